@@ -1,0 +1,52 @@
+/**
+ * The Placetel demo routing served by the example server at `/placetel`:
+ * anonymous callers are rejected as busy, every other incoming call is forwarded to
+ * `forwardTo`, and every event is logged as one line.
+ */
+import { placetel } from '../../src';
+
+/** Options of {@link createPlacetelDemo}. */
+export interface PlacetelDemoOptions {
+  /** Signing secret(s); when set, unsigned requests get 403. */
+  readonly secret?: string | undefined;
+  /** Where incoming calls are forwarded: numbers or SIP ids that ring together. */
+  readonly forwardTo: readonly string[];
+  /** Ring time of the forward, in seconds. */
+  readonly ringtimeSeconds?: number;
+  /** Where the one-line event log goes. Default `console.log`. */
+  readonly log?: (line: string) => void;
+}
+
+/** Builds the demo app; mount it with `app.use('/placetel', demo.express())`. */
+export function createPlacetelDemo(options: PlacetelDemoOptions): placetel.PlacetelApp {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const calls = placetel.createApp({ secret: options.secret });
+
+  calls.onAny((event) => {
+    const extra =
+      event.name === 'HungUp' && 'type' in event
+        ? ` type=${String(event.type)} duration=${String(event.duration)}s`
+        : 'peer' in event && event.peer !== undefined
+          ? ` peer=${event.peer}`
+          : '';
+    log(
+      `placetel ${event.name} call=${event.callId.slice(0, 12)} from=${event.from || '-'} ` +
+        `to=${event.to || '-'} direction=${event.direction ?? '-'}${extra}`,
+    );
+  });
+
+  calls.on('IncomingCall', (call) =>
+    call.from === 'anonymous'
+      ? placetel.reject({ reason: 'busy' })
+      : placetel.forward({
+          targets: [{ ringtime: options.ringtimeSeconds ?? 30, numbers: options.forwardTo }],
+        }),
+  );
+
+  calls.onError((error, { event }) => {
+    log(
+      `placetel error ${error.code} (${error.status}) call=${event?.callId.slice(0, 12) ?? '-'}: ${error.message}`,
+    );
+  });
+  return calls;
+}

@@ -1,0 +1,112 @@
+/**
+ * Sends simulated provider requests to a URL, one after another, and records each answer.
+ *
+ * @module
+ */
+
+/** One request to send (provider-neutral). */
+export interface OutgoingRequest {
+  /** The provider's event name, for the report. */
+  readonly event: string;
+  readonly method: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+}
+
+/** What came back for one request. */
+export interface ExchangeResult {
+  readonly request: OutgoingRequest;
+  readonly url: string;
+  /** HTTP status, or `undefined` when no answer came (see `error`). */
+  readonly status: number | undefined;
+  readonly contentType: string | undefined;
+  readonly body: string;
+  /** Time from sending to the whole answer, in milliseconds. */
+  readonly elapsedMs: number;
+  /** Why no answer came (connection refused, timeout…). */
+  readonly error?: string;
+}
+
+/** Options of {@link sendSequence}. */
+export interface SendOptions {
+  /** Per-request timeout in milliseconds. Default 10000. */
+  readonly timeoutMs?: number;
+  /** Called after each exchange, e.g. to print progress. */
+  readonly onExchange?: (result: ExchangeResult) => void;
+}
+
+/**
+ * Splits `user:password@` off a URL into an `Authorization: Basic` header, as providers do
+ * with credentials in a webhook URL (fetch refuses URLs that hold credentials).
+ *
+ * @throws {TypeError} for a URL that cannot be parsed or is not http(s)
+ */
+export function splitCredentials(target: string): { url: string; authorization?: string } {
+  const url = new URL(target);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new TypeError(`Only http and https URLs are supported, got ${url.protocol}`);
+  }
+  if (url.username === '' && url.password === '') return { url: url.toString() };
+  const credentials = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
+  url.username = '';
+  url.password = '';
+  return {
+    url: url.toString(),
+    authorization: `Basic ${Buffer.from(credentials, 'utf8').toString('base64')}`,
+  };
+}
+
+/**
+ * Sends `requests` to `target` in order (stopping at the first that gets no answer at all)
+ * and returns one result per request sent.
+ *
+ * @throws {TypeError} for an invalid URL (see {@link splitCredentials})
+ */
+export async function sendSequence(
+  target: string,
+  requests: readonly OutgoingRequest[],
+  options: SendOptions = {},
+): Promise<ExchangeResult[]> {
+  const { url, authorization } = splitCredentials(target);
+  const results: ExchangeResult[] = [];
+  for (const request of requests) {
+    const started = performance.now();
+    const headers: Record<string, string> = { ...request.headers };
+    if (authorization !== undefined) headers['authorization'] = authorization;
+    let result: ExchangeResult;
+    try {
+      const response = await fetch(url, {
+        method: request.method,
+        headers,
+        ...(request.method === 'GET' || request.method === 'HEAD' ? {} : { body: request.body }),
+        signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
+      });
+      const body = await response.text();
+      result = {
+        request,
+        url,
+        status: response.status,
+        contentType: response.headers.get('content-type') ?? undefined,
+        body,
+        elapsedMs: performance.now() - started,
+      };
+    } catch (error) {
+      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+      const reason =
+        cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error));
+      result = {
+        request,
+        url,
+        status: undefined,
+        contentType: undefined,
+        body: '',
+        elapsedMs: performance.now() - started,
+        error: reason,
+      };
+    }
+    results.push(result);
+    options.onExchange?.(result);
+    if (result.status === undefined) break;
+  }
+  return results;
+}

@@ -1,0 +1,134 @@
+/**
+ * Decoding request bodies into flat field maps, shared by the providers.
+ *
+ * @module
+ */
+import contentType from 'content-type';
+import { CallControlError } from './errors';
+import type { WebhookRequest } from './types';
+
+/** A flat map of decoded request fields; it has no prototype, so `__proto__` is just a key. */
+export type FieldMap = Record<string, string>;
+
+/** The media types a body may have, as `type/subtype` in lower case. */
+export type MediaType = 'application/x-www-form-urlencoded' | 'application/json';
+
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+
+/**
+ * Reads `content-type` and checks it is one of `allowed` with a UTF-8 (or absent) charset.
+ * Returns `undefined` for a request without a body and without a content type.
+ *
+ * @throws {CallControlError} `CC_ERR_UNSUPPORTED_MEDIA_TYPE` (415) for any other type or charset,
+ *   or a content type that cannot be parsed
+ */
+export function requireMediaType(
+  request: WebhookRequest,
+  allowed: readonly MediaType[],
+): MediaType | undefined {
+  const header = request.headers['content-type'];
+  if (header === undefined || header === '') {
+    if (request.body.length === 0) return undefined;
+    throw new CallControlError(
+      'CC_ERR_UNSUPPORTED_MEDIA_TYPE',
+      `A body was sent without Content-Type; expected ${allowed.join(' or ')}`,
+    );
+  }
+  let parsed: contentType.ParsedMediaType;
+  try {
+    parsed = contentType.parse(header);
+  } catch {
+    throw new CallControlError(
+      'CC_ERR_UNSUPPORTED_MEDIA_TYPE',
+      'The Content-Type cannot be parsed',
+    );
+  }
+  const type = parsed.type.toLowerCase();
+  const match = allowed.find((candidate) => candidate === type);
+  if (match === undefined) {
+    throw new CallControlError(
+      'CC_ERR_UNSUPPORTED_MEDIA_TYPE',
+      `Content-Type ${type} is not accepted; expected ${allowed.join(' or ')}`,
+    );
+  }
+  const charset = parsed.parameters['charset']?.toLowerCase();
+  if (
+    charset !== undefined &&
+    charset !== 'utf-8' &&
+    charset !== 'utf8' &&
+    charset !== 'us-ascii'
+  ) {
+    throw new CallControlError(
+      'CC_ERR_UNSUPPORTED_MEDIA_TYPE',
+      `charset ${charset} is not accepted; expected utf-8`,
+    );
+  }
+  return match;
+}
+
+/**
+ * Decodes bytes as UTF-8, refusing invalid sequences rather than replacing them.
+ *
+ * @throws {CallControlError} `CC_ERR_BODY_INVALID` (400)
+ */
+export function decodeUtf8(bytes: Buffer, what = 'The body'): string {
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    throw new CallControlError('CC_ERR_BODY_INVALID', `${what} is not valid UTF-8`);
+  }
+}
+
+/**
+ * Decodes an `application/x-www-form-urlencoded` string (WHATWG rules: `+` is a space,
+ * `%XX` is a byte, malformed escapes are kept as written). For a key sent more than once the
+ * first value wins.
+ */
+export function decodeForm(text: string): FieldMap {
+  const fields: FieldMap = Object.create(null) as FieldMap;
+  for (const [key, value] of new URLSearchParams(text)) {
+    if (!(key in fields)) fields[key] = value;
+  }
+  return fields;
+}
+
+/**
+ * Decodes a JSON object whose values are scalars into a field map (numbers and booleans become
+ * their JSON text; `null` becomes `''`).
+ *
+ * @throws {CallControlError} `CC_ERR_BODY_INVALID` (400) for invalid JSON, a non-object, or a
+ *   nested value
+ */
+export function decodeFlatJson(text: string): FieldMap {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new CallControlError('CC_ERR_BODY_INVALID', 'The body is not valid JSON');
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new CallControlError('CC_ERR_BODY_INVALID', 'The JSON body is not an object');
+  }
+  const fields: FieldMap = Object.create(null) as FieldMap;
+  for (const [key, item] of Object.entries(value)) {
+    if (item === null) fields[key] = '';
+    else if (typeof item === 'string') fields[key] = item;
+    else if (typeof item === 'number' || typeof item === 'boolean') fields[key] = String(item);
+    else
+      throw new CallControlError('CC_ERR_BODY_INVALID', `The JSON field "${key}" is not a scalar`);
+  }
+  return fields;
+}
+
+/**
+ * Decodes a request body of one of the `allowed` media types into a field map.
+ * An empty body gives an empty map.
+ *
+ * @throws {CallControlError} 415 for a type not allowed, 400 for a body that cannot be decoded
+ */
+export function decodeBodyFields(request: WebhookRequest, allowed: readonly MediaType[]): FieldMap {
+  const type = requireMediaType(request, allowed);
+  if (type === undefined || request.body.length === 0) return Object.create(null) as FieldMap;
+  const text = decodeUtf8(request.body);
+  return type === 'application/json' ? decodeFlatJson(text) : decodeForm(text);
+}

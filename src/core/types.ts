@@ -1,0 +1,73 @@
+/**
+ * The plain shapes the core works on. Adapters (Express, and later `node:http` and Fetch)
+ * convert to and from these; nothing in the core knows a web framework.
+ *
+ * @module
+ */
+
+/**
+ * One HTTP request as the core sees it, after the adapter read the body.
+ *
+ * Header names are lower-case; a repeated header is joined with `', '` as Node does.
+ */
+export interface WebhookRequest {
+  /** Upper-case HTTP method, e.g. `'POST'`. */
+  readonly method: string;
+  /** Path relative to where the app is mounted, without the query, e.g. `'/'`. */
+  readonly path: string;
+  /** The raw query string without the leading `?` (`''` when there is none). */
+  readonly query: string;
+  /** Request headers, lower-case names. */
+  readonly headers: Readonly<Record<string, string | undefined>>;
+  /** The exact body bytes received (empty for a request without a body). */
+  readonly body: Buffer;
+  /** The peer address of the TCP connection, when the adapter knows it. */
+  readonly remoteAddress?: string;
+}
+
+/** One HTTP answer as the core produces it; the adapter writes it out unchanged. */
+export interface WebhookReply {
+  /** HTTP status code. */
+  readonly status: number;
+  /** Response headers; `content-type` and `content-length` are always set. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** The body, UTF-8 encoded (its byte length is `content-length`). */
+  readonly body: Buffer;
+}
+
+/**
+ * What every parsed event has, whatever the provider. Providers extend it with their own
+ * typed fields; `name` is the provider's own spelling of the event (`'HungUp'`, `'Dial-In'`).
+ */
+export interface WebhookEvent {
+  /** The provider id, e.g. `'placetel'`. */
+  readonly provider: string;
+  /** The provider's own event name. */
+  readonly name: string;
+  /** The provider's call id; the same for every event of one call. */
+  readonly callId: string;
+  /** Caller id (calling number, SIP id, or `'anonymous'`); `''` when the provider sent none. */
+  readonly from: string;
+  /** Called number or extension; `''` when the provider sent none. */
+  readonly to: string;
+  /** Every decoded field of the request as sent, unknown ones included. */
+  readonly raw: Readonly<Record<string, string>>;
+}
+
+/** What a handler gets beside the event. */
+export interface HandlerContext {
+  /** The request the event came from (headers, query, exact body). */
+  readonly request: WebhookRequest;
+}
+
+/** What an error handler gets beside the error; `event` is set once the request was parsed. */
+export interface ErrorContext<TEvent extends WebhookEvent = WebhookEvent> {
+  readonly request: WebhookRequest | undefined;
+  readonly event: TEvent | undefined;
+}
+
+/**
+ * Checks a request's authenticity before it is parsed (basic auth, a provider's signature…).
+ * Throws a {@link CallControlError} (401/403) to refuse it; returns normally to let it pass.
+ */
+export type Authenticator = (request: WebhookRequest) => void;

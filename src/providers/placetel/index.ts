@@ -1,0 +1,127 @@
+/**
+ * Placetel Call Control / Notify API: typed events, answer builders, signature checks.
+ *
+ * Spec: `specs/placetel.md`; upstream: https://github.com/Placetel/call-control-notify-api
+ *
+ * @example
+ * ```ts
+ * import express from 'express';
+ * import { placetel } from 'callcontrol';
+ *
+ * const calls = placetel.createApp({ secret: process.env.PLACETEL_SECRET });
+ * calls.on('IncomingCall', (call) =>
+ *   call.from === 'anonymous'
+ *     ? placetel.reject({ reason: 'busy' })
+ *     : placetel.forward({ targets: [{ ringtime: 30, numbers: ['022129191999'] }] }),
+ * );
+ * calls.on('HungUp', (call) => console.log(call.callId, call.type, call.duration));
+ *
+ * const app = express();
+ * app.use('/placetel', calls.express());
+ * app.listen(3000);
+ * ```
+ *
+ * @module
+ */
+import { createWebhookApp, type ProviderDefinition, type WebhookApp } from '../../core/app';
+import { createBasicAuth, type BasicAuthCredentials, type BasicAuthOptions } from '../../core/auth';
+import type { Authenticator } from '../../core/types';
+import {
+  PLACETEL_EVENTS,
+  parsePlacetelRequest,
+  type PlacetelCallAccepted,
+  type PlacetelEvent,
+  type PlacetelHungUp,
+  type PlacetelIncomingCall,
+  type PlacetelOutgoingCall,
+  type PlacetelUnknownEvent,
+} from './events';
+import { isPlacetelAnswer, renderPlacetelResponse, type PlacetelAnswer } from './responses';
+import { createPlacetelSignatureCheck, normalizeSecrets } from './verify';
+
+export * from './events';
+export * from './responses';
+export * from './simulate';
+export * from './verify';
+
+/**
+ * Placetel's events with what their handlers may return: only `IncomingCall` is answered
+ * with an action (Placetel ignores the answer to the notify-only events, spec §3).
+ */
+/* eslint-disable @typescript-eslint/no-invalid-void-type --
+   `void` (not `undefined`) lets a notify handler be any function, e.g. `(e) => console.log(e)`. */
+export type PlacetelEventMap = {
+  IncomingCall: { event: PlacetelIncomingCall; answer: PlacetelAnswer | void };
+  OutgoingCall: { event: PlacetelOutgoingCall; answer: void };
+  CallAccepted: { event: PlacetelCallAccepted; answer: void };
+  HungUp: { event: PlacetelHungUp; answer: void };
+};
+/* eslint-enable @typescript-eslint/no-invalid-void-type */
+
+/** A Placetel webhook app: `on('IncomingCall', …)`, then `app.use('/placetel', calls.express())`. */
+export type PlacetelApp = WebhookApp<
+  PlacetelEventMap,
+  PlacetelEvent | PlacetelUnknownEvent,
+  PlacetelAnswer
+>;
+
+/** Options of {@link createApp}. */
+export interface PlacetelAppOptions {
+  /**
+   * Shared secret(s) for `X-PLACETEL-SIGNATURE` (HMAC-SHA256 over the raw body). When set,
+   * unsigned or wrongly signed requests get 403. Several secrets are accepted during rotation.
+   * `undefined`: no signature check (e.g. `process.env.PLACETEL_SECRET` unset).
+   */
+  readonly secret?: string | readonly string[] | undefined;
+  /**
+   * HTTP basic auth, as Placetel sends it when the endpoint URL holds credentials
+   * (`https://user:pass@host/placetel`): one or several pairs, or the full options.
+   */
+  readonly basicAuth?:
+    BasicAuthCredentials | readonly BasicAuthCredentials[] | BasicAuthOptions | undefined;
+  /**
+   * The answer when a handler throws or returns a non-answer. Default: the neutral, empty
+   * `<Response/>` (Placetel's own error handling and backup routing plan then apply).
+   */
+  readonly fallback?: PlacetelAnswer | undefined;
+  /** Largest accepted body in bytes (413 above). Default 65536. */
+  readonly bodyLimitBytes?: number | undefined;
+}
+
+/** The Placetel provider as the core sees it (spec §1: POST only; §2 events; §3 answers). */
+export const placetelProvider: ProviderDefinition<
+  PlacetelEvent | PlacetelUnknownEvent,
+  PlacetelAnswer
+> = {
+  name: 'placetel',
+  methods: ['POST'],
+  events: PLACETEL_EVENTS,
+  parse: parsePlacetelRequest,
+  isAnswer: isPlacetelAnswer,
+  render: renderPlacetelResponse,
+};
+
+/**
+ * Creates a Placetel webhook app.
+ *
+ * Requests are checked in this order: method (405), basic auth (401), signature (403),
+ * content type (415), fields (400). A body over `bodyLimitBytes` gets 413.
+ *
+ * @throws {TypeError} for invalid options: an empty secret, empty basic-auth credentials, a
+ *   fallback not built with the Placetel builders, a non-positive body limit
+ */
+export function createApp(options: PlacetelAppOptions = {}): PlacetelApp {
+  const authenticators: Authenticator[] = [];
+  if (options.basicAuth !== undefined) {
+    const basic = options.basicAuth;
+    authenticators.push(createBasicAuth('credentials' in basic ? basic : { credentials: basic }));
+  }
+  if (options.secret !== undefined) {
+    authenticators.push(createPlacetelSignatureCheck(normalizeSecrets(options.secret)));
+  }
+  return createWebhookApp(placetelProvider, {
+    authenticators,
+    fallback: options.fallback,
+    bodyLimitBytes: options.bodyLimitBytes,
+  });
+}

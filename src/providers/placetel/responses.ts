@@ -1,0 +1,404 @@
+/**
+ * Placetel call-control answers: builders for every documented action of the XML response.
+ *
+ * Spec: `specs/placetel.md` §3 (actions and attributes), §5 (documented examples);
+ * upstream: https://github.com/Placetel/call-control-notify-api#your-xml-response
+ *
+ * Each builder validates its arguments and throws `CC_ERR_ANSWER_INVALID` (a
+ * {@link CallControlError}) at once, so a bad answer fails in the handler — and the call gets
+ * the fallback — rather than reaching Placetel. Option names are the attribute names in
+ * camelCase (`music_on_hold` → `musicOnHold`); times are in **seconds**, as Placetel counts.
+ *
+ * @module
+ */
+import { CallControlError } from '../../core/errors';
+import { assertXmlText, renderXml, type XmlElement } from '../../core/xml';
+
+/** The actions a Placetel answer can carry (spec §3.1). */
+export type PlacetelAction =
+  'Forward' | 'Reject' | 'Hangup' | 'Queue' | 'Prompt' | 'Group' | 'RoutingPlan';
+
+/**
+ * A Placetel answer: one action, rendered inside `<Response>`. Build it with {@link forward},
+ * {@link reject}, {@link hangup}, {@link queue}, {@link prompt}, {@link group} or
+ * {@link routingPlan}; return it from an `IncomingCall` handler.
+ */
+export class PlacetelAnswer<A extends PlacetelAction = PlacetelAction> {
+  /** The action element's name, e.g. `'Forward'`. */
+  readonly action: A;
+  /** The action as an element tree (without the `<Response>` around it). */
+  readonly element: XmlElement;
+
+  /** @internal Use the builders. */
+  constructor(action: A, element: XmlElement) {
+    this.action = action;
+    this.element = element;
+    Object.freeze(this);
+  }
+
+  /** The whole answer document, `<?xml …?><Response>…</Response>`. */
+  toXml(): string {
+    return renderPlacetelResponse(this);
+  }
+}
+
+/** A Placetel record id (prompt, group, queue, routing plan…): a positive integer or its text. */
+export type PlacetelId = number | string;
+
+/** One step of a {@link forward}: numbers that ring together, for `ringtime` seconds. */
+export interface PlacetelTarget {
+  /**
+   * `<Number>` elements: external numbers (`022129191999`) or SIP ids (`7777abcdefg@fpbx.de`).
+   * All of them ring **at the same time**. At least one.
+   */
+  readonly numbers: readonly string[];
+  /** `ringtime`: how long this target rings, in **seconds** (1–3600). Placetel's default: 60. */
+  readonly ringtime?: number;
+}
+
+/** Options of {@link forward}: the `<Forward>` attributes (spec §3.2) and its targets. */
+export interface PlacetelForwardOptions {
+  /** `<Target>`s, tried **in order**. None: straight to voicemail (needs `voicemail` not false). */
+  readonly targets?: readonly PlacetelTarget[];
+  /** `music_on_hold`: music instead of the ring tone. Placetel's default: false. */
+  readonly musicOnHold?: boolean;
+  /** `voicemail`: send to voicemail when no target answers. Placetel's default: true. */
+  readonly voicemail?: boolean;
+  /** `voicemail_announcement`: prompt id of the mailbox announcement, e.g. `1234`. */
+  readonly voicemailAnnouncement?: PlacetelId;
+  /** `voicemail_as_attachment`: mail the voicemail as an MP3 attachment. Default: false. */
+  readonly voicemailAsAttachment?: boolean;
+  /** `forward_announcement`: prompt id played before the targets ring. */
+  readonly forwardAnnouncement?: PlacetelId;
+}
+
+/** Options of {@link reject}. */
+export interface PlacetelRejectOptions {
+  /** `reason`: `'busy'` pretends the line is busy (the only documented reason); none: reject. */
+  readonly reason?: 'busy';
+}
+
+/** Options of {@link queue}. */
+export interface PlacetelQueueOptions {
+  /** `id`: the Contact Center queue id. */
+  readonly id: PlacetelId;
+  /**
+   * Write the attribute as `queue_id`, as Placetel documented it from 2017-05 to 2024-11
+   * (spec §3.3), instead of the current `id`. Default false.
+   */
+  readonly legacyQueueId?: boolean;
+}
+
+/** Options of {@link prompt}. */
+export interface PlacetelPromptOptions {
+  /** `id`: the prompt to play; the call ends after it. */
+  readonly id: PlacetelId;
+}
+
+/** What a group does when nobody answers in time (`backup_behaviour`, British spelling). */
+export type PlacetelBackupBehaviour = 'mailbox' | 'routing_object';
+
+/** Options of {@link group}: every `<Group>` attribute (spec §3.3). */
+export interface PlacetelGroupOptions {
+  /** `id`: the group id. */
+  readonly id: PlacetelId;
+  /** `ringtime`: **seconds** before the backup takes over, 10–60. Placetel's default: 40. */
+  readonly ringtime?: number;
+  /** `backup_behaviour`: `'mailbox'` (Placetel's default) or `'routing_object'`. */
+  readonly backupBehaviour?: PlacetelBackupBehaviour;
+  /** `backup_routing_object`: routing object id; required with `backupBehaviour: 'routing_object'`. */
+  readonly backupRoutingObject?: PlacetelId;
+  /** `voicemail_announcement`: prompt id of the mailbox announcement. */
+  readonly voicemailAnnouncement?: PlacetelId;
+  /** `voicemail_as_attachment`: mail the voicemail as an MP3 attachment. Default: false. */
+  readonly voicemailAsAttachment?: boolean;
+  /** `forward_announcement`: prompt id played before the group rings. */
+  readonly forwardAnnouncement?: PlacetelId;
+  /** `music_on_hold`: music instead of the ring tone. Default: false. */
+  readonly musicOnHold?: boolean;
+}
+
+/** Options of {@link routingPlan}. */
+export interface PlacetelRoutingPlanOptions {
+  /** `id`: the routing plan id. */
+  readonly id: PlacetelId;
+  /** A {@link forward} used when no routing object of the plan is active. */
+  readonly fallback?: PlacetelAnswer<'Forward'>;
+}
+
+function invalid(builder: string, message: string): CallControlError {
+  return new CallControlError('CC_ERR_ANSWER_INVALID', `placetel.${builder}: ${message}`);
+}
+
+function checkKeys(builder: string, options: object, allowed: readonly string[]): void {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw invalid(builder, 'options must be an object');
+  }
+  for (const key of Object.keys(options)) {
+    if (!allowed.includes(key)) {
+      throw invalid(builder, `unknown option "${key}" (known: ${allowed.join(', ')})`);
+    }
+  }
+}
+
+function id(builder: string, name: string, value: unknown): string {
+  if (typeof value === 'number') {
+    if (Number.isSafeInteger(value) && value > 0) return String(value);
+  } else if (typeof value === 'string' && /^[0-9A-Za-z_-]{1,64}$/.test(value)) {
+    return value;
+  }
+  throw invalid(
+    builder,
+    `${name} must be a positive integer or an id of letters, digits, "_" and "-", got ${JSON.stringify(value)}`,
+  );
+}
+
+function flag(builder: string, name: string, value: unknown): string {
+  if (typeof value !== 'boolean') throw invalid(builder, `${name} must be true or false`);
+  return value ? 'true' : 'false';
+}
+
+function seconds(builder: string, name: string, value: unknown, min: number, max: number): string {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw invalid(
+      builder,
+      `${name} must be a whole number of seconds from ${min} to ${max}, got ${String(value)}`,
+    );
+  }
+  return String(value);
+}
+
+function phoneNumber(builder: string, value: unknown): string {
+  if (typeof value !== 'string' || value.trim() === '') {
+    throw invalid(builder, `every number must be a non-empty string, got ${JSON.stringify(value)}`);
+  }
+  if (value.length > 256) throw invalid(builder, 'a number is longer than 256 characters');
+  assertXmlText(value, `placetel.${builder}: number`);
+  return value;
+}
+
+/** Sets `attributes[name]` when `value` is given, converted by `convert`. */
+function put<T>(
+  attributes: Record<string, string>,
+  name: string,
+  value: T | undefined,
+  convert: (value: T) => string,
+): void {
+  if (value !== undefined) attributes[name] = convert(value);
+}
+
+const FORWARD_KEYS = [
+  'targets',
+  'musicOnHold',
+  'voicemail',
+  'voicemailAnnouncement',
+  'voicemailAsAttachment',
+  'forwardAnnouncement',
+] as const;
+
+/**
+ * `<Forward>`: ring targets one after another; the numbers of one target ring together.
+ *
+ * @example
+ * ```ts
+ * placetel.forward({
+ *   targets: [
+ *     { ringtime: 30, numbers: ['7777abcdefg@fpbx.de', '022129191999'] },
+ *     { ringtime: 45, numbers: ['022199998560'] },
+ *   ],
+ *   voicemail: true,
+ * });
+ * ```
+ * @throws {CallControlError} `CC_ERR_ANSWER_INVALID` for an empty number list, a number that is
+ *   not a non-empty string, a ring time outside 1–3600 s, an invalid id, or no targets with
+ *   `voicemail: false` (the call would have nowhere to go)
+ */
+export function forward(options: PlacetelForwardOptions = {}): PlacetelAnswer<'Forward'> {
+  checkKeys('forward', options, FORWARD_KEYS);
+  const targets = options.targets ?? [];
+  if (!Array.isArray(targets)) throw invalid('forward', 'targets must be an array');
+  if (targets.length === 0 && options.voicemail === false) {
+    throw invalid(
+      'forward',
+      'without targets the call goes to voicemail, so voicemail cannot be false',
+    );
+  }
+  const attributes: Record<string, string> = {};
+  put(attributes, 'music_on_hold', options.musicOnHold, (v) => flag('forward', 'musicOnHold', v));
+  put(attributes, 'voicemail', options.voicemail, (v) => flag('forward', 'voicemail', v));
+  put(attributes, 'voicemail_announcement', options.voicemailAnnouncement, (v) =>
+    id('forward', 'voicemailAnnouncement', v),
+  );
+  put(attributes, 'voicemail_as_attachment', options.voicemailAsAttachment, (v) =>
+    flag('forward', 'voicemailAsAttachment', v),
+  );
+  put(attributes, 'forward_announcement', options.forwardAnnouncement, (v) =>
+    id('forward', 'forwardAnnouncement', v),
+  );
+  const children = targets.map((target: PlacetelTarget, index): XmlElement => {
+    checkKeys('forward', target, ['numbers', 'ringtime']);
+    if (!Array.isArray(target.numbers) || target.numbers.length === 0) {
+      throw invalid('forward', `targets[${index}].numbers must list at least one number`);
+    }
+    const targetAttributes: Record<string, string> = {};
+    put(targetAttributes, 'ringtime', target.ringtime, (v) =>
+      seconds('forward', `targets[${index}].ringtime`, v, 1, 3600),
+    );
+    return {
+      name: 'Target',
+      attributes: targetAttributes,
+      children: target.numbers.map((number) => ({
+        name: 'Number',
+        children: [phoneNumber('forward', number)],
+      })),
+    };
+  });
+  return new PlacetelAnswer('Forward', { name: 'Forward', attributes, children });
+}
+
+/**
+ * `<Reject>`: refuse the call; with `{ reason: 'busy' }` the caller hears busy.
+ *
+ * @throws {CallControlError} `CC_ERR_ANSWER_INVALID` for a reason other than `'busy'`
+ */
+export function reject(options: PlacetelRejectOptions = {}): PlacetelAnswer<'Reject'> {
+  checkKeys('reject', options, ['reason']);
+  const attributes: Record<string, string> = {};
+  if (options.reason !== undefined) {
+    if (options.reason !== 'busy') {
+      throw invalid(
+        'reject',
+        `reason must be "busy" (the only documented reason), got ${JSON.stringify(options.reason)}`,
+      );
+    }
+    attributes['reason'] = 'busy';
+  }
+  return new PlacetelAnswer('Reject', { name: 'Reject', attributes });
+}
+
+/** `<Hangup>`: end the call normally. */
+export function hangup(): PlacetelAnswer<'Hangup'> {
+  return new PlacetelAnswer('Hangup', { name: 'Hangup' });
+}
+
+/**
+ * `<Queue id>`: send the call to a Contact Center queue (needs the Contact Center option).
+ *
+ * @throws {CallControlError} `CC_ERR_ANSWER_INVALID` for an invalid id
+ */
+export function queue(options: PlacetelQueueOptions): PlacetelAnswer<'Queue'> {
+  checkKeys('queue', options, ['id', 'legacyQueueId']);
+  if (options.legacyQueueId !== undefined) flag('queue', 'legacyQueueId', options.legacyQueueId);
+  const attribute = options.legacyQueueId === true ? 'queue_id' : 'id';
+  return new PlacetelAnswer('Queue', {
+    name: 'Queue',
+    attributes: { [attribute]: id('queue', 'id', options.id) },
+  });
+}
+
+/**
+ * `<Prompt id>`: play a prompt, then hang up.
+ *
+ * @throws {CallControlError} `CC_ERR_ANSWER_INVALID` for an invalid id
+ */
+export function prompt(options: PlacetelPromptOptions): PlacetelAnswer<'Prompt'> {
+  checkKeys('prompt', options, ['id']);
+  return new PlacetelAnswer('Prompt', {
+    name: 'Prompt',
+    attributes: { id: id('prompt', 'id', options.id) },
+  });
+}
+
+const GROUP_KEYS = [
+  'id',
+  'ringtime',
+  'backupBehaviour',
+  'backupRoutingObject',
+  'voicemailAnnouncement',
+  'voicemailAsAttachment',
+  'forwardAnnouncement',
+  'musicOnHold',
+] as const;
+
+/**
+ * `<Group>`: ring a group; when nobody answers within `ringtime` seconds, the backup takes
+ * over (the group's mailbox, or a routing object).
+ *
+ * @throws {CallControlError} `CC_ERR_ANSWER_INVALID` for a ring time outside 10–60 s, an unknown
+ *   backup behaviour, `backupRoutingObject` without `backupBehaviour: 'routing_object'` or the
+ *   other way round, or an invalid id
+ */
+export function group(options: PlacetelGroupOptions): PlacetelAnswer<'Group'> {
+  checkKeys('group', options, GROUP_KEYS);
+  const behaviour = options.backupBehaviour;
+  if (behaviour !== undefined && behaviour !== 'mailbox' && behaviour !== 'routing_object') {
+    throw invalid(
+      'group',
+      `backupBehaviour must be "mailbox" or "routing_object", got ${JSON.stringify(behaviour)}`,
+    );
+  }
+  if (behaviour === 'routing_object' && options.backupRoutingObject === undefined) {
+    throw invalid('group', 'backupBehaviour "routing_object" needs backupRoutingObject');
+  }
+  if (options.backupRoutingObject !== undefined && behaviour !== 'routing_object') {
+    throw invalid(
+      'group',
+      'backupRoutingObject is only used with backupBehaviour "routing_object"',
+    );
+  }
+  const attributes: Record<string, string> = { id: id('group', 'id', options.id) };
+  put(attributes, 'ringtime', options.ringtime, (v) => seconds('group', 'ringtime', v, 10, 60));
+  put(attributes, 'backup_behaviour', behaviour, (v) => v);
+  put(attributes, 'backup_routing_object', options.backupRoutingObject, (v) =>
+    id('group', 'backupRoutingObject', v),
+  );
+  put(attributes, 'voicemail_announcement', options.voicemailAnnouncement, (v) =>
+    id('group', 'voicemailAnnouncement', v),
+  );
+  put(attributes, 'voicemail_as_attachment', options.voicemailAsAttachment, (v) =>
+    flag('group', 'voicemailAsAttachment', v),
+  );
+  put(attributes, 'forward_announcement', options.forwardAnnouncement, (v) =>
+    id('group', 'forwardAnnouncement', v),
+  );
+  put(attributes, 'music_on_hold', options.musicOnHold, (v) => flag('group', 'musicOnHold', v));
+  return new PlacetelAnswer('Group', { name: 'Group', attributes });
+}
+
+/**
+ * `<RoutingPlan id>`: hand the call to a routing plan. "If no routing object is active, the
+ * call will be ended" — unless a `fallback` {@link forward} is given, which then applies.
+ *
+ * @throws {CallControlError} `CC_ERR_ANSWER_INVALID` for an invalid id or a fallback that is
+ *   not a `forward()` answer
+ */
+export function routingPlan(options: PlacetelRoutingPlanOptions): PlacetelAnswer<'RoutingPlan'> {
+  checkKeys('routingPlan', options, ['id', 'fallback']);
+  const attributes = { id: id('routingPlan', 'id', options.id) };
+  const fallback: unknown = options.fallback;
+  if (fallback === undefined) {
+    return new PlacetelAnswer('RoutingPlan', { name: 'RoutingPlan', attributes });
+  }
+  if (!(fallback instanceof PlacetelAnswer) || fallback.action !== 'Forward') {
+    throw invalid('routingPlan', 'fallback must be an answer built with placetel.forward()');
+  }
+  return new PlacetelAnswer('RoutingPlan', {
+    name: 'RoutingPlan',
+    attributes,
+    children: [fallback.element],
+  });
+}
+
+/** Whether `value` is an answer built by these builders. */
+export function isPlacetelAnswer(value: unknown): value is PlacetelAnswer {
+  return value instanceof PlacetelAnswer;
+}
+
+/**
+ * Renders the answer document Placetel reads: `<?xml version="1.0" encoding="UTF-8"?>` and
+ * `<Response>` holding the answer's action, or the empty `<Response/>` (the neutral answer,
+ * an acknowledgement) when `answer` is undefined.
+ */
+export function renderPlacetelResponse(answer?: PlacetelAnswer): string {
+  return renderXml({ name: 'Response', children: answer === undefined ? [] : [answer.element] });
+}
