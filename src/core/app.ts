@@ -41,6 +41,12 @@ export interface ProviderDefinition<TEvent extends WebhookEvent, TAnswer> {
   /** The event names `on()` accepts. */
   readonly events: readonly string[];
   /**
+   * The events whose answer the provider executes. For the others (notify-only events) a
+   * handler's return value is ignored and the neutral answer goes out, so a handler such as
+   * `(e) => saveToDb(e)` is fine there.
+   */
+  readonly answeredEvents: readonly string[];
+  /**
    * Turns a request into a typed event.
    * @throws {CallControlError} 4xx for a request that cannot be read
    */
@@ -53,7 +59,7 @@ export interface ProviderDefinition<TEvent extends WebhookEvent, TAnswer> {
 
 /**
  * Per event name: the event type a handler receives and what it may return
- * (`void` for events whose answer the provider ignores).
+ * (`unknown` for notify-only events, whose return value is ignored).
  */
 export type EventMap = Record<string, { event: WebhookEvent; answer: unknown }>;
 
@@ -206,7 +212,8 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
     let xml: string;
     try {
       const handler = this.#handlers.get(event.name);
-      const result = handler === undefined ? undefined : await this.#run(handler, event, context);
+      let result = handler === undefined ? undefined : await this.#run(handler, event, context);
+      if (!this.#provider.answeredEvents.includes(event.name)) result = undefined;
       if (result !== undefined && !this.#provider.isAnswer(result)) {
         throw new CallControlError(
           'CC_ERR_HANDLER_RESULT',

@@ -65,7 +65,7 @@ export const ERROR_CODES = {
   },
   CC_ERR_UNSUPPORTED_MEDIA_TYPE: {
     status: 415,
-    meaning: 'The Content-Type (or its charset) is not one the provider sends.',
+    meaning: 'The Content-Type, its charset or the Content-Encoding is not one the provider sends.',
   },
   CC_ERR_ANSWER_INVALID: {
     status: 500,

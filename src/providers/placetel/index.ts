@@ -46,17 +46,17 @@ export * from './verify';
 
 /**
  * Placetel's events with what their handlers may return: only `IncomingCall` is answered
- * with an action (Placetel ignores the answer to the notify-only events, spec §3).
+ * with an action; Placetel ignores the answer to the notify-only events (spec §3), so their
+ * handlers' return values are ignored and `<Response/>` goes out.
  */
-/* eslint-disable @typescript-eslint/no-invalid-void-type --
-   `void` (not `undefined`) lets a notify handler be any function, e.g. `(e) => console.log(e)`. */
 export type PlacetelEventMap = {
+  // `void` (not `undefined`) so that a handler may end without `return` on some paths.
+  // eslint-disable-next-line @typescript-eslint/no-invalid-void-type
   IncomingCall: { event: PlacetelIncomingCall; answer: PlacetelAnswer | void };
-  OutgoingCall: { event: PlacetelOutgoingCall; answer: void };
-  CallAccepted: { event: PlacetelCallAccepted; answer: void };
-  HungUp: { event: PlacetelHungUp; answer: void };
+  OutgoingCall: { event: PlacetelOutgoingCall; answer: unknown };
+  CallAccepted: { event: PlacetelCallAccepted; answer: unknown };
+  HungUp: { event: PlacetelHungUp; answer: unknown };
 };
-/* eslint-enable @typescript-eslint/no-invalid-void-type */
 
 /** A Placetel webhook app: `on('IncomingCall', …)`, then `app.use('/placetel', calls.express())`. */
 export type PlacetelApp = WebhookApp<
@@ -96,6 +96,7 @@ export const placetelProvider: ProviderDefinition<
   name: 'placetel',
   methods: ['POST'],
   events: PLACETEL_EVENTS,
+  answeredEvents: ['IncomingCall'],
   parse: parsePlacetelRequest,
   isAnswer: isPlacetelAnswer,
   render: renderPlacetelResponse,

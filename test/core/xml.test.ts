@@ -1,0 +1,48 @@
+import { CallControlError, assertXmlText, renderXml } from '../../src';
+import { canonicalXml } from '../helpers/xml';
+
+describe('renderXml', () => {
+  test('renders a declaration, attributes in order, nested elements and text', () => {
+    const xml = renderXml({
+      name: 'Response',
+      children: [{ name: 'A', attributes: { z: '1', a: '2' }, children: ['text', { name: 'B' }] }],
+    });
+    expect(xml).toBe(
+      '<?xml version="1.0" encoding="UTF-8"?><Response><A z="1" a="2">text<B/></A></Response>',
+    );
+  });
+
+  test('omits the declaration on request', () => {
+    expect(renderXml({ name: 'Response' }, { declaration: false })).toBe('<Response/>');
+  });
+
+  test('escapes markup in text and attributes', () => {
+    const hostile = `</Number><Hangup/>&"'<>`;
+    const xml = renderXml({ name: 'N', attributes: { v: hostile }, children: [hostile] });
+    expect(canonicalXml(xml)).toEqual({
+      name: 'N',
+      attributes: { v: hostile },
+      children: [{ text: hostile }],
+    });
+  });
+
+  test('keeps characters outside the BMP and non-ASCII text', () => {
+    const xml = renderXml({ name: 'N', children: ['Grüße 😀'] });
+    expect(canonicalXml(xml).children).toEqual([{ text: 'Grüße 😀' }]);
+  });
+
+  test.each(['\u0000', '\u0001', '\u001F', '\uFFFE', '\uFFFF', '\uD800', 'a\uDC00b'])(
+    'refuses a character XML cannot carry (%j)',
+    (bad) => {
+      expect(() => renderXml({ name: 'N', children: [bad] })).toThrow(CallControlError);
+      expect(() => renderXml({ name: 'N', attributes: { a: bad } })).toThrow(
+        expect.objectContaining({ code: 'CC_ERR_ANSWER_INVALID' }),
+      );
+      expect(() => assertXmlText(bad, 'x')).toThrow(/character XML cannot carry/);
+    },
+  );
+
+  test('accepts tab, line feed and carriage return', () => {
+    expect(() => assertXmlText('a\tb\nc\rd', 'x')).not.toThrow();
+  });
+});

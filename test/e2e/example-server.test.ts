@@ -1,0 +1,152 @@
+/**
+ * The README's demonstration, as a new user runs it: the built example server (what
+ * `npm start` runs) in its own process, and the built `callcontrol` command against it.
+ */
+import {
+  execFile,
+  execFileSync,
+  spawn,
+  type ChildProcessWithoutNullStreams,
+} from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+const ROOT = resolve(__dirname, '../..');
+const SERVER = resolve(ROOT, 'dist/examples/server.js');
+const CLI = resolve(ROOT, 'dist/src/cli/index.js');
+const SECRET = 'e2e-secret-not-real';
+
+let server: ChildProcessWithoutNullStreams;
+let baseUrl: string;
+let serverLog = '';
+
+/** Runs the built command without blocking, so the server's log keeps flowing in meanwhile. */
+function runCommand(args: string[]): Promise<{ code: number; stdout: string }> {
+  return new Promise((done) => {
+    execFile(
+      process.execPath,
+      [CLI, ...args],
+      { encoding: 'utf8', timeout: 20_000 },
+      (error, stdout) => {
+        done({
+          code: error === null ? 0 : typeof error.code === 'number' ? error.code : -1,
+          stdout,
+        });
+      },
+    );
+  });
+}
+
+/** Waits until the server's log matches (it arrives through a pipe, a little after the answer). */
+async function logMatching(pattern: RegExp): Promise<string> {
+  for (let i = 0; i < 200 && !pattern.test(serverLog); i++) {
+    await new Promise((wait) => setTimeout(wait, 25));
+  }
+  return serverLog;
+}
+
+beforeAll(async () => {
+  if (!existsSync(SERVER) || !existsSync(CLI)) {
+    execFileSync(
+      process.execPath,
+      [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
+      {
+        cwd: ROOT,
+      },
+    );
+  }
+  server = spawn(process.execPath, [SERVER], {
+    env: {
+      ...process.env,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      PLACETEL_SECRET: SECRET,
+      FORWARD_TO: '022129191999,7777abcdefg@fpbx.de',
+    },
+  });
+  baseUrl = await new Promise<string>((resolveUrl, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`server did not start:\n${serverLog}`)),
+      20_000,
+    );
+    server.stdout.on('data', (chunk: Buffer) => {
+      serverLog += chunk.toString('utf8');
+      const match = /listening on (http:\/\/127\.0\.0\.1:\d+)\/placetel/.exec(serverLog);
+      if (match) {
+        clearTimeout(timer);
+        resolveUrl(match[1] as string);
+      }
+    });
+    server.stderr.on('data', (chunk: Buffer) => {
+      serverLog += chunk.toString('utf8');
+    });
+    server.once('exit', (code) =>
+      reject(new Error(`server exited with ${String(code)}:\n${serverLog}`)),
+    );
+  });
+});
+
+afterAll(async () => {
+  if (server.exitCode === null) {
+    const exited = new Promise((done) => server.once('exit', done));
+    server.kill('SIGTERM');
+    await exited;
+  }
+});
+
+test('a whole signed call: a Forward for IncomingCall, 200 for the rest', async () => {
+  const { code, stdout } = await runCommand([
+    'simulate',
+    'placetel',
+    `${baseUrl}/placetel`,
+    '--secret',
+    SECRET,
+    '--json',
+  ]);
+  expect(code).toBe(0);
+  const report = JSON.parse(stdout) as {
+    ok: boolean;
+    exchanges: { status: number; contentType: string; body: string; request: { event: string } }[];
+  };
+  expect(report.ok).toBe(true);
+  expect(report.exchanges.map((exchange) => [exchange.request.event, exchange.status])).toEqual([
+    ['IncomingCall', 200],
+    ['CallAccepted', 200],
+    ['HungUp', 200],
+  ]);
+  const [incoming, accepted, hungUp] = report.exchanges;
+  expect(incoming?.contentType).toBe('application/xml; charset=utf-8');
+  expect(incoming?.body).toContain(
+    '<Forward><Target ringtime="30"><Number>022129191999</Number><Number>7777abcdefg@fpbx.de</Number></Target></Forward>',
+  );
+  expect(accepted?.body).toContain('<Response/>');
+  expect(hungUp?.body).toContain('<Response/>');
+  const log = await logMatching(/placetel HungUp .* type=accepted duration=38s/);
+  expect(log).toMatch(
+    /placetel IncomingCall call=\w+ from=017312345678 to=022129191999 direction=in/,
+  );
+  expect(log).toMatch(/placetel HungUp .* type=accepted duration=38s/);
+});
+
+test('an anonymous caller is rejected as busy', async () => {
+  const { code, stdout } = await runCommand([
+    'simulate',
+    'placetel',
+    `${baseUrl}/placetel`,
+    '--secret',
+    SECRET,
+    '--from',
+    'anonymous',
+    '--hangup-cause',
+    'missed',
+  ]);
+  expect(code).toBe(0);
+  expect(stdout).toContain('<Reject reason="busy"/>');
+});
+
+test('unsigned requests are refused with 403 when PLACETEL_SECRET is set', async () => {
+  const { code, stdout } = await runCommand(['simulate', 'placetel', `${baseUrl}/placetel`]);
+  expect(code).toBe(1);
+  expect(stdout).toContain('← 403');
+  expect(stdout).toContain('CC_ERR_SIGNATURE_MISSING');
+});
