@@ -54,10 +54,25 @@ export function assertXmlText(value: string, what: string): void {
   }
 }
 
+/**
+ * xmlbuilder2 leaves an `&` that starts something entity-shaped (`&lt;`, `&foo;`, `&#60;`) as
+ * it is (oozcitak/xmlbuilder2 issues #105, #110), so handler text `&lt;` would come out as `<`
+ * and `&foo;` as an undefined entity. Writing every `&` as `&amp;` first — which xmlbuilder2
+ * then keeps — makes the output carry exactly the characters given. `<`, `>` and `"` are left
+ * to xmlbuilder2.
+ */
+function ampersands(value: string): string {
+  return value.includes('&') ? value.replace(/&/g, '&amp;') : value;
+}
+
 function append(parent: XMLBuilder, element: XmlElement): void {
-  const node = parent.ele(element.name, element.attributes ?? {});
+  const attributes: Record<string, string> = {};
+  for (const [name, value] of Object.entries(element.attributes ?? {})) {
+    attributes[name] = ampersands(value);
+  }
+  const node = parent.ele(element.name, attributes);
   for (const child of element.children ?? []) {
-    if (typeof child === 'string') node.txt(child);
+    if (typeof child === 'string') node.txt(ampersands(child));
     else append(node, child);
   }
 }

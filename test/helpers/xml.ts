@@ -2,8 +2,11 @@
  * XML comparison for tests: two documents are equal when their element trees are — the XML
  * declaration, whitespace-only text between elements and attribute order do not matter;
  * element order, names, attributes and text do (shared/fixtures/README.md).
+ *
+ * Parsing uses @xmldom/xmldom, an independent, strict parser (any error or warning throws),
+ * so the serializer under test is never checked by its own parser.
  */
-import { create } from 'xmlbuilder2';
+import { DOMParser, type Element, type Node } from '@xmldom/xmldom';
 
 /** A canonical, JSON-comparable form of an element. */
 export interface CanonicalElement {
@@ -12,31 +15,43 @@ export interface CanonicalElement {
   children: (CanonicalElement | { text: string })[];
 }
 
-interface DomNode {
-  nodeType: number;
-  nodeName: string;
-  nodeValue: string | null;
-  childNodes: ArrayLike<DomNode>;
-  attributes?: ArrayLike<{ name: string; value: string }>;
-}
+const ELEMENT_NODE = 1;
+const TEXT_NODE = 3;
+const CDATA_SECTION_NODE = 4;
 
-function canonical(node: DomNode): CanonicalElement {
+function canonical(element: Element): CanonicalElement {
   const attributes: Record<string, string> = {};
-  const list = Array.from(node.attributes ?? []).sort((a, b) => a.name.localeCompare(b.name));
-  for (const attribute of list) attributes[attribute.name] = attribute.value;
+  const list = Array.from({ length: element.attributes.length }, (_, i) => element.attributes[i]!)
+    .map((attribute) => [attribute.name, attribute.value] as const)
+    .sort(([a], [b]) => a.localeCompare(b));
+  for (const [name, value] of list) attributes[name] = value;
   const children: CanonicalElement['children'] = [];
-  for (const child of Array.from(node.childNodes)) {
-    if (child.nodeType === 1) children.push(canonical(child));
-    else if (child.nodeType === 3 || child.nodeType === 4) {
+  for (let i = 0; i < element.childNodes.length; i++) {
+    const child = element.childNodes[i] as Node;
+    if (child.nodeType === ELEMENT_NODE) children.push(canonical(child as Element));
+    else if (child.nodeType === TEXT_NODE || child.nodeType === CDATA_SECTION_NODE) {
       const text = child.nodeValue ?? '';
-      if (text.trim() !== '') children.push({ text });
+      const last = children[children.length - 1];
+      // Adjacent text and CDATA nodes are one piece of text.
+      if (last !== undefined && 'text' in last) last.text += text;
+      else children.push({ text });
     }
   }
-  return { name: node.nodeName, attributes, children };
+  return {
+    name: element.nodeName,
+    attributes,
+    children: children.filter((child) => !('text' in child) || child.text.trim() !== ''),
+  };
 }
 
-/** Parses an XML document into its canonical element tree (throws on malformed XML). */
+/** Parses an XML document into its canonical element tree; throws on malformed XML. */
 export function canonicalXml(xml: string): CanonicalElement {
-  const root = create(xml).root().node as unknown as DomNode;
-  return canonical(root);
+  const parser = new DOMParser({
+    onError: (level, message) => {
+      throw new Error(`XML ${level}: ${message}`);
+    },
+  });
+  const document = parser.parseFromString(xml, 'application/xml');
+  if (document.documentElement === null) throw new Error('XML: no root element');
+  return canonical(document.documentElement);
 }

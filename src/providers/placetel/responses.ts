@@ -177,24 +177,64 @@ function phoneNumber(builder: string, value: unknown): string {
   return value;
 }
 
-/** Sets `attributes[name]` when `value` is given, converted by `convert`. */
-function put<T>(
-  attributes: Record<string, string>,
-  name: string,
-  value: T | undefined,
-  convert: (value: T) => string,
-): void {
-  if (value !== undefined) attributes[name] = convert(value);
+/** Converts one option value into its attribute text, or throws `CC_ERR_ANSWER_INVALID`. */
+type Convert = (builder: string, name: string, value: unknown) => string;
+
+/** One attribute of an element: option name, attribute name, conversion. */
+type AttributeSpec = readonly [option: string, attribute: string, convert: Convert];
+
+function ringtimeWithin(min: number, max: number): Convert {
+  return (builder, name, value) => seconds(builder, name, value, min, max);
 }
 
-const FORWARD_KEYS = [
-  'targets',
-  'musicOnHold',
-  'voicemail',
-  'voicemailAnnouncement',
-  'voicemailAsAttachment',
-  'forwardAnnouncement',
-] as const;
+function oneOf(...allowed: readonly string[]): Convert {
+  return (builder, name, value) => {
+    if (typeof value === 'string' && allowed.includes(value)) return value;
+    throw invalid(
+      builder,
+      `${name} must be ${allowed.map((v) => `"${v}"`).join(' or ')}, got ${JSON.stringify(value)}`,
+    );
+  };
+}
+
+/** The attributes of `options` that `specs` name, in the order of `specs`; absent ones skipped. */
+function attributesFrom(
+  builder: string,
+  options: object,
+  specs: readonly AttributeSpec[],
+): Record<string, string> {
+  const attributes: Record<string, string> = {};
+  for (const [option, attribute, convert] of specs) {
+    const value = (options as Record<string, unknown>)[option];
+    if (value !== undefined) attributes[attribute] = convert(builder, option, value);
+  }
+  return attributes;
+}
+
+/** Attributes `<Forward>` and `<Group>` share (spec §3.2, §3.3). */
+const ANNOUNCEMENT_ATTRIBUTES: readonly AttributeSpec[] = [
+  ['voicemailAnnouncement', 'voicemail_announcement', id],
+  ['voicemailAsAttachment', 'voicemail_as_attachment', flag],
+  ['forwardAnnouncement', 'forward_announcement', id],
+  ['musicOnHold', 'music_on_hold', flag],
+];
+
+const FORWARD_ATTRIBUTES: readonly AttributeSpec[] = [
+  ['voicemail', 'voicemail', flag],
+  ...ANNOUNCEMENT_ATTRIBUTES,
+];
+
+const GROUP_ATTRIBUTES: readonly AttributeSpec[] = [
+  ['id', 'id', id],
+  ['ringtime', 'ringtime', ringtimeWithin(10, 60)],
+  ['backupBehaviour', 'backup_behaviour', oneOf('mailbox', 'routing_object')],
+  ['backupRoutingObject', 'backup_routing_object', id],
+  ...ANNOUNCEMENT_ATTRIBUTES,
+];
+
+const TARGET_ATTRIBUTES: readonly AttributeSpec[] = [
+  ['ringtime', 'ringtime', ringtimeWithin(1, 3600)],
+];
 
 /**
  * `<Forward>`: ring targets one after another; the numbers of one target ring together.
@@ -214,7 +254,7 @@ const FORWARD_KEYS = [
  *   `voicemail: false` (the call would have nowhere to go)
  */
 export function forward(options: PlacetelForwardOptions = {}): PlacetelAnswer<'Forward'> {
-  checkKeys('forward', options, FORWARD_KEYS);
+  checkKeys('forward', options, ['targets', ...FORWARD_ATTRIBUTES.map(([option]) => option)]);
   const targets = options.targets ?? [];
   if (!Array.isArray(targets)) throw invalid('forward', 'targets must be an array');
   if (targets.length === 0 && options.voicemail === false) {
@@ -223,30 +263,15 @@ export function forward(options: PlacetelForwardOptions = {}): PlacetelAnswer<'F
       'without targets the call goes to voicemail, so voicemail cannot be false',
     );
   }
-  const attributes: Record<string, string> = {};
-  put(attributes, 'music_on_hold', options.musicOnHold, (v) => flag('forward', 'musicOnHold', v));
-  put(attributes, 'voicemail', options.voicemail, (v) => flag('forward', 'voicemail', v));
-  put(attributes, 'voicemail_announcement', options.voicemailAnnouncement, (v) =>
-    id('forward', 'voicemailAnnouncement', v),
-  );
-  put(attributes, 'voicemail_as_attachment', options.voicemailAsAttachment, (v) =>
-    flag('forward', 'voicemailAsAttachment', v),
-  );
-  put(attributes, 'forward_announcement', options.forwardAnnouncement, (v) =>
-    id('forward', 'forwardAnnouncement', v),
-  );
+  const attributes = attributesFrom('forward', options, FORWARD_ATTRIBUTES);
   const children = targets.map((target: PlacetelTarget, index): XmlElement => {
-    checkKeys('forward', target, ['numbers', 'ringtime']);
+    checkKeys('forward', target, ['numbers', ...TARGET_ATTRIBUTES.map(([option]) => option)]);
     if (!Array.isArray(target.numbers) || target.numbers.length === 0) {
       throw invalid('forward', `targets[${index}].numbers must list at least one number`);
     }
-    const targetAttributes: Record<string, string> = {};
-    put(targetAttributes, 'ringtime', target.ringtime, (v) =>
-      seconds('forward', `targets[${index}].ringtime`, v, 1, 3600),
-    );
     return {
       name: 'Target',
-      attributes: targetAttributes,
+      attributes: attributesFrom('forward', target, TARGET_ATTRIBUTES),
       children: target.numbers.map((number) => ({
         name: 'Number',
         children: [phoneNumber('forward', number)],
@@ -309,17 +334,6 @@ export function prompt(options: PlacetelPromptOptions): PlacetelAnswer<'Prompt'>
   });
 }
 
-const GROUP_KEYS = [
-  'id',
-  'ringtime',
-  'backupBehaviour',
-  'backupRoutingObject',
-  'voicemailAnnouncement',
-  'voicemailAsAttachment',
-  'forwardAnnouncement',
-  'musicOnHold',
-] as const;
-
 /**
  * `<Group>`: ring a group; when nobody answers within `ringtime` seconds, the backup takes
  * over (the group's mailbox, or a routing object).
@@ -329,14 +343,13 @@ const GROUP_KEYS = [
  *   other way round, or an invalid id
  */
 export function group(options: PlacetelGroupOptions): PlacetelAnswer<'Group'> {
-  checkKeys('group', options, GROUP_KEYS);
+  checkKeys(
+    'group',
+    options,
+    GROUP_ATTRIBUTES.map(([option]) => option),
+  );
+  const attributes = attributesFrom('group', options, GROUP_ATTRIBUTES);
   const behaviour = options.backupBehaviour;
-  if (behaviour !== undefined && behaviour !== 'mailbox' && behaviour !== 'routing_object') {
-    throw invalid(
-      'group',
-      `backupBehaviour must be "mailbox" or "routing_object", got ${JSON.stringify(behaviour)}`,
-    );
-  }
   if (behaviour === 'routing_object' && options.backupRoutingObject === undefined) {
     throw invalid('group', 'backupBehaviour "routing_object" needs backupRoutingObject');
   }
@@ -346,22 +359,6 @@ export function group(options: PlacetelGroupOptions): PlacetelAnswer<'Group'> {
       'backupRoutingObject is only used with backupBehaviour "routing_object"',
     );
   }
-  const attributes: Record<string, string> = { id: id('group', 'id', options.id) };
-  put(attributes, 'ringtime', options.ringtime, (v) => seconds('group', 'ringtime', v, 10, 60));
-  put(attributes, 'backup_behaviour', behaviour, (v) => v);
-  put(attributes, 'backup_routing_object', options.backupRoutingObject, (v) =>
-    id('group', 'backupRoutingObject', v),
-  );
-  put(attributes, 'voicemail_announcement', options.voicemailAnnouncement, (v) =>
-    id('group', 'voicemailAnnouncement', v),
-  );
-  put(attributes, 'voicemail_as_attachment', options.voicemailAsAttachment, (v) =>
-    flag('group', 'voicemailAsAttachment', v),
-  );
-  put(attributes, 'forward_announcement', options.forwardAnnouncement, (v) =>
-    id('group', 'forwardAnnouncement', v),
-  );
-  put(attributes, 'music_on_hold', options.musicOnHold, (v) => flag('group', 'musicOnHold', v));
   return new PlacetelAnswer('Group', { name: 'Group', attributes });
 }
 
