@@ -126,6 +126,15 @@ export interface PlacetelRoutingPlanOptions {
   readonly fallback?: PlacetelAnswer<'Forward'>;
 }
 
+/** A value as an error message shows it; never throws (bigint, circular objects…). */
+function show(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return typeof value === 'bigint' ? `${value}n` : `a ${typeof value}`;
+  }
+}
+
 function invalid(builder: string, message: string): CallControlError {
   return new CallControlError('CC_ERR_ANSWER_INVALID', `placetel.${builder}: ${message}`);
 }
@@ -149,7 +158,7 @@ function id(builder: string, name: string, value: unknown): string {
   }
   throw invalid(
     builder,
-    `${name} must be a positive integer or an id of letters, digits, "_" and "-", got ${JSON.stringify(value)}`,
+    `${name} must be a positive integer or an id of letters, digits, "_" and "-", got ${show(value)}`,
   );
 }
 
@@ -170,7 +179,7 @@ function seconds(builder: string, name: string, value: unknown, min: number, max
 
 function phoneNumber(builder: string, value: unknown): string {
   if (typeof value !== 'string' || value.trim() === '') {
-    throw invalid(builder, `every number must be a non-empty string, got ${JSON.stringify(value)}`);
+    throw invalid(builder, `every number must be a non-empty string, got ${show(value)}`);
   }
   if (value.length > 256) throw invalid(builder, 'a number is longer than 256 characters');
   assertXmlText(value, `placetel.${builder}: number`);
@@ -180,8 +189,13 @@ function phoneNumber(builder: string, value: unknown): string {
 /** Converts one option value into its attribute text, or throws `CC_ERR_ANSWER_INVALID`. */
 type Convert = (builder: string, name: string, value: unknown) => string;
 
-/** One attribute of an element: option name, attribute name, conversion. */
-type AttributeSpec = readonly [option: string, attribute: string, convert: Convert];
+/** One attribute of an element: option name, attribute name, conversion, and whether required. */
+type AttributeSpec = readonly [
+  option: string,
+  attribute: string,
+  convert: Convert,
+  required?: 'required',
+];
 
 function ringtimeWithin(min: number, max: number): Convert {
   return (builder, name, value) => seconds(builder, name, value, min, max);
@@ -192,7 +206,7 @@ function oneOf(...allowed: readonly string[]): Convert {
     if (typeof value === 'string' && allowed.includes(value)) return value;
     throw invalid(
       builder,
-      `${name} must be ${allowed.map((v) => `"${v}"`).join(' or ')}, got ${JSON.stringify(value)}`,
+      `${name} must be ${allowed.map((v) => `"${v}"`).join(' or ')}, got ${show(value)}`,
     );
   };
 }
@@ -204,9 +218,10 @@ function attributesFrom(
   specs: readonly AttributeSpec[],
 ): Record<string, string> {
   const attributes: Record<string, string> = {};
-  for (const [option, attribute, convert] of specs) {
+  for (const [option, attribute, convert, required] of specs) {
     const value = (options as Record<string, unknown>)[option];
     if (value !== undefined) attributes[attribute] = convert(builder, option, value);
+    else if (required !== undefined) throw invalid(builder, `${option} is required`);
   }
   return attributes;
 }
@@ -225,7 +240,7 @@ const FORWARD_ATTRIBUTES: readonly AttributeSpec[] = [
 ];
 
 const GROUP_ATTRIBUTES: readonly AttributeSpec[] = [
-  ['id', 'id', id],
+  ['id', 'id', id, 'required'],
   ['ringtime', 'ringtime', ringtimeWithin(10, 60)],
   ['backupBehaviour', 'backup_behaviour', oneOf('mailbox', 'routing_object')],
   ['backupRoutingObject', 'backup_routing_object', id],
@@ -293,7 +308,7 @@ export function reject(options: PlacetelRejectOptions = {}): PlacetelAnswer<'Rej
     if (options.reason !== 'busy') {
       throw invalid(
         'reject',
-        `reason must be "busy" (the only documented reason), got ${JSON.stringify(options.reason)}`,
+        `reason must be "busy" (the only documented reason), got ${show(options.reason)}`,
       );
     }
     attributes['reason'] = 'busy';
