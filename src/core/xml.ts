@@ -55,24 +55,40 @@ export function assertXmlText(value: string, what: string): void {
 }
 
 /**
- * xmlbuilder2 leaves an `&` that starts something entity-shaped (`&lt;`, `&foo;`, `&#60;`) as
- * it is (oozcitak/xmlbuilder2 issues #105, #110), so handler text `&lt;` would come out as `<`
- * and `&foo;` as an undefined entity. Writing every `&` as `&amp;` first — which xmlbuilder2
- * then keeps — makes the output carry exactly the characters given. `<`, `>` and `"` are left
- * to xmlbuilder2.
+ * Prepares a string for xmlbuilder2 so that a parser reads back exactly the characters given.
+ *
+ * - xmlbuilder2 leaves an `&` that starts something entity-shaped (`&lt;`, `&foo;`, `&#60;`)
+ *   as it is (oozcitak/xmlbuilder2 issues #105, #110): handler text `&lt;` would come out as
+ *   `<`, and `&foo;` as an undefined entity. Every `&` is written as `&amp;` first, which
+ *   xmlbuilder2 then keeps.
+ * - xmlbuilder2 writes CR, and in attributes TAB and LF, as raw bytes, which parsers normalise
+ *   (CR to LF; in attributes all three to a space; https://www.w3.org/TR/xml/#AVNormalize).
+ *   They are written as decimal character references, which xmlbuilder2 also keeps.
+ *
+ * `<`, `>` and `"` are left to xmlbuilder2.
  */
-function ampersands(value: string): string {
-  return value.includes('&') ? value.replace(/&/g, '&amp;') : value;
+function forText(value: string): string {
+  return /[&\r]/.test(value) ? value.replace(/&/g, '&amp;').replace(/\r/g, '&#13;') : value;
+}
+
+function forAttribute(value: string): string {
+  return /[&\t\n\r]/.test(value)
+    ? value
+        .replace(/&/g, '&amp;')
+        .replace(/\t/g, '&#9;')
+        .replace(/\n/g, '&#10;')
+        .replace(/\r/g, '&#13;')
+    : value;
 }
 
 function append(parent: XMLBuilder, element: XmlElement): void {
   const attributes: Record<string, string> = {};
   for (const [name, value] of Object.entries(element.attributes ?? {})) {
-    attributes[name] = ampersands(value);
+    attributes[name] = forAttribute(value);
   }
   const node = parent.ele(element.name, attributes);
   for (const child of element.children ?? []) {
-    if (typeof child === 'string') node.txt(ampersands(child));
+    if (typeof child === 'string') node.txt(forText(child));
     else append(node, child);
   }
 }

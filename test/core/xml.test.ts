@@ -26,6 +26,25 @@ describe('renderXml', () => {
     });
   });
 
+  test.each([
+    '&lt;',
+    '&amp;',
+    '&#60;',
+    '&#x41;',
+    '&nbsp;',
+    'a & b; c',
+    'a\rb',
+    'a\r\nb',
+    'a\tb\nc',
+  ])('text and attributes read back exactly, entity-shaped or with line breaks: %j', (value) => {
+    const xml = renderXml({ name: 'N', attributes: { a: value }, children: [`x${value}`] });
+    expect(canonicalXml(xml)).toEqual({
+      name: 'N',
+      attributes: { a: value },
+      children: [{ text: `x${value}` }],
+    });
+  });
+
   test('keeps characters outside the BMP and non-ASCII text', () => {
     const xml = renderXml({ name: 'N', children: ['Grüße 😀'] });
     expect(canonicalXml(xml).children).toEqual([{ text: 'Grüße 😀' }]);
