@@ -22,9 +22,10 @@ const CDATA_SECTION_NODE = 4;
 
 function canonical(element: Element): CanonicalElement {
   const attributes: Record<string, string> = {};
-  const list = Array.from({ length: element.attributes.length }, (_, i) => element.attributes[i]!)
-    .map((attribute) => [attribute.name, attribute.value] as const)
-    .sort(([a], [b]) => a.localeCompare(b));
+  const list = Array.from(
+    element.attributes,
+    (attribute) => [attribute.name, attribute.value] as const,
+  ).sort(([a], [b]) => a.localeCompare(b));
   for (const [name, value] of list) attributes[name] = value;
   const children: CanonicalElement['children'] = [];
   for (let i = 0; i < element.childNodes.length; i++) {
