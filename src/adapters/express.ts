@@ -16,8 +16,11 @@ import type { WebhookReply, WebhookRequest } from '../core/types';
 
 /** What the adapter needs of an app: the body limit and the two entry points of the core. */
 export interface AdaptableApp {
+  /** Largest body the adapter reads, in bytes; a larger one is answered with 413. */
   readonly bodyLimitBytes: number;
+  /** Runs the pipeline for a request whose body was read; never rejects. */
   handle(request: WebhookRequest): Promise<WebhookReply>;
+  /** The coded reply for an error met before the pipeline (body too large, aborted…). */
   fail(error: unknown, request?: WebhookRequest): WebhookReply;
 }
 

@@ -13,7 +13,9 @@ import { sendSequence, type ExchangeResult } from './send';
 
 /** Where the command writes; defaults to the process streams. */
 export interface CliIo {
+  /** Receives the report: each request, its answer, and the summary line. */
   readonly stdout: (text: string) => void;
+  /** Receives usage errors and help on errors. */
   readonly stderr: (text: string) => void;
 }
 

@@ -9,7 +9,9 @@ import type { Authenticator } from './types';
 
 /** One accepted user name and password for HTTP basic auth (RFC 7617). */
 export interface BasicAuthCredentials {
+  /** The user name; non-empty, without `:` (RFC 7617 §2). */
   readonly username: string;
+  /** The password; non-empty. Compared in constant time. */
   readonly password: string;
 }
 

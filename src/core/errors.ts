@@ -116,6 +116,7 @@ export interface CallControlErrorOptions {
  * ```
  */
 export class CallControlError extends Error {
+  /** Always `'CallControlError'` (also how {@link isCallControlError} knows a copy of the class). */
   override readonly name = 'CallControlError';
   /** Stable code, see the README's Errors table. */
   readonly code: ErrorCode;

@@ -62,7 +62,9 @@ export interface HandlerContext {
 
 /** What an error handler gets beside the error; `event` is set once the request was parsed. */
 export interface ErrorContext<TEvent extends WebhookEvent = WebhookEvent> {
+  /** The request, when the error came from one (not for an adapter's own socket failure). */
   readonly request: WebhookRequest | undefined;
+  /** The parsed event; `undefined` when the request was refused before or while parsing. */
   readonly event: TEvent | undefined;
 }
 

@@ -17,8 +17,11 @@ import { CallControlError } from './errors';
  * Attribute values and text are plain strings; escaping happens when rendered.
  */
 export interface XmlElement {
+  /** The element name as the provider spells it, e.g. `'Forward'`. */
   readonly name: string;
+  /** Attribute names and their unescaped values, written in this order. */
   readonly attributes?: Readonly<Record<string, string>>;
+  /** Child elements and unescaped text, in document order. */
   readonly children?: readonly (XmlElement | string)[];
 }
 

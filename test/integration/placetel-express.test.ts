@@ -14,6 +14,7 @@ import request from 'supertest';
 import { CallControlError, captureRawBody, placetel } from '../../src';
 import { loadFixtures, type RequestFixture } from '../helpers/fixtures';
 import { canonicalXml, type CanonicalElement } from '../helpers/xml';
+import { listenOnLoopback } from '../helpers/server';
 
 const FORM = 'application/x-www-form-urlencoded';
 const XML_TYPE = 'application/xml; charset=utf-8';
@@ -81,26 +82,6 @@ const INCOMING = form({
   to: '022129191999',
 });
 
-const servers: Server[] = [];
-
-afterEach(async () => {
-  const closing = servers.splice(0).map(async (server) => {
-    server.closeAllConnections();
-    server.close();
-    await once(server, 'close');
-  });
-  await Promise.all(closing);
-});
-
-/** Starts `app` on an ephemeral port of 127.0.0.1; closed after the test. */
-async function listen(app: Express): Promise<Server> {
-  const server = app.listen(0, '127.0.0.1');
-  servers.push(server);
-  await once(server, 'listening');
-  expect((server.address() as AddressInfo).address).toBe('127.0.0.1');
-  return server;
-}
-
 /** Mounts `calls` at /placetel of a new Express app (after `setup`, e.g. global parsers). */
 async function mount(
   calls: placetel.PlacetelApp,
@@ -109,7 +90,7 @@ async function mount(
   const app = express();
   setup(app);
   app.use('/placetel', calls.express());
-  return listen(app);
+  return listenOnLoopback(app);
 }
 
 /** POSTs a request to /placetel with its exact body. */

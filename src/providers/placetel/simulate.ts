@@ -34,6 +34,7 @@ export interface PlacetelCallScenarioOptions {
 export interface PlacetelSimulatedRequest {
   /** The Placetel event name of this request. */
   readonly event: string;
+  /** Always `'POST'`: Placetel sends every event as one POST (spec §1 "Method"). */
   readonly method: 'POST';
   /** `content-type`, and `x-placetel-signature` when signed. */
   readonly headers: Readonly<Record<string, string>>;
@@ -52,7 +53,13 @@ export function encodePlacetelForm(fields: Readonly<Record<string, string>>): st
 }
 
 /**
- * Builds one signed (or unsigned) request from fields.
+ * Builds one request as Placetel sends it: the fields form-encoded with
+ * {@link encodePlacetelForm}, `content-type: application/x-www-form-urlencoded`, and — when
+ * `secret` is given — `x-placetel-signature` over the exact body (spec §1 "Signature").
+ *
+ * @param fields - decoded field values, e.g. `{ event: 'HungUp', call_id, duration: '38' }`
+ *   (durations as text, in seconds, as Placetel sends them)
+ * @param secret - sign with this shared secret; unsigned when omitted
  */
 export function placetelRequest(
   fields: Readonly<Record<string, string>>,

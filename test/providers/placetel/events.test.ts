@@ -13,6 +13,7 @@ import {
   type PlacetelOutgoingCall,
 } from '../../../src/providers/placetel/events';
 import { loadFixtures } from '../../helpers/fixtures';
+import { thrown } from '../../helpers/assert';
 
 const FORM = 'application/x-www-form-urlencoded';
 const CALL_ID = 'f4591ba315d81671d7a06c2a3b4f963dafd119de39cb26edd8a6476676b2f447';
@@ -35,15 +36,6 @@ function parse(body: string | Buffer, contentType: string | null = FORM) {
 /** A field map as the body decoder makes it: no prototype. */
 function fields(entries: Record<string, string>): Record<string, string> {
   return Object.assign(Object.create(null) as Record<string, string>, entries);
-}
-
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the call to throw, it returned normally');
 }
 
 function expectError(fn: () => unknown, code: ErrorCode, status: number, fragment?: string): void {

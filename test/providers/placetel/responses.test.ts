@@ -15,18 +15,9 @@ import {
   routingPlan,
 } from '../../../src/providers/placetel/responses';
 import { canonicalXml, type CanonicalElement } from '../../helpers/xml';
+import { thrown } from '../../helpers/assert';
 
 const DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>';
-
-/** The error `fn` throws; fails the test when it does not throw. */
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the call to throw, it returned normally');
-}
 
 /** Asserts `fn` throws CC_ERR_ANSWER_INVALID whose message contains every fragment. */
 function expectInvalid(fn: () => unknown, ...fragments: string[]): void {

@@ -12,6 +12,7 @@ import {
   verifyPlacetelSignature,
 } from '../../../src/providers/placetel/verify';
 import { loadFixtures } from '../../helpers/fixtures';
+import { thrown } from '../../helpers/assert';
 
 const SECRET = '12345';
 const BODY =
@@ -28,15 +29,6 @@ function request(body: string | Buffer, signature?: string): WebhookRequest {
     headers,
     body: typeof body === 'string' ? Buffer.from(body, 'utf8') : body,
   };
-}
-
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the call to throw, it returned normally');
 }
 
 function expectError(fn: () => unknown, code: ErrorCode, status: number): void {
