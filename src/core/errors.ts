@@ -55,6 +55,20 @@ export const ERROR_CODES = {
     meaning:
       'The signature header does not match the HMAC of the exact body bytes under any configured secret.',
   },
+  CC_ERR_TOKEN_MISSING: {
+    status: 403,
+    meaning:
+      'A URL token is configured and the request carries none (query parameter or path segment).',
+  },
+  CC_ERR_TOKEN_INVALID: {
+    status: 403,
+    meaning: 'The URL token does not match any configured token.',
+  },
+  CC_ERR_SOURCE_FORBIDDEN: {
+    status: 403,
+    meaning:
+      'The request comes from an address outside `allowFrom` (the TCP peer, or the client named by `X-Forwarded-For` behind a trusted proxy).',
+  },
   CC_ERR_METHOD_NOT_ALLOWED: {
     status: 405,
     meaning: 'The provider never sends this HTTP method to this endpoint (answered with `Allow`).',
@@ -81,6 +95,25 @@ export const ERROR_CODES = {
     status: 500,
     meaning:
       'A handler returned something that is not an answer of this provider; the provider got the fallback answer (HTTP 200).',
+  },
+  CC_ERR_UPSTREAM_UNREACHABLE: {
+    status: 502,
+    meaning:
+      "A provider API client could not reach the provider's API (connection refused, DNS, TLS, reset).",
+  },
+  CC_ERR_UPSTREAM_TIMEOUT: {
+    status: 504,
+    meaning: 'A provider API client got no complete answer within its `timeoutMs`.',
+  },
+  CC_ERR_UPSTREAM_INVALID: {
+    status: 502,
+    meaning:
+      'A provider API answered with something that is not its documented envelope (wrong HTTP status, not XML/JSON, fields missing).',
+  },
+  CC_ERR_UPSTREAM_REFUSED: {
+    status: 502,
+    meaning:
+      "A provider API answered with its own error (e.g. Ozeki `<Code>601</Code>`, Opentact `success: false`); the provider's code and message are on the error.",
   },
   CC_ERR_CONFIG_BODY_CONSUMED: {
     status: 500,
