@@ -6,29 +6,41 @@
  * - `PLACETEL_SECRET`: when set, Placetel requests must carry a valid `X-PLACETEL-SIGNATURE`
  * - `FORWARD_TO`: comma-separated numbers or SIP ids incoming Placetel calls are forwarded to
  *   (default `022129191999`)
+ * - `OZEKI_PUBLIC_URL`: where the PBX reaches `/ozeki`, for the PIN menu's `ForwardToUrl`
+ *   (default: `http://<Host header>/ozeki`)
+ * - `OZEKI_TOKEN`: when set, Ozeki requests need `?token=<OZEKI_TOKEN>`
+ * - `OZEKI_PINS`: comma-separated PINs the IVR accepts (default `1234`)
+ * - `OZEKI_TRANSFER_TO`, `OZEKI_OPERATOR`: extensions for a valid PIN and for key 0 (default
+ *   `1001`, `1000`)
  */
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import express from 'express';
+import { createOzekiDemo } from './ozeki/app';
 import { createPlacetelDemo } from './placetel/app';
 
 /** Options of {@link createExampleApp}; each falls back to its environment variable. */
 export interface ExampleOptions {
   readonly placetelSecret?: string | undefined;
   readonly forwardTo?: readonly string[];
+  readonly ozekiToken?: string | undefined;
+  readonly ozekiPins?: readonly string[];
   readonly log?: (line: string) => void;
+}
+
+/** A comma-separated environment variable as a list (empty entries dropped). */
+function listFromEnv(name: string, fallback: string): string[] {
+  return (process.env[name] ?? fallback)
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
 }
 
 /** The Express app of the example server, without listening. */
 export function createExampleApp(options: ExampleOptions = {}): express.Express {
   const app = express();
   app.disable('x-powered-by');
-  const forwardTo =
-    options.forwardTo ??
-    (process.env['FORWARD_TO'] ?? '022129191999')
-      .split(',')
-      .map((number) => number.trim())
-      .filter((number) => number !== '');
+  const forwardTo = options.forwardTo ?? listFromEnv('FORWARD_TO', '022129191999');
   const secret = options.placetelSecret ?? (process.env['PLACETEL_SECRET'] || undefined);
 
   app.use(
@@ -39,10 +51,25 @@ export function createExampleApp(options: ExampleOptions = {}): express.Express 
       ...(options.log ? { log: options.log } : {}),
     }).express(),
   );
+  app.use(
+    '/ozeki',
+    createOzekiDemo({
+      publicUrl: process.env['OZEKI_PUBLIC_URL'] || undefined,
+      token: options.ozekiToken ?? (process.env['OZEKI_TOKEN'] || undefined),
+      pins: options.ozekiPins ?? listFromEnv('OZEKI_PINS', '1234'),
+      transferTo: process.env['OZEKI_TRANSFER_TO'] || '1001',
+      operator: process.env['OZEKI_OPERATOR'] || '1000',
+      ...(options.log ? { log: options.log } : {}),
+    }).express(),
+  );
   app.get('/', (_req, res) => {
     res
       .type('text/plain')
-      .send('callcontrol example server\nPOST /placetel  Placetel Call Control / Notify API\n');
+      .send(
+        'callcontrol example server\n' +
+          'POST /placetel  Placetel Call Control / Notify API\n' +
+          'POST /ozeki     Ozeki Phone System notifications (OzML IVR)\n',
+      );
   });
   return app;
 }
@@ -67,7 +94,8 @@ if (require.main === module) {
       const { port } = server.address() as AddressInfo;
       const secured = process.env['PLACETEL_SECRET'] ? 'signature required' : 'no signature check';
       console.log(
-        `callcontrol example listening on http://127.0.0.1:${port}/placetel (${secured})`,
+        `callcontrol example listening on http://127.0.0.1:${port}/placetel (${secured})` +
+          ` and http://127.0.0.1:${port}/ozeki`,
       );
       const stop = (): void => {
         server.close(() => process.exit(0));

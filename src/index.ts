@@ -2,11 +2,14 @@
  * callcontrol: typed, verified call-control webhooks for telephony providers.
  *
  * - `placetel`: Placetel Call Control / Notify API (`placetel.createApp`, `placetel.forward`, …)
+ * - `ozeki`: Ozeki Phone System notifications, OzML (`ozeki.createApp`, `ozeki.userInput`, …)
+ *   and its outbound command API (`ozeki.createOzekiClient`)
  * - core: {@link CallControlError} and its codes, the {@link WebhookApp} every provider app is,
  *   and the Express adapter's {@link captureRawBody} hook.
  *
  * @module
  */
+export * as ozeki from './providers/ozeki';
 export * as placetel from './providers/placetel';
 export {
   CallControlError,
@@ -24,14 +27,21 @@ export {
   type EventHandler,
   type ErrorHandler,
   type EventMap,
+  type ParseContext,
   type ProviderDefinition,
   type WebhookAppOptions,
 } from './core/app';
 export {
+  commonAuthenticators,
   createBasicAuth,
+  createSourceAllowlist,
+  createUrlToken,
   safeEqual,
   type BasicAuthCredentials,
   type BasicAuthOptions,
+  type CommonSecurityOptions,
+  type SourceAllowlistOptions,
+  type UrlTokenOptions,
 } from './core/auth';
 export { renderXml, assertXmlText, type XmlElement, type RenderXmlOptions } from './core/xml';
 export type {

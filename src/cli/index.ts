@@ -2,14 +2,16 @@
 /**
  * The `callcontrol` command.
  *
- * `callcontrol simulate placetel <url>` plays a whole Placetel call against a webhook URL and
- * prints each request and the answer it got; it exits 1 when any request got no 2xx answer.
+ * `callcontrol simulate <provider> <url>` plays a whole call of that provider (`placetel`,
+ * `ozeki`) against a webhook URL and prints each request and the answer it got; it exits 1
+ * when any request got no 2xx answer.
  *
  * @module
  */
 import { Command, InvalidArgumentError } from 'commander';
+import { ozekiCallScenario } from '../providers/ozeki/simulate';
 import { placetelCallScenario, PLACETEL_HANGUP_TYPES } from '../providers/placetel';
-import { sendSequence, type ExchangeResult } from './send';
+import { sendSequence, type ExchangeResult, type OutgoingRequest } from './send';
 
 /** Where the command writes; defaults to the process streams. */
 export interface CliIo {
@@ -44,6 +46,91 @@ function printExchange(io: CliIo, result: ExchangeResult): void {
   );
 }
 
+/** The options commander hands an action: strings, numbers and flags. */
+type ParsedOptions = Record<string, string | number | boolean | undefined>;
+
+function stringOption(options: ParsedOptions, key: string): string | undefined {
+  const value = options[key];
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** `{ [name]: value }` when the option was given, `{}` otherwise (for exactOptionalPropertyTypes). */
+function given<K extends string>(name: K, value: string | undefined): Partial<Record<K, string>> {
+  return value === undefined ? {} : ({ [name]: value } as Record<K, string>);
+}
+
+/** One provider's `simulate` subcommand: its options and the requests of the call it plays. */
+interface SimulateCommand {
+  readonly provider: string;
+  readonly description: string;
+  readonly urlHelp: string;
+  readonly configure: (command: Command) => void;
+  readonly scenario: (options: ParsedOptions) => readonly OutgoingRequest[];
+}
+
+const SIMULATIONS: readonly SimulateCommand[] = [
+  {
+    provider: 'placetel',
+    description:
+      'IncomingCall → CallAccepted → HungUp (or OutgoingCall → HungUp), form-encoded, keys sorted',
+    urlHelp: 'the webhook URL, e.g. http://127.0.0.1:3000/placetel (user:pass@ sends basic auth)',
+    configure: (command) =>
+      command
+        .option('--secret <secret>', 'sign every request with X-PLACETEL-SIGNATURE')
+        .option('--from <number>', 'caller id')
+        .option('--to <number>', 'called number')
+        .option('--peer <sip-id>', 'SIP peer that answers (incoming) or calls (outgoing)')
+        .option('--outgoing', 'simulate an outgoing call (OutgoingCall → HungUp)')
+        .option(
+          '--hangup-cause <type>',
+          `HungUp type: ${PLACETEL_HANGUP_TYPES.join(', ')} (anything but accepted skips CallAccepted)`,
+        )
+        .option(
+          '--duration <seconds>',
+          'talk time reported by HungUp, in seconds',
+          wholeNumber('--duration'),
+        )
+        .option('--call-id <id>', 'call id (default: random 64 hex characters)'),
+    scenario: (options) =>
+      placetelCallScenario({
+        direction: options['outgoing'] === true ? 'out' : 'in',
+        ...given('secret', stringOption(options, 'secret')),
+        ...given('from', stringOption(options, 'from')),
+        ...given('to', stringOption(options, 'to')),
+        ...given('peer', stringOption(options, 'peer')),
+        ...given('hangupType', stringOption(options, 'hangupCause')),
+        ...given('callId', stringOption(options, 'callId')),
+        ...(typeof options['duration'] === 'number'
+          ? { durationSeconds: options['duration'] }
+          : {}),
+      }),
+  },
+  {
+    provider: 'ozeki',
+    description: 'IncomingCall → DtmfEntered (one per --digits entry), form-encoded POSTs',
+    urlHelp:
+      'the notification URL, e.g. http://127.0.0.1:3000/ozeki (query parameters such as a token are kept)',
+    configure: (command) =>
+      command
+        .option('--from <number>', 'CallerId of the caller (default 1000)')
+        .option('--to <extension>', 'ApiExtension called (default 9994)')
+        .option(
+          '--digits <keys...>',
+          'DtmfDigits typed after the menu, one DtmfEntered each (default 1234)',
+        )
+        .option('--call-id <id>', 'CallId (default: 5 random characters)'),
+    scenario: (options) => {
+      const digits = options['digits'];
+      return ozekiCallScenario({
+        ...given('from', stringOption(options, 'from')),
+        ...given('to', stringOption(options, 'to')),
+        ...given('callId', stringOption(options, 'callId')),
+        ...(Array.isArray(digits) ? { digits: digits.map(String) } : {}),
+      });
+    },
+  },
+];
+
 /**
  * Runs the command with `argv` (without `node` and the script path) and resolves with the exit
  * code: 0 when every request got a 2xx answer, 1 otherwise, 2 for a usage error.
@@ -59,71 +146,42 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
     .command('simulate')
     .description('play a whole call against a webhook URL, the way the provider sends it');
 
-  simulate
-    .command('placetel')
-    .description(
-      'IncomingCall → CallAccepted → HungUp (or OutgoingCall → HungUp), form-encoded, keys sorted',
-    )
-    .argument(
-      '<url>',
-      'the webhook URL, e.g. http://127.0.0.1:3000/placetel (user:pass@ sends basic auth)',
-    )
-    .option('--secret <secret>', 'sign every request with X-PLACETEL-SIGNATURE')
-    .option('--from <number>', 'caller id')
-    .option('--to <number>', 'called number')
-    .option('--peer <sip-id>', 'SIP peer that answers (incoming) or calls (outgoing)')
-    .option('--outgoing', 'simulate an outgoing call (OutgoingCall → HungUp)')
-    .option(
-      '--hangup-cause <type>',
-      `HungUp type: ${PLACETEL_HANGUP_TYPES.join(', ')} (anything but accepted skips CallAccepted)`,
-    )
-    .option(
-      '--duration <seconds>',
-      'talk time reported by HungUp, in seconds',
-      wholeNumber('--duration'),
-    )
-    .option('--call-id <id>', 'call id (default: random 64 hex characters)')
-    .option(
-      '--timeout-ms <ms>',
-      'per-request timeout in milliseconds',
-      wholeNumber('--timeout-ms'),
-      10_000,
-    )
-    .option('--json', 'print the exchanges as one JSON document instead of text')
-    .action(async (url: string, options: Record<string, string | number | boolean | undefined>) => {
-      const str = (key: string): string | undefined =>
-        typeof options[key] === 'string' ? (options[key] as string) : undefined;
-      const requests = placetelCallScenario({
-        direction: options['outgoing'] === true ? 'out' : 'in',
-        ...(str('secret') === undefined ? {} : { secret: str('secret') as string }),
-        ...(str('from') === undefined ? {} : { from: str('from') as string }),
-        ...(str('to') === undefined ? {} : { to: str('to') as string }),
-        ...(str('peer') === undefined ? {} : { peer: str('peer') as string }),
-        ...(str('hangupCause') === undefined ? {} : { hangupType: str('hangupCause') as string }),
-        ...(str('callId') === undefined ? {} : { callId: str('callId') as string }),
-        ...(typeof options['duration'] === 'number'
-          ? { durationSeconds: options['duration'] }
-          : {}),
-      });
-      const json = options['json'] === true;
-      const results = await sendSequence(url, requests, {
-        timeoutMs: options['timeoutMs'] as number,
-        ...(json ? {} : { onExchange: (result: ExchangeResult) => printExchange(io, result) }),
-      });
-      const failed = results.filter(
-        (r) => r.status === undefined || r.status < 200 || r.status > 299,
-      );
-      if (failed.length > 0 || results.length < requests.length) exitCode = 1;
-      if (json) {
-        io.stdout(`${JSON.stringify({ ok: exitCode === 0, exchanges: results }, null, 2)}\n`);
-      } else {
-        io.stdout(
-          exitCode === 0
-            ? `✓ ${results.length} requests, every answer 2xx\n`
-            : `✗ ${failed.length} of ${requests.length} requests without a 2xx answer\n`,
+  for (const simulation of SIMULATIONS) {
+    const command = simulate
+      .command(simulation.provider)
+      .description(simulation.description)
+      .argument('<url>', simulation.urlHelp);
+    simulation.configure(command);
+    command
+      .option(
+        '--timeout-ms <ms>',
+        'per-request timeout in milliseconds',
+        wholeNumber('--timeout-ms'),
+        10_000,
+      )
+      .option('--json', 'print the exchanges as one JSON document instead of text')
+      .action(async (url: string, options: ParsedOptions) => {
+        const requests = simulation.scenario(options);
+        const json = options['json'] === true;
+        const results = await sendSequence(url, requests, {
+          timeoutMs: options['timeoutMs'] as number,
+          ...(json ? {} : { onExchange: (result: ExchangeResult) => printExchange(io, result) }),
+        });
+        const failed = results.filter(
+          (r) => r.status === undefined || r.status < 200 || r.status > 299,
         );
-      }
-    });
+        if (failed.length > 0 || results.length < requests.length) exitCode = 1;
+        if (json) {
+          io.stdout(`${JSON.stringify({ ok: exitCode === 0, exchanges: results }, null, 2)}\n`);
+        } else {
+          io.stdout(
+            exitCode === 0
+              ? `✓ ${results.length} requests, every answer 2xx\n`
+              : `✗ ${failed.length} of ${requests.length} requests without a 2xx answer\n`,
+          );
+        }
+      });
+  }
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

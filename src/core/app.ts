@@ -47,14 +47,26 @@ export interface ProviderDefinition<TEvent extends WebhookEvent, TAnswer> {
    */
   readonly answeredEvents: readonly string[];
   /**
-   * Turns a request into a typed event.
+   * Turns a request into a typed event. `context.routedEvent` is the event name the app's
+   * `eventPaths` give the request's path, for providers whose requests do not name their event.
    * @throws {CallControlError} 4xx for a request that cannot be read
    */
-  parse(request: WebhookRequest): TEvent;
+  parse(request: WebhookRequest, context: ParseContext): TEvent;
   /** Whether a handler's return value is an answer of this provider. */
   isAnswer(value: unknown): value is TAnswer;
-  /** Renders an answer (`undefined`: the neutral answer) as an XML document. */
-  render(answer: TAnswer | undefined): string;
+  /**
+   * Renders an answer (`undefined`: the neutral answer) as an XML document. `event` is the event
+   * answered (absent for the fallback, rendered once when the app is created), so a provider
+   * can check that the answer fits it.
+   * @throws {CallControlError} `CC_ERR_ANSWER_INVALID` for an answer that does not fit the event
+   */
+  render(answer: TAnswer | undefined, event?: TEvent): string;
+}
+
+/** What the core tells a provider's parser beside the request. */
+export interface ParseContext {
+  /** The event name `eventPaths` assign to the request's path; `undefined` when none does. */
+  readonly routedEvent: string | undefined;
 }
 
 /**
@@ -86,6 +98,20 @@ export interface WebhookAppOptions<TAnswer> {
   readonly fallback?: TAnswer | undefined;
   /** Largest accepted request body in bytes; larger ones get 413. Default 65536 (64 KiB). */
   readonly bodyLimitBytes?: number | undefined;
+  /**
+   * Which event a path receives, for providers that call one URL per event without naming the
+   * event in the request (VoipNow's Call Events, Ozeki's `ErrorUrl`/`FinishedUrl`): paths
+   * relative to where the app is mounted, e.g. `{ '/finished': 'CallFinished' }`. A trailing
+   * `/` does not matter. When a request names its event itself, the provider decides which
+   * wins (see its `parse`).
+   */
+  readonly eventPaths?: Readonly<Record<string, string>> | undefined;
+}
+
+/** `/a/b/` and `/a/b` are one path; `''` is `/`. */
+function normalizePath(path: string): string {
+  const trimmed = path.replace(/\/+$/, '');
+  return trimmed === '' ? '/' : trimmed.startsWith('/') ? trimmed : `/${trimmed}`;
 }
 
 /**
@@ -101,13 +127,15 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
   readonly #provider: ProviderDefinition<TEvent, TAnswer>;
   readonly #authenticators: readonly Authenticator[];
   readonly #fallbackXml: string;
+  readonly #eventPaths: ReadonlyMap<string, string>;
   readonly #handlers = new Map<string, EventHandler<WebhookEvent, unknown>>();
   readonly #anyHandlers: EventHandler<TEvent, unknown>[] = [];
   readonly #errorHandlers: ErrorHandler<TEvent>[] = [];
 
   /**
    * @throws {TypeError} for invalid options (a fallback that is not an answer of this provider,
-   *   a body limit that is not a positive integer)
+   *   a body limit that is not a positive integer, an `eventPaths` entry naming an event the
+   *   provider does not send)
    */
   constructor(
     provider: ProviderDefinition<TEvent, TAnswer>,
@@ -126,6 +154,16 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
       throw new TypeError(`fallback must be an answer built with the ${provider.name} builders`);
     }
     this.#fallbackXml = provider.render(options.fallback);
+    const paths = new Map<string, string>();
+    for (const [path, name] of Object.entries(options.eventPaths ?? {})) {
+      if (typeof name !== 'string' || !provider.events.includes(name)) {
+        throw new TypeError(
+          `eventPaths["${path}"]: ${provider.name} sends no event "${String(name)}"; known: ${provider.events.join(', ')}`,
+        );
+      }
+      paths.set(normalizePath(path), name);
+    }
+    this.#eventPaths = paths;
   }
 
   /** The provider id, e.g. `'placetel'`. */
@@ -187,8 +225,9 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
    * Runs the whole pipeline for one request and returns the reply. Never rejects: every
    * failure becomes a coded error reply (4xx) or the fallback answer (200).
    */
-  async handle(request: WebhookRequest): Promise<WebhookReply> {
+  async handle(received: WebhookRequest): Promise<WebhookReply> {
     let event: TEvent;
+    let request = received;
     try {
       if (!this.#provider.methods.includes(request.method)) {
         throw new CallControlError(
@@ -197,8 +236,10 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
           { headers: { allow: this.#provider.methods.join(', ') } },
         );
       }
-      for (const authenticate of this.#authenticators) authenticate(request);
-      event = this.#provider.parse(request);
+      for (const authenticate of this.#authenticators) request = authenticate(request) ?? request;
+      const routedEvent =
+        this.#eventPaths.size === 0 ? undefined : this.#eventPaths.get(normalizePath(request.path));
+      event = this.#provider.parse(request, { routedEvent });
     } catch (error) {
       return this.fail(error, request);
     }
@@ -220,7 +261,7 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
           `The ${event.name} handler returned ${describe(result)}, not a ${this.#provider.name} answer`,
         );
       }
-      xml = this.#provider.render(result);
+      xml = this.#provider.render(result, event);
     } catch (error) {
       this.#report(wrapHandlerError(error, event.name), request, event);
       xml = this.#fallbackXml;

@@ -1,9 +1,11 @@
 /**
- * Provider-neutral request authentication: HTTP basic auth and constant-time comparison.
+ * Provider-neutral request authentication: HTTP basic auth, a secret token in the URL, a
+ * source-address allowlist, and constant-time comparison.
  *
  * @module
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { BlockList, isIP } from 'node:net';
 import { CallControlError } from './errors';
 import type { Authenticator } from './types';
 
@@ -81,4 +83,246 @@ export function createBasicAuth(options: BasicAuthOptions): Authenticator {
       });
     }
   };
+}
+
+/** Options of {@link createUrlToken}. */
+export interface UrlTokenOptions {
+  /**
+   * One or several accepted tokens (several allow rotation). Each at least 16 characters of
+   * `A–Z a–z 0–9 . _ ~ -` (URL-safe, so no encoding can make two spellings of one token),
+   * e.g. `crypto.randomBytes(24).toString('base64url')`.
+   */
+  readonly tokens: string | readonly string[];
+  /**
+   * Where the provider sends it, as you wrote it into the webhook URL you configured:
+   * `'query'` (default): `https://host/ozeki?token=…`; `'path'`: the first path segment after the
+   * mount path, `https://host/ozeki/<token>/…` (as Zammad does for Placetel, spec placetel §1).
+   */
+  readonly in?: 'query' | 'path';
+  /** The query parameter's name when `in` is `'query'`. Default `'token'`. */
+  readonly param?: string;
+}
+
+const TOKEN_PATTERN = /^[A-Za-z0-9._~-]{16,512}$/;
+
+/**
+ * Builds an authenticator for a secret token in the webhook URL, for providers that do not sign
+ * their requests (Ozeki, Opentact, VoipNow). Tokens are compared in constant time, all of them.
+ *
+ * The authenticator hands on the request **without** the token (the parameter is removed from
+ * the query, or the segment from the path), so neither handlers, `raw` fields nor logs see it,
+ * and path-based event routing (`eventPaths`) sees the path after the token.
+ *
+ * @throws {TypeError} for no tokens, a token shorter than 16 characters or with characters
+ *   outside `A–Z a–z 0–9 . _ ~ -`, or an empty parameter name
+ * @returns an authenticator that throws `CC_ERR_TOKEN_MISSING` or `CC_ERR_TOKEN_INVALID` (403)
+ */
+export function createUrlToken(options: UrlTokenOptions): Authenticator {
+  const list: readonly unknown[] =
+    typeof options.tokens === 'string' ? [options.tokens] : (options.tokens ?? []);
+  if (!Array.isArray(list) || list.length === 0) {
+    throw new TypeError('urlToken: give one token or a non-empty list of tokens');
+  }
+  for (const token of list) {
+    if (typeof token !== 'string' || !TOKEN_PATTERN.test(token)) {
+      throw new TypeError(
+        'urlToken: every token must be 16 to 512 characters of A-Z a-z 0-9 . _ ~ - ' +
+          "(e.g. crypto.randomBytes(24).toString('base64url'))",
+      );
+    }
+  }
+  const tokens = list as readonly string[];
+  const where = options.in ?? 'query';
+  if (where !== 'query' && where !== 'path') {
+    throw new TypeError(`urlToken: "in" must be 'query' or 'path', got ${String(where)}`);
+  }
+  const param = options.param ?? 'token';
+  if (typeof param !== 'string' || param === '') {
+    throw new TypeError('urlToken: param must be a non-empty string');
+  }
+
+  const check = (given: string | undefined): void => {
+    if (given === undefined || given === '') {
+      throw new CallControlError('CC_ERR_TOKEN_MISSING', 'The URL token is missing');
+    }
+    let ok = false;
+    for (const token of tokens) ok = safeEqual(given, token) || ok;
+    if (!ok) throw new CallControlError('CC_ERR_TOKEN_INVALID', 'The URL token is not valid');
+  };
+
+  if (where === 'path') {
+    return function urlTokenInPath(request) {
+      const match = /^\/([^/]*)(\/.*)?$/.exec(request.path);
+      check(match?.[1]);
+      return { ...request, path: match?.[2] ?? '/' };
+    };
+  }
+  return function urlTokenInQuery(request) {
+    const kept: string[] = [];
+    const found: string[] = [];
+    for (const part of request.query === '' ? [] : request.query.split('&')) {
+      const [key, value] = splitQueryPart(part);
+      if (key === param) found.push(value);
+      else kept.push(part);
+    }
+    if (found.length > 1) {
+      throw new CallControlError('CC_ERR_TOKEN_INVALID', 'The URL token is given more than once');
+    }
+    check(found[0]);
+    return { ...request, query: kept.join('&') };
+  };
+}
+
+/** One `key=value` part of a query string, both decoded as forms are (`+` is a space). */
+function splitQueryPart(part: string): [string, string] {
+  const params = new URLSearchParams(part);
+  const first = params.entries().next();
+  if (first.done === true) return ['', ''];
+  return first.value;
+}
+
+/** Options of {@link createSourceAllowlist}. */
+export interface SourceAllowlistOptions {
+  /**
+   * Addresses and CIDR ranges requests may come from, IPv4 or IPv6: `'127.0.0.1'`,
+   * `'10.0.0.0/8'`, `'2001:db8::/32'`. IPv4-mapped IPv6 peers (`::ffff:10.1.2.3`) match their
+   * IPv4 form.
+   */
+  readonly allowFrom: readonly string[];
+  /**
+   * Addresses and ranges of reverse proxies in front of the app. Only when the TCP peer is one of
+   * them is `X-Forwarded-For` read: the client is its right-most address that is not itself a
+   * trusted proxy. Default: none — `X-Forwarded-For` is ignored, so a caller cannot forge it.
+   */
+  readonly trustProxy?: readonly string[];
+}
+
+function buildList(entries: readonly unknown[], option: string): BlockList {
+  const list = new BlockList();
+  if (!Array.isArray(entries)) throw new TypeError(`${option} must be a list of addresses`);
+  for (const entry of entries) {
+    if (typeof entry !== 'string') throw new TypeError(`${option}: ${String(entry)} is no address`);
+    const [address = '', prefix, extra] = entry.trim().split('/');
+    const family = isIP(address);
+    const bits = prefix === undefined ? undefined : Number(prefix);
+    const max = family === 6 ? 128 : 32;
+    if (
+      family === 0 ||
+      extra !== undefined ||
+      (bits !== undefined && (!/^\d{1,3}$/.test(prefix ?? '') || bits > max))
+    ) {
+      throw new TypeError(`${option}: "${entry}" is not an IP address or CIDR range`);
+    }
+    const type = family === 6 ? 'ipv6' : 'ipv4';
+    if (bits === undefined) list.addAddress(address, type);
+    else list.addSubnet(address, bits, type);
+  }
+  return list;
+}
+
+/** The address in its plain form: IPv4-mapped IPv6 becomes IPv4; zone ids are dropped. */
+function plainAddress(address: string): string {
+  const trimmed = address.trim().replace(/^\[(.*)\]$/, '$1');
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(trimmed);
+  return mapped?.[1] ?? trimmed.replace(/%.*$/, '');
+}
+
+function contains(list: BlockList, address: string): boolean {
+  const family = isIP(address);
+  return family !== 0 && list.check(address, family === 6 ? 'ipv6' : 'ipv4');
+}
+
+/**
+ * Builds an authenticator that admits requests only from `allowFrom` — Ozeki's own HTTP API
+ * offers such lists (spec ozeki §1), and Opentact documents the subnet its requests come from.
+ *
+ * The address checked is the TCP peer's; behind a proxy listed in `trustProxy`, the client
+ * named by `X-Forwarded-For` (see {@link SourceAllowlistOptions.trustProxy}). A request whose
+ * address cannot be known (no peer address, a malformed `X-Forwarded-For`) is refused.
+ *
+ * @throws {TypeError} for an empty `allowFrom` or an entry that is not an address or CIDR range
+ * @returns an authenticator that throws `CC_ERR_SOURCE_FORBIDDEN` (403)
+ */
+export function createSourceAllowlist(options: SourceAllowlistOptions): Authenticator {
+  if (!Array.isArray(options.allowFrom) || options.allowFrom.length === 0) {
+    throw new TypeError('allowFrom: give at least one address or CIDR range');
+  }
+  const allowed = buildList(options.allowFrom, 'allowFrom');
+  const proxies = buildList(options.trustProxy ?? [], 'trustProxy');
+
+  return function sourceAllowlist(request) {
+    const client = clientAddress(
+      request.remoteAddress,
+      request.headers['x-forwarded-for'],
+      proxies,
+    );
+    if (client === undefined || !contains(allowed, client)) {
+      throw new CallControlError(
+        'CC_ERR_SOURCE_FORBIDDEN',
+        `Requests from ${client ?? 'an unknown address'} are not allowed`,
+      );
+    }
+  };
+}
+
+function clientAddress(
+  peer: string | undefined,
+  forwardedFor: string | undefined,
+  proxies: BlockList,
+): string | undefined {
+  if (peer === undefined) return undefined;
+  let address = plainAddress(peer);
+  if (!contains(proxies, address) || forwardedFor === undefined) return address;
+  const hops = forwardedFor.split(',').map(plainAddress);
+  for (let i = hops.length - 1; i >= 0; i--) {
+    address = hops[i] ?? '';
+    if (isIP(address) === 0) return undefined;
+    if (!contains(proxies, address)) return address;
+  }
+  return address;
+}
+
+/**
+ * Security options every provider app accepts besides its own (signatures): HTTP basic auth, a
+ * URL token, and a source-address allowlist.
+ */
+export interface CommonSecurityOptions {
+  /**
+   * HTTP basic auth, as providers send it when the webhook URL holds credentials
+   * (`https://user:pass@host/path`): one or several pairs, or the full options.
+   */
+  readonly basicAuth?:
+    BasicAuthCredentials | readonly BasicAuthCredentials[] | BasicAuthOptions | undefined;
+  /** A secret token in the webhook URL, see {@link createUrlToken}. */
+  readonly urlToken?: UrlTokenOptions | undefined;
+  /** Addresses and CIDR ranges requests may come from, see {@link createSourceAllowlist}. */
+  readonly allowFrom?: readonly string[] | undefined;
+  /** Trusted reverse proxies whose `X-Forwarded-For` is read; only with `allowFrom`. */
+  readonly trustProxy?: readonly string[] | undefined;
+}
+
+/**
+ * The authenticators for {@link CommonSecurityOptions}, in the order they run: source address
+ * (403), basic auth (401), URL token (403). Providers append their signature check.
+ *
+ * @throws {TypeError} for invalid options (see each factory), or `trustProxy` without `allowFrom`
+ */
+export function commonAuthenticators(options: CommonSecurityOptions): Authenticator[] {
+  const authenticators: Authenticator[] = [];
+  if (options.allowFrom !== undefined) {
+    authenticators.push(
+      createSourceAllowlist({
+        allowFrom: options.allowFrom,
+        ...(options.trustProxy === undefined ? {} : { trustProxy: options.trustProxy }),
+      }),
+    );
+  } else if (options.trustProxy !== undefined) {
+    throw new TypeError('trustProxy is only used with allowFrom');
+  }
+  if (options.basicAuth !== undefined) {
+    const basic = options.basicAuth;
+    authenticators.push(createBasicAuth('credentials' in basic ? basic : { credentials: basic }));
+  }
+  if (options.urlToken !== undefined) authenticators.push(createUrlToken(options.urlToken));
+  return authenticators;
 }

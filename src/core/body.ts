@@ -132,3 +132,42 @@ export function decodeBodyFields(request: WebhookRequest, allowed: readonly Medi
   const text = decodeUtf8(request.body);
   return type === 'application/json' ? decodeFlatJson(text) : decodeForm(text);
 }
+
+/**
+ * Decodes a raw query string (without `?`) into a field map, with the same rules as
+ * {@link decodeForm}.
+ */
+export function decodeQuery(query: string): FieldMap {
+  return decodeForm(query);
+}
+
+/**
+ * A field map whose lookups ignore the case of the key, for providers whose field names are
+ * matched case-insensitively (Ozeki: `CallId`, `CallID`, `callid` are one field).
+ */
+export interface CaseInsensitiveFields {
+  /** The value of the first field whose name equals `name` ignoring case; `undefined` if none. */
+  get(name: string): string | undefined;
+  /** The value of the first of `names` present (ignoring case). */
+  first(...names: readonly string[]): string | undefined;
+}
+
+/** Wraps a field map for case-insensitive lookups; the first spelling sent wins. */
+export function caseInsensitive(fields: FieldMap): CaseInsensitiveFields {
+  const lower = new Map<string, string>();
+  for (const [key, value] of Object.entries(fields)) {
+    const folded = key.toLowerCase();
+    if (!lower.has(folded)) lower.set(folded, value);
+  }
+  const get = (name: string): string | undefined => lower.get(name.toLowerCase());
+  return {
+    get,
+    first: (...names) => {
+      for (const name of names) {
+        const value = get(name);
+        if (value !== undefined) return value;
+      }
+      return undefined;
+    },
+  };
+}

@@ -70,6 +70,10 @@ export interface ErrorContext<TEvent extends WebhookEvent = WebhookEvent> {
 
 /**
  * Checks a request's authenticity before it is parsed (basic auth, a provider's signature…).
- * Throws a {@link CallControlError} (401/403) to refuse it; returns normally to let it pass.
+ * Throws a {@link CallControlError} (401/403) to refuse it; returns nothing to let it pass, or
+ * the request to go on with (e.g. without the URL token it checked, so later steps, handlers
+ * and logs never see the secret).
  */
-export type Authenticator = (request: WebhookRequest) => void;
+// `void` so that an authenticator that only checks needs no `return`.
+// eslint-disable-next-line @typescript-eslint/no-invalid-void-type
+export type Authenticator = (request: WebhookRequest) => WebhookRequest | void;

@@ -150,3 +150,45 @@ test('unsigned requests are refused with 403 when PLACETEL_SECRET is set', async
   expect(stdout).toContain('← 403');
   expect(stdout).toContain('CC_ERR_SIGNATURE_MISSING');
 });
+
+describe('the Ozeki IVR at /ozeki', () => {
+  test('a menu for the IncomingCall, a transfer for the right PIN', async () => {
+    const { code, stdout } = await runCommand([
+      'simulate',
+      'ozeki',
+      `${baseUrl}/ozeki`,
+      '--digits',
+      '1234',
+      '--json',
+    ]);
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout) as {
+      exchanges: { status: number; body: string; request: { event: string } }[];
+    };
+    expect(report.exchanges.map((exchange) => [exchange.request.event, exchange.status])).toEqual([
+      ['IncomingCall', 200],
+      ['DtmfEntered', 200],
+    ]);
+    const [incoming, dtmf] = report.exchanges;
+    expect(incoming?.body).toContain('<UserInput');
+    expect(incoming?.body).toMatch(/<Input Key="2"><UserInput [^>]*Digits="4"/);
+    expect(incoming?.body).toContain(`ForwardToUrl="${baseUrl}/ozeki"`);
+    expect(dtmf?.body).toContain('<BlindTransfer>1001</BlindTransfer>');
+    const log = await logMatching(/ozeki DtmfEntered .* digits=\*\*\*\*/);
+    expect(log).toMatch(/ozeki IncomingCall call=\w+ from=1000 to=9994/);
+    expect(log).not.toContain('digits=1234');
+  });
+
+  test('a wrong PIN hears goodbye and is hung up', async () => {
+    const { code, stdout } = await runCommand([
+      'simulate',
+      'ozeki',
+      `${baseUrl}/ozeki`,
+      '--digits',
+      '9999',
+    ]);
+    expect(code).toBe(0);
+    expect(stdout).toContain('<Speak>Sorry, that PIN is not valid. Goodbye.</Speak><Hangup/>');
+    expect(stdout).toContain('✓ 2 requests, every answer 2xx');
+  });
+});

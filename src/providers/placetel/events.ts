@@ -8,6 +8,7 @@
  */
 import { decodeBodyFields, type FieldMap } from '../../core/body';
 import { CallControlError } from '../../core/errors';
+import type { ParseContext } from '../../core/app';
 import type { WebhookEvent, WebhookRequest } from '../../core/types';
 
 /** The events Placetel sends (spec §2.1). */
@@ -126,11 +127,17 @@ function malformed(message: string): CallControlError {
  * Tolerates keys in any order, unknown extra fields (kept in `raw`), payloads without
  * `direction`, `peer` or `duration`, and `@` sent raw or as `%40`.
  *
+ * @param fields - the decoded form fields
+ * @param routedEvent - the event name the app's `eventPaths` give the request's path; used only
+ *   when the body has no `event` (Placetel always sends one)
  * @throws {CallControlError} `CC_ERR_REQUEST_MALFORMED` (400) when `event` or `call_id` is
  *   missing or empty, or `duration` is not a whole number of seconds
  */
-export function parsePlacetelFields(fields: FieldMap): PlacetelEvent | PlacetelUnknownEvent {
-  const name = fields['event'];
+export function parsePlacetelFields(
+  fields: FieldMap,
+  routedEvent?: string,
+): PlacetelEvent | PlacetelUnknownEvent {
+  const name = fields['event'] || routedEvent;
   if (name === undefined || name === '') throw malformed('The field "event" is missing');
   const callId = fields['call_id'];
   if (callId === undefined || callId === '') throw malformed('The field "call_id" is missing');
@@ -191,10 +198,11 @@ function parseDuration(value: string | undefined): number | undefined {
  */
 export function parsePlacetelRequest(
   request: WebhookRequest,
+  context: Partial<ParseContext> = {},
 ): PlacetelEvent | PlacetelUnknownEvent {
   const fields = decodeBodyFields(request, [
     'application/x-www-form-urlencoded',
     'application/json',
   ]);
-  return parsePlacetelFields(fields);
+  return parsePlacetelFields(fields, context.routedEvent);
 }

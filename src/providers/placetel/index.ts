@@ -24,8 +24,7 @@
  * @module
  */
 import { createWebhookApp, type ProviderDefinition, type WebhookApp } from '../../core/app';
-import { createBasicAuth, type BasicAuthCredentials, type BasicAuthOptions } from '../../core/auth';
-import type { Authenticator } from '../../core/types';
+import { commonAuthenticators, type CommonSecurityOptions } from '../../core/auth';
 import {
   PLACETEL_EVENTS,
   parsePlacetelRequest,
@@ -66,19 +65,13 @@ export type PlacetelApp = WebhookApp<
 >;
 
 /** Options of {@link createApp}. */
-export interface PlacetelAppOptions {
+export interface PlacetelAppOptions extends CommonSecurityOptions {
   /**
    * Shared secret(s) for `X-PLACETEL-SIGNATURE` (HMAC-SHA256 over the raw body). When set,
    * unsigned or wrongly signed requests get 403. Several secrets are accepted during rotation.
    * `undefined`: no signature check (e.g. `process.env.PLACETEL_SECRET` unset).
    */
   readonly secret?: string | readonly string[] | undefined;
-  /**
-   * HTTP basic auth, as Placetel sends it when the endpoint URL holds credentials
-   * (`https://user:pass@host/placetel`): one or several pairs, or the full options.
-   */
-  readonly basicAuth?:
-    BasicAuthCredentials | readonly BasicAuthCredentials[] | BasicAuthOptions | undefined;
   /**
    * The answer when a handler throws or returns a non-answer. Default: the neutral, empty
    * `<Response/>` (Placetel's own error handling and backup routing plan then apply).
@@ -105,18 +98,17 @@ export const placetelProvider: ProviderDefinition<
 /**
  * Creates a Placetel webhook app.
  *
- * Requests are checked in this order: method (405), basic auth (401), signature (403),
- * content type (415), fields (400). A body over `bodyLimitBytes` gets 413.
+ * Requests are checked in this order: method (405), source address (403, with `allowFrom`),
+ * basic auth (401), URL token (403), signature (403), content type (415), fields (400). A body
+ * over `bodyLimitBytes` gets 413. Placetel signs its requests, so `secret` is the check to use;
+ * `basicAuth`, `urlToken` and `allowFrom` are there for setups that add them.
  *
  * @throws {TypeError} for invalid options: an empty secret, empty basic-auth credentials, a
- *   fallback not built with the Placetel builders, a non-positive body limit
+ *   short URL token, an invalid address range, a fallback not built with the Placetel builders,
+ *   a non-positive body limit
  */
 export function createApp(options: PlacetelAppOptions = {}): PlacetelApp {
-  const authenticators: Authenticator[] = [];
-  if (options.basicAuth !== undefined) {
-    const basic = options.basicAuth;
-    authenticators.push(createBasicAuth('credentials' in basic ? basic : { credentials: basic }));
-  }
+  const authenticators = commonAuthenticators(options);
   if (options.secret !== undefined) {
     authenticators.push(createPlacetelSignatureCheck(normalizeSecrets(options.secret)));
   }

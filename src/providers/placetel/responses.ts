@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { CallControlError } from '../../core/errors';
+import { answerKit, type AnswerKit, type AttributeSpec, type Convert } from '../../core/answer-kit';
 import { assertXmlText, renderXml, type XmlElement } from '../../core/xml';
 
 /** The actions a Placetel answer can carry (spec §3.1). */
@@ -126,31 +126,12 @@ export interface PlacetelRoutingPlanOptions {
   readonly fallback?: PlacetelAnswer<'Forward'>;
 }
 
-/** A value as an error message shows it; never throws (bigint, circular objects…). */
-function show(value: unknown): string {
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return typeof value === 'bigint' ? `${value}n` : `a ${typeof value}`;
-  }
-}
+const kit: AnswerKit = answerKit('placetel', { shortKeyMessages: true });
+const { show, optionsOf, invalid, attributesFrom, flag, oneOf } = kit;
+const checkKeys: AnswerKit['checkKeys'] = kit.checkKeys;
 
-function invalid(builder: string, message: string): CallControlError {
-  return new CallControlError('CC_ERR_ANSWER_INVALID', `placetel.${builder}: ${message}`);
-}
-
-function checkKeys(builder: string, options: object, allowed: readonly string[]): void {
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw invalid(builder, 'options must be an object');
-  }
-  for (const key of Object.keys(options)) {
-    if (!allowed.includes(key)) {
-      throw invalid(builder, `unknown option "${key}" (known: ${allowed.join(', ')})`);
-    }
-  }
-}
-
-function id(builder: string, name: string, value: unknown): string {
+/** A Placetel id: a positive integer, or 1–64 letters, digits, `_` and `-`. */
+const id: Convert = (builder, name, value) => {
   if (typeof value === 'number') {
     if (Number.isSafeInteger(value) && value > 0) return String(value);
   } else if (typeof value === 'string' && /^[0-9A-Za-z_-]{1,64}$/.test(value)) {
@@ -160,23 +141,9 @@ function id(builder: string, name: string, value: unknown): string {
     builder,
     `${name} must be a positive integer or an id of letters, digits, "_" and "-", got ${show(value)}`,
   );
-}
+};
 
-function flag(builder: string, name: string, value: unknown): string {
-  if (typeof value !== 'boolean') throw invalid(builder, `${name} must be true or false`);
-  return value ? 'true' : 'false';
-}
-
-function seconds(builder: string, name: string, value: unknown, min: number, max: number): string {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw invalid(
-      builder,
-      `${name} must be a whole number of seconds from ${min} to ${max}, got ${String(value)}`,
-    );
-  }
-  return String(value);
-}
-
+/** A `<Number>`: a non-blank string of at most 256 characters that XML can carry. */
 function phoneNumber(builder: string, value: unknown): string {
   if (typeof value !== 'string' || value.trim() === '') {
     throw invalid(builder, `every number must be a non-empty string, got ${show(value)}`);
@@ -186,44 +153,20 @@ function phoneNumber(builder: string, value: unknown): string {
   return value;
 }
 
-/** Converts one option value into its attribute text, or throws `CC_ERR_ANSWER_INVALID`. */
-type Convert = (builder: string, name: string, value: unknown) => string;
-
-/** One attribute of an element: option name, attribute name, conversion, and whether required. */
-type AttributeSpec = readonly [
-  option: string,
-  attribute: string,
-  convert: Convert,
-  required?: 'required',
-];
-
+/**
+ * A ring time: whole **seconds** from `min` to `max`. Its message shows the refused value as
+ * `String` does (`got 30`, `got NaN`), unlike the kit's {@link AnswerKit.wholeNumber}.
+ */
 function ringtimeWithin(min: number, max: number): Convert {
-  return (builder, name, value) => seconds(builder, name, value, min, max);
-}
-
-function oneOf(...allowed: readonly string[]): Convert {
   return (builder, name, value) => {
-    if (typeof value === 'string' && allowed.includes(value)) return value;
+    if (typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max) {
+      return String(value);
+    }
     throw invalid(
       builder,
-      `${name} must be ${allowed.map((v) => `"${v}"`).join(' or ')}, got ${show(value)}`,
+      `${name} must be a whole number of seconds from ${min} to ${max}, got ${String(value)}`,
     );
   };
-}
-
-/** The attributes of `options` that `specs` name, in the order of `specs`; absent ones skipped. */
-function attributesFrom(
-  builder: string,
-  options: object,
-  specs: readonly AttributeSpec[],
-): Record<string, string> {
-  const attributes: Record<string, string> = {};
-  for (const [option, attribute, convert, required] of specs) {
-    const value = (options as Record<string, unknown>)[option];
-    if (value !== undefined) attributes[attribute] = convert(builder, option, value);
-    else if (required !== undefined) throw invalid(builder, `${option} is required`);
-  }
-  return attributes;
 }
 
 /** Attributes `<Forward>` and `<Group>` share (spec §3.2, §3.3). */
@@ -269,7 +212,7 @@ const TARGET_ATTRIBUTES: readonly AttributeSpec[] = [
  *   `voicemail: false` (the call would have nowhere to go)
  */
 export function forward(options: PlacetelForwardOptions = {}): PlacetelAnswer<'Forward'> {
-  checkKeys('forward', options, ['targets', ...FORWARD_ATTRIBUTES.map(([option]) => option)]);
+  checkKeys('forward', options, ['targets', ...optionsOf(FORWARD_ATTRIBUTES)]);
   const targets = options.targets ?? [];
   if (!Array.isArray(targets)) throw invalid('forward', 'targets must be an array');
   if (targets.length === 0 && options.voicemail === false) {
@@ -280,7 +223,7 @@ export function forward(options: PlacetelForwardOptions = {}): PlacetelAnswer<'F
   }
   const attributes = attributesFrom('forward', options, FORWARD_ATTRIBUTES);
   const children = targets.map((target: PlacetelTarget, index): XmlElement => {
-    checkKeys('forward', target, ['numbers', ...TARGET_ATTRIBUTES.map(([option]) => option)]);
+    checkKeys('forward', target, ['numbers', ...optionsOf(TARGET_ATTRIBUTES)]);
     if (!Array.isArray(target.numbers) || target.numbers.length === 0) {
       throw invalid('forward', `targets[${index}].numbers must list at least one number`);
     }
@@ -358,11 +301,7 @@ export function prompt(options: PlacetelPromptOptions): PlacetelAnswer<'Prompt'>
  *   other way round, or an invalid id
  */
 export function group(options: PlacetelGroupOptions): PlacetelAnswer<'Group'> {
-  checkKeys(
-    'group',
-    options,
-    GROUP_ATTRIBUTES.map(([option]) => option),
-  );
+  checkKeys('group', options, optionsOf(GROUP_ATTRIBUTES));
   const attributes = attributesFrom('group', options, GROUP_ATTRIBUTES);
   const behaviour = options.backupBehaviour;
   if (behaviour === 'routing_object' && options.backupRoutingObject === undefined) {

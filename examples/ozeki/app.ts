@@ -1,0 +1,105 @@
+/**
+ * The Ozeki demo IVR served by the example server at `/ozeki`:
+ *
+ * - `IncomingCall`: a menu — 1 for opening hours, 2 to enter a 4-digit PIN (a nested
+ *   `UserInput` whose digits Ozeki posts back as `DtmfEntered`), 0 for the operator.
+ * - `DtmfEntered`: a known PIN is transferred to `transferTo`; any other hears goodbye.
+ * - Every notification is logged as one line.
+ */
+import { ozeki } from '../../src';
+
+/** Options of {@link createOzekiDemo}. */
+export interface OzekiDemoOptions {
+  /**
+   * The URL at which the PBX reaches this app (`/ozeki` of the example server): where the PIN
+   * menu's `ForwardToUrl` points, so the digits come back here as `DtmfEntered`. Default:
+   * `http://<Host header of the request><mountPath>`.
+   */
+  readonly publicUrl?: string | undefined;
+  /** Where the app is mounted, for the default `publicUrl`. Default `'/ozeki'`. */
+  readonly mountPath?: string;
+  /** PINs that are accepted. */
+  readonly pins: readonly string[];
+  /** Extension or number a caller with a valid PIN is transferred to. */
+  readonly transferTo: string;
+  /** Extension of the operator (menu key 0). */
+  readonly operator: string;
+  /** When set, requests need `?token=…` (and the `ForwardToUrl` carries it). */
+  readonly token?: string | undefined;
+  /** Where the one-line event log goes. Default `console.log`. */
+  readonly log?: (line: string) => void;
+}
+
+/** Builds the demo app; mount it with `app.use('/ozeki', demo.express())`. */
+export function createOzekiDemo(options: OzekiDemoOptions): ozeki.OzekiApp {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const calls = ozeki.createApp(
+    options.token === undefined ? {} : { urlToken: { tokens: options.token } },
+  );
+  const pinUrlFor = (host: string | undefined): string => {
+    const url = new URL(
+      options.publicUrl ?? `http://${host ?? '127.0.0.1'}${options.mountPath ?? '/ozeki'}`,
+    );
+    if (options.token !== undefined) url.searchParams.set('token', options.token);
+    return url.toString();
+  };
+
+  calls.onAny((event) => {
+    const extra =
+      'dtmfDigits' in event
+        ? ` digits=${event.dtmfDigits.replace(/./g, '*')}`
+        : 'callState' in event && event.callState !== undefined
+          ? ` state=${event.callState}`
+          : '';
+    log(
+      `ozeki ${event.name} call=${event.callId || '-'} from=${event.from || '-'} ` +
+        `to=${event.to || '-'}${extra}`,
+    );
+  });
+
+  calls.on('IncomingCall', (call, { request }) => [
+    ozeki.userInput({
+      timeout: 10,
+      repeat: true,
+      initialCommands: [
+        ozeki.speak(`Welcome${call.callerDisplayName ? `, ${call.callerDisplayName}` : ''}.`),
+        ozeki.speak('For our opening hours, press 1. To enter your PIN, press 2.'),
+        ozeki.speak('To talk to an operator, press 0.'),
+      ],
+      inputs: [
+        {
+          key: '1',
+          commands: [ozeki.speak('We are open Monday to Friday, 9 am to 5 pm.')],
+        },
+        {
+          key: '2',
+          commands: [
+            ozeki.userInput({
+              digits: 4,
+              timeout: 10,
+              backKey: '*',
+              forwardToUrl: pinUrlFor(request.headers['host']),
+              initialCommands: [
+                ozeki.speak('Please enter your 4-digit PIN, or press star to go back.'),
+              ],
+            }),
+          ],
+        },
+        { key: '0', commands: [ozeki.blindTransfer(options.operator)] },
+      ],
+    }),
+  ]);
+
+  calls.on('DtmfEntered', (call) =>
+    options.pins.includes(call.dtmfDigits)
+      ? [ozeki.speak('Thank you. Transferring you now.'), ozeki.blindTransfer(options.transferTo)]
+      : [ozeki.speak('Sorry, that PIN is not valid. Goodbye.'), ozeki.hangup()],
+  );
+
+  calls.onError((error, { event }) => {
+    log(
+      `ozeki error ${error.code} (${error.status}) call=${event?.callId || '-'}: ${error.message}`,
+    );
+  });
+  return calls;
+}
