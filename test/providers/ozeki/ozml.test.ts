@@ -31,21 +31,10 @@ import {
   type OzmlControl,
   type OzmlRenderOptions,
 } from '../../../src/providers/ozeki/ozml';
-import { thrown } from '../../helpers/assert';
+import { expectInvalid } from '../../helpers/assert';
 import { canonicalXml, type CanonicalElement } from '../../helpers/xml';
 
 const DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>';
-
-/** Asserts `fn` throws CC_ERR_ANSWER_INVALID whose message contains every fragment. */
-function expectInvalid(fn: () => unknown, ...fragments: string[]): CallControlError {
-  const error = thrown(fn);
-  expect(error).toBeInstanceOf(CallControlError);
-  const callControlError = error as CallControlError;
-  expect(callControlError.code).toBe('CC_ERR_ANSWER_INVALID');
-  expect(callControlError.status).toBe(500);
-  for (const fragment of fragments) expect(callControlError.message).toContain(fragment);
-  return callControlError;
-}
 
 /** The canonical `<Response>` of an answer. */
 function responseOf(commands: readonly OzmlCommand[], options: OzmlRenderOptions = {}) {

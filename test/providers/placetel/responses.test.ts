@@ -15,19 +15,9 @@ import {
   routingPlan,
 } from '../../../src/providers/placetel/responses';
 import { canonicalXml, type CanonicalElement } from '../../helpers/xml';
-import { thrown } from '../../helpers/assert';
+import { expectInvalid } from '../../helpers/assert';
 
 const DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>';
-
-/** Asserts `fn` throws CC_ERR_ANSWER_INVALID whose message contains every fragment. */
-function expectInvalid(fn: () => unknown, ...fragments: string[]): void {
-  const error = thrown(fn);
-  expect(error).toBeInstanceOf(CallControlError);
-  const callControlError = error as CallControlError;
-  expect(callControlError.code).toBe('CC_ERR_ANSWER_INVALID');
-  expect(callControlError.status).toBe(500);
-  for (const fragment of fragments) expect(callControlError.message).toContain(fragment);
-}
 
 /** The rendered `<Response>` as a canonical tree. */
 function responseOf(answer: PlacetelAnswer): CanonicalElement {
