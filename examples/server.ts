@@ -12,12 +12,16 @@
  * - `OZEKI_PINS`: comma-separated PINs the IVR accepts (default `1234`)
  * - `OZEKI_TRANSFER_TO`, `OZEKI_OPERATOR`: extensions for a valid PIN and for key 0 (default
  *   `1001`, `1000`)
+ * - `VOIPNOW_TOKEN`: when set, VoipNow requests need `?token=<VOIPNOW_TOKEN>`
+ * - `VOIPNOW_SUBSCRIPTIONS`: comma-separated subscription ids that get support (default
+ *   `09897987`)
  */
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import express from 'express';
 import { createOzekiDemo } from './ozeki/app';
 import { createPlacetelDemo } from './placetel/app';
+import { createVoipNowDemo } from './voipnow/app';
 
 /** Options of {@link createExampleApp}; each falls back to its environment variable. */
 export interface ExampleOptions {
@@ -62,13 +66,22 @@ export function createExampleApp(options: ExampleOptions = {}): express.Express 
       ...(options.log ? { log: options.log } : {}),
     }).express(),
   );
+  app.use(
+    '/voipnow',
+    createVoipNowDemo({
+      token: process.env['VOIPNOW_TOKEN'] || undefined,
+      subscriptions: listFromEnv('VOIPNOW_SUBSCRIPTIONS', '09897987'),
+      ...(options.log ? { log: options.log } : {}),
+    }).express(),
+  );
   app.get('/', (_req, res) => {
     res
       .type('text/plain')
       .send(
         'callcontrol example server\n' +
           'POST /placetel  Placetel Call Control / Notify API\n' +
-          'POST /ozeki     Ozeki Phone System notifications (OzML IVR)\n',
+          'POST /ozeki     Ozeki Phone System notifications (OzML IVR)\n' +
+          'GET|POST /voipnow[/dial-in|/interactive|/hangup|…]  4PSA VoipNow Call Events and Call Interactive\n',
       );
   });
   return app;
@@ -95,7 +108,7 @@ if (require.main === module) {
       const secured = process.env['PLACETEL_SECRET'] ? 'signature required' : 'no signature check';
       console.log(
         `callcontrol example listening on http://127.0.0.1:${port}/placetel (${secured})` +
-          ` and http://127.0.0.1:${port}/ozeki`,
+          `, /ozeki and /voipnow`,
       );
       const stop = (): void => {
         server.close(() => process.exit(0));

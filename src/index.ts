@@ -4,6 +4,8 @@
  * - `placetel`: Placetel Call Control / Notify API (`placetel.createApp`, `placetel.forward`, …)
  * - `ozeki`: Ozeki Phone System notifications, OzML (`ozeki.createApp`, `ozeki.userInput`, …)
  *   and its outbound command API (`ozeki.createOzekiClient`)
+ * - `voipnow`: 4PSA VoipNow Call Events and Call Interactive (`voipnow.createApp`,
+ *   `voipnow.jump`, …)
  * - core: {@link CallControlError} and its codes, the {@link WebhookApp} every provider app is,
  *   and the Express adapter's {@link captureRawBody} hook.
  *
@@ -11,6 +13,7 @@
  */
 export * as ozeki from './providers/ozeki';
 export * as placetel from './providers/placetel';
+export * as voipnow from './providers/voipnow';
 export {
   CallControlError,
   ERROR_CODES,

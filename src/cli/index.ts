@@ -3,7 +3,7 @@
  * The `callcontrol` command.
  *
  * `callcontrol simulate <provider> <url>` plays a whole call of that provider (`placetel`,
- * `ozeki`) against a webhook URL and prints each request and the answer it got; it exits 1
+ * `ozeki`, `voipnow`) against a webhook URL and prints each request and the answer it got; it exits 1
  * when any request got no 2xx answer.
  *
  * @module
@@ -11,6 +11,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { ozekiCallScenario } from '../providers/ozeki/simulate';
 import { placetelCallScenario, PLACETEL_HANGUP_TYPES } from '../providers/placetel';
+import { voipNowCallScenario } from '../providers/voipnow/simulate';
 import { sendSequence, type ExchangeResult, type OutgoingRequest } from './send';
 
 /** Where the command writes; defaults to the process streams. */
@@ -35,7 +36,9 @@ function wholeNumber(name: string) {
 
 function printExchange(io: CliIo, result: ExchangeResult): void {
   const { request } = result;
-  io.stdout(`→ ${request.method} ${result.url}  ${request.event}\n  ${request.body}\n`);
+  // A GET's fields are in the URL; a POST's in the body, printed below it.
+  io.stdout(`→ ${request.method} ${result.url}  ${request.event}\n`);
+  if (request.body !== '') io.stdout(`  ${request.body}\n`);
   if (result.status === undefined) {
     io.stdout(`← no answer: ${result.error ?? 'unknown error'}\n\n`);
     return;
@@ -126,6 +129,40 @@ const SIMULATIONS: readonly SimulateCommand[] = [
         ...given('to', stringOption(options, 'to')),
         ...given('callId', stringOption(options, 'callId')),
         ...(Array.isArray(digits) ? { digits: digits.map(String) } : {}),
+      });
+    },
+  },
+  {
+    provider: 'voipnow',
+    description:
+      'Dial-In → Call Interactive (the caller typed --digits into the IVR) → Hangup, by GET or POST',
+    urlHelp: 'the Script URL, e.g. http://127.0.0.1:3000/voipnow (query parameters are kept)',
+    configure: (command) =>
+      command
+        .option('--method <method>', 'GET (fields in the query, default) or POST (form body)')
+        .option('--from <number>', 'CallerIDNum (default 14155550100)')
+        .option('--to <number>', 'CalledNumber and CalledDID (default 14155550199)')
+        .option('--digits <digits>', 'what the caller typed into the IVR (default 09897987)')
+        .option(
+          '--variable <name>',
+          'interactive parameter carrying the digits',
+          'SubscriptionCode',
+        )
+        .option('--routed', 'send to <url>/dial-in, <url>/interactive, <url>/hangup')
+        .option('--call-id <id>', 'CallID (default: 32 random hex characters)'),
+    scenario: (options) => {
+      const method = stringOption(options, 'method')?.toUpperCase();
+      if (method !== undefined && method !== 'GET' && method !== 'POST') {
+        throw new InvalidArgumentError('--method must be GET or POST');
+      }
+      return voipNowCallScenario({
+        ...(method === undefined ? {} : { method }),
+        ...given('from', stringOption(options, 'from')),
+        ...given('to', stringOption(options, 'to')),
+        ...given('digits', stringOption(options, 'digits')),
+        ...given('variable', stringOption(options, 'variable')),
+        ...given('callId', stringOption(options, 'callId')),
+        routed: options['routed'] === true,
       });
     },
   },

@@ -8,9 +8,28 @@
 export interface OutgoingRequest {
   /** The provider's event name, for the report. */
   readonly event: string;
+  /** HTTP method, e.g. `'POST'`. */
   readonly method: string;
+  /** Request headers. */
   readonly headers: Readonly<Record<string, string>>;
+  /** The exact body (`''` for none). */
   readonly body: string;
+  /** Appended to the URL's path, e.g. `'/hangup'`. */
+  readonly path?: string;
+  /** Query parameters appended to the URL's own (already encoded, without `?`). */
+  readonly query?: string;
+}
+
+/** The URL one request goes to: `base` with the request's path and query added. */
+export function requestUrl(base: string, request: OutgoingRequest): string {
+  const url = new URL(base);
+  if (request.path !== undefined && request.path !== '') {
+    url.pathname = `${url.pathname.replace(/\/+$/, '')}${request.path}`;
+  }
+  if (request.query !== undefined && request.query !== '') {
+    url.search = url.search === '' ? `?${request.query}` : `${url.search}&${request.query}`;
+  }
+  return url.toString();
 }
 
 /** What came back for one request. */
@@ -70,12 +89,13 @@ export async function sendSequence(
   const { url, authorization } = splitCredentials(target);
   const results: ExchangeResult[] = [];
   for (const request of requests) {
+    const target = requestUrl(url, request);
     const started = performance.now();
     const headers: Record<string, string> = { ...request.headers };
     if (authorization !== undefined) headers['authorization'] = authorization;
     let result: ExchangeResult;
     try {
-      const response = await fetch(url, {
+      const response = await fetch(target, {
         method: request.method,
         headers,
         ...(request.method === 'GET' || request.method === 'HEAD' ? {} : { body: request.body }),
@@ -84,7 +104,7 @@ export async function sendSequence(
       const body = await response.text();
       result = {
         request,
-        url,
+        url: target,
         status: response.status,
         contentType: response.headers.get('content-type') ?? undefined,
         body,
@@ -96,7 +116,7 @@ export async function sendSequence(
         cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error));
       result = {
         request,
-        url,
+        url: target,
         status: undefined,
         contentType: undefined,
         body: '',

@@ -192,3 +192,53 @@ describe('the Ozeki IVR at /ozeki', () => {
     expect(stdout).toContain('✓ 2 requests, every answer 2xx');
   });
 });
+
+describe('the VoipNow support IVR at /voipnow', () => {
+  test.each([
+    ['GET', []],
+    ['POST', ['--routed']],
+  ])('%s: a known subscription jumps to the support context', async (method, extra) => {
+    const { code, stdout } = await runCommand([
+      'simulate',
+      'voipnow',
+      `${baseUrl}/voipnow`,
+      '--method',
+      method,
+      '--digits',
+      '09897987',
+      '--json',
+      ...extra,
+    ]);
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout) as {
+      exchanges: { status: number; body: string; url: string; request: { event: string } }[];
+    };
+    expect(report.exchanges.map((exchange) => [exchange.request.event, exchange.status])).toEqual([
+      ['Dial-In', 200],
+      ['call_interactive', 200],
+      ['Hangup', 200],
+    ]);
+    const [dialIn, interactive, hangup] = report.exchanges;
+    expect(dialIn?.body).toContain('<Response/>');
+    expect(interactive?.body).toMatch(/<Jump [^>]*context="StartSupport"/);
+    expect(hangup?.body).toContain('<Response/>');
+    if (extra.length > 0) expect(interactive?.url).toBe(`${baseUrl}/voipnow/interactive`);
+    const log = await logMatching(/voipnow Hangup .* status=ANSWER/);
+    expect(log).toMatch(
+      /voipnow Dial-In call=\w+ from=14155550100 to=14155550199 extension=0003\*001/,
+    );
+  });
+
+  test('an unknown subscription hears a sound and is hung up', async () => {
+    const { code, stdout } = await runCommand([
+      'simulate',
+      'voipnow',
+      `${baseUrl}/voipnow`,
+      '--digits',
+      '1111',
+    ]);
+    expect(code).toBe(0);
+    expect(stdout).toContain('<PlaySound>invalid-subscription</PlaySound><Hangup/>');
+    expect(stdout).toContain('✓ 3 requests, every answer 2xx');
+  });
+});
