@@ -8,7 +8,7 @@ import {
   spawn,
   type ChildProcessWithoutNullStreams,
 } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 const ROOT = resolve(__dirname, '../..');
@@ -241,4 +241,16 @@ describe('the VoipNow support IVR at /voipnow', () => {
     expect(stdout).toContain('<PlaySound>invalid-subscription</PlaySound><Hangup/>');
     expect(stdout).toContain('✓ 3 requests, every answer 2xx');
   });
+});
+
+test('the built callcontrol bin runs by itself (as `npx callcontrol` runs it)', () => {
+  accessSync(CLI, constants.X_OK);
+  expect(readFileSync(CLI, 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
+  const bin = (
+    JSON.parse(readFileSync(resolve(ROOT, 'package.json'), 'utf8')) as {
+      bin: Record<string, string>;
+    }
+  ).bin;
+  expect(resolve(ROOT, bin['callcontrol'] ?? '')).toBe(CLI);
+  expect(execFileSync(CLI, ['--help'], { encoding: 'utf8' })).toContain('simulate');
 });
