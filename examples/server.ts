@@ -15,10 +15,18 @@
  * - `VOIPNOW_TOKEN`: when set, VoipNow requests need `?token=<VOIPNOW_TOKEN>`
  * - `VOIPNOW_SUBSCRIPTIONS`: comma-separated subscription ids that get support (default
  *   `09897987`)
+ * - `OPENTACT_TOKEN`: when set, Opentact requests need `?token=<OPENTACT_TOKEN>`
+ * - `OPENTACT_PUBLIC_URL`: where Opentact reaches `/opentact`, for the PIN `<Gather url>`
+ *   (default: `http://<Host header>/opentact`)
+ * - `OPENTACT_PINS`: comma-separated PINs of the private menu (default `1234`)
+ * - `OPENTACT_SUPPORT`, `OPENTACT_SALES`: comma-separated SIP destinations (defaults
+ *   `support1@sip.opentact.org,support2@sip.opentact.org`, `sales@sip.opentact.org`);
+ *   `OPENTACT_PRIVATE_LINE` (default `private@sip.opentact.org`)
  */
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import express from 'express';
+import { createOpentactDemo } from './opentact/app';
 import { createOzekiDemo } from './ozeki/app';
 import { createPlacetelDemo } from './placetel/app';
 import { createVoipNowDemo } from './voipnow/app';
@@ -74,6 +82,21 @@ export function createExampleApp(options: ExampleOptions = {}): express.Express 
       ...(options.log ? { log: options.log } : {}),
     }).express(),
   );
+  app.use(
+    '/opentact',
+    createOpentactDemo({
+      publicUrl: process.env['OPENTACT_PUBLIC_URL'] || undefined,
+      token: process.env['OPENTACT_TOKEN'] || undefined,
+      pins: listFromEnv('OPENTACT_PINS', '1234'),
+      support: listFromEnv(
+        'OPENTACT_SUPPORT',
+        'support1@sip.opentact.org,support2@sip.opentact.org',
+      ),
+      sales: listFromEnv('OPENTACT_SALES', 'sales@sip.opentact.org'),
+      privateLine: process.env['OPENTACT_PRIVATE_LINE'] || 'private@sip.opentact.org',
+      ...(options.log ? { log: options.log } : {}),
+    }).express(),
+  );
   app.get('/', (_req, res) => {
     res
       .type('text/plain')
@@ -81,7 +104,8 @@ export function createExampleApp(options: ExampleOptions = {}): express.Express 
         'callcontrol example server\n' +
           'POST /placetel  Placetel Call Control / Notify API\n' +
           'POST /ozeki     Ozeki Phone System notifications (OzML IVR)\n' +
-          'GET|POST /voipnow[/dial-in|/interactive|/hangup|…]  4PSA VoipNow Call Events and Call Interactive\n',
+          'GET|POST /voipnow[/dial-in|/interactive|/hangup|…]  4PSA VoipNow Call Events and Call Interactive\n' +
+          'GET|POST /opentact  Opentact call flow, Gather follow-ups and events\n',
       );
   });
   return app;
@@ -108,7 +132,7 @@ if (require.main === module) {
       const secured = process.env['PLACETEL_SECRET'] ? 'signature required' : 'no signature check';
       console.log(
         `callcontrol example listening on http://127.0.0.1:${port}/placetel (${secured})` +
-          `, /ozeki and /voipnow`,
+          `, /ozeki, /voipnow and /opentact`,
       );
       const stop = (): void => {
         server.close(() => process.exit(0));

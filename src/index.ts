@@ -4,6 +4,9 @@
  * - `placetel`: Placetel Call Control / Notify API (`placetel.createApp`, `placetel.forward`, …)
  * - `ozeki`: Ozeki Phone System notifications, OzML (`ozeki.createApp`, `ozeki.userInput`, …)
  *   and its outbound command API (`ozeki.createOzekiClient`)
+ * - `opentact`: Opentact call-flow requests, Gather follow-ups, events, Opentact XML
+ *   (`opentact.createApp`, `opentact.gather`, …) and pushing XML to a live call
+ *   (`opentact.createOpentactClient`)
  * - `voipnow`: 4PSA VoipNow Call Events and Call Interactive (`voipnow.createApp`,
  *   `voipnow.jump`, …)
  * - core: {@link CallControlError} and its codes, the {@link WebhookApp} every provider app is,
@@ -11,6 +14,7 @@
  *
  * @module
  */
+export * as opentact from './providers/opentact';
 export * as ozeki from './providers/ozeki';
 export * as placetel from './providers/placetel';
 export * as voipnow from './providers/voipnow';

@@ -3,12 +3,13 @@
  * The `callcontrol` command.
  *
  * `callcontrol simulate <provider> <url>` plays a whole call of that provider (`placetel`,
- * `ozeki`, `voipnow`) against a webhook URL and prints each request and the answer it got; it exits 1
+ * `ozeki`, `voipnow`, `opentact`) against a webhook URL and prints each request and the answer it got; it exits 1
  * when any request got no 2xx answer.
  *
  * @module
  */
 import { Command, InvalidArgumentError } from 'commander';
+import { opentactCallScenario } from '../providers/opentact/simulate';
 import { ozekiCallScenario } from '../providers/ozeki/simulate';
 import { placetelCallScenario, PLACETEL_HANGUP_TYPES } from '../providers/placetel';
 import { voipNowCallScenario } from '../providers/voipnow/simulate';
@@ -163,6 +164,44 @@ const SIMULATIONS: readonly SimulateCommand[] = [
         ...given('variable', stringOption(options, 'variable')),
         ...given('callId', stringOption(options, 'callId')),
         routed: options['routed'] === true,
+      });
+    },
+  },
+  {
+    provider: 'opentact',
+    description:
+      'call-flow request → call_state init → call_flow Answer → call_state live → Gather follow-up (--digits) → hangup → destroyed',
+    urlHelp:
+      'the URL of call_flow_url, webhook_url and the Gather url, e.g. http://127.0.0.1:3000/opentact',
+    configure: (command) =>
+      command
+        .option(
+          '--method <method>',
+          'call-flow request by GET (default) or POST (JSON call entity)',
+        )
+        .option('--from <number>', 'caller (ANI, default +14158531285)')
+        .option('--to <number>', 'Opentact number called (DNIS, default 18382050010)')
+        .option('--digits <keys>', 'digits entered at the Gather with a url (default 1234)')
+        .option(
+          '--duration <seconds>',
+          'talk time reported when the call ends, in seconds',
+          wholeNumber('--duration'),
+        )
+        .option('--call-id <uuid>', 'the call uuid (default: random)'),
+    scenario: (options) => {
+      const method = stringOption(options, 'method')?.toUpperCase();
+      if (method !== undefined && method !== 'GET' && method !== 'POST') {
+        throw new InvalidArgumentError('--method must be GET or POST');
+      }
+      return opentactCallScenario({
+        ...(method === undefined ? {} : { method }),
+        ...given('from', stringOption(options, 'from')),
+        ...given('to', stringOption(options, 'to')),
+        ...given('digits', stringOption(options, 'digits')),
+        ...given('callId', stringOption(options, 'callId')),
+        ...(typeof options['duration'] === 'number'
+          ? { durationSeconds: options['duration'] }
+          : {}),
       });
     },
   },

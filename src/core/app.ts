@@ -41,6 +41,17 @@ export interface ProviderDefinition<TEvent extends WebhookEvent, TAnswer> {
   /** The event names `on()` accepts. */
   readonly events: readonly string[];
   /**
+   * Names `on()` accepts beyond `events`: qualified names such as Opentact's
+   * `call_state:hangup`, which a provider's {@link ProviderDefinition.routingKeys} produces.
+   */
+  acceptsEventName?(name: string): boolean;
+  /**
+   * The names a handler may be registered under for `event`, most specific first, e.g.
+   * `['call_state:hangup', 'call_state']`: the first with a handler answers. Default:
+   * `[event.name]`.
+   */
+  routingKeys?(event: TEvent): readonly string[];
+  /**
    * The events whose answer the provider executes. For the others (notify-only events) a
    * handler's return value is ignored and the neutral answer goes out, so a handler such as
    * `(e) => saveToDb(e)` is fine there.
@@ -172,7 +183,9 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
   }
 
   /**
-   * Registers the handler that answers events named `name`. One handler per name.
+   * Registers the handler that answers events named `name`. One handler per name. Where a
+   * provider routes by qualified names (Opentact's `call_state:hangup`), the most specific
+   * registered name answers and the plain name (`call_state`) catches the rest.
    *
    * @throws {TypeError} for a name the provider does not send, a second handler for the same
    *   name, or a handler that is not a function
@@ -181,7 +194,7 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
     name: K,
     handler: EventHandler<M[K]['event'], M[K]['answer']>,
   ): this {
-    if (!this.#provider.events.includes(name)) {
+    if (!this.#provider.events.includes(name) && this.#provider.acceptsEventName?.(name) !== true) {
       throw new TypeError(
         `${this.#provider.name} sends no event "${String(name)}"; known: ${this.#provider.events.join(', ')}`,
       );
@@ -252,7 +265,7 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
     );
     let xml: string;
     try {
-      const handler = this.#handlers.get(event.name);
+      const handler = this.#handlerFor(event);
       let result = handler === undefined ? undefined : await this.#run(handler, event, context);
       if (!this.#provider.answeredEvents.includes(event.name)) result = undefined;
       if (result !== undefined && !this.#provider.isAnswer(result)) {
@@ -290,6 +303,15 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
    */
   express(): ExpressMiddleware {
     return createExpressMiddleware(this);
+  }
+
+  #handlerFor(event: TEvent): EventHandler<WebhookEvent, unknown> | undefined {
+    const keys = this.#provider.routingKeys?.(event) ?? [event.name];
+    for (const key of keys) {
+      const handler = this.#handlers.get(key);
+      if (handler !== undefined) return handler;
+    }
+    return undefined;
   }
 
   async #run<E>(

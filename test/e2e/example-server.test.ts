@@ -254,3 +254,59 @@ test('the built callcontrol bin runs by itself (as `npx callcontrol` runs it)', 
   expect(resolve(ROOT, bin['callcontrol'] ?? '')).toBe(CLI);
   expect(execFileSync(CLI, ['--help'], { encoding: 'utf8' })).toContain('simulate');
 });
+
+describe('the Opentact IVR at /opentact', () => {
+  test.each(['GET', 'POST'])(
+    '%s call-flow request: a menu with a private PIN Gather, the right PIN is put through',
+    async (method) => {
+      const { code, stdout } = await runCommand([
+        'simulate',
+        'opentact',
+        `${baseUrl}/opentact`,
+        '--method',
+        method,
+        '--digits',
+        '1234',
+        '--json',
+      ]);
+      expect(code).toBe(0);
+      const report = JSON.parse(stdout) as {
+        exchanges: { status: number; body: string; request: { event: string } }[];
+      };
+      expect(report.exchanges.map((exchange) => [exchange.request.event, exchange.status])).toEqual(
+        [
+          ['call_flow_request', 200],
+          ['call_state:init', 200],
+          ['call_flow:Answer', 200],
+          ['call_state:live', 200],
+          ['gather', 200],
+          ['call_state:hangup', 200],
+          ['call_state:destroyed', 200],
+        ],
+      );
+      const [callFlow, , , , gather, , destroyed] = report.exchanges;
+      expect(callFlow?.body).toContain('<Answer/>');
+      expect(callFlow?.body).toMatch(
+        new RegExp(`<Gather [^>]*url="${baseUrl}/opentact\\?menu=private"`),
+      );
+      expect(gather?.body).toContain('<Dial><To>private@sip.opentact.org</To></Dial>');
+      expect(destroyed?.body).toContain('<Response/>');
+      const log = await logMatching(/opentact call_state .* state=destroyed cause=NORMAL_CLEARING/);
+      expect(log).toMatch(/opentact call_flow_request call=- from=\+14158531285 to=18382050010/);
+      expect(log).toMatch(/opentact gather .* digits=\*\*\*\*/);
+    },
+  );
+
+  test('a wrong PIN hears goodbye', async () => {
+    const { code, stdout } = await runCommand([
+      'simulate',
+      'opentact',
+      `${baseUrl}/opentact`,
+      '--digits',
+      '0000',
+    ]);
+    expect(code).toBe(0);
+    expect(stdout).toContain('<Say>Sorry, that PIN is not valid. Goodbye.</Say><Hangup/>');
+    expect(stdout).toContain('✓ 7 requests, every answer 2xx');
+  });
+});

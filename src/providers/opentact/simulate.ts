@@ -1,0 +1,143 @@
+/**
+ * Requests of a whole Opentact inbound call, as Opentact sends them (spec §2, §4): the call-flow
+ * request, the `call_state` and `call_flow` event envelopes of the call, and a `<Gather url>`
+ * follow-up with the digits the caller entered. Used by `callcontrol simulate opentact` and by
+ * tests.
+ *
+ * @module
+ */
+import { randomUUID } from 'node:crypto';
+
+/** Options of {@link opentactCallScenario}. */
+export interface OpentactCallScenarioOptions {
+  /**
+   * How the call-flow request comes: `'GET'` (`?from&to`, default) or `'POST'` (the same query
+   * and the JSON call entity), as the SIP Control App's `call_flow_method` says.
+   */
+  readonly method?: 'GET' | 'POST';
+  /** The caller (ANI). Default `'+14158531285'`. */
+  readonly from?: string;
+  /** The Opentact number called (DNIS). Default `'18382050010'`. */
+  readonly to?: string;
+  /** The digits the caller enters at the Gather that has a `url` (e.g. a PIN). Default `'1234'`. */
+  readonly digits?: string;
+  /** The call's uuid. Default: a random UUID. */
+  readonly callId?: string;
+  /** The SIP Control App's uuid. Default: a random UUID. */
+  readonly appId?: string;
+  /** Talk time reported when the call ends, in **seconds**. Default 10. */
+  readonly durationSeconds?: number;
+}
+
+/** One request of a simulated call, ready to send. */
+export interface OpentactSimulatedRequest {
+  /** What this request is: `call_flow_request`, `gather`, `call_state:<state>`, `call_flow:<command>`. */
+  readonly event: string;
+  /** `'GET'` or `'POST'`. */
+  readonly method: 'GET' | 'POST';
+  /** Query parameters appended to the URL (encoded, without `?`). */
+  readonly query: string;
+  /** `content-type: application/json` for a body; none for GET. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** The JSON body, `''` for GET. */
+  readonly body: string;
+}
+
+function get(event: string, query: Record<string, string>): OpentactSimulatedRequest {
+  return {
+    event,
+    method: 'GET',
+    query: new URLSearchParams(query).toString(),
+    headers: {},
+    body: '',
+  };
+}
+
+function post(
+  event: string,
+  body: unknown,
+  query: Record<string, string> = {},
+): OpentactSimulatedRequest {
+  return {
+    event,
+    method: 'POST',
+    query: new URLSearchParams(query).toString(),
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  };
+}
+
+/**
+ * The requests of one inbound call, in order: the call-flow request; `call_state` `init`;
+ * `call_flow` `Answer`; `call_state` `live`; the Gather follow-up (`dtmf`, `from`, `tn`,
+ * `state`, `sca`, `call`); `call_state` `hangup`; `call_state` `destroyed` with Q.850 cause 16
+ * `NORMAL_CLEARING`.
+ *
+ * @throws {TypeError} for digits that are not DTMF keys, or a negative or fractional duration
+ */
+export function opentactCallScenario(
+  options: OpentactCallScenarioOptions = {},
+): OpentactSimulatedRequest[] {
+  const from = options.from ?? '+14158531285';
+  const to = options.to ?? '18382050010';
+  const digits = options.digits ?? '1234';
+  if (!/^[0-9*#]+$/.test(digits)) {
+    throw new TypeError(`digits must be DTMF keys (0-9, *, #), got "${digits}"`);
+  }
+  const duration = options.durationSeconds ?? 10;
+  if (!Number.isSafeInteger(duration) || duration < 0) {
+    throw new TypeError('durationSeconds must be a whole number of seconds, 0 or more');
+  }
+  const callId = options.callId ?? randomUUID();
+  const appId = options.appId ?? randomUUID();
+  const started = Date.now();
+  const at = (seconds: number): string => new Date(started + seconds * 1000).toISOString();
+  const entity = {
+    uuid: callId,
+    direction: 'in',
+    from,
+    to,
+    type: 'CallSCA',
+    tn: { tn: Number(to.replace(/\D/g, '')) || to },
+    source: 'freeswitch',
+    sip_control_app: { uuid: appId, name: 'callcontrol simulation', is_active: true },
+  };
+  const callState = (state: string, elapsed: number, extra: Record<string, unknown> = {}) =>
+    post(`call_state:${state}`, {
+      uuid: randomUUID(),
+      created_on: at(elapsed),
+      type: 'call_state',
+      message: `CallSCA in ${from} > ${to} - ${state}`,
+      payload: { state, duration: elapsed },
+      call: { ...entity, state, duration: elapsed, ...extra },
+      ref_id: callId,
+      modified_on: at(elapsed),
+      delivery_report: [],
+    });
+  const callFlowQuery = { from, to };
+  return [
+    options.method === 'POST'
+      ? post('call_flow_request', { ...entity, state: 'online' }, callFlowQuery)
+      : get('call_flow_request', callFlowQuery),
+    callState('init', 0, { init_on: at(0) }),
+    post('call_flow:Answer', {
+      timestamp: at(1),
+      success: true,
+      message: '[success] command Answer[0], reason: Call answered',
+      type: 'call_flow',
+      command: 'Answer',
+      payload: {
+        command: { name: 'Answer', success: true, reason: 'Call answered', path: 'Answer[0]' },
+        call: { ...entity, state: 'ringing' },
+      },
+    }),
+    callState('live', 1, { answer_on: at(1) }),
+    get('gather', { dtmf: digits, from, tn: to, state: 'live', sca: appId, call: callId }),
+    callState('hangup', duration, { hangup_on: at(duration) }),
+    callState('destroyed', duration, {
+      destroy_on: at(duration),
+      q850_cause: 16,
+      q850_cause_string: 'NORMAL_CLEARING',
+    }),
+  ];
+}
