@@ -27,9 +27,26 @@ export {
   type ErrorCodeInfo,
 } from './core/errors';
 export {
+  MemoryStore,
+  type CallStore,
+  type ClaimResult,
+  type MemoryStoreOptions,
+  type StoredReply,
+} from './core/store';
+export {
   WebhookApp,
   createWebhookApp,
+  commonAppOptions,
   DEFAULT_BODY_LIMIT_BYTES,
+  DEFAULT_BODY_TIMEOUT_MS,
+  DEFAULT_DUPLICATE_TTL_MS,
+  DEFAULT_ENDED_SESSION_TTL_MS,
+  DEFAULT_MAX_HEADER_BYTES,
+  DEFAULT_SESSION_TTL_MS,
+  DEFAULT_TIMEOUT_MS,
+  type CommonAppOptions,
+  type DuplicateOptions,
+  type EventOptions,
   XML_CONTENT_TYPE,
   type EventHandler,
   type ErrorHandler,
@@ -53,6 +70,8 @@ export {
 export { renderXml, assertXmlText, type XmlElement, type RenderXmlOptions } from './core/xml';
 export type {
   Authenticator,
+  CallSession,
+  SessionValue,
   ErrorContext,
   HandlerContext,
   WebhookEvent,

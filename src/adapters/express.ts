@@ -14,10 +14,14 @@ import getRawBody from 'raw-body';
 import { CallControlError } from '../core/errors';
 import type { WebhookReply, WebhookRequest } from '../core/types';
 
-/** What the adapter needs of an app: the body limit and the two entry points of the core. */
+/** What the adapter needs of an app: its limits and the two entry points of the core. */
 export interface AdaptableApp {
   /** Largest body the adapter reads, in bytes; a larger one is answered with 413. */
   readonly bodyLimitBytes: number;
+  /** Time the whole body may take to arrive, in milliseconds; a slower one gets 408. */
+  readonly bodyTimeoutMs: number;
+  /** Largest size of the headers in bytes (names and values); larger ones get 431. */
+  readonly maxHeaderBytes: number;
   /** Runs the pipeline for a request whose body was read; never rejects. */
   handle(request: WebhookRequest): Promise<WebhookReply>;
   /** The coded reply for an error met before the pipeline (body too large, aborted…). */
@@ -71,6 +75,21 @@ export function createExpressMiddleware(app: AdaptableApp): ExpressMiddleware {
   };
 }
 
+/** Most header lines a request may have. */
+const MAX_HEADER_COUNT = 100;
+
+function checkHeaders(app: AdaptableApp, req: IncomingMessage): void {
+  const raw = req.rawHeaders;
+  let bytes = 0;
+  for (const part of raw) bytes += Buffer.byteLength(part);
+  if (raw.length / 2 > MAX_HEADER_COUNT || bytes > app.maxHeaderBytes) {
+    throw new CallControlError(
+      'CC_ERR_HEADERS_TOO_LARGE',
+      `The headers hold ${raw.length / 2} lines and ${bytes} bytes; the limit is ${MAX_HEADER_COUNT} lines and ${app.maxHeaderBytes} bytes`,
+    );
+  }
+}
+
 async function serve(app: AdaptableApp, req: ParsedRequest, res: ServerResponse): Promise<void> {
   const url = req.url ?? '/';
   const queryAt = url.indexOf('?');
@@ -88,6 +107,7 @@ async function serve(app: AdaptableApp, req: ParsedRequest, res: ServerResponse)
 
   let body: Buffer;
   try {
+    checkHeaders(app, req);
     body = await readBody(app, req);
   } catch (error) {
     send(res, app.fail(error, { ...base, body: Buffer.alloc(0) }));
@@ -116,14 +136,34 @@ async function readBody(app: AdaptableApp, req: ParsedRequest): Promise<Buffer> 
       `Content-Encoding ${encoding} is not accepted`,
     );
   }
+  const length = req.headers['content-length'];
+  const reading = getRawBody(req, {
+    limit: app.bodyLimitBytes,
+    ...(length === undefined ? {} : { length }),
+  });
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => {
+      reject(
+        new CallControlError(
+          'CC_ERR_BODY_TIMEOUT',
+          `The body did not arrive within ${app.bodyTimeoutMs} ms`,
+        ),
+      );
+    }, app.bodyTimeoutMs);
+  });
   try {
-    const length = req.headers['content-length'];
-    return await getRawBody(req, {
-      limit: app.bodyLimitBytes,
-      ...(length === undefined ? {} : { length }),
-    });
+    return await Promise.race([reading, timeout]);
   } catch (error) {
+    if (error instanceof CallControlError) {
+      // A stalled sender: stop reading; the reply closes the connection.
+      req.pause();
+      reading.catch(() => undefined);
+      throw error;
+    }
     throw toBodyError(error, app.bodyLimitBytes);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -1,6 +1,6 @@
 /**
  * The provider-neutral webhook app: router (`on`, `onAny`, `onError`) and the pipeline
- * authenticate → parse → dispatch → render → reply.
+ * authenticate → parse → (duplicate check) → dispatch with a deadline → render → reply.
  *
  * A provider plugs in through a {@link ProviderDefinition}: which methods it sends, how a
  * request becomes a typed event, and how an answer becomes XML. Everything else — method
@@ -9,8 +9,11 @@
  *
  * @module
  */
+import { createHash } from 'node:crypto';
 import { createExpressMiddleware, type ExpressMiddleware } from '../adapters/express';
 import { CallControlError, isCallControlError } from './errors';
+import { requestSession, storedSession } from './session';
+import { MemoryStore, type CallStore, type StoredReply } from './store';
 import { renderXml, sanitizeXmlText } from './xml';
 import type {
   Authenticator,
@@ -26,6 +29,24 @@ export const DEFAULT_BODY_LIMIT_BYTES = 64 * 1024;
 
 /** `Content-Type` of every answer callcontrol sends. */
 export const XML_CONTENT_TYPE = 'application/xml; charset=utf-8';
+
+/** Default answer deadline when the provider names none: 5000 ms. */
+export const DEFAULT_TIMEOUT_MS = 5000;
+
+/** Default time a handled delivery is remembered to answer its repetitions: 120000 ms. */
+export const DEFAULT_DUPLICATE_TTL_MS = 120_000;
+
+/** Default life of a call's session after its last write: 7200000 ms (2 h). */
+export const DEFAULT_SESSION_TTL_MS = 7_200_000;
+
+/** Default life of a call's session once the call ended (late events, retries): 60000 ms. */
+export const DEFAULT_ENDED_SESSION_TTL_MS = 60_000;
+
+/** Default time the whole request body may take to arrive: 10000 ms. */
+export const DEFAULT_BODY_TIMEOUT_MS = 10_000;
+
+/** Default limit of the request's header bytes (names and values): 8192. */
+export const DEFAULT_MAX_HEADER_BYTES = 8192;
 
 /**
  * What a provider tells the core about itself. One per provider folder (`providers/<name>/`).
@@ -72,6 +93,13 @@ export interface ProviderDefinition<TEvent extends WebhookEvent, TAnswer> {
    * @throws {CallControlError} `CC_ERR_ANSWER_INVALID` for an answer that does not fit the event
    */
   render(answer: TAnswer | undefined, event?: TEvent): string;
+  /** The provider's answer deadline in **milliseconds** (default {@link DEFAULT_TIMEOUT_MS}). */
+  readonly defaultTimeoutMs?: number;
+  /**
+   * Whether `event` ends its call (Placetel `HungUp`, Opentact `call_state` `destroyed`…): the
+   * call's session then lives only `endedSessionTtlMs` more.
+   */
+  isCallEnd?(event: TEvent): boolean;
 }
 
 /** What the core tells a provider's parser beside the request. */
@@ -98,13 +126,30 @@ export type ErrorHandler<TEvent extends WebhookEvent> = (
   context: ErrorContext<TEvent>,
 ) => unknown;
 
+/** Options of one event, see {@link WebhookAppOptions.events}. */
+export interface EventOptions<TAnswer> {
+  /** This event's answer deadline in **milliseconds**. */
+  readonly timeoutMs?: number | undefined;
+  /** This event's fallback answer (when its handler throws, fails or misses the deadline). */
+  readonly fallback?: TAnswer | undefined;
+}
+
+/** How repeated deliveries are handled, see {@link WebhookAppOptions.duplicates}. */
+export interface DuplicateOptions {
+  /**
+   * How long a handled delivery is remembered, in **milliseconds**: a repetition within it gets
+   * the stored reply. Default {@link DEFAULT_DUPLICATE_TTL_MS}.
+   */
+  readonly ttlMs?: number | undefined;
+}
+
 /** Options of {@link createWebhookApp}. */
 export interface WebhookAppOptions<TAnswer> {
   /** Checks run in order before parsing; each throws to refuse the request. */
   readonly authenticators?: readonly Authenticator[];
   /**
-   * The answer sent when a handler throws or returns something that is not an answer.
-   * Default: the provider's neutral answer.
+   * The answer sent when a handler throws, returns something that is not an answer, or misses
+   * its deadline. Default: the provider's neutral answer.
    */
   readonly fallback?: TAnswer | undefined;
   /** Largest accepted request body in bytes; larger ones get 413. Default 65536 (64 KiB). */
@@ -117,6 +162,114 @@ export interface WebhookAppOptions<TAnswer> {
    * wins (see its `parse`).
    */
   readonly eventPaths?: Readonly<Record<string, string>> | undefined;
+  /**
+   * The answer deadline in **milliseconds**: when a handler has not returned by then, the
+   * fallback answer goes out at once, the late result is discarded and `onError` gets
+   * `CC_ERR_HANDLER_TIMEOUT`. Default: the provider's (see its `createApp`), else
+   * {@link DEFAULT_TIMEOUT_MS}.
+   */
+  readonly timeoutMs?: number | undefined;
+  /** Per event name: its own deadline and fallback, e.g. `{ IncomingCall: { timeoutMs: 2000 } }`. */
+  readonly events?: Readonly<Record<string, EventOptions<TAnswer> | undefined>> | undefined;
+  /**
+   * Repeated deliveries — same provider, event, call id, method, path, query and body — run the
+   * handler once: concurrent repetitions wait for the first, later ones within `ttlMs` get its
+   * stored reply. On by default; `false` turns it off.
+   */
+  readonly duplicates?: DuplicateOptions | false | undefined;
+  /**
+   * Where deliveries and sessions are kept. Default: a `MemoryStore` of this app. Give a
+   * `RedisStore` when several instances serve one provider.
+   */
+  readonly store?: CallStore | undefined;
+  /** Life of a call's session after its last write, in **milliseconds**. Default 2 h. */
+  readonly sessionTtlMs?: number | undefined;
+  /** Life of a call's session once its call ended, in **milliseconds**. Default 60 s. */
+  readonly endedSessionTtlMs?: number | undefined;
+  /**
+   * Time the whole request body may take to arrive, in **milliseconds** (a slower sender gets
+   * 408 `CC_ERR_BODY_TIMEOUT`). Default {@link DEFAULT_BODY_TIMEOUT_MS}.
+   */
+  readonly bodyTimeoutMs?: number | undefined;
+  /**
+   * Largest size of the request's headers in bytes, names and values (431
+   * `CC_ERR_HEADERS_TOO_LARGE` above). Default {@link DEFAULT_MAX_HEADER_BYTES}; Node's own
+   * limit (16 KiB by default) applies before it.
+   */
+  readonly maxHeaderBytes?: number | undefined;
+}
+
+/**
+ * The options every provider's `createApp` accepts besides its security options: fallback,
+ * limits, deadlines, duplicate detection, store and sessions (see {@link WebhookAppOptions} for
+ * each one's meaning, units and default).
+ *
+ * @typeParam TAnswer - the provider's answer type
+ * @typeParam TName - the provider's event names (for `events`)
+ */
+export interface CommonAppOptions<TAnswer, TName extends string> {
+  /** See {@link WebhookAppOptions.fallback}. */
+  readonly fallback?: TAnswer | undefined;
+  /** See {@link WebhookAppOptions.bodyLimitBytes} (bytes, default 65536). */
+  readonly bodyLimitBytes?: number | undefined;
+  /** See {@link WebhookAppOptions.timeoutMs} (milliseconds; each provider documents its default). */
+  readonly timeoutMs?: number | undefined;
+  /** See {@link WebhookAppOptions.events}: per event, its `timeoutMs` and `fallback`. */
+  readonly events?: Readonly<Partial<Record<TName, EventOptions<TAnswer>>>> | undefined;
+  /** See {@link WebhookAppOptions.duplicates} (on by default, `ttlMs` 120000). */
+  readonly duplicates?: DuplicateOptions | false | undefined;
+  /** See {@link WebhookAppOptions.store} (default: this app's `MemoryStore`). */
+  readonly store?: CallStore | undefined;
+  /** See {@link WebhookAppOptions.sessionTtlMs} (milliseconds, default 2 h). */
+  readonly sessionTtlMs?: number | undefined;
+  /** See {@link WebhookAppOptions.endedSessionTtlMs} (milliseconds, default 60 s). */
+  readonly endedSessionTtlMs?: number | undefined;
+  /** See {@link WebhookAppOptions.bodyTimeoutMs} (milliseconds, default 10000). */
+  readonly bodyTimeoutMs?: number | undefined;
+  /** See {@link WebhookAppOptions.maxHeaderBytes} (bytes, default 8192). */
+  readonly maxHeaderBytes?: number | undefined;
+}
+
+/** The {@link WebhookAppOptions} that {@link CommonAppOptions} set, for a provider's `createApp`. */
+export function commonAppOptions<TAnswer>(
+  options: CommonAppOptions<TAnswer, string>,
+): WebhookAppOptions<TAnswer> {
+  return {
+    fallback: options.fallback,
+    bodyLimitBytes: options.bodyLimitBytes,
+    timeoutMs: options.timeoutMs,
+    events: options.events,
+    duplicates: options.duplicates,
+    store: options.store,
+    sessionTtlMs: options.sessionTtlMs,
+    endedSessionTtlMs: options.endedSessionTtlMs,
+    bodyTimeoutMs: options.bodyTimeoutMs,
+    maxHeaderBytes: options.maxHeaderBytes,
+  };
+}
+
+/** A positive whole number (of milliseconds or bytes), or the default; TypeError otherwise. */
+function positiveOption(name: string, value: number | undefined, fallback: number): number {
+  const chosen = value ?? fallback;
+  if (!Number.isSafeInteger(chosen) || chosen <= 0) {
+    throw new TypeError(`${name} must be a positive whole number, got ${String(value)}`);
+  }
+  return chosen;
+}
+
+const TIMED_OUT = Symbol('timed out');
+
+/** Resolves with `work`'s value, or with {@link TIMED_OUT} once `ms` milliseconds passed. */
+async function within<T>(work: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<typeof TIMED_OUT>((resolve) => {
+    timer = setTimeout(() => resolve(TIMED_OUT), Math.max(0, ms));
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** `/a/b/` and `/a/b` are one path; `''` is `/`. */
@@ -124,6 +277,9 @@ function normalizePath(path: string): string {
   const trimmed = path.replace(/\/+$/, '');
   return trimmed === '' ? '/' : trimmed.startsWith('/') ? trimmed : `/${trimmed}`;
 }
+
+/** How a request was answered, for logs and tests. */
+type Outcome = 'handled' | 'fallback' | 'duplicate';
 
 /**
  * A webhook app for one provider: register handlers, then mount it with an adapter.
@@ -135,18 +291,30 @@ function normalizePath(path: string): string {
 export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer> {
   /** Largest accepted request body in bytes. */
   readonly bodyLimitBytes: number;
+  /** Time the whole request body may take to arrive, in milliseconds. */
+  readonly bodyTimeoutMs: number;
+  /** Largest size of the request's headers in bytes. */
+  readonly maxHeaderBytes: number;
+  /** Where deliveries and sessions are kept. */
+  readonly store: CallStore;
   readonly #provider: ProviderDefinition<TEvent, TAnswer>;
   readonly #authenticators: readonly Authenticator[];
   readonly #fallbackXml: string;
+  readonly #eventFallbackXml = new Map<string, string>();
+  readonly #timeoutMs: number;
+  readonly #eventTimeoutMs = new Map<string, number>();
+  readonly #duplicateTtlMs: number | undefined;
+  readonly #sessionTtlMs: number;
+  readonly #endedSessionTtlMs: number;
   readonly #eventPaths: ReadonlyMap<string, string>;
   readonly #handlers = new Map<string, EventHandler<WebhookEvent, unknown>>();
   readonly #anyHandlers: EventHandler<TEvent, unknown>[] = [];
   readonly #errorHandlers: ErrorHandler<TEvent>[] = [];
 
   /**
-   * @throws {TypeError} for invalid options (a fallback that is not an answer of this provider,
-   *   a body limit that is not a positive integer, an `eventPaths` entry naming an event the
-   *   provider does not send)
+   * @throws {TypeError} for invalid options: a fallback that is not an answer of this provider,
+   *   a limit, deadline or TTL that is not a positive whole number, an `eventPaths` or `events`
+   *   entry naming an event the provider does not send
    */
   constructor(
     provider: ProviderDefinition<TEvent, TAnswer>,
@@ -154,27 +322,82 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
   ) {
     this.#provider = provider;
     this.#authenticators = [...(options.authenticators ?? [])];
-    const limit = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
-    if (!Number.isSafeInteger(limit) || limit <= 0) {
-      throw new TypeError(
-        `bodyLimitBytes must be a positive integer (bytes), got ${String(limit)}`,
-      );
-    }
-    this.bodyLimitBytes = limit;
-    if (options.fallback !== undefined && !provider.isAnswer(options.fallback)) {
-      throw new TypeError(`fallback must be an answer built with the ${provider.name} builders`);
-    }
-    this.#fallbackXml = provider.render(options.fallback);
-    const paths = new Map<string, string>();
-    for (const [path, name] of Object.entries(options.eventPaths ?? {})) {
-      if (typeof name !== 'string' || !provider.events.includes(name)) {
-        throw new TypeError(
-          `eventPaths["${path}"]: ${provider.name} sends no event "${String(name)}"; known: ${provider.events.join(', ')}`,
+    this.bodyLimitBytes = positiveOption(
+      'bodyLimitBytes',
+      options.bodyLimitBytes,
+      DEFAULT_BODY_LIMIT_BYTES,
+    );
+    this.bodyTimeoutMs = positiveOption(
+      'bodyTimeoutMs',
+      options.bodyTimeoutMs,
+      DEFAULT_BODY_TIMEOUT_MS,
+    );
+    this.maxHeaderBytes = positiveOption(
+      'maxHeaderBytes',
+      options.maxHeaderBytes,
+      DEFAULT_MAX_HEADER_BYTES,
+    );
+    this.#timeoutMs = positiveOption(
+      'timeoutMs',
+      options.timeoutMs,
+      provider.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS,
+    );
+    this.#fallbackXml = this.#renderFallback('fallback', options.fallback);
+    for (const [name, eventOptions] of Object.entries(options.events ?? {})) {
+      if (eventOptions === undefined) continue;
+      this.#checkEventName(`events["${name}"]`, name);
+      if (eventOptions.timeoutMs !== undefined) {
+        this.#eventTimeoutMs.set(
+          name,
+          positiveOption(`events["${name}"].timeoutMs`, eventOptions.timeoutMs, 1),
         );
       }
+      if (eventOptions.fallback !== undefined) {
+        this.#eventFallbackXml.set(
+          name,
+          this.#renderFallback(`events["${name}"].fallback`, eventOptions.fallback),
+        );
+      }
+    }
+    const duplicates = options.duplicates ?? {};
+    this.#duplicateTtlMs =
+      duplicates === false
+        ? undefined
+        : positiveOption('duplicates.ttlMs', duplicates.ttlMs, DEFAULT_DUPLICATE_TTL_MS);
+    this.#sessionTtlMs = positiveOption(
+      'sessionTtlMs',
+      options.sessionTtlMs,
+      DEFAULT_SESSION_TTL_MS,
+    );
+    this.#endedSessionTtlMs = positiveOption(
+      'endedSessionTtlMs',
+      options.endedSessionTtlMs,
+      DEFAULT_ENDED_SESSION_TTL_MS,
+    );
+    this.store = options.store ?? new MemoryStore();
+    const paths = new Map<string, string>();
+    for (const [path, name] of Object.entries(options.eventPaths ?? {})) {
+      this.#checkEventName(`eventPaths["${path}"]`, name);
       paths.set(normalizePath(path), name);
     }
     this.#eventPaths = paths;
+  }
+
+  #checkEventName(option: string, name: unknown): void {
+    if (typeof name !== 'string' || !this.#provider.events.includes(name)) {
+      throw new TypeError(
+        `${option}: ${this.#provider.name} sends no event "${String(name)}"; known: ${this.#provider.events.join(', ')}`,
+      );
+    }
+  }
+
+  #renderFallback(option: string, answer: TAnswer | undefined): string {
+    if (answer !== undefined && !this.#provider.isAnswer(answer)) {
+      throw new TypeError(
+        `${option} must be an answer built with the ${this.#provider.name} builders`,
+      );
+    }
+    return this.#provider.render(answer);
   }
 
   /** The provider id, e.g. `'placetel'`. */
@@ -210,8 +433,9 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
 
   /**
    * Registers an observer called for every parsed event (also events of names the provider
-   * added after this version). Its return value is ignored; the reply waits for it; an error
-   * it throws goes to `onError` and does not change the answer.
+   * added after this version). Its return value is ignored; the reply waits for it until the
+   * deadline; an error it throws goes to `onError` and does not change the answer. A repeated
+   * delivery is not observed again.
    *
    * @throws {TypeError} when `handler` is not a function
    */
@@ -223,8 +447,9 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
 
   /**
    * Registers an error handler, called with every {@link CallControlError}: requests refused
-   * with 4xx, and handler failures answered with the fallback. Without one, 5xx-class errors
-   * are written to `console.error`. Errors thrown by the error handler itself are ignored.
+   * with 4xx, handler failures and missed deadlines answered with the fallback, and store
+   * failures. Without one, 5xx-class errors are written to `console.error`. Errors thrown by
+   * the error handler itself are ignored.
    *
    * @throws {TypeError} when `handler` is not a function
    */
@@ -239,6 +464,7 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
    * failure becomes a coded error reply (4xx) or the fallback answer (200).
    */
   async handle(received: WebhookRequest): Promise<WebhookReply> {
+    const startedAt = Date.now();
     let event: TEvent;
     let request = received;
     try {
@@ -257,13 +483,105 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
       return this.fail(error, request);
     }
 
-    const context: HandlerContext = { request };
-    const observers = this.#anyHandlers.map((observer) =>
-      this.#run(observer, event, context).catch((error: unknown) => {
-        this.#report(wrapHandlerError(error, event.name), request, event);
-      }),
+    const deadline = startedAt + (this.#eventTimeoutMs.get(event.name) ?? this.#timeoutMs);
+    const remaining = (): number => Math.max(0, deadline - Date.now());
+    const key =
+      this.#duplicateTtlMs === undefined
+        ? undefined
+        : deliveryKey(this.#provider.name, event, request);
+    if (key !== undefined && this.#duplicateTtlMs !== undefined) {
+      const claim = await this.#store('claim', request, event, () =>
+        this.store.claim(key, this.#duplicateTtlMs ?? DEFAULT_DUPLICATE_TTL_MS),
+      );
+      if (claim?.state === 'done') return storedReply(claim.reply, 'duplicate');
+      if (claim?.state === 'pending') {
+        const reply = await this.#store('waitFor', request, event, () =>
+          this.store.waitFor(key, remaining()),
+        );
+        if (reply !== undefined) return storedReply(reply, 'duplicate');
+        this.#report(
+          new CallControlError(
+            'CC_ERR_HANDLER_TIMEOUT',
+            `A repetition of this ${event.name} waited for the first delivery past the deadline`,
+          ),
+          request,
+          event,
+        );
+        return xmlReply(200, this.#fallbackFor(event), {}, 'fallback');
+      }
+      if (claim === undefined) {
+        // The store failed (reported): answer without duplicate detection.
+        return this.#dispatch(event, request, remaining);
+      }
+      const reply = await this.#dispatch(event, request, remaining);
+      await this.#store('complete', request, event, () =>
+        this.store.complete(
+          key,
+          { status: reply.status, headers: reply.headers, body: reply.body.toString('utf8') },
+          this.#duplicateTtlMs ?? DEFAULT_DUPLICATE_TTL_MS,
+        ),
+      );
+      return reply;
+    }
+    return this.#dispatch(event, request, remaining);
+  }
+
+  /** Runs the observers and the handler with a deadline, and renders the reply. */
+  async #dispatch(
+    event: TEvent,
+    request: WebhookRequest,
+    remaining: () => number,
+  ): Promise<WebhookReply> {
+    const session =
+      event.callId === ''
+        ? requestSession()
+        : storedSession(this.store, `${this.#provider.name}:${event.callId}`, this.#sessionTtlMs);
+    const context: HandlerContext = { request, session };
+    const observers = Promise.all(
+      this.#anyHandlers.map((observer) =>
+        this.#run(observer, event, context).catch((error: unknown) => {
+          this.#report(wrapHandlerError(error, event.name), request, event);
+        }),
+      ),
     );
+    const answering = this.#answer(event, context);
+    const answered = await within(answering, remaining());
     let xml: string;
+    let outcome: Outcome = 'handled';
+    if (answered === TIMED_OUT) {
+      // The late result is discarded; what it throws later is not reported again.
+      answering.catch(() => undefined);
+      this.#report(
+        new CallControlError(
+          'CC_ERR_HANDLER_TIMEOUT',
+          `The ${event.name} handler did not answer within its deadline; the fallback was sent`,
+        ),
+        request,
+        event,
+      );
+      xml = this.#fallbackFor(event);
+      outcome = 'fallback';
+    } else if (answered.ok) {
+      xml = answered.xml;
+    } else {
+      this.#report(answered.error, request, event);
+      xml = this.#fallbackFor(event);
+      outcome = 'fallback';
+    }
+    await within(observers, remaining());
+    if (this.#provider.isCallEnd?.(event) === true && session.key !== '') {
+      await this.#store('sessionExpire', request, event, () =>
+        this.store.sessionExpire(session.key, this.#endedSessionTtlMs),
+      );
+    }
+    return xmlReply(200, xml, {}, outcome);
+  }
+
+  /** The handler's answer rendered, or the error that stands in for it. */
+  async #answer(
+    event: TEvent,
+    context: HandlerContext,
+  ): Promise<{ ok: true; xml: string } | { ok: false; error: CallControlError }> {
     try {
       const handler = this.#handlerFor(event);
       let result = handler === undefined ? undefined : await this.#run(handler, event, context);
@@ -274,13 +592,40 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
           `The ${event.name} handler returned ${describe(result)}, not a ${this.#provider.name} answer`,
         );
       }
-      xml = this.#provider.render(result, event);
+      return { ok: true, xml: this.#provider.render(result, event) };
     } catch (error) {
-      this.#report(wrapHandlerError(error, event.name), request, event);
-      xml = this.#fallbackXml;
+      return { ok: false, error: wrapHandlerError(error, event.name) };
     }
-    await Promise.all(observers);
-    return xmlReply(200, xml);
+  }
+
+  #fallbackFor(event: TEvent): string {
+    return this.#eventFallbackXml.get(event.name) ?? this.#fallbackXml;
+  }
+
+  /**
+   * Runs a store operation; a failure is reported as `CC_ERR_STORE_UNAVAILABLE` and gives
+   * `undefined`, so that a failing store never fails a call.
+   */
+  async #store<T>(
+    operation: string,
+    request: WebhookRequest,
+    event: TEvent,
+    run: () => Promise<T>,
+  ): Promise<T | undefined> {
+    try {
+      return await run();
+    } catch (error) {
+      this.#report(
+        new CallControlError(
+          'CC_ERR_STORE_UNAVAILABLE',
+          `The store failed (${operation}); answered without it`,
+          { cause: error },
+        ),
+        request,
+        event,
+      );
+      return undefined;
+    }
   }
 
   /**
@@ -303,6 +648,11 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
    */
   express(): ExpressMiddleware {
     return createExpressMiddleware(this);
+  }
+
+  /** Closes the app's store (its Redis connection, the memory store's timers). */
+  async close(): Promise<void> {
+    await this.store.close();
   }
 
   #handlerFor(event: TEvent): EventHandler<WebhookEvent, unknown> | undefined {
@@ -349,6 +699,29 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
 }
 
 /**
+ * The key of one delivery: provider, event name, call id, and a hash of what identifies the
+ * request (method, path, query, body). A provider's repetition of a request has the same key.
+ */
+function deliveryKey(provider: string, event: WebhookEvent, request: WebhookRequest): string {
+  const hash = createHash('sha256')
+    .update(`${request.method} ${request.path}?${request.query}\n`)
+    .update(request.body)
+    .digest('base64url');
+  return `${provider}:${event.name}:${event.callId}:${hash}`;
+}
+
+/** A stored reply sent again, marked as a duplicate's. */
+function storedReply(reply: StoredReply, outcome: Outcome): WebhookReply {
+  const body = Buffer.from(reply.body, 'utf8');
+  return {
+    status: reply.status,
+    headers: { ...reply.headers, 'content-length': String(body.length) },
+    body,
+    outcome,
+  };
+}
+
+/**
  * Creates a {@link WebhookApp} for a provider definition. Providers wrap this in their own
  * `createApp` that turns provider options (secrets…) into authenticators.
  *
@@ -383,6 +756,7 @@ function xmlReply(
   status: number,
   xml: string,
   headers: Readonly<Record<string, string>> = {},
+  outcome: WebhookReply['outcome'] = status < 400 ? 'handled' : 'refused',
 ): WebhookReply {
   const body = Buffer.from(xml, 'utf8');
   return {
@@ -394,6 +768,7 @@ function xmlReply(
       'cache-control': 'no-store',
     },
     body,
+    outcome,
   };
 }
 
@@ -406,7 +781,12 @@ export function errorReply(error: CallControlError): WebhookReply {
   const xml = renderXml({ name: 'Error', attributes: { code: error.code }, children: [message] });
   const headers: Record<string, string> = { ...error.headers };
   // After a 413 or an aborted body the rest of the request may still be in flight.
-  if (error.code === 'CC_ERR_BODY_TOO_LARGE' || error.code === 'CC_ERR_BODY_ABORTED')
+  if (
+    error.code === 'CC_ERR_BODY_TOO_LARGE' ||
+    error.code === 'CC_ERR_BODY_ABORTED' ||
+    error.code === 'CC_ERR_BODY_TIMEOUT' ||
+    error.code === 'CC_ERR_HEADERS_TOO_LARGE'
+  )
     headers['connection'] = 'close';
   return xmlReply(error.status, xml, headers);
 }

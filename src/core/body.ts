@@ -81,14 +81,28 @@ export function decodeUtf8(bytes: Buffer, what = 'The body'): string {
   }
 }
 
+/** Most fields a body or query may hold (413 `CC_ERR_BODY_TOO_MANY_FIELDS` above). */
+export const MAX_FIELDS = 1000;
+
+function tooManyFields(): CallControlError {
+  return new CallControlError(
+    'CC_ERR_BODY_TOO_MANY_FIELDS',
+    `The request holds more than ${MAX_FIELDS} fields`,
+  );
+}
+
 /**
  * Decodes an `application/x-www-form-urlencoded` string (WHATWG rules: `+` is a space,
  * `%XX` is a byte, malformed escapes are kept as written). For a key sent more than once the
  * first value wins.
+ *
+ * @throws {CallControlError} `CC_ERR_BODY_TOO_MANY_FIELDS` (413) above {@link MAX_FIELDS} fields
  */
 export function decodeForm(text: string): FieldMap {
   const fields: FieldMap = Object.create(null) as FieldMap;
+  let count = 0;
   for (const [key, value] of new URLSearchParams(text)) {
+    if (++count > MAX_FIELDS) throw tooManyFields();
     if (!(key in fields)) fields[key] = value;
   }
   return fields;
@@ -99,7 +113,7 @@ export function decodeForm(text: string): FieldMap {
  * their JSON text; `null` becomes `''`).
  *
  * @throws {CallControlError} `CC_ERR_BODY_INVALID` (400) for invalid JSON, a non-object, or a
- *   nested value
+ *   nested value; `CC_ERR_BODY_TOO_MANY_FIELDS` (413) above {@link MAX_FIELDS} fields
  */
 export function decodeFlatJson(text: string): FieldMap {
   let value: unknown;
@@ -112,7 +126,9 @@ export function decodeFlatJson(text: string): FieldMap {
     throw new CallControlError('CC_ERR_BODY_INVALID', 'The JSON body is not an object');
   }
   const fields: FieldMap = Object.create(null) as FieldMap;
-  for (const [key, item] of Object.entries(value)) {
+  const entries = Object.entries(value);
+  if (entries.length > MAX_FIELDS) throw tooManyFields();
+  for (const [key, item] of entries) {
     if (item === null) fields[key] = '';
     else if (typeof item === 'string') fields[key] = item;
     else if (typeof item === 'number' || typeof item === 'boolean') fields[key] = String(item);
@@ -183,10 +199,11 @@ export const MAX_JSON_DEPTH = 32;
  * their JSON text, `null` becomes `''`, empty objects and arrays give no field.
  *
  * @throws {CallControlError} `CC_ERR_BODY_INVALID` (400) for a document nested deeper than
- *   {@link MAX_JSON_DEPTH}
+ *   {@link MAX_JSON_DEPTH}; `CC_ERR_BODY_TOO_MANY_FIELDS` (413) above {@link MAX_FIELDS} values
  */
 export function flattenJson(value: unknown, prefix = ''): FieldMap {
   const fields: FieldMap = Object.create(null) as FieldMap;
+  let count = 0;
   const visit = (item: unknown, path: string, depth: number): void => {
     if (depth > MAX_JSON_DEPTH) {
       throw new CallControlError(
@@ -194,6 +211,7 @@ export function flattenJson(value: unknown, prefix = ''): FieldMap {
         `The JSON body is nested deeper than ${MAX_JSON_DEPTH} levels`,
       );
     }
+    if (++count > MAX_FIELDS) throw tooManyFields();
     if (item === null) fields[path] = '';
     else if (typeof item === 'string') fields[path] = item;
     else if (typeof item === 'number' || typeof item === 'boolean') fields[path] = String(item);

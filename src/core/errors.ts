@@ -69,6 +69,11 @@ export const ERROR_CODES = {
     meaning:
       'The request comes from an address outside `allowFrom` (the TCP peer, or the client named by `X-Forwarded-For` behind a trusted proxy).',
   },
+  CC_ERR_BODY_TIMEOUT: {
+    status: 408,
+    meaning:
+      "The body did not arrive within the app's `bodyTimeoutMs` (a slow or stalled sender); the connection is closed.",
+  },
   CC_ERR_METHOD_NOT_ALLOWED: {
     status: 405,
     meaning: 'The provider never sends this HTTP method to this endpoint (answered with `Allow`).',
@@ -76,6 +81,14 @@ export const ERROR_CODES = {
   CC_ERR_BODY_TOO_LARGE: {
     status: 413,
     meaning: "The body is larger than the app's `bodyLimitBytes`.",
+  },
+  CC_ERR_BODY_TOO_MANY_FIELDS: {
+    status: 413,
+    meaning: 'The body or query holds more fields than `MAX_FIELDS` (1000).',
+  },
+  CC_ERR_HEADERS_TOO_LARGE: {
+    status: 431,
+    meaning: "The request's headers are larger than the app's `maxHeaderBytes`, or more than 100.",
   },
   CC_ERR_UNSUPPORTED_MEDIA_TYPE: {
     status: 415,
@@ -90,6 +103,16 @@ export const ERROR_CODES = {
     status: 500,
     meaning:
       'A handler threw or rejected; the provider got the fallback answer (HTTP 200) and `onError` got this error with the original as `cause`.',
+  },
+  CC_ERR_HANDLER_TIMEOUT: {
+    status: 504,
+    meaning:
+      "A handler did not answer within the app's `timeoutMs` (or a repeated delivery waited past it for the first); the provider got the fallback answer (HTTP 200) at once and the late result was discarded.",
+  },
+  CC_ERR_STORE_UNAVAILABLE: {
+    status: 503,
+    meaning:
+      'The store (e.g. Redis) failed; the request was answered without duplicate detection, and session calls in handlers reject.',
   },
   CC_ERR_HANDLER_RESULT: {
     status: 500,

@@ -33,6 +33,12 @@ export interface WebhookReply {
   readonly headers: Readonly<Record<string, string>>;
   /** The body, UTF-8 encoded (its byte length is `content-length`). */
   readonly body: Buffer;
+  /**
+   * How the request was answered: `handled` (by a handler, or the neutral answer), `fallback`
+   * (a handler failed or missed its deadline), `duplicate` (a repeated delivery got the stored
+   * reply), `refused` (a coded 4xx).
+   */
+  readonly outcome?: 'handled' | 'fallback' | 'duplicate' | 'refused';
 }
 
 /**
@@ -54,10 +60,43 @@ export interface WebhookEvent {
   readonly raw: Readonly<Record<string, string>>;
 }
 
+/** A JSON value, as sessions keep them. */
+export type SessionValue =
+  | string
+  | number
+  | boolean
+  | null
+  | readonly SessionValue[]
+  | { readonly [key: string]: SessionValue };
+
+/**
+ * A call's session: JSON values shared by the events of one call (e.g. the PIN typed in one
+ * request, read when the call hangs up), kept in the app's store under the provider and call
+ * id, so every instance sharing the store sees them. An event that names no call gets a session
+ * that lives for its one request.
+ *
+ * Methods reject when the store fails (Redis unreachable); in a handler that leads to the
+ * fallback answer like any other failure.
+ */
+export interface CallSession {
+  /** `<provider>:<call id>`, or `''` for a request without call id. */
+  readonly key: string;
+  /** One value; `undefined` when it was never set (or the session expired). */
+  get<T extends SessionValue = SessionValue>(field: string): Promise<T | undefined>;
+  /** Every value of the session. */
+  getAll(): Promise<Record<string, SessionValue>>;
+  /** Sets one value; the session then lives the app's `sessionTtlMs` from now. */
+  set(field: string, value: SessionValue): Promise<void>;
+  /** Removes one value. */
+  delete(field: string): Promise<void>;
+}
+
 /** What a handler gets beside the event. */
 export interface HandlerContext {
   /** The request the event came from (headers, query, exact body). */
   readonly request: WebhookRequest;
+  /** The call's session, see {@link CallSession}. */
+  readonly session: CallSession;
 }
 
 /** What an error handler gets beside the error; `event` is set once the request was parsed. */

@@ -24,7 +24,13 @@
  * @module
  */
 import { commonAuthenticators, type CommonSecurityOptions } from '../../core/auth';
-import { createWebhookApp, type ProviderDefinition, type WebhookApp } from '../../core/app';
+import {
+  commonAppOptions,
+  createWebhookApp,
+  type CommonAppOptions,
+  type ProviderDefinition,
+  type WebhookApp,
+} from '../../core/app';
 import {
   OPENTACT_EVENTS,
   isOpentactQualifiedName,
@@ -97,7 +103,8 @@ export type OpentactApp = WebhookApp<
 export const OPENTACT_SOURCE_ADDRESSES: readonly string[] = Object.freeze(['72.21.26.35']);
 
 /** Options of {@link createApp}. */
-export interface OpentactAppOptions extends CommonSecurityOptions {
+export interface OpentactAppOptions
+  extends CommonSecurityOptions, CommonAppOptions<OpentactAnswer, OpentactEventName> {
   /**
    * Which request a path receives, relative to where the app is mounted, e.g.
    * `{ '/callflow': 'call_flow_request', '/events': 'call_state' }`. Without it the kind is told
@@ -109,8 +116,11 @@ export interface OpentactAppOptions extends CommonSecurityOptions {
    * `<Response/>` (Opentact then runs the enclosing `<Error>` block, or ends the call flow).
    */
   readonly fallback?: OpentactAnswer | undefined;
-  /** Largest accepted body in bytes (413 above). Default 65536. */
-  readonly bodyLimitBytes?: number | undefined;
+  /**
+   * Answer deadline in **milliseconds**. Default 5000, below the 10000 ms
+   * `call_flow_request_timeout` Opentact's examples configure (spec §1).
+   */
+  readonly timeoutMs?: number | undefined;
 }
 
 /** The Opentact provider as the core sees it (spec §2.2: GET, or POST with JSON). */
@@ -125,6 +135,9 @@ export const opentactProvider: ProviderDefinition<
   routingKeys: opentactRoutingKeys,
   answeredEvents: ['call_flow_request', 'gather'],
   parse: parseOpentactRequest,
+  defaultTimeoutMs: 5000,
+  isCallEnd: (event) =>
+    event.name === 'call_state' && 'state' in event && event.state === 'destroyed',
   isAnswer: isOpentactAnswer,
   render: (answer) => renderOpentactResponse(answer),
 };
@@ -142,9 +155,8 @@ export const opentactProvider: ProviderDefinition<
  */
 export function createApp(options: OpentactAppOptions = {}): OpentactApp {
   return createWebhookApp(opentactProvider, {
+    ...commonAppOptions(options),
     authenticators: commonAuthenticators(options),
-    fallback: options.fallback,
-    bodyLimitBytes: options.bodyLimitBytes,
     eventPaths: options.eventPaths,
   });
 }

@@ -29,10 +29,17 @@
  * @module
  */
 import { commonAuthenticators, type CommonSecurityOptions } from '../../core/auth';
-import { createWebhookApp, type ProviderDefinition, type WebhookApp } from '../../core/app';
+import {
+  commonAppOptions,
+  createWebhookApp,
+  type CommonAppOptions,
+  type ProviderDefinition,
+  type WebhookApp,
+} from '../../core/app';
 import {
   OZEKI_EVENTS,
   parseOzekiRequest,
+  type OzekiEventName,
   type OzekiCallChanged,
   type OzekiCallConnected,
   type OzekiCallError,
@@ -100,15 +107,16 @@ export function ozmlControlFor(eventName: string): OzmlControl {
 }
 
 /** Options of {@link createApp}. */
-export interface OzekiAppOptions extends CommonSecurityOptions {
+export interface OzekiAppOptions
+  extends CommonSecurityOptions, CommonAppOptions<OzmlAnswer, OzekiEventName> {
   /**
    * The answer when a handler throws or returns something else than OzML. Default: the empty
    * `<Response/>` — for a call Ozeki then hangs up ("if the OzML code of the call reaches its
    * end, it hangs up", spec §4); for `RoutingInterception` the dial plan routes the call.
    */
   readonly fallback?: OzmlAnswer | undefined;
-  /** Largest accepted body in bytes (413 above). Default 65536. */
-  readonly bodyLimitBytes?: number | undefined;
+  /** Answer deadline in **milliseconds**. Default 5000 (Ozeki documents no timeout). */
+  readonly timeoutMs?: number | undefined;
   /**
    * Which event a path receives when the request names none: the `ErrorUrl` and `FinishedUrl`
    * of a `Call` command, e.g. `{ '/error': 'CallError', '/finished': 'CallFinished' }` for
@@ -132,6 +140,13 @@ export function ozekiProvider(
     events: OZEKI_EVENTS,
     answeredEvents: OZEKI_EVENTS,
     parse: parseOzekiRequest,
+    defaultTimeoutMs: 5000,
+    isCallEnd: (event) =>
+      event.name === 'CallFinished' ||
+      event.name === 'CallError' ||
+      (event.name === 'CallChanged' &&
+        'callState' in event &&
+        ['Completed', 'Cancelled', 'Busy', 'Error'].includes(String(event.callState))),
     isAnswer: isOzmlAnswer,
     render: (answer, event) => {
       if (event === undefined) return renderOzml(answer, undefined, render);
@@ -167,9 +182,8 @@ export function createApp(options: OzekiAppOptions = {}): OzekiApp {
     if (name !== undefined) eventPaths[path] = name;
   }
   return createWebhookApp(ozekiProvider(options.render), {
+    ...commonAppOptions(options),
     authenticators: commonAuthenticators(options),
-    fallback: options.fallback,
-    bodyLimitBytes: options.bodyLimitBytes,
     eventPaths,
   });
 }

@@ -23,11 +23,18 @@
  *
  * @module
  */
-import { createWebhookApp, type ProviderDefinition, type WebhookApp } from '../../core/app';
+import {
+  commonAppOptions,
+  createWebhookApp,
+  type CommonAppOptions,
+  type ProviderDefinition,
+  type WebhookApp,
+} from '../../core/app';
 import { commonAuthenticators, type CommonSecurityOptions } from '../../core/auth';
 import {
   PLACETEL_EVENTS,
   parsePlacetelRequest,
+  type PlacetelEventName,
   type PlacetelCallAccepted,
   type PlacetelEvent,
   type PlacetelHungUp,
@@ -65,7 +72,8 @@ export type PlacetelApp = WebhookApp<
 >;
 
 /** Options of {@link createApp}. */
-export interface PlacetelAppOptions extends CommonSecurityOptions {
+export interface PlacetelAppOptions
+  extends CommonSecurityOptions, CommonAppOptions<PlacetelAnswer, PlacetelEventName> {
   /**
    * Shared secret(s) for `X-PLACETEL-SIGNATURE` (HMAC-SHA256 over the raw body). When set,
    * unsigned or wrongly signed requests get 403. Several secrets are accepted during rotation.
@@ -73,12 +81,16 @@ export interface PlacetelAppOptions extends CommonSecurityOptions {
    */
   readonly secret?: string | readonly string[] | undefined;
   /**
-   * The answer when a handler throws or returns a non-answer. Default: the neutral, empty
-   * `<Response/>` (Placetel's own error handling and backup routing plan then apply).
+   * The answer when a handler throws, returns a non-answer or misses its deadline. Default: the
+   * neutral, empty `<Response/>` (Placetel's own error handling and backup routing plan then
+   * apply).
    */
   readonly fallback?: PlacetelAnswer | undefined;
-  /** Largest accepted body in bytes (413 above). Default 65536. */
-  readonly bodyLimitBytes?: number | undefined;
+  /**
+   * Answer deadline in **milliseconds**. Default 3000: Placetel documents no timeout, retries up
+   * to 10 times 100 ms apart, and a caller is waiting.
+   */
+  readonly timeoutMs?: number | undefined;
 }
 
 /** The Placetel provider as the core sees it (spec §1: POST only; §2 events; §3 answers). */
@@ -90,6 +102,8 @@ export const placetelProvider: ProviderDefinition<
   methods: ['POST'],
   events: PLACETEL_EVENTS,
   answeredEvents: ['IncomingCall'],
+  defaultTimeoutMs: 3000,
+  isCallEnd: (event) => event.name === 'HungUp',
   parse: parsePlacetelRequest,
   isAnswer: isPlacetelAnswer,
   render: renderPlacetelResponse,
@@ -112,9 +126,5 @@ export function createApp(options: PlacetelAppOptions = {}): PlacetelApp {
   if (options.secret !== undefined) {
     authenticators.push(createPlacetelSignatureCheck(normalizeSecrets(options.secret)));
   }
-  return createWebhookApp(placetelProvider, {
-    authenticators,
-    fallback: options.fallback,
-    bodyLimitBytes: options.bodyLimitBytes,
-  });
+  return createWebhookApp(placetelProvider, { ...commonAppOptions(options), authenticators });
 }

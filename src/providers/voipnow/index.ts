@@ -27,7 +27,13 @@
  * @module
  */
 import { commonAuthenticators, type CommonSecurityOptions } from '../../core/auth';
-import { createWebhookApp, type ProviderDefinition, type WebhookApp } from '../../core/app';
+import {
+  commonAppOptions,
+  createWebhookApp,
+  type CommonAppOptions,
+  type ProviderDefinition,
+  type WebhookApp,
+} from '../../core/app';
 import {
   VOIPNOW_EVENTS,
   parseVoipNowRequest,
@@ -66,7 +72,8 @@ export type VoipNowEventMap = {
 export type VoipNowApp = WebhookApp<VoipNowEventMap, VoipNowEvent, VoipNowAnswer>;
 
 /** Options of {@link createApp}. */
-export interface VoipNowAppOptions extends CommonSecurityOptions {
+export interface VoipNowAppOptions
+  extends CommonSecurityOptions, CommonAppOptions<VoipNowAnswer, VoipNowEventName> {
   /**
    * Which event each path receives, relative to where the app is mounted — one route per event,
    * as VoipNow is configured (each Call Event and the Call Interactive action has its own
@@ -80,8 +87,8 @@ export interface VoipNowAppOptions extends CommonSecurityOptions {
    * empty `<Response/>` (the IVR goes on with its next action).
    */
   readonly fallback?: VoipNowAnswer | undefined;
-  /** Largest accepted body in bytes (413 above). Default 65536. */
-  readonly bodyLimitBytes?: number | undefined;
+  /** Answer deadline in **milliseconds**. Default 5000 (VoipNow documents no timeout). */
+  readonly timeoutMs?: number | undefined;
 }
 
 /** The VoipNow provider as the core sees it (spec §1: GET or POST, as configured). */
@@ -91,6 +98,8 @@ export const voipNowProvider: ProviderDefinition<VoipNowEvent, VoipNowAnswer> = 
   events: VOIPNOW_EVENTS,
   answeredEvents: ['call_interactive'],
   parse: parseVoipNowRequest,
+  defaultTimeoutMs: 5000,
+  isCallEnd: (event) => event.name === 'Hangup',
   isAnswer: isVoipNowAnswer,
   render: (answer) => renderVoipNowResponse(answer),
 };
@@ -108,9 +117,8 @@ export const voipNowProvider: ProviderDefinition<VoipNowEvent, VoipNowAnswer> = 
  */
 export function createApp(options: VoipNowAppOptions = {}): VoipNowApp {
   return createWebhookApp(voipNowProvider, {
+    ...commonAppOptions(options),
     authenticators: commonAuthenticators(options),
-    fallback: options.fallback,
-    bodyLimitBytes: options.bodyLimitBytes,
     eventPaths: options.eventPaths,
   });
 }
