@@ -8,4 +8,7 @@ module.exports = {
     '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: false }],
   },
   testTimeout: 30000,
+  // A real redis-server for test/stores/redis.test.ts (REDIS_URL, when set, is used instead).
+  globalSetup: '<rootDir>/test/setup/redis-global-setup.ts',
+  globalTeardown: '<rootDir>/test/setup/redis-global-teardown.ts',
 };

@@ -15,6 +15,9 @@
  * - `VOIPNOW_TOKEN`: when set, VoipNow requests need `?token=<VOIPNOW_TOKEN>`
  * - `VOIPNOW_SUBSCRIPTIONS`: comma-separated subscription ids that get support (default
  *   `09897987`)
+ * - `REDIS_URL` (e.g. `redis://127.0.0.1:6379/0`): when set, duplicate detection and call sessions
+ *   live in Redis, shared by every instance started with the same URL (`REDIS_KEY_PREFIX`,
+ *   default `callcontrol:`); otherwise in this process's memory
  * - `OPENTACT_TOKEN`: when set, Opentact requests need `?token=<OPENTACT_TOKEN>`
  * - `OPENTACT_PUBLIC_URL`: where Opentact reaches `/opentact`, for the PIN `<Gather url>`
  *   (default: `http://<Host header>/opentact`)
@@ -26,6 +29,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import express from 'express';
+import { RedisStore, type CallStore } from '../src';
 import { createOpentactDemo } from './opentact/app';
 import { createOzekiDemo } from './ozeki/app';
 import { createPlacetelDemo } from './placetel/app';
@@ -38,6 +42,15 @@ export interface ExampleOptions {
   readonly ozekiToken?: string | undefined;
   readonly ozekiPins?: readonly string[];
   readonly log?: (line: string) => void;
+  /** Where deliveries and sessions are kept; default from `REDIS_URL`, else in memory. */
+  readonly store?: CallStore | undefined;
+}
+
+/** The store `REDIS_URL` names, or `undefined` (each app then keeps its own in memory). */
+export function storeFromEnv(): CallStore | undefined {
+  const url = process.env['REDIS_URL'];
+  if (url === undefined || url === '') return undefined;
+  return new RedisStore({ url, keyPrefix: process.env['REDIS_KEY_PREFIX'] || 'callcontrol:' });
 }
 
 /** A comma-separated environment variable as a list (empty entries dropped). */
@@ -54,6 +67,7 @@ export function createExampleApp(options: ExampleOptions = {}): express.Express 
   app.disable('x-powered-by');
   const forwardTo = options.forwardTo ?? listFromEnv('FORWARD_TO', '022129191999');
   const secret = options.placetelSecret ?? (process.env['PLACETEL_SECRET'] || undefined);
+  const store = options.store;
 
   app.use(
     '/placetel',
@@ -61,6 +75,7 @@ export function createExampleApp(options: ExampleOptions = {}): express.Express 
       secret,
       forwardTo,
       ...(options.log ? { log: options.log } : {}),
+      store,
     }).express(),
   );
   app.use(
@@ -72,6 +87,7 @@ export function createExampleApp(options: ExampleOptions = {}): express.Express 
       transferTo: process.env['OZEKI_TRANSFER_TO'] || '1001',
       operator: process.env['OZEKI_OPERATOR'] || '1000',
       ...(options.log ? { log: options.log } : {}),
+      store,
     }).express(),
   );
   app.use(
@@ -80,6 +96,7 @@ export function createExampleApp(options: ExampleOptions = {}): express.Express 
       token: process.env['VOIPNOW_TOKEN'] || undefined,
       subscriptions: listFromEnv('VOIPNOW_SUBSCRIPTIONS', '09897987'),
       ...(options.log ? { log: options.log } : {}),
+      store,
     }).express(),
   );
   app.use(
@@ -95,6 +112,7 @@ export function createExampleApp(options: ExampleOptions = {}): express.Express 
       sales: listFromEnv('OPENTACT_SALES', 'sales@sip.opentact.org'),
       privateLine: process.env['OPENTACT_PRIVATE_LINE'] || 'private@sip.opentact.org',
       ...(options.log ? { log: options.log } : {}),
+      store,
     }).express(),
   );
   app.get('/', (_req, res) => {
@@ -126,16 +144,19 @@ export function startExampleServer(
 }
 
 if (require.main === module) {
-  startExampleServer()
+  const store = storeFromEnv();
+  startExampleServer(undefined, undefined, { store })
     .then((server) => {
       const { port } = server.address() as AddressInfo;
       const secured = process.env['PLACETEL_SECRET'] ? 'signature required' : 'no signature check';
       console.log(
         `callcontrol example listening on http://127.0.0.1:${port}/placetel (${secured})` +
-          `, /ozeki, /voipnow and /opentact`,
+          `, /ozeki, /voipnow and /opentact; store: ${store === undefined ? 'memory' : 'redis'}`,
       );
       const stop = (): void => {
-        server.close(() => process.exit(0));
+        server.close(() => {
+          void (store?.close() ?? Promise.resolve()).finally(() => process.exit(0));
+        });
         server.closeAllConnections();
       };
       process.once('SIGINT', stop);

@@ -26,6 +26,7 @@ export {
   type ErrorCode,
   type ErrorCodeInfo,
 } from './core/errors';
+export { RedisStore, type RedisStoreOptions } from './stores/redis';
 export {
   MemoryStore,
   type CallStore,

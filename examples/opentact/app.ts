@@ -11,7 +11,7 @@
  * Point the SIP Control App's `call_flow_url` and `webhook_url` at `/opentact`: the app tells
  * the requests apart (see `identifyOpentactRequest`).
  */
-import { opentact } from '../../src';
+import { opentact, type CallStore } from '../../src';
 
 /** Options of {@link createOpentactDemo}. */
 export interface OpentactDemoOptions {
@@ -34,14 +34,17 @@ export interface OpentactDemoOptions {
   readonly token?: string | undefined;
   /** Where the one-line event log goes. Default `console.log`. */
   readonly log?: (line: string) => void;
+  /** Where deliveries and sessions are kept (e.g. a `RedisStore`); default: in memory. */
+  readonly store?: CallStore | undefined;
 }
 
 /** Builds the demo app; mount it with `app.use('/opentact', demo.express())`. */
 export function createOpentactDemo(options: OpentactDemoOptions): opentact.OpentactApp {
   const log = options.log ?? ((line: string) => console.log(line));
-  const calls = opentact.createApp(
-    options.token === undefined ? {} : { urlToken: { tokens: options.token } },
-  );
+  const calls = opentact.createApp({
+    store: options.store,
+    ...(options.token === undefined ? {} : { urlToken: { tokens: options.token } }),
+  });
   const pinUrlFor = (host: string | undefined): string => {
     const url = new URL(
       options.publicUrl ?? `http://${host ?? '127.0.0.1'}${options.mountPath ?? '/opentact'}`,

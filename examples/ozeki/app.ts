@@ -6,7 +6,7 @@
  * - `DtmfEntered`: a known PIN is transferred to `transferTo`; any other hears goodbye.
  * - Every notification is logged as one line.
  */
-import { ozeki } from '../../src';
+import { ozeki, type CallStore } from '../../src';
 
 /** Options of {@link createOzekiDemo}. */
 export interface OzekiDemoOptions {
@@ -28,14 +28,17 @@ export interface OzekiDemoOptions {
   readonly token?: string | undefined;
   /** Where the one-line event log goes. Default `console.log`. */
   readonly log?: (line: string) => void;
+  /** Where deliveries and sessions are kept (e.g. a `RedisStore`); default: in memory. */
+  readonly store?: CallStore | undefined;
 }
 
 /** Builds the demo app; mount it with `app.use('/ozeki', demo.express())`. */
 export function createOzekiDemo(options: OzekiDemoOptions): ozeki.OzekiApp {
   const log = options.log ?? ((line: string) => console.log(line));
-  const calls = ozeki.createApp(
-    options.token === undefined ? {} : { urlToken: { tokens: options.token } },
-  );
+  const calls = ozeki.createApp({
+    store: options.store,
+    ...(options.token === undefined ? {} : { urlToken: { tokens: options.token } }),
+  });
   const pinUrlFor = (host: string | undefined): string => {
     const url = new URL(
       options.publicUrl ?? `http://${host ?? '127.0.0.1'}${options.mountPath ?? '/ozeki'}`,
@@ -90,11 +93,27 @@ export function createOzekiDemo(options: OzekiDemoOptions): ozeki.OzekiApp {
     }),
   ]);
 
-  calls.on('DtmfEntered', (call) =>
-    options.pins.includes(call.dtmfDigits)
-      ? [ozeki.speak('Thank you. Transferring you now.'), ozeki.blindTransfer(options.transferTo)]
-      : [ozeki.speak('Sorry, that PIN is not valid. Goodbye.'), ozeki.hangup()],
-  );
+  // A wrong PIN may be tried again once; the attempts are counted in the call's session.
+  calls.on('DtmfEntered', async (call, { session, request }) => {
+    if (options.pins.includes(call.dtmfDigits)) {
+      return [
+        ozeki.speak('Thank you. Transferring you now.'),
+        ozeki.blindTransfer(options.transferTo),
+      ];
+    }
+    const attempts = ((await session.get<number>('pinAttempts')) ?? 0) + 1;
+    await session.set('pinAttempts', attempts);
+    if (attempts >= 2)
+      return [ozeki.speak('Sorry, that PIN is not valid. Goodbye.'), ozeki.hangup()];
+    return [
+      ozeki.userInput({
+        digits: 4,
+        timeout: 10,
+        forwardToUrl: pinUrlFor(request.headers['host']),
+        initialCommands: [ozeki.speak('That PIN is not valid. Please try once more.')],
+      }),
+    ];
+  });
 
   calls.onError((error, { event }) => {
     log(

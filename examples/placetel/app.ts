@@ -1,9 +1,11 @@
 /**
  * The Placetel demo routing served by the example server at `/placetel`:
  * anonymous callers are rejected as busy, every other incoming call is forwarded to
- * `forwardTo`, and every event is logged as one line.
+ * `forwardTo`, and every event is logged as one line. How each call was routed is kept in the
+ * call's session and logged again when it hangs up (with a shared store, whichever instance
+ * gets the HungUp knows).
  */
-import { placetel } from '../../src';
+import { placetel, type CallStore } from '../../src';
 
 /** Options of {@link createPlacetelDemo}. */
 export interface PlacetelDemoOptions {
@@ -15,12 +17,14 @@ export interface PlacetelDemoOptions {
   readonly ringtimeSeconds?: number;
   /** Where the one-line event log goes. Default `console.log`. */
   readonly log?: (line: string) => void;
+  /** Where deliveries and sessions are kept (e.g. a `RedisStore`); default: in memory. */
+  readonly store?: CallStore | undefined;
 }
 
 /** Builds the demo app; mount it with `app.use('/placetel', demo.express())`. */
 export function createPlacetelDemo(options: PlacetelDemoOptions): placetel.PlacetelApp {
   const log = options.log ?? ((line: string) => console.log(line));
-  const calls = placetel.createApp({ secret: options.secret });
+  const calls = placetel.createApp({ secret: options.secret, store: options.store });
 
   calls.onAny((event) => {
     const extra =
@@ -35,13 +39,24 @@ export function createPlacetelDemo(options: PlacetelDemoOptions): placetel.Place
     );
   });
 
-  calls.on('IncomingCall', (call) =>
-    call.from === 'anonymous'
-      ? placetel.reject({ reason: 'busy' })
-      : placetel.forward({
-          targets: [{ ringtime: options.ringtimeSeconds ?? 30, numbers: options.forwardTo }],
-        }),
-  );
+  calls.on('IncomingCall', async (call, { session }) => {
+    if (call.from === 'anonymous') {
+      await session.set('routing', 'rejected busy');
+      return placetel.reject({ reason: 'busy' });
+    }
+    await session.set('routing', `forwarded to ${options.forwardTo.join(',')}`);
+    return placetel.forward({
+      targets: [{ ringtime: options.ringtimeSeconds ?? 30, numbers: options.forwardTo }],
+    });
+  });
+
+  calls.on('HungUp', async (call, { session }) => {
+    const routing = await session.get<string>('routing');
+    log(
+      `placetel call ${call.callId.slice(0, 12)} ended (${String(call.type)}, ` +
+        `${String(call.duration)}s), ${routing ?? 'routing unknown'}`,
+    );
+  });
 
   calls.onError((error, { event }) => {
     log(

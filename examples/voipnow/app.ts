@@ -8,7 +8,7 @@
  * Call Events (`/dial-in`, `/dial-out`, `/hangup`, `/answer-in`, `/answer-out`, or all of them at
  * `/voipnow` itself) are logged as one line each.
  */
-import { voipnow } from '../../src';
+import { voipnow, type CallStore } from '../../src';
 
 /** Options of {@link createVoipNowDemo}. */
 export interface VoipNowDemoOptions {
@@ -22,6 +22,8 @@ export interface VoipNowDemoOptions {
   readonly token?: string | undefined;
   /** Where the one-line event log goes. Default `console.log`. */
   readonly log?: (line: string) => void;
+  /** Where deliveries and sessions are kept (e.g. a `RedisStore`); default: in memory. */
+  readonly store?: CallStore | undefined;
 }
 
 /** Builds the demo app; mount it with `app.use('/voipnow', demo.express())`. */
@@ -29,6 +31,7 @@ export function createVoipNowDemo(options: VoipNowDemoOptions): voipnow.VoipNowA
   const log = options.log ?? ((line: string) => console.log(line));
   const variable = options.variable ?? 'SubscriptionCode';
   const calls = voipnow.createApp({
+    store: options.store,
     ...(options.token === undefined ? {} : { urlToken: { tokens: options.token } }),
     eventPaths: {
       '/dial-in': 'Dial-In',

@@ -179,7 +179,13 @@ export class MemoryStore implements CallStore {
   async sessionGetAll(callKey: string): Promise<Record<string, SessionValue>> {
     const all: Record<string, SessionValue> = {};
     for (const [field, value] of this.#sessions.get(callKey) ?? []) {
-      all[field] = JSON.parse(value) as SessionValue;
+      // defineProperty: a field named `__proto__` is a field, not the object's prototype.
+      Object.defineProperty(all, field, {
+        value: JSON.parse(value) as SessionValue,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     }
     return all;
   }

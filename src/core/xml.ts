@@ -67,21 +67,34 @@ export function assertXmlText(value: string, what: string): void {
  * - xmlbuilder2 writes CR, and in attributes TAB and LF, as raw bytes, which parsers normalise
  *   (CR to LF; in attributes all three to a space; https://www.w3.org/TR/xml/#AVNormalize).
  *   They are written as decimal character references, which xmlbuilder2 also keeps.
+ * - NEL (U+0085), LINE SEPARATOR (U+2028) and PARAGRAPH SEPARATOR (U+2029) are line breaks to
+ *   parsers that apply XML 1.1's end-of-line rules (https://www.w3.org/TR/xml11/#sec-line-ends),
+ *   as @xmldom/xmldom does to every document: raw, they come back as LF (in attributes: a
+ *   space). Character references are never normalised, so they are written as references too.
  *
  * `<`, `>` and `"` are left to xmlbuilder2.
  */
 function forText(value: string): string {
-  return /[&\r]/.test(value) ? value.replace(/&/g, '&amp;').replace(/\r/g, '&#13;') : value;
+  return /[&\r\u0085\u2028\u2029]/.test(value)
+    ? lineBreaksAsReferences(value.replace(/&/g, '&amp;').replace(/\r/g, '&#13;'))
+    : value;
 }
 
 function forAttribute(value: string): string {
-  return /[&\t\n\r]/.test(value)
-    ? value
-        .replace(/&/g, '&amp;')
-        .replace(/\t/g, '&#9;')
-        .replace(/\n/g, '&#10;')
-        .replace(/\r/g, '&#13;')
+  return /[&\t\n\r\u0085\u2028\u2029]/.test(value)
+    ? lineBreaksAsReferences(
+        value
+          .replace(/&/g, '&amp;')
+          .replace(/\t/g, '&#9;')
+          .replace(/\n/g, '&#10;')
+          .replace(/\r/g, '&#13;'),
+      )
     : value;
+}
+
+/** NEL, LINE SEPARATOR and PARAGRAPH SEPARATOR as character references (after `&` was escaped). */
+function lineBreaksAsReferences(value: string): string {
+  return value.replace(/[\u0085\u2028\u2029]/g, (char) => `&#${char.charCodeAt(0)};`);
 }
 
 function append(parent: XMLBuilder, element: XmlElement): void {

@@ -179,17 +179,19 @@ describe('the Ozeki IVR at /ozeki', () => {
     expect(log).not.toContain('digits=1234');
   });
 
-  test('a wrong PIN hears goodbye and is hung up', async () => {
+  test('a wrong PIN may be tried once more (counted in the session), then goodbye', async () => {
     const { code, stdout } = await runCommand([
       'simulate',
       'ozeki',
       `${baseUrl}/ozeki`,
       '--digits',
       '9999',
+      '9998',
     ]);
     expect(code).toBe(0);
+    expect(stdout).toContain('<Speak>That PIN is not valid. Please try once more.</Speak>');
     expect(stdout).toContain('<Speak>Sorry, that PIN is not valid. Goodbye.</Speak><Hangup/>');
-    expect(stdout).toContain('✓ 2 requests, every answer 2xx');
+    expect(stdout).toContain('✓ 3 requests, every answer 2xx');
   });
 });
 

@@ -154,8 +154,9 @@ function phoneNumber(builder: string, value: unknown): string {
 }
 
 /**
- * A ring time: whole **seconds** from `min` to `max`. Its message shows the refused value as
- * `String` does (`got 30`, `got NaN`), unlike the kit's {@link AnswerKit.wholeNumber}.
+ * A ring time: whole **seconds** from `min` to `max`. Its message shows a refused number as
+ * `String` does (`got 30`, `got NaN`), unlike the kit's {@link AnswerKit.wholeNumber}; any
+ * other value as {@link show} does (`String` throws for some, e.g. `Object.create(null)`).
  */
 function ringtimeWithin(min: number, max: number): Convert {
   return (builder, name, value) => {
@@ -164,7 +165,7 @@ function ringtimeWithin(min: number, max: number): Convert {
     }
     throw invalid(
       builder,
-      `${name} must be a whole number of seconds from ${min} to ${max}, got ${String(value)}`,
+      `${name} must be a whole number of seconds from ${min} to ${max}, got ${typeof value === 'number' ? String(value) : show(value)}`,
     );
   };
 }
