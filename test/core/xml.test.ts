@@ -64,4 +64,19 @@ describe('renderXml', () => {
   test('accepts tab, line feed and carriage return', () => {
     expect(() => assertXmlText('a\tb\nc\rd', 'x')).not.toThrow();
   });
+
+  // @xmldom/xmldom (and any parser applying XML 1.1's end-of-line rules) reads a raw NEL,
+  // LINE SEPARATOR or PARAGRAPH SEPARATOR as LF, and as a space in an attribute.
+  test.each(['a\u0085', '\u2028b', 'a\u2029b', 'a\r\u0085b', '&#133;\u2028'])(
+    'writes line-break characters as references, so %j comes back exactly',
+    (text) => {
+      const xml = renderXml({ name: 'N', attributes: { a: text }, children: [text] });
+      expect(xml).not.toMatch(/[\u0085\u2028\u2029]/);
+      expect(canonicalXml(xml)).toEqual({
+        name: 'N',
+        attributes: { a: text },
+        children: [{ text }],
+      });
+    },
+  );
 });

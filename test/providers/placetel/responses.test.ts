@@ -261,6 +261,9 @@ describe('forward', () => {
       ['-30', -30],
       ['the string "30"', '30'],
       ['null', null],
+      // String() throws for an object without a prototype: the refusal must still be coded.
+      ['an object without a prototype', Object.create(null) as unknown],
+      ['a symbol', Symbol('30')],
     ])('a target ringtime of %s', (_label, value) => {
       expectInvalid(
         () => forward({ targets: [{ ringtime: value as never, numbers: ['1'] }] }),
@@ -587,6 +590,7 @@ describe('group', () => {
       ['30.5', 30.5],
       ['NaN', Number.NaN],
       ['the string "30"', '30'],
+      ['an object without a prototype', Object.create(null) as unknown],
     ])('ringtime %s', (_label, ringtime) => {
       expectInvalid(
         () => group({ id: 1, ringtime: ringtime as never }),
