@@ -143,10 +143,14 @@ export interface DuplicateOptions {
   readonly ttlMs?: number | undefined;
 }
 
-/** Options of {@link createWebhookApp}. */
-export interface WebhookAppOptions<TAnswer> {
-  /** Checks run in order before parsing; each throws to refuse the request. */
-  readonly authenticators?: readonly Authenticator[];
+/**
+ * The options every provider's `createApp` accepts besides its security options: fallback,
+ * limits, deadlines, duplicate detection, store and sessions.
+ *
+ * @typeParam TAnswer - the provider's answer type
+ * @typeParam TName - the provider's event names (for `events`)
+ */
+export interface CommonAppOptions<TAnswer, TName extends string> {
   /**
    * The answer sent when a handler throws, returns something that is not an answer, or misses
    * its deadline. Default: the provider's neutral answer.
@@ -155,14 +159,6 @@ export interface WebhookAppOptions<TAnswer> {
   /** Largest accepted request body in bytes; larger ones get 413. Default 65536 (64 KiB). */
   readonly bodyLimitBytes?: number | undefined;
   /**
-   * Which event a path receives, for providers that call one URL per event without naming the
-   * event in the request (VoipNow's Call Events, Ozeki's `ErrorUrl`/`FinishedUrl`): paths
-   * relative to where the app is mounted, e.g. `{ '/finished': 'CallFinished' }`. A trailing
-   * `/` does not matter. When a request names its event itself, the provider decides which
-   * wins (see its `parse`).
-   */
-  readonly eventPaths?: Readonly<Record<string, string>> | undefined;
-  /**
    * The answer deadline in **milliseconds**: when a handler has not returned by then, the
    * fallback answer goes out at once, the late result is discarded and `onError` gets
    * `CC_ERR_HANDLER_TIMEOUT`. Default: the provider's (see its `createApp`), else
@@ -170,7 +166,7 @@ export interface WebhookAppOptions<TAnswer> {
    */
   readonly timeoutMs?: number | undefined;
   /** Per event name: its own deadline and fallback, e.g. `{ IncomingCall: { timeoutMs: 2000 } }`. */
-  readonly events?: Readonly<Record<string, EventOptions<TAnswer> | undefined>> | undefined;
+  readonly events?: Readonly<Partial<Record<TName, EventOptions<TAnswer>>>> | undefined;
   /**
    * Repeated deliveries — same provider, event, call id, method, path, query and body — run the
    * handler once: concurrent repetitions wait for the first, later ones within `ttlMs` get its
@@ -199,35 +195,18 @@ export interface WebhookAppOptions<TAnswer> {
   readonly maxHeaderBytes?: number | undefined;
 }
 
-/**
- * The options every provider's `createApp` accepts besides its security options: fallback,
- * limits, deadlines, duplicate detection, store and sessions (see {@link WebhookAppOptions} for
- * each one's meaning, units and default).
- *
- * @typeParam TAnswer - the provider's answer type
- * @typeParam TName - the provider's event names (for `events`)
- */
-export interface CommonAppOptions<TAnswer, TName extends string> {
-  /** See {@link WebhookAppOptions.fallback}. */
-  readonly fallback?: TAnswer | undefined;
-  /** See {@link WebhookAppOptions.bodyLimitBytes} (bytes, default 65536). */
-  readonly bodyLimitBytes?: number | undefined;
-  /** See {@link WebhookAppOptions.timeoutMs} (milliseconds; each provider documents its default). */
-  readonly timeoutMs?: number | undefined;
-  /** See {@link WebhookAppOptions.events}: per event, its `timeoutMs` and `fallback`. */
-  readonly events?: Readonly<Partial<Record<TName, EventOptions<TAnswer>>>> | undefined;
-  /** See {@link WebhookAppOptions.duplicates} (on by default, `ttlMs` 120000). */
-  readonly duplicates?: DuplicateOptions | false | undefined;
-  /** See {@link WebhookAppOptions.store} (default: this app's `MemoryStore`). */
-  readonly store?: CallStore | undefined;
-  /** See {@link WebhookAppOptions.sessionTtlMs} (milliseconds, default 2 h). */
-  readonly sessionTtlMs?: number | undefined;
-  /** See {@link WebhookAppOptions.endedSessionTtlMs} (milliseconds, default 60 s). */
-  readonly endedSessionTtlMs?: number | undefined;
-  /** See {@link WebhookAppOptions.bodyTimeoutMs} (milliseconds, default 10000). */
-  readonly bodyTimeoutMs?: number | undefined;
-  /** See {@link WebhookAppOptions.maxHeaderBytes} (bytes, default 8192). */
-  readonly maxHeaderBytes?: number | undefined;
+/** Options of {@link createWebhookApp}: the {@link CommonAppOptions}, plus what providers set. */
+export interface WebhookAppOptions<TAnswer> extends CommonAppOptions<TAnswer, string> {
+  /** Checks run in order before parsing; each throws to refuse the request. */
+  readonly authenticators?: readonly Authenticator[];
+  /**
+   * Which event a path receives, for providers that call one URL per event without naming the
+   * event in the request (VoipNow's Call Events, Ozeki's `ErrorUrl`/`FinishedUrl`): paths
+   * relative to where the app is mounted, e.g. `{ '/finished': 'CallFinished' }`. A trailing
+   * `/` does not matter. When a request names its event itself, the provider decides which
+   * wins (see its `parse`).
+   */
+  readonly eventPaths?: Readonly<Record<string, string>> | undefined;
 }
 
 /** The {@link WebhookAppOptions} that {@link CommonAppOptions} set, for a provider's `createApp`. */

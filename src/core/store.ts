@@ -69,6 +69,26 @@ export interface CallStore {
   close(): Promise<void>;
 }
 
+/**
+ * A session's fields as a plain object, each JSON text read with `parse`. A field named
+ * `__proto__` is a field like any other, not the object's prototype. For store implementations.
+ */
+export function sessionRecord(
+  fields: Iterable<readonly [string, string]>,
+  parse: (text: string, field: string) => SessionValue,
+): Record<string, SessionValue> {
+  const all: Record<string, SessionValue> = {};
+  for (const [field, text] of fields) {
+    Object.defineProperty(all, field, {
+      value: parse(text, field),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
+  return all;
+}
+
 /** Options of {@link MemoryStore}. */
 export interface MemoryStoreOptions {
   /** Most deliveries remembered at once (least recently used go first). Default 100000. */
@@ -177,17 +197,10 @@ export class MemoryStore implements CallStore {
 
   /** @inheritdoc */
   async sessionGetAll(callKey: string): Promise<Record<string, SessionValue>> {
-    const all: Record<string, SessionValue> = {};
-    for (const [field, value] of this.#sessions.get(callKey) ?? []) {
-      // defineProperty: a field named `__proto__` is a field, not the object's prototype.
-      Object.defineProperty(all, field, {
-        value: JSON.parse(value) as SessionValue,
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
-    }
-    return all;
+    return sessionRecord(
+      this.#sessions.get(callKey) ?? [],
+      (text) => JSON.parse(text) as SessionValue,
+    );
   }
 
   /** @inheritdoc */

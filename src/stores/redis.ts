@@ -14,7 +14,13 @@
  * @module
  */
 import { Redis } from 'ioredis';
-import type { CallStore, ClaimResult, SessionValue, StoredReply } from '../core/store';
+import {
+  sessionRecord,
+  type CallStore,
+  type ClaimResult,
+  type SessionValue,
+  type StoredReply,
+} from '../core/store';
 
 /** Options of {@link RedisStore}: exactly one of `client` and `url`. */
 export interface RedisStoreOptions {
@@ -417,17 +423,10 @@ export class RedisStore implements CallStore {
     this.#checkOpen();
     const redisKey = this.#sessionKey(callKey);
     const fields = await this.#run(this.#client.hgetall(redisKey));
-    const all: Record<string, SessionValue> = {};
-    for (const [field, text] of Object.entries(fields)) {
-      // defineProperty, so that a field named `__proto__` is a field like any other.
-      Object.defineProperty(all, field, {
-        value: parseJson(text, redisKey, `session field "${field}"`) as SessionValue,
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
-    }
-    return all;
+    return sessionRecord(
+      Object.entries(fields),
+      (text, field) => parseJson(text, redisKey, `session field "${field}"`) as SessionValue,
+    );
   }
 
   /**
