@@ -8,7 +8,7 @@ import type { Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import express from 'express';
 import request from 'supertest';
-import type { CallControlError} from '../../src';
+import type { CallControlError } from '../../src';
 import { MemoryStore, placetel, type CallStore } from '../../src';
 import { listenOnLoopback } from '../helpers/server';
 import { canonicalXml } from '../helpers/xml';
