@@ -85,3 +85,4 @@ export {
   type AdaptableApp,
   type ExpressMiddleware,
 } from './adapters/express';
+export { createNodeHandler, type NodeHandler } from './adapters/node';

@@ -1,32 +1,14 @@
 /**
- * The Express adapter (Express 4 and 5; any connect-style server works the same way).
- *
- * It reads the raw body itself (bounded by the app's `bodyLimitBytes`), converts the request to
- * a {@link WebhookRequest}, lets the core answer, applies helmet's security headers and writes
- * the reply with a byte-correct `Content-Length`. It never calls `next()` with an error: every
- * failure is answered here, with a coded error or the provider's fallback answer.
+ * The Express adapter (Express 4 and 5; any connect-style server works the same way): the
+ * `node:http` handler of {@link createNodeHandler} as a middleware. It answers every request
+ * that reaches it itself — a coded error or the provider's answer — and never calls `next()`.
  *
  * @module
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import helmet from 'helmet';
-import getRawBody from 'raw-body';
-import { CallControlError } from '../core/errors';
-import type { WebhookReply, WebhookRequest } from '../core/types';
+import { createNodeHandler, type AdaptableApp } from './node';
 
-/** What the adapter needs of an app: its limits and the two entry points of the core. */
-export interface AdaptableApp {
-  /** Largest body the adapter reads, in bytes; a larger one is answered with 413. */
-  readonly bodyLimitBytes: number;
-  /** Time the whole body may take to arrive, in milliseconds; a slower one gets 408. */
-  readonly bodyTimeoutMs: number;
-  /** Largest size of the headers in bytes (names and values); larger ones get 431. */
-  readonly maxHeaderBytes: number;
-  /** Runs the pipeline for a request whose body was read; never rejects. */
-  handle(request: WebhookRequest): Promise<WebhookReply>;
-  /** The coded reply for an error met before the pipeline (body too large, aborted…). */
-  fail(error: unknown, request?: WebhookRequest): WebhookReply;
-}
+export { captureRawBody, type AdaptableApp } from './node';
 
 /** A connect-style middleware, accepted by `express().use()` in Express 4 and 5. */
 export type ExpressMiddleware = (
@@ -35,165 +17,14 @@ export type ExpressMiddleware = (
   next: (error?: unknown) => void,
 ) => void;
 
-/** The request as body-parser leaves it: `rawBody` is what {@link captureRawBody} stores. */
-interface ParsedRequest extends IncomingMessage {
-  rawBody?: unknown;
-  _body?: unknown;
-  originalUrl?: string;
-}
-
 /**
- * A body-parser `verify` hook that keeps the exact body bytes on `req.rawBody`, so callcontrol
- * can verify signatures when the host app parses bodies before callcontrol's middleware.
- *
- * @example
- * ```ts
- * app.use(express.urlencoded({ extended: false, verify: captureRawBody }));
- * app.use('/placetel', calls.express()); // verifies over req.rawBody, never a re-encoded body
- * ```
- */
-export function captureRawBody(req: IncomingMessage, _res: ServerResponse, buf: Buffer): void {
-  (req as ParsedRequest).rawBody = Buffer.from(buf);
-}
-
-const securityHeaders = helmet();
-
-/**
- * Builds the Express middleware for an app. Usually called as `calls.express()`.
- *
- * When another body parser ran first: if it kept the raw bytes (see {@link captureRawBody}),
- * they are used; otherwise the request is answered at once with `CC_ERR_CONFIG_BODY_CONSUMED`
- * (500) — it neither waits for a body that will never come nor verifies a re-encoded one.
+ * Builds the Express middleware for an app. Usually called as `calls.express()`:
+ * `app.use('/placetel', calls.express())`. Body parsers mounted before it: see
+ * `captureRawBody`.
  */
 export function createExpressMiddleware(app: AdaptableApp): ExpressMiddleware {
+  const handle = createNodeHandler(app);
   return function callcontrolExpress(req, res) {
-    serve(app, req as ParsedRequest, res).catch((error: unknown) => {
-      // serve() answers every failure itself; this only guards against a broken socket.
-      if (!res.headersSent) send(res, app.fail(error));
-      else res.destroy();
-    });
+    handle(req, res);
   };
-}
-
-/** Most header lines a request may have. */
-const MAX_HEADER_COUNT = 100;
-
-function checkHeaders(app: AdaptableApp, req: IncomingMessage): void {
-  const raw = req.rawHeaders;
-  let bytes = 0;
-  for (const part of raw) bytes += Buffer.byteLength(part);
-  if (raw.length / 2 > MAX_HEADER_COUNT || bytes > app.maxHeaderBytes) {
-    throw new CallControlError(
-      'CC_ERR_HEADERS_TOO_LARGE',
-      `The headers hold ${raw.length / 2} lines and ${bytes} bytes; the limit is ${MAX_HEADER_COUNT} lines and ${app.maxHeaderBytes} bytes`,
-    );
-  }
-}
-
-async function serve(app: AdaptableApp, req: ParsedRequest, res: ServerResponse): Promise<void> {
-  const url = req.url ?? '/';
-  const queryAt = url.indexOf('?');
-  const headers: Record<string, string | undefined> = {};
-  for (const [name, value] of Object.entries(req.headers)) {
-    headers[name] = Array.isArray(value) ? value.join(', ') : value;
-  }
-  const base = {
-    method: (req.method ?? 'GET').toUpperCase(),
-    path: queryAt === -1 ? url : url.slice(0, queryAt),
-    query: queryAt === -1 ? '' : url.slice(queryAt + 1),
-    headers,
-    ...(req.socket?.remoteAddress === undefined ? {} : { remoteAddress: req.socket.remoteAddress }),
-  };
-
-  let body: Buffer;
-  try {
-    checkHeaders(app, req);
-    body = await readBody(app, req);
-  } catch (error) {
-    send(res, app.fail(error, { ...base, body: Buffer.alloc(0) }));
-    return;
-  }
-  const reply = await app.handle({ ...base, body });
-  send(res, reply);
-}
-
-async function readBody(app: AdaptableApp, req: ParsedRequest): Promise<Buffer> {
-  if (Buffer.isBuffer(req.rawBody)) return req.rawBody;
-  if (typeof req.rawBody === 'string') return Buffer.from(req.rawBody, 'utf8');
-  if (req._body === true || req.readableEnded) {
-    throw new CallControlError(
-      'CC_ERR_CONFIG_BODY_CONSUMED',
-      'The request body was already read by another body parser that kept no raw body. Mount ' +
-        'callcontrol before body parsers, or give the parser `verify: captureRawBody`.',
-      { expose: true },
-    );
-  }
-  const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase();
-  if (encoding !== 'identity') {
-    req.resume();
-    throw new CallControlError(
-      'CC_ERR_UNSUPPORTED_MEDIA_TYPE',
-      `Content-Encoding ${encoding} is not accepted`,
-    );
-  }
-  const length = req.headers['content-length'];
-  const reading = getRawBody(req, {
-    limit: app.bodyLimitBytes,
-    ...(length === undefined ? {} : { length }),
-  });
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => {
-      reject(
-        new CallControlError(
-          'CC_ERR_BODY_TIMEOUT',
-          `The body did not arrive within ${app.bodyTimeoutMs} ms`,
-        ),
-      );
-    }, app.bodyTimeoutMs);
-  });
-  try {
-    return await Promise.race([reading, timeout]);
-  } catch (error) {
-    if (error instanceof CallControlError) {
-      // A stalled sender: stop reading; the reply closes the connection.
-      req.pause();
-      reading.catch(() => undefined);
-      throw error;
-    }
-    throw toBodyError(error, app.bodyLimitBytes);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-function toBodyError(error: unknown, limit: number): CallControlError {
-  const type = (error as { type?: unknown } | null)?.type;
-  if (type === 'entity.too.large') {
-    return new CallControlError('CC_ERR_BODY_TOO_LARGE', `The body is larger than ${limit} bytes`, {
-      cause: error,
-    });
-  }
-  if (type === 'request.aborted' || type === 'request.size.invalid') {
-    return new CallControlError(
-      'CC_ERR_BODY_ABORTED',
-      'The body ended before its announced length',
-      {
-        cause: error,
-      },
-    );
-  }
-  return new CallControlError('CC_ERR_BODY_INVALID', 'The body could not be read', {
-    cause: error,
-  });
-}
-
-function send(res: ServerResponse, reply: WebhookReply): void {
-  if (res.headersSent || res.writableEnded) return;
-  securityHeaders(res.req, res, () => undefined);
-  // Express 4 and 5 set `X-Powered-By` via res.setHeader before our middleware runs; helmet
-  // removes it. ETag is never generated: the reply is written directly, not through res.send.
-  res.statusCode = reply.status;
-  for (const [name, value] of Object.entries(reply.headers)) res.setHeader(name, value);
-  res.end(reply.body);
 }

@@ -11,6 +11,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createExpressMiddleware, type ExpressMiddleware } from '../adapters/express';
+import { createNodeHandler, type NodeHandler } from '../adapters/node';
 import { CallControlError, isCallControlError } from './errors';
 import { requestSession, storedSession } from './session';
 import { MemoryStore, type CallStore, type StoredReply } from './store';
@@ -627,6 +628,14 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
    */
   express(): ExpressMiddleware {
     return createExpressMiddleware(this);
+  }
+
+  /**
+   * A `node:http` handler serving this app on every path of a server:
+   * `http.createServer(calls.node()).listen(3000)`.
+   */
+  node(): NodeHandler {
+    return createNodeHandler(this);
   }
 
   /** Closes the app's store (its Redis connection, the memory store's timers). */
