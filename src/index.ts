@@ -86,3 +86,4 @@ export {
   type ExpressMiddleware,
 } from './adapters/express';
 export { createNodeHandler, type NodeHandler } from './adapters/node';
+export { createFetchHandler, type FetchHandler, type FetchHandlerOptions } from './adapters/fetch';

@@ -11,6 +11,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createExpressMiddleware, type ExpressMiddleware } from '../adapters/express';
+import { createFetchHandler, type FetchHandler, type FetchHandlerOptions } from '../adapters/fetch';
 import { createNodeHandler, type NodeHandler } from '../adapters/node';
 import { CallControlError, isCallControlError } from './errors';
 import { requestSession, storedSession } from './session';
@@ -636,6 +637,16 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
    */
   node(): NodeHandler {
     return createNodeHandler(this);
+  }
+
+  /**
+   * A Fetch-API handler `(Request) => Promise<Response>` serving this app, for Next.js route
+   * handlers, Hono, Bun, Deno and workers: `export const POST = calls.fetch({ basePath:
+   * '/api/placetel' })`. The app sees the URL's full path unless `basePath` strips it, and has
+   * a peer address for `allowFrom` only through `remoteAddress`; see {@link createFetchHandler}.
+   */
+  fetch(options?: FetchHandlerOptions): FetchHandler {
+    return createFetchHandler(this, options);
   }
 
   /** Closes the app's store (its Redis connection, the memory store's timers). */

@@ -1,0 +1,412 @@
+/**
+ * The Fetch-API adapter: a `(Request) => Promise<Response>` handler for runtimes and frameworks
+ * that speak the WHATWG Fetch API instead of `node:http` — Next.js route handlers, Hono, Bun,
+ * Deno, Cloudflare-style workers.
+ *
+ * It does what the `node:http` adapter does, with Fetch's types: it checks the headers against
+ * the app's `maxHeaderBytes`, reads the raw body from `request.body` (bounded by `bodyLimitBytes`
+ * and `bodyTimeoutMs`), converts the request to a `WebhookRequest`, lets the core answer,
+ * and builds a `Response` with the reply's headers, a byte-correct `Content-Length` and the same
+ * security headers helmet sets in the `node:http` adapter. The handler never throws or rejects:
+ * every failure is answered, with a coded error or the provider's fallback answer.
+ *
+ * The core uses `Buffer` and `node:crypto`, so the runtime must offer them (Node.js 20+, Bun,
+ * Deno, workers with Node.js compatibility such as Cloudflare's `nodejs_compat`).
+ *
+ * @module
+ */
+import helmet from 'helmet';
+import { CallControlError } from '../core/errors';
+import type { WebhookReply } from '../core/types';
+import type { AdaptableApp } from './node';
+
+/** Options of {@link createFetchHandler} (and `calls.fetch()`). */
+export interface FetchHandlerOptions {
+  /**
+   * A path prefix removed from the URL's pathname before the app sees it, e.g.
+   * `'/api/placetel'`: a request to `/api/placetel/error` reaches the app as `/error`, and one to
+   * `/api/placetel` as `/`, so `eventPaths` are written as under Express's `app.use(prefix, …)`.
+   * Compared case-sensitively with the URL's percent-encoded pathname, on a segment boundary
+   * (`/api/placetel2` is not under `/api/placetel`); a path outside it reaches the app unchanged.
+   * A trailing `/` is ignored; `'/'` or `''` strip nothing.
+   *
+   * Without it the app sees the URL's full pathname (a Fetch handler has no mount path), so
+   * `eventPaths` must then include the prefix (`'/api/placetel/error'`).
+   */
+  readonly basePath?: string | undefined;
+  /**
+   * The client's IP address for a request (the Fetch API has no socket to read it from), e.g.
+   * from the runtime (`server.requestIP(request)` in Bun, `info.remoteAddr` in Deno) or from a
+   * header your own trusted proxy sets. It becomes `WebhookRequest.remoteAddress`, which the
+   * source allowlist (`allowFrom`) checks. Without this option, or when it returns `undefined`
+   * (or `''`), the request has no address and `allowFrom` refuses it with 403
+   * `CC_ERR_SOURCE_FORBIDDEN`. Never take the address from a header a client can set itself.
+   */
+  readonly remoteAddress?: ((request: Request) => string | undefined) | undefined;
+}
+
+/**
+ * A Fetch-API request handler. It resolves with the provider's answer, a coded error answer, or
+ * the fallback answer; it never rejects.
+ */
+export type FetchHandler = (request: Request) => Promise<Response>;
+
+/** Most header lines (distinct names: the Fetch API joins repeated ones) a request may have. */
+const MAX_HEADER_COUNT = 100;
+
+/**
+ * Connection-level headers the runtime owns: `connection: close` of an error reply is dropped
+ * (it is invalid in HTTP/2, and the runtime decides what happens to the connection).
+ */
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding']);
+
+/** Statuses whose response may carry no body (the `Response` constructor refuses one). */
+const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
+
+const TIMED_OUT = Symbol('timed out');
+
+/** The helmet middleware's own parameter types, for the recording stub below. */
+type HelmetParameters = Parameters<ReturnType<typeof helmet>>;
+
+/**
+ * Runs `helmet()` — the same call with the same defaults as the `node:http` adapter — once
+ * against a stub response that records `setHeader` and `removeHeader`, and returns the headers
+ * it leaves set (lower-case names, in the order helmet sets them).
+ */
+function recordSecurityHeaders(): ReadonlyArray<readonly [string, string]> {
+  const headers = new Map<string, string>();
+  const stub = {
+    setHeader(name: string, value: number | string | readonly string[]): unknown {
+      headers.set(name.toLowerCase(), typeof value === 'object' ? value.join(', ') : String(value));
+      return stub;
+    },
+    removeHeader(name: string): void {
+      headers.delete(name.toLowerCase());
+    },
+    getHeader(name: string): string | undefined {
+      return headers.get(name.toLowerCase());
+    },
+    hasHeader(name: string): boolean {
+      return headers.has(name.toLowerCase());
+    },
+  };
+  let finished = false;
+  let failure: unknown;
+  helmet()(
+    {} as unknown as HelmetParameters[0],
+    stub as unknown as HelmetParameters[1],
+    (error?: unknown) => {
+      finished = true;
+      failure = error;
+    },
+  );
+  if (!finished || failure !== undefined) {
+    throw new Error('helmet() did not finish synchronously on the recording stub', {
+      cause: failure,
+    });
+  }
+  return [...headers];
+}
+
+/** helmet's headers, computed once when the module loads. */
+const SECURITY_HEADERS = recordSecurityHeaders();
+
+/**
+ * Builds the Fetch-API handler for an app. Usually called as `calls.fetch(options)`.
+ *
+ * The request becomes a `WebhookRequest`: upper-case `method`; `path` is the URL's
+ * pathname (percent-encoded as the URL serializes it) with `basePath` removed; `query` the raw
+ * query without `?`; `headers` with lower-case names, a repeated header joined with `', '` by
+ * the Fetch API's `Headers` (as Node joins them; Node keeps only the first of a few, such as a
+ * repeated `Content-Type` or `Authorization`, which here arrive joined and are then refused);
+ * `remoteAddress` from the option; `body` the exact bytes of `request.body`.
+ *
+ * Refused before the pipeline, through `app.fail(error, request)` and so reported to `onError`:
+ * - 431 `CC_ERR_HEADERS_TOO_LARGE`: more than 100 header names, or names and values together
+ *   longer than the app's `maxHeaderBytes` (UTF-8 bytes);
+ * - 500 `CC_ERR_CONFIG_BODY_CONSUMED`: `request.bodyUsed` — something read the body before;
+ * - 415 `CC_ERR_UNSUPPORTED_MEDIA_TYPE`: a `Content-Encoding` other than `identity`;
+ * - 400 `CC_ERR_REQUEST_MALFORMED`: a `Content-Length` that is not a decimal number;
+ * - 413 `CC_ERR_BODY_TOO_LARGE`: a `Content-Length` above `bodyLimitBytes` (the body is not
+ *   read), or, without one, as soon as the bytes read pass `bodyLimitBytes` (reading stops and
+ *   the stream is cancelled);
+ * - 408 `CC_ERR_BODY_TIMEOUT`: the whole body did not arrive within `bodyTimeoutMs`
+ *   (milliseconds, from the start of reading); the stream is cancelled;
+ * - 400 `CC_ERR_BODY_ABORTED`: the stream failed, or its length differs from `Content-Length`;
+ * - 400 `CC_ERR_BODY_INVALID`: the stream yielded something that is not bytes.
+ *
+ * The `Response` carries the reply's status and headers (`content-type`, and `content-length`
+ * set from the body's byte length), the security headers helmet sets in the `node:http` adapter
+ * (computed once from `helmet()` itself; the reply's own headers win), and not the reply's
+ * `connection` header, which belongs to the runtime. Any unexpected failure (a throwing
+ * `remoteAddress` option, a broken request object) is answered with `app.fail(error)`.
+ *
+ * @param app - the app to serve (a `WebhookApp`, or anything with its limits, `handle` and
+ *   `fail`)
+ * @param options - see {@link FetchHandlerOptions}
+ * @returns a handler that resolves with a `Response` and never rejects
+ * @throws {TypeError} when `basePath` does not start with `/` or holds `?` or `#`, or when
+ *   `remoteAddress` is not a function
+ *
+ * @example Next.js route handler (`app/api/placetel/[[...path]]/route.ts`)
+ * ```ts
+ * import { placetel } from 'callcontrol';
+ *
+ * const calls = placetel.createApp({ secret: process.env.PLACETEL_SECRET });
+ * calls.on('IncomingCall', () => placetel.forward({ targets: [{ numbers: ['022129191999'] }] }));
+ *
+ * export const runtime = 'nodejs';
+ * export const POST = calls.fetch({ basePath: '/api/placetel' });
+ * ```
+ *
+ * @example Bun.serve, with the peer address for `allowFrom`
+ * ```ts
+ * const peers = new WeakMap<Request, string>();
+ * const handle = calls.fetch({ remoteAddress: (request) => peers.get(request) });
+ * Bun.serve({
+ *   port: 3000,
+ *   fetch(request, server) {
+ *     const peer = server.requestIP(request);
+ *     if (peer !== null) peers.set(request, peer.address);
+ *     return handle(request);
+ *   },
+ * });
+ * ```
+ * `calls.fetch()` builds the handler; the app itself is not one, so pass the handler
+ * (`export default { fetch: calls.fetch() }`), never `export default calls`.
+ *
+ * @example Hono
+ * ```ts
+ * import { Hono } from 'hono';
+ *
+ * const handle = calls.fetch({ basePath: '/placetel' });
+ * const app = new Hono();
+ * // Before any middleware that reads the body (the adapter needs the exact bytes):
+ * app.all('/placetel', (c) => handle(c.req.raw));
+ * app.all('/placetel/*', (c) => handle(c.req.raw));
+ * export default app;
+ * ```
+ */
+export function createFetchHandler(
+  app: AdaptableApp,
+  options: FetchHandlerOptions = {},
+): FetchHandler {
+  const basePath = checkBasePath(options.basePath);
+  const remoteAddress = options.remoteAddress;
+  if (remoteAddress !== undefined && typeof remoteAddress !== 'function') {
+    throw new TypeError('remoteAddress: give a function (request) => string | undefined');
+  }
+  return async function callcontrolFetch(request: Request): Promise<Response> {
+    try {
+      return await serve(app, request, basePath, remoteAddress);
+    } catch (error) {
+      return failure(app, error);
+    }
+  };
+}
+
+/** The validated `basePath` without trailing slashes; `''` for none. */
+function checkBasePath(basePath: string | undefined): string {
+  if (basePath === undefined) return '';
+  if (typeof basePath !== 'string' || (basePath !== '' && !basePath.startsWith('/'))) {
+    throw new TypeError(`basePath: give a path starting with "/", not ${String(basePath)}`);
+  }
+  if (/[?#]/.test(basePath)) {
+    throw new TypeError(`basePath: a path holds no "?" or "#": ${basePath}`);
+  }
+  return basePath.replace(/\/+$/, '');
+}
+
+/** `path` relative to `basePath`, or unchanged when it is not under it. */
+function stripBasePath(path: string, basePath: string): string {
+  if (basePath === '') return path;
+  if (path === basePath) return '/';
+  return path.startsWith(`${basePath}/`) ? path.slice(basePath.length) : path;
+}
+
+async function serve(
+  app: AdaptableApp,
+  request: Request,
+  basePath: string,
+  remoteAddress: FetchHandlerOptions['remoteAddress'],
+): Promise<Response> {
+  const url = new URL(request.url);
+  const headers = Object.create(null) as Record<string, string | undefined>;
+  let lines = 0;
+  let headerBytes = 0;
+  for (const [name, value] of request.headers) {
+    const previous = headers[name];
+    headers[name] = previous === undefined ? value : `${previous}, ${value}`;
+    lines += 1;
+    headerBytes += byteLength(name) + byteLength(value);
+  }
+  const address = remoteAddress?.(request);
+  const base = {
+    method: request.method.toUpperCase(),
+    path: stripBasePath(url.pathname, basePath),
+    query: url.search.slice(1),
+    headers,
+    ...(typeof address === 'string' && address !== '' ? { remoteAddress: address } : {}),
+  };
+
+  let body: Buffer;
+  try {
+    if (lines > MAX_HEADER_COUNT || headerBytes > app.maxHeaderBytes) {
+      throw new CallControlError(
+        'CC_ERR_HEADERS_TOO_LARGE',
+        `The headers hold ${lines} lines and ${headerBytes} bytes; the limit is ${MAX_HEADER_COUNT} lines and ${app.maxHeaderBytes} bytes`,
+      );
+    }
+    body = await readBody(app, request, headers);
+  } catch (error) {
+    discardBody(request);
+    return toResponse(app.fail(error, { ...base, body: Buffer.alloc(0) }));
+  }
+  return toResponse(await app.handle({ ...base, body }));
+}
+
+function byteLength(text: string): number {
+  return Buffer.byteLength(text, 'utf8');
+}
+
+/** Stops an unread body (ignoring a stream that is locked, read or failed). */
+function discardBody(request: Request): void {
+  try {
+    const stream = request.body;
+    if (stream !== null && !stream.locked) stream.cancel().catch(() => undefined);
+  } catch {
+    // Nothing more to release.
+  }
+}
+
+/** The `Content-Length` as a number; `undefined` without one. */
+function declaredLength(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const trimmed = value.trim();
+  if (!/^\d{1,15}$/.test(trimmed)) {
+    throw new CallControlError(
+      'CC_ERR_REQUEST_MALFORMED',
+      `The Content-Length header is not a number of bytes: ${JSON.stringify(value.slice(0, 40))}`,
+    );
+  }
+  return Number(trimmed);
+}
+
+async function readBody(
+  app: AdaptableApp,
+  request: Request,
+  headers: Readonly<Record<string, string | undefined>>,
+): Promise<Buffer> {
+  if (request.bodyUsed) {
+    throw new CallControlError(
+      'CC_ERR_CONFIG_BODY_CONSUMED',
+      'The request body was already read (request.bodyUsed). Hand callcontrol the request ' +
+        'before anything reads its body.',
+      { expose: true },
+    );
+  }
+  const encoding = (headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+  if (encoding !== 'identity') {
+    throw new CallControlError(
+      'CC_ERR_UNSUPPORTED_MEDIA_TYPE',
+      `Content-Encoding ${encoding} is not accepted`,
+    );
+  }
+  const limit = app.bodyLimitBytes;
+  const declared = declaredLength(headers['content-length']);
+  if (declared !== undefined && declared > limit) {
+    throw new CallControlError(
+      'CC_ERR_BODY_TOO_LARGE',
+      `The body is larger than ${limit} bytes (Content-Length ${declared})`,
+    );
+  }
+  const stream = request.body;
+  if (stream === null) {
+    if (declared !== undefined && declared > 0) throw shortBody(declared, 0);
+    return Buffer.alloc(0);
+  }
+
+  const reader = stream.getReader();
+  const chunks: Uint8Array[] = [];
+  let received = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<typeof TIMED_OUT>((resolve) => {
+    timer = setTimeout(() => resolve(TIMED_OUT), app.bodyTimeoutMs);
+  });
+  try {
+    for (;;) {
+      let result: Awaited<ReturnType<typeof reader.read>> | typeof TIMED_OUT;
+      try {
+        result = await Promise.race([reader.read(), timeout]);
+      } catch (error) {
+        throw new CallControlError('CC_ERR_BODY_ABORTED', 'The body stream failed before its end', {
+          cause: error,
+        });
+      }
+      if (result === TIMED_OUT) {
+        throw new CallControlError(
+          'CC_ERR_BODY_TIMEOUT',
+          `The body did not arrive within ${app.bodyTimeoutMs} ms`,
+        );
+      }
+      if (result.done) break;
+      const chunk: unknown = result.value;
+      if (!(chunk instanceof Uint8Array)) {
+        throw new CallControlError('CC_ERR_BODY_INVALID', 'The body stream yielded no bytes');
+      }
+      received += chunk.byteLength;
+      if (received > limit) {
+        throw new CallControlError(
+          'CC_ERR_BODY_TOO_LARGE',
+          `The body is larger than ${limit} bytes`,
+        );
+      }
+      if (declared !== undefined && received > declared) {
+        throw new CallControlError(
+          'CC_ERR_BODY_ABORTED',
+          `The body is longer than its Content-Length ${declared}`,
+        );
+      }
+      chunks.push(chunk);
+    }
+  } catch (error) {
+    // Stop reading: a stalled or oversized sender is not waited for.
+    reader.cancel().catch(() => undefined);
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+  if (declared !== undefined && received !== declared) throw shortBody(declared, received);
+  return Buffer.concat(chunks, received);
+}
+
+function shortBody(declared: number, received: number): CallControlError {
+  return new CallControlError(
+    'CC_ERR_BODY_ABORTED',
+    `The body ended after ${received} of its announced ${declared} bytes`,
+  );
+}
+
+/** The `Response` for a reply: helmet's headers, then the reply's own. */
+function toResponse(reply: WebhookReply): Response {
+  const headers = new Headers();
+  for (const [name, value] of SECURITY_HEADERS) headers.set(name, value);
+  for (const [name, value] of Object.entries(reply.headers)) {
+    if (!HOP_BY_HOP.has(name.toLowerCase())) headers.set(name, value);
+  }
+  if (NULL_BODY_STATUSES.has(reply.status)) {
+    headers.delete('content-length');
+    return new Response(null, { status: reply.status, headers });
+  }
+  headers.set('content-length', String(reply.body.byteLength));
+  return new Response(reply.body, { status: reply.status, headers });
+}
+
+/** The answer to an unexpected failure; a bare 500 if even that cannot be built. */
+function failure(app: AdaptableApp, error: unknown): Response {
+  try {
+    return toResponse(app.fail(error));
+  } catch {
+    return new Response(null, { status: 500 });
+  }
+}
