@@ -2,14 +2,14 @@
  * The one XML serializer of callcontrol: a plain element tree in, a well-formed document out.
  *
  * Every provider's answer builders produce {@link XmlElement} trees; only this module turns
- * them into text (through xmlbuilder2), so escaping is done in one place. Strings that XML 1.0
+ * them into text (through fast-xml-parser's builder, with the escaping of this module), so
+ * escaping is done in one place. Strings that XML 1.0
  * cannot carry at all (control characters, lone surrogates) are refused with a coded error
  * rather than emitted, see {@link assertXmlText}.
  *
  * @module
  */
-import { create } from 'xmlbuilder2';
-import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces';
+import { XMLBuilder } from 'fast-xml-parser';
 import { CallControlError } from './errors';
 
 /**
@@ -57,56 +57,62 @@ export function assertXmlText(value: string, what: string): void {
   }
 }
 
-/**
- * Prepares a string for xmlbuilder2 so that a parser reads back exactly the characters given.
- *
- * - xmlbuilder2 leaves an `&` that starts something entity-shaped (`&lt;`, `&foo;`, `&#60;`)
- *   as it is (oozcitak/xmlbuilder2 issues #105, #110): handler text `&lt;` would come out as
- *   `<`, and `&foo;` as an undefined entity. Every `&` is written as `&amp;` first, which
- *   xmlbuilder2 then keeps.
- * - xmlbuilder2 writes CR, and in attributes TAB and LF, as raw bytes, which parsers normalise
- *   (CR to LF; in attributes all three to a space; https://www.w3.org/TR/xml/#AVNormalize).
- *   They are written as decimal character references, which xmlbuilder2 also keeps.
- * - NEL (U+0085), LINE SEPARATOR (U+2028) and PARAGRAPH SEPARATOR (U+2029) are line breaks to
- *   parsers that apply XML 1.1's end-of-line rules (https://www.w3.org/TR/xml11/#sec-line-ends),
- *   as @xmldom/xmldom does to every document: raw, they come back as LF (in attributes: a
- *   space). Character references are never normalised, so they are written as references too.
- *
- * `<`, `>` and `"` are left to xmlbuilder2.
- */
-function forText(value: string): string {
-  return /[&\r\u0085\u2028\u2029]/.test(value)
-    ? lineBreaksAsReferences(value.replace(/&/g, '&amp;').replace(/\r/g, '&#13;'))
+/** Text content: `&`, `<` and `>` as entities; CR, NEL, LS and PS as character references. */
+function escapeText(value: string): string {
+  return /[&<>\r\u0085\u2028\u2029]/.test(value)
+    ? value
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/[\r\u0085\u2028\u2029]/g, (char) => `&#${char.charCodeAt(0)};`)
     : value;
 }
 
-function forAttribute(value: string): string {
-  return /[&\t\n\r\u0085\u2028\u2029]/.test(value)
-    ? lineBreaksAsReferences(
-        value
-          .replace(/&/g, '&amp;')
-          .replace(/\t/g, '&#9;')
-          .replace(/\n/g, '&#10;')
-          .replace(/\r/g, '&#13;'),
-      )
+/** An attribute value: as text, plus `"`, and TAB and LF as character references. */
+function escapeAttribute(value: string): string {
+  return /[&<>"\t\n\r\u0085\u2028\u2029]/.test(value)
+    ? value
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/"/g, '&quot;')
+        .replace(/[\t\n\r\u0085\u2028\u2029]/g, (char) => `&#${char.charCodeAt(0)};`)
     : value;
 }
 
-/** NEL, LINE SEPARATOR and PARAGRAPH SEPARATOR as character references (after `&` was escaped). */
-function lineBreaksAsReferences(value: string): string {
-  return value.replace(/[\u0085\u2028\u2029]/g, (char) => `&#${char.charCodeAt(0)};`);
-}
+// Every character that is escaped is escaped here, once, so a parser reads back exactly the
+// characters given:
+// - `&` always (entity-shaped text such as `&lt;` stays literal);
+// - CR, and in attributes also TAB and LF, as character references, because parsers normalise
+//   them raw (CR to LF; in attributes all three to a space,
+//   https://www.w3.org/TR/xml/#AVNormalize);
+// - NEL (U+0085), LINE SEPARATOR (U+2028) and PARAGRAPH SEPARATOR (U+2029) as references too:
+//   parsers that apply XML 1.1's end-of-line rules (https://www.w3.org/TR/xml11/#sec-line-ends),
+//   as @xmldom/xmldom does, read them raw as LF. References are never normalised.
+// fast-xml-parser writes the structure (processEntities off, these escapers as its value
+// processors); it was chosen over xmlbuilder2 by the render benchmark (see the README's
+// Performance section).
+const builder = new XMLBuilder({
+  preserveOrder: true,
+  ignoreAttributes: false,
+  attributeNamePrefix: '',
+  suppressEmptyNode: true,
+  processEntities: false,
+  tagValueProcessor: (_name: string, value: unknown) => escapeText(String(value)),
+  attributeValueProcessor: (_name: string, value: unknown) => escapeAttribute(String(value)),
+});
 
-function append(parent: XMLBuilder, element: XmlElement): void {
-  const attributes: Record<string, string> = {};
-  for (const [name, value] of Object.entries(element.attributes ?? {})) {
-    attributes[name] = forAttribute(value);
-  }
-  const node = parent.ele(element.name, attributes);
-  for (const child of element.children ?? []) {
-    if (typeof child === 'string') node.txt(forText(child));
-    else append(node, child);
-  }
+const DECLARATION = { '?xml': [{ '#text': '' }], ':@': { version: '1.0', encoding: 'UTF-8' } };
+
+/** The element as fast-xml-parser's ordered node. */
+function toNode(element: XmlElement): Record<string, unknown> {
+  const children = (element.children ?? []).map((child) =>
+    typeof child === 'string' ? { '#text': child } : toNode(child),
+  );
+  const node: Record<string, unknown> = { [element.name]: children };
+  const attributes = element.attributes;
+  if (attributes !== undefined && Object.keys(attributes).length > 0) node[':@'] = attributes;
+  return node;
 }
 
 /**
@@ -117,17 +123,28 @@ function append(parent: XMLBuilder, element: XmlElement): void {
  * (the builders do that when an answer is built); the serializer checks again and throws
  * rather than emit a document that is not well-formed.
  *
- * @throws {CallControlError} `CC_ERR_ANSWER_INVALID` for a character XML cannot carry
+ * @throws {CallControlError} `CC_ERR_ANSWER_INVALID` for a character XML cannot carry, or an
+ *   element or attribute name that is not an XML name
  */
 export function renderXml(root: XmlElement, options: RenderXmlOptions = {}): string {
   checkTree(root);
-  const doc = create({ version: '1.0', encoding: 'UTF-8' });
-  append(doc, root);
-  return doc.end({ headless: options.declaration === false, prettyPrint: false });
+  const body = toNode(root);
+  return builder.build(options.declaration === false ? [body] : [DECLARATION, body]) as string;
+}
+
+/** Element and attribute names callcontrol writes: ASCII XML names. */
+const XML_NAME = /^[A-Za-z_][A-Za-z0-9._-]*(:[A-Za-z_][A-Za-z0-9._-]*)?$/;
+
+function checkName(name: string, what: string): void {
+  if (!XML_NAME.test(name)) {
+    throw new CallControlError('CC_ERR_ANSWER_INVALID', `${what} "${name}" is not an XML name`);
+  }
 }
 
 function checkTree(element: XmlElement): void {
+  checkName(element.name, 'element name');
   for (const [name, value] of Object.entries(element.attributes ?? {})) {
+    checkName(name, `<${element.name}> attribute name`);
     assertXmlText(value, `<${element.name} ${name}>`);
   }
   for (const child of element.children ?? []) {

@@ -13,7 +13,17 @@
  *
  * @module
  */
-import { Redis } from 'ioredis';
+import type * as IORedis from 'ioredis';
+import type { Redis } from 'ioredis';
+
+/**
+ * ioredis, loaded when a store first connects by URL: an app that keeps the memory store does
+ * not pay for it (about 19 MiB of RSS).
+ */
+function ioredis(): typeof IORedis {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('ioredis') as typeof IORedis;
+}
 import {
   sessionRecord,
   type CallStore,
@@ -235,7 +245,7 @@ export class RedisStore implements CallStore {
         `RedisStore: url must be a redis:// or rediss:// URL, got ${parsed.protocol}//…`,
       );
     }
-    const client = new Redis(parsed.href, {
+    const client = new (ioredis().Redis)(parsed.href, {
       maxRetriesPerRequest: 1,
       connectTimeout: OWNED_CONNECT_TIMEOUT_MS,
       // ioredis waits this long for a socket to close on disconnect(), with a timer that stays

@@ -1024,7 +1024,8 @@ describe('curl', () => {
         }),
       ),
     ).toBe(
-      '<Curl url="https://api.example.com/data" method="POST" timeout="5000" body="{\'key\':\'value\'}" tag="t"/>',
+      // `'` inside a double-quoted attribute is written as `&apos;` (the same value).
+      '<Curl url="https://api.example.com/data" method="POST" timeout="5000" body="{&apos;key&apos;:&apos;value&apos;}" tag="t"/>',
     );
   });
 
