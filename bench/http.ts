@@ -1,0 +1,812 @@
+/**
+ * `npm run bench:http`: requests/s, p50/p99 latency and peak RSS of callcontrol against two
+ * baselines and a ceiling, measured side by side in one run over loopback, and their ratios
+ * (absolute numbers on a shared machine are noise; ratios of interleaved runs are not).
+ *
+ * The traffic is one kind of request, a signed Placetel `IncomingCall` answered with a Forward
+ * to two numbers, served by (each in its own child process, `bench/servers/*.ts`):
+ *
+ * 1. `a` — baseline A: a hand-written Express route (`express.urlencoded()` + HMAC check +
+ *    template string answer);
+ * 2. `b` — baseline B: the same with twilio-node's `webhook()` and `VoiceResponse`;
+ * 3. `ceiling` — a bare `node:http` server reading the body and answering a constant;
+ * 4. `cc-express` — callcontrol on Express, default options (duplicate detection on, memory store);
+ * 5. `cc-node` — callcontrol on `http.createServer(calls.node())`, default options;
+ *
+ * and, as rows 4′ and 5′, `cc-express-nodup` and `cc-node-nodup` with `duplicates: false`.
+ * Optional (`--servers express-ceiling`): Express with a mounted middleware answering the
+ * constant, what Express itself costs.
+ *
+ * - Every request is distinct: `--bodies` signed bodies (distinct call ids) are generated first
+ *   and cycled through, the same for every server. Each carries `X-PLACETEL-SIGNATURE` (HMAC-SHA256
+ *   of the body) and `X-Twilio-Signature` (Twilio's HMAC-SHA1 over URL and fields), so every
+ *   server verifies a real signature.
+ * - Each run starts the server afresh on 127.0.0.1 (port 0), drives it with autocannon
+ *   (`--connections`, `--warmup` s, then `--duration` s measured), reads its peak RSS
+ *   (`VmHWM`), and stops it. Runs go in rounds (a, b, ceiling, 4, 5, 4′, 5′; again…), and each
+ *   figure is the median of `--rounds` rounds; a ratio is the median of its per-round ratios.
+ * - Every answer's status must be 200 and its body the expected XML, else the run is invalid
+ *   (exit 1): a server that answers errors fast does not win.
+ * - `--profile`: instead, one run of `--profile-server` under `node --cpu-prof`, the profile
+ *   written to `bench/profiles/` (git-ignored) and summarised (see `bench/profile.ts`).
+ *
+ * Exit code: 0 when every run was valid (targets missed are printed as FAIL; `--strict` makes
+ * them exit 1 too), 1 for an invalid run or a failure, 130 on SIGINT.
+ *
+ * @module
+ */
+import autocannon from 'autocannon';
+import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import twilio from 'twilio';
+import { placetel } from '../src';
+import { peakRss, ROOT, stopChild } from './processes';
+import { formatProfileSummary, summarizeProfile } from './profile';
+import { machineLine, markdownTable, median, mib, percentile, verdict, whole } from './report';
+import {
+  BENCH_PATH,
+  ENV,
+  FORWARD_XML,
+  LISTENING_LINE,
+  TWILIO_SIGNED_URL,
+  TWIML_XML,
+} from './servers/shared';
+
+/** One server of the comparison. */
+interface ServerDefinition {
+  readonly id: string;
+  /** Row label of the table. */
+  readonly label: string;
+  /** `dist/bench/servers/<file>` */
+  readonly file: string;
+  readonly env: Readonly<Record<string, string>>;
+  /** The body every answer must have. */
+  readonly expected: string;
+  /** Whether the server remembers deliveries, so a repeated body would be answered from memory. */
+  readonly remembers: boolean;
+  /** Whether it runs without `--servers` (the references beyond the issue's five do not). */
+  readonly byDefault?: false;
+}
+
+const SERVERS: readonly ServerDefinition[] = [
+  {
+    id: 'a',
+    label: '1 baseline A: Express + urlencoded + HMAC + template',
+    file: 'express-baseline.js',
+    env: {},
+    expected: FORWARD_XML,
+    remembers: false,
+  },
+  {
+    id: 'b',
+    label: '2 baseline B: Express + twilio webhook() + VoiceResponse',
+    file: 'twilio-baseline.js',
+    env: {},
+    expected: TWIML_XML,
+    remembers: false,
+  },
+  {
+    id: 'ceiling',
+    label: '3 ceiling: bare node:http, constant answer',
+    file: 'node-ceiling.js',
+    env: {},
+    expected: FORWARD_XML,
+    remembers: false,
+  },
+  {
+    id: 'cc-express',
+    label: '4 callcontrol on Express (defaults)',
+    file: 'callcontrol-express.js',
+    env: { [ENV.duplicates]: 'on' },
+    expected: FORWARD_XML,
+    remembers: true,
+  },
+  {
+    id: 'cc-node',
+    label: '5 callcontrol calls.node() (defaults)',
+    file: 'callcontrol-node.js',
+    env: { [ENV.duplicates]: 'on' },
+    expected: FORWARD_XML,
+    remembers: true,
+  },
+  {
+    id: 'cc-express-nodup',
+    label: "4' callcontrol on Express, duplicates: false",
+    file: 'callcontrol-express.js',
+    env: { [ENV.duplicates]: 'off' },
+    expected: FORWARD_XML,
+    remembers: false,
+  },
+  {
+    id: 'cc-node-nodup',
+    label: "5' callcontrol calls.node(), duplicates: false",
+    file: 'callcontrol-node.js',
+    env: { [ENV.duplicates]: 'off' },
+    expected: FORWARD_XML,
+    remembers: false,
+  },
+  {
+    id: 'express-ceiling',
+    label: 'Express ceiling: app.use(path, constant answer)',
+    file: 'express-ceiling.js',
+    env: {},
+    expected: FORWARD_XML,
+    remembers: false,
+    byDefault: false,
+  },
+];
+
+/** The servers run without `--servers`. */
+const DEFAULT_SERVERS = SERVERS.filter((server) => server.byDefault !== false);
+
+/** The ratios reported: numerator / denominator server ids, and the target. */
+const RATIOS: readonly {
+  readonly name: string;
+  readonly over: string;
+  readonly under: string;
+  readonly target: number;
+}[] = [
+  { name: '4/1 callcontrol Express ÷ baseline A', over: 'cc-express', under: 'a', target: 1.0 },
+  { name: '4/2 callcontrol Express ÷ baseline B', over: 'cc-express', under: 'b', target: 1.3 },
+  { name: '5/3 callcontrol node() ÷ ceiling', over: 'cc-node', under: 'ceiling', target: 0.7 },
+  {
+    name: "4'/1 (duplicates: false) ÷ baseline A",
+    over: 'cc-express-nodup',
+    under: 'a',
+    target: 1.0,
+  },
+  {
+    name: "4'/2 (duplicates: false) ÷ baseline B",
+    over: 'cc-express-nodup',
+    under: 'b',
+    target: 1.3,
+  },
+  {
+    name: "5'/3 (duplicates: false) ÷ ceiling",
+    over: 'cc-node-nodup',
+    under: 'ceiling',
+    target: 0.7,
+  },
+];
+
+/** Command-line options. */
+interface Options {
+  readonly connections: number;
+  readonly warmupSeconds: number;
+  readonly durationSeconds: number;
+  readonly rounds: number;
+  readonly bodies: number;
+  readonly servers: readonly ServerDefinition[];
+  readonly profile: boolean;
+  readonly profileServer: ServerDefinition;
+  readonly profileIntervalUs: number;
+  readonly json: boolean;
+  readonly strict: boolean;
+}
+
+const USAGE = `usage: npm run bench:http -- [options]
+  --connections N       autocannon connections (default 10)
+  --warmup S            warm-up seconds per run, not measured (default 3)
+  --duration S          measured seconds per run (default 10)
+  --rounds N            rounds of all servers; figures are medians of rounds (default 3)
+  --bodies N            distinct signed bodies cycled through (default 200000)
+  --servers LIST        comma-separated, of: ${SERVERS.map((s) => s.id).join(', ')}
+                        (default: all but express-ceiling, an optional reference)
+  --profile             instead: one run of --profile-server under node --cpu-prof, summarised
+  --profile-server ID   server to profile (default cc-express)
+  --profile-interval US sampling interval of --cpu-prof in microseconds (default 250)
+  --strict              exit 1 when a target is missed
+  --json                print the result as JSON`;
+
+function parseOptions(argv: readonly string[]): Options {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      connections: { type: 'string', default: '10' },
+      warmup: { type: 'string', default: '3' },
+      duration: { type: 'string', default: '10' },
+      rounds: { type: 'string', default: '3' },
+      bodies: { type: 'string', default: '200000' },
+      servers: { type: 'string', default: DEFAULT_SERVERS.map((server) => server.id).join(',') },
+      profile: { type: 'boolean', default: false },
+      'profile-server': { type: 'string', default: 'cc-express' },
+      'profile-interval': { type: 'string', default: '250' },
+      strict: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const count = (name: string, text: string, min: number, max: number): number => {
+    const value = Number(text);
+    if (!Number.isSafeInteger(value) || value < min || value > max) {
+      throw new TypeError(`--${name} must be a whole number from ${min} to ${max}, got ${text}`);
+    }
+    return value;
+  };
+  const server = (id: string): ServerDefinition => {
+    const found = SERVERS.find((candidate) => candidate.id === id.trim());
+    if (found === undefined) {
+      throw new TypeError(`unknown server "${id}"; known: ${SERVERS.map((s) => s.id).join(', ')}`);
+    }
+    return found;
+  };
+  return {
+    connections: count('connections', values.connections, 1, 1000),
+    warmupSeconds: count('warmup', values.warmup, 0, 600),
+    durationSeconds: count('duration', values.duration, 1, 600),
+    rounds: count('rounds', values.rounds, 1, 50),
+    bodies: count('bodies', values.bodies, 1, 5_000_000),
+    servers: values.servers
+      .split(',')
+      .filter((id) => id.trim() !== '')
+      .map(server),
+    profile: values.profile,
+    profileServer: server(values['profile-server']),
+    profileIntervalUs: count('profile-interval', values['profile-interval'], 50, 100_000),
+    strict: values.strict,
+    json: values.json,
+  };
+}
+
+/** One pre-generated request. */
+interface SignedRequest {
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+}
+
+/** `count` distinct signed IncomingCall requests, signed for every server. */
+function generateRequests(count: number, secret: string, twilioToken: string): SignedRequest[] {
+  const requests: SignedRequest[] = [];
+  const ids = randomBytes(32 * count).toString('hex');
+  for (let index = 0; index < count; index++) {
+    const fields = {
+      call_id: ids.slice(index * 64, index * 64 + 64),
+      direction: 'in',
+      event: 'IncomingCall',
+      from: `0151${String(index).padStart(8, '0')}`,
+      to: '022129191999',
+    };
+    const request = placetel.placetelRequest(fields, secret);
+    requests.push({
+      headers: {
+        ...request.headers,
+        'x-twilio-signature': twilio.getExpectedTwilioSignature(
+          twilioToken,
+          TWILIO_SIGNED_URL,
+          fields,
+        ),
+      },
+      body: request.body,
+    });
+  }
+  return requests;
+}
+
+/** The children started here, stopped on every way out. */
+const children = new Set<ChildProcessWithoutNullStreams>();
+process.once('exit', () => {
+  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+});
+
+interface StartedServer {
+  readonly child: ChildProcessWithoutNullStreams;
+  readonly port: number;
+  readonly stderr: string[];
+  exited: string | undefined;
+}
+
+const START_TIMEOUT_MS = 15_000;
+
+function startServer(
+  definition: ServerDefinition,
+  env: Readonly<Record<string, string>>,
+  nodeArgs: readonly string[],
+): Promise<StartedServer> {
+  const file = path.join(ROOT, 'dist', 'bench', 'servers', definition.file);
+  const child = spawn(process.execPath, [...nodeArgs, file], {
+    env: { ...process.env, ...env, ...definition.env },
+    stdio: 'pipe',
+  });
+  children.add(child);
+  const stderr: string[] = [];
+  createInterface({ input: child.stderr, crlfDelay: Infinity }).on('line', (line) => {
+    if (stderr.length < 20) stderr.push(line);
+  });
+  return new Promise((resolve, reject) => {
+    let started: StartedServer | undefined;
+    const timer = setTimeout(
+      () => fail(`did not listen within ${START_TIMEOUT_MS} ms`),
+      START_TIMEOUT_MS,
+    );
+    const fail = (why: string): void => {
+      clearTimeout(timer);
+      child.kill('SIGKILL');
+      reject(new Error(`server ${definition.id} ${why}\n${stderr.join('\n')}`));
+    };
+    createInterface({ input: child.stdout, crlfDelay: Infinity }).on('line', (line) => {
+      const match = LISTENING_LINE.exec(line);
+      if (match === null || started !== undefined) return;
+      clearTimeout(timer);
+      started = { child, port: Number(match[1]), stderr, exited: undefined };
+      resolve(started);
+    });
+    child.once('error', (error) => fail(`could not be started: ${error.message}`));
+    child.once('exit', (code, signal) => {
+      const why = `exited (${signal ?? `code ${String(code)}`})`;
+      if (started === undefined) fail(why);
+      else started.exited = why;
+    });
+  });
+}
+
+/** Clock ticks per second of `/proc/<pid>/stat` times. */
+const CLOCK_TICKS = ((): number => {
+  try {
+    const ticks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+    return Number.isSafeInteger(ticks) && ticks > 0 ? ticks : 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/** CPU time (user + system) a process used so far, in seconds (Linux), or `undefined`. */
+function cpuSeconds(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The cycling position in the pre-generated requests, shared by warm-up and measurement. */
+interface Traffic {
+  readonly requests: readonly SignedRequest[];
+  next: number;
+}
+
+/** What one autocannon run saw. */
+interface LoadResult {
+  readonly answered: number;
+  readonly seconds: number;
+  readonly latencies: Float64Array;
+  readonly non200: number;
+  readonly wrongBody: number;
+  readonly wrongSample: string | undefined;
+  readonly errors: number;
+  readonly timeouts: number;
+}
+
+function drive(
+  port: number,
+  seconds: number,
+  options: Options,
+  traffic: Traffic,
+  expected: string,
+): Promise<LoadResult> {
+  return new Promise((resolve, reject) => {
+    const latencies: number[] = [];
+    let non200 = 0;
+    let wrongBody = 0;
+    let wrongSample: string | undefined;
+    const startedAt = performance.now();
+    const run = autocannon(
+      {
+        url: `http://127.0.0.1:${port}`,
+        connections: options.connections,
+        pipelining: 1,
+        duration: seconds,
+        timeout: 10,
+        requests: [
+          {
+            setupRequest: (request) => {
+              const next = traffic.requests[traffic.next % traffic.requests.length];
+              traffic.next += 1;
+              return {
+                ...request,
+                method: 'POST',
+                path: BENCH_PATH,
+                headers: { ...next?.headers },
+                body: next?.body ?? '',
+              };
+            },
+            onResponse: (status, body) => {
+              if (status !== 200) {
+                non200 += 1;
+                wrongSample ??= `${status} ${body.slice(0, 300)}`;
+              } else if (body !== expected) {
+                wrongBody += 1;
+                wrongSample ??= `${status} ${body.slice(0, 300)}`;
+              }
+            },
+          },
+        ],
+      },
+      (error: unknown, result: autocannon.Result) => {
+        const elapsed = (performance.now() - startedAt) / 1000;
+        if (error !== null && error !== undefined) {
+          reject(error instanceof Error ? error : new Error(String(error)));
+          return;
+        }
+        resolve({
+          answered: latencies.length,
+          seconds: elapsed,
+          latencies: Float64Array.from(latencies).sort(),
+          non200,
+          wrongBody,
+          wrongSample,
+          errors: result.errors,
+          timeouts: result.timeouts,
+        });
+      },
+    );
+    run.on('response', (_client, _status, _bytes, responseTime) => {
+      latencies.push(responseTime);
+    });
+    stopCurrent = () => run.stop();
+  });
+}
+
+let stopCurrent: (() => void) | undefined;
+
+/** The result of one server in one round. */
+interface RunResult {
+  readonly server: string;
+  readonly round: number;
+  readonly requestsPerSecond: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly maxMs: number;
+  readonly answered: number;
+  readonly peakRssBytes: number | null;
+  /** Server CPU time (user + system) per answered request in the measured phase, µs. */
+  readonly cpuUsPerRequest: number | null;
+  /** Server CPU use in the measured phase: 1 = one core busy all the time. */
+  readonly cpuLoad: number | null;
+  /** Requests sent including the warm-up: beyond `--bodies`, bodies were sent again. */
+  readonly sent: number;
+  readonly problems: readonly string[];
+}
+
+async function runOnce(
+  definition: ServerDefinition,
+  round: number,
+  options: Options,
+  traffic: Traffic,
+  secrets: Readonly<Record<string, string>>,
+  nodeArgs: readonly string[] = [],
+): Promise<RunResult> {
+  const server = await startServer(definition, secrets, nodeArgs);
+  traffic.next = 0;
+  const problems: string[] = [];
+  const check = (phase: string, load: LoadResult): void => {
+    if (load.non200 > 0) problems.push(`${phase}: ${load.non200} answers not 200`);
+    if (load.wrongBody > 0) problems.push(`${phase}: ${load.wrongBody} bodies not as expected`);
+    if (load.wrongSample !== undefined) problems.push(`${phase}: e.g. ${load.wrongSample}`);
+    if (load.errors > 0) problems.push(`${phase}: ${load.errors} connection errors`);
+    if (load.timeouts > 0) problems.push(`${phase}: ${load.timeouts} timeouts`);
+  };
+  try {
+    if (options.warmupSeconds > 0) {
+      check(
+        'warm-up',
+        await drive(server.port, options.warmupSeconds, options, traffic, definition.expected),
+      );
+    }
+    const cpuBefore = cpuSeconds(server.child.pid);
+    const load = await drive(
+      server.port,
+      options.durationSeconds,
+      options,
+      traffic,
+      definition.expected,
+    );
+    const cpuAfter = cpuSeconds(server.child.pid);
+    const cpu =
+      cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore;
+    check('measured', load);
+    if (load.answered === 0) problems.push('no answer at all');
+    const peak = peakRss(server.child.pid) ?? null;
+    if (server.exited !== undefined) problems.push(`the server ${server.exited}`);
+    if (definition.remembers && traffic.next > traffic.requests.length) {
+      problems.push(
+        `${traffic.next} requests but only ${traffic.requests.length} distinct bodies: raise --bodies`,
+      );
+    }
+    return {
+      server: definition.id,
+      round,
+      requestsPerSecond: load.answered / load.seconds,
+      p50Ms: percentile(load.latencies, 0.5),
+      p99Ms: percentile(load.latencies, 0.99),
+      maxMs: load.latencies[load.latencies.length - 1] ?? 0,
+      answered: load.answered,
+      peakRssBytes: peak,
+      cpuUsPerRequest:
+        cpu === undefined || load.answered === 0 ? null : (cpu * 1e6) / load.answered,
+      cpuLoad: cpu === undefined ? null : cpu / load.seconds,
+      sent: traffic.next,
+      problems: [...problems, ...(problems.length > 0 ? server.stderr.slice(0, 5) : [])],
+    };
+  } finally {
+    await stopChild(server.child);
+    children.delete(server.child);
+  }
+}
+
+/** Per server: the medians of its rounds. */
+interface ServerSummary {
+  readonly id: string;
+  readonly label: string;
+  readonly requestsPerSecond: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly peakRssBytes: number | null;
+  readonly cpuUsPerRequest: number | null;
+  readonly cpuLoad: number | null;
+  readonly rounds: readonly number[];
+}
+
+interface RatioSummary {
+  readonly name: string;
+  readonly value: number;
+  readonly rounds: readonly number[];
+  /**
+   * The same comparison by server CPU time per request (denominator's ÷ numerator's, so
+   * higher is better for the numerator too): unaffected by the load generator's share of the
+   * two cores. Median of rounds; `null` without /proc.
+   */
+  readonly byCpu: number | null;
+  readonly target: number;
+  readonly pass: boolean;
+}
+
+function summarize(
+  options: Options,
+  results: readonly RunResult[],
+): {
+  servers: ServerSummary[];
+  ratios: RatioSummary[];
+} {
+  const servers = options.servers.map((definition): ServerSummary => {
+    const runs = results.filter((run) => run.server === definition.id);
+    const known = (values: readonly (number | null)[]): number | null => {
+      const numbers = values.filter((value) => value !== null);
+      return numbers.length === 0 ? null : median(numbers);
+    };
+    return {
+      id: definition.id,
+      label: definition.label,
+      requestsPerSecond: median(runs.map((run) => run.requestsPerSecond)),
+      p50Ms: median(runs.map((run) => run.p50Ms)),
+      p99Ms: median(runs.map((run) => run.p99Ms)),
+      peakRssBytes: known(runs.map((run) => run.peakRssBytes)),
+      cpuUsPerRequest: known(runs.map((run) => run.cpuUsPerRequest)),
+      cpuLoad: known(runs.map((run) => run.cpuLoad)),
+      rounds: runs.map((run) => run.requestsPerSecond),
+    };
+  });
+  const ratios: RatioSummary[] = [];
+  for (const ratio of RATIOS) {
+    const perRound: number[] = [];
+    const cpuPerRound: number[] = [];
+    for (let round = 1; round <= options.rounds; round++) {
+      const over = results.find((run) => run.server === ratio.over && run.round === round);
+      const under = results.find((run) => run.server === ratio.under && run.round === round);
+      if (over !== undefined && under !== undefined && under.requestsPerSecond > 0) {
+        perRound.push(over.requestsPerSecond / under.requestsPerSecond);
+        if (over.cpuUsPerRequest !== null && under.cpuUsPerRequest !== null) {
+          cpuPerRound.push(under.cpuUsPerRequest / over.cpuUsPerRequest);
+        }
+      }
+    }
+    if (perRound.length === 0) continue;
+    const value = median(perRound);
+    ratios.push({
+      name: ratio.name,
+      value,
+      rounds: perRound,
+      byCpu: cpuPerRound.length === 0 ? null : median(cpuPerRound),
+      target: ratio.target,
+      pass: value >= ratio.target,
+    });
+  }
+  return { servers, ratios };
+}
+
+function formatReport(
+  options: Options,
+  servers: readonly ServerSummary[],
+  ratios: readonly RatioSummary[],
+  problems: readonly string[],
+): string {
+  const lines = [
+    `bench/http: ${options.connections} connections, ${options.warmupSeconds} s warm-up + ` +
+      `${options.durationSeconds} s measured per run, ${options.rounds} round(s), medians of rounds; ` +
+      `${options.bodies} distinct signed bodies; ${machineLine()}`,
+    '',
+    markdownTable(
+      [
+        'server',
+        'requests/s',
+        'p50 ms',
+        'p99 ms',
+        'peak RSS',
+        'server CPU µs/request',
+        'server CPU',
+        'requests/s per round',
+      ],
+      servers.map((server) => [
+        server.label,
+        whole(server.requestsPerSecond),
+        server.p50Ms.toFixed(2),
+        server.p99Ms.toFixed(2),
+        mib(server.peakRssBytes),
+        server.cpuUsPerRequest === null ? '–' : whole(server.cpuUsPerRequest),
+        server.cpuLoad === null ? '–' : `${(server.cpuLoad * 100).toFixed(0)} %`,
+        server.rounds.map((value) => whole(value)).join(', '),
+      ]),
+      ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'l'],
+    ),
+    '',
+  ];
+  if (ratios.length > 0) {
+    lines.push(
+      markdownTable(
+        ['ratio of requests/s', 'median', 'per round', 'target', 'result', 'by CPU/request'],
+        ratios.map((ratio) => [
+          ratio.name,
+          ratio.value.toFixed(2),
+          ratio.rounds.map((value) => value.toFixed(2)).join(', '),
+          `≥ ${ratio.target.toFixed(1)}`,
+          verdict(ratio.pass),
+          ratio.byCpu === null ? '–' : ratio.byCpu.toFixed(2),
+        ]),
+        ['l', 'r', 'l', 'r', 'l', 'r'],
+      ),
+      '',
+    );
+  }
+  lines.push(
+    'requests/s, latency: client side (autocannon in this process, sharing the 2 cores); server CPU: ' +
+      'user + system time of the server process in the measured phase (/proc/<pid>/stat); ' +
+      '"by CPU/request" compares the same two servers by CPU µs per request instead (higher = numerator cheaper).',
+    '',
+    problems.length === 0
+      ? 'every answer was 200 with the expected body'
+      : `INVALID RUNS:\n${problems.map((problem) => `  ${problem}`).join('\n')}`,
+  );
+  return lines.join('\n');
+}
+
+let interrupted = false;
+
+async function main(): Promise<number> {
+  const options = parseOptions(process.argv.slice(2));
+  const progress = (message: string): void => {
+    process.stderr.write(`bench/http: ${message}\n`);
+  };
+  process.on('SIGINT', () => {
+    if (interrupted) process.exit(130);
+    interrupted = true;
+    progress('SIGINT: stopping');
+    stopCurrent?.();
+  });
+
+  const secrets = {
+    [ENV.secret]: randomBytes(24).toString('hex'),
+    [ENV.twilioToken]: randomBytes(16).toString('hex'),
+  };
+  const generatedAt = performance.now();
+  const traffic: Traffic = {
+    requests: generateRequests(options.bodies, secrets[ENV.secret], secrets[ENV.twilioToken]),
+    next: 0,
+  };
+  progress(
+    `generated ${options.bodies} signed bodies in ${((performance.now() - generatedAt) / 1000).toFixed(1)} s`,
+  );
+
+  if (options.profile) {
+    const directory = path.join(ROOT, 'bench', 'profiles');
+    mkdirSync(directory, { recursive: true });
+    const before = new Set(readdirSync(directory));
+    const definition = options.profileServer;
+    progress(
+      `profiling ${definition.id} under node --cpu-prof: ${options.warmupSeconds} s warm-up + ` +
+        `${options.durationSeconds} s, profile in ${path.relative(ROOT, directory)}/`,
+    );
+    const run = await runOnce(definition, 1, options, traffic, secrets, [
+      '--cpu-prof',
+      '--cpu-prof-dir',
+      directory,
+      '--cpu-prof-interval',
+      String(options.profileIntervalUs),
+    ]);
+    const written = readdirSync(directory)
+      .filter((name) => name.endsWith('.cpuprofile') && !before.has(name))
+      .map((name) => path.join(directory, name))
+      .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
+    const file = written[0];
+    console.log(
+      `${definition.label}: ${whole(run.requestsPerSecond)} requests/s under the profiler, ` +
+        `p50 ${run.p50Ms.toFixed(2)} ms, p99 ${run.p99Ms.toFixed(2)} ms, peak RSS ${mib(run.peakRssBytes)}`,
+    );
+    for (const problem of run.problems) console.log(`INVALID: ${problem}`);
+    if (file === undefined) {
+      console.log('no .cpuprofile was written');
+      return 1;
+    }
+    const summary = summarizeProfile(file, ROOT);
+    console.log(
+      options.json ? JSON.stringify({ run, summary }, null, 2) : formatProfileSummary(summary),
+    );
+    return run.problems.length === 0 ? 0 : 1;
+  }
+
+  const perRun = options.warmupSeconds + options.durationSeconds + 1.5;
+  const expected = Math.ceil(options.rounds * options.servers.length * perRun);
+  progress(
+    `${options.rounds} round(s) × ${options.servers.length} servers × ~${perRun} s: ` +
+      `expect about ${Math.floor(expected / 60)} min ${expected % 60} s`,
+  );
+  const results: RunResult[] = [];
+  const problems: string[] = [];
+  for (let round = 1; round <= options.rounds && !interrupted; round++) {
+    for (const definition of options.servers) {
+      if (interrupted) break;
+      const run = await runOnce(definition, round, options, traffic, secrets);
+      results.push(run);
+      for (const problem of run.problems)
+        problems.push(`${definition.id} round ${round}: ${problem}`);
+      progress(
+        `round ${round}/${options.rounds} ${definition.id}: ${whole(run.requestsPerSecond)} req/s, ` +
+          `p50 ${run.p50Ms.toFixed(2)} ms, p99 ${run.p99Ms.toFixed(2)} ms, ` +
+          `peak RSS ${mib(run.peakRssBytes)}${run.problems.length > 0 ? ' INVALID' : ''}`,
+      );
+    }
+  }
+  const { servers, ratios } = summarize(options, results);
+  console.log(
+    options.json
+      ? JSON.stringify(
+          {
+            options: { ...options, servers: options.servers.map((s) => s.id) },
+            machine: machineLine(),
+            servers,
+            ratios,
+            runs: results,
+            problems,
+          },
+          null,
+          2,
+        )
+      : formatReport(options, servers, ratios, problems),
+  );
+  if (interrupted) return 130;
+  if (problems.length > 0) return 1;
+  return options.strict && ratios.some((ratio) => !ratio.pass) ? 1 : 0;
+}
+
+main()
+  .catch((error: unknown) => {
+    process.stderr.write(
+      `bench/http failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+    return interrupted ? 130 : 1;
+  })
+  .then((code) => {
+    for (const child of children) child.kill('SIGKILL');
+    process.exit(code);
+  });
