@@ -518,13 +518,16 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
         ? requestSession()
         : storedSession(this.store, `${this.#provider.name}:${event.callId}`, this.#sessionTtlMs);
     const context: HandlerContext = { request, session };
-    const observers = Promise.all(
-      this.#anyHandlers.map((observer) =>
-        this.#run(observer, event, context).catch((error: unknown) => {
-          this.#report(wrapHandlerError(error, event.name), request, event);
-        }),
-      ),
-    );
+    const observers =
+      this.#anyHandlers.length === 0
+        ? undefined
+        : Promise.all(
+            this.#anyHandlers.map((observer) =>
+              this.#run(observer, event, context).catch((error: unknown) => {
+                this.#report(wrapHandlerError(error, event.name), request, event);
+              }),
+            ),
+          );
     const answering = this.#answer(event, context);
     const answered = await within(answering, remaining());
     let xml: string;
@@ -549,7 +552,7 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
       xml = this.#fallbackFor(event);
       outcome = 'fallback';
     }
-    await within(observers, remaining());
+    if (observers !== undefined) await within(observers, remaining());
     if (this.#provider.isCallEnd?.(event) === true && session.key !== '') {
       await this.#store('sessionExpire', request, event, () =>
         this.store.sessionExpire(session.key, this.#endedSessionTtlMs),

@@ -30,6 +30,9 @@ export function requireMediaType(
   // and some HTTP clients set one on every request).
   if (request.body.length === 0) return undefined;
   const header = request.headers['content-type'];
+  // The common case, a bare allowed type as providers send it, needs no parsing.
+  const bare = allowed.find((candidate) => candidate === header);
+  if (bare !== undefined) return bare;
   if (header === undefined || header === '') {
     throw new CallControlError(
       'CC_ERR_UNSUPPORTED_MEDIA_TYPE',
