@@ -90,6 +90,7 @@ export interface OpentactClientOptions {
 
 /** Something that renders Opentact XML, e.g. an answer object with `toXml()`. */
 export interface OpentactRenderableCallFlow {
+  /** The whole XML document, e.g. an answer built with the provider's builders. */
   toXml(): string;
 }
 

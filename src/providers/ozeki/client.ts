@@ -181,6 +181,7 @@ export type OzekiNumber = string | number;
 
 /** Something that renders OzML, e.g. an OzML answer object (`toXml()`, headless or not). */
 export interface OzmlRenderable {
+  /** The whole XML document, e.g. an answer built with the provider's builders. */
   toXml(): string;
 }
 
