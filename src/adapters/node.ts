@@ -103,7 +103,12 @@ const MAX_HEADER_COUNT = 100;
 function checkHeaders(app: AdaptableApp, req: IncomingMessage): void {
   const raw = req.rawHeaders;
   let bytes = 0;
-  for (const part of raw) bytes += Buffer.byteLength(part);
+  for (const part of raw) bytes += part.length;
+  // A UTF-16 unit is at most 3 UTF-8 bytes: exact byte counts only near the limit.
+  if (bytes * 3 > app.maxHeaderBytes) {
+    bytes = 0;
+    for (const part of raw) bytes += Buffer.byteLength(part);
+  }
   if (raw.length / 2 > MAX_HEADER_COUNT || bytes > app.maxHeaderBytes) {
     throw new CallControlError(
       'CC_ERR_HEADERS_TOO_LARGE',
@@ -112,13 +117,29 @@ function checkHeaders(app: AdaptableApp, req: IncomingMessage): void {
   }
 }
 
+/**
+ * Node's request headers as strings: the object itself unless a header came as a list (only
+ * `set-cookie` does), then a copy with the list joined by ', '.
+ */
+function plainHeaders(
+  headers: IncomingMessage['headers'],
+): Readonly<Record<string, string | undefined>> {
+  for (const name in headers) {
+    if (Array.isArray(headers[name])) {
+      const joined: Record<string, string | undefined> = {};
+      for (const [key, value] of Object.entries(headers)) {
+        joined[key] = Array.isArray(value) ? value.join(', ') : value;
+      }
+      return joined;
+    }
+  }
+  return headers as Readonly<Record<string, string | undefined>>;
+}
+
 async function serve(app: AdaptableApp, req: ParsedRequest, res: ServerResponse): Promise<void> {
   const url = req.url ?? '/';
   const queryAt = url.indexOf('?');
-  const headers: Record<string, string | undefined> = {};
-  for (const [name, value] of Object.entries(req.headers)) {
-    headers[name] = Array.isArray(value) ? value.join(', ') : value;
-  }
+  const headers = plainHeaders(req.headers);
   const base = {
     method: (req.method ?? 'GET').toUpperCase(),
     path: queryAt === -1 ? url : url.slice(0, queryAt),
@@ -217,5 +238,7 @@ function send(res: ServerResponse, reply: WebhookReply): void {
   // res.send. One writeHead with every header is cheaper than a setHeader call each.
   for (const name of SECURITY_HEADERS.removed) res.removeHeader(name);
   res.writeHead(reply.status, { ...SECURITY_HEADERS.set, ...reply.headers });
-  res.end(reply.body);
+  // A string body goes out with the header in one write; a Buffer would take a second one.
+  if (reply.text !== undefined) res.end(reply.text, 'utf8');
+  else res.end(reply.body);
 }

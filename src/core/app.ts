@@ -719,6 +719,7 @@ function storedReply(reply: StoredReply, outcome: Outcome): WebhookReply {
     status: reply.status,
     headers: { ...reply.headers, 'content-length': String(body.length) },
     body,
+    text: reply.body,
     outcome,
   };
 }
@@ -770,6 +771,7 @@ function xmlReply(
       'cache-control': 'no-store',
     },
     body,
+    text: xml,
     outcome,
   };
 }

@@ -34,6 +34,11 @@ export interface WebhookReply {
   /** The body, UTF-8 encoded (its byte length is `content-length`). */
   readonly body: Buffer;
   /**
+   * The same body as text, when the reply was made from text. Adapters write it rather than
+   * `body`: Node then sends the header and a text body in one write instead of two.
+   */
+  readonly text?: string;
+  /**
    * How the request was answered: `handled` (by a handler, or the neutral answer), `fallback`
    * (a handler failed or missed its deadline), `duplicate` (a repeated delivery got the stored
    * reply), `refused` (a coded 4xx).
