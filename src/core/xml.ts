@@ -25,6 +25,19 @@ export interface XmlElement {
   readonly children?: readonly (XmlElement | string)[];
 }
 
+/**
+ * Freezes an element tree (attributes, children, child elements) in place and returns it, so an
+ * answer built from it cannot change afterwards. Used by every provider's builders.
+ */
+export function freezeXmlElement(element: XmlElement): XmlElement {
+  if (element.attributes !== undefined) Object.freeze(element.attributes);
+  if (element.children !== undefined) {
+    for (const child of element.children) if (typeof child !== 'string') freezeXmlElement(child);
+    Object.freeze(element.children);
+  }
+  return Object.freeze(element);
+}
+
 /** Options of {@link renderXml}. */
 export interface RenderXmlOptions {
   /** Emit `<?xml version="1.0" encoding="UTF-8"?>` first. Default `true`. */

@@ -46,7 +46,7 @@
  * @module
  */
 import { answerKit, type AnswerKit, type AttributeSpec, type Convert } from '../../core/answer-kit';
-import { assertXmlText, renderXml, type XmlElement } from '../../core/xml';
+import { assertXmlText, freezeXmlElement, renderXml, type XmlElement } from '../../core/xml';
 
 /**
  * The verbs these builders produce (spec §3.1, §3.2). `Reject` and `Redirect` of the older
@@ -78,16 +78,6 @@ export type OpentactVerbName =
 /** Every command and response these builders made; hand-made instances are not answers. */
 const BUILT = new WeakSet<object>();
 
-/** Freezes an element tree (attributes, children, child elements) so an answer cannot change. */
-function freezeElement(element: XmlElement): XmlElement {
-  if (element.attributes !== undefined) Object.freeze(element.attributes);
-  if (element.children !== undefined) {
-    for (const child of element.children) if (typeof child !== 'string') freezeElement(child);
-    Object.freeze(element.children);
-  }
-  return Object.freeze(element);
-}
-
 /**
  * One Opentact XML verb with everything nested in it, e.g.
  * `<Pause length="3000"/>` or a whole `<Gather>` with its `<DTMF>` blocks. Build it with the
@@ -113,7 +103,7 @@ export class OpentactCommand<N extends OpentactVerbName = OpentactVerbName> {
   /** @internal Use the builders; a command made with `new` is not an answer. */
   constructor(name: N, element: XmlElement) {
     this.name = name;
-    this.element = freezeElement(element);
+    this.element = freezeXmlElement(element);
     Object.freeze(this);
   }
 }

@@ -35,7 +35,7 @@
  * @module
  */
 import { answerKit, type AnswerKit, type AttributeSpec, type Convert } from '../../core/answer-kit';
-import { renderXml, type XmlElement } from '../../core/xml';
+import { freezeXmlElement, renderXml, type XmlElement } from '../../core/xml';
 
 /** Who hears a Speak or Play, or gets the DTMF of a SendDTMF (spec §5.1, §5.2, §5.14). */
 export type OzmlParty = 'caller' | 'callee' | 'all';
@@ -87,16 +87,6 @@ export interface OzmlNestedCommands {
 /** Every command and response these builders made; hand-made instances are not answers. */
 const BUILT = new WeakSet<object>();
 
-/** Freezes an element tree (attributes, children, child elements) so an answer cannot change. */
-function freezeElement(element: XmlElement): XmlElement {
-  if (element.attributes !== undefined) Object.freeze(element.attributes);
-  if (element.children !== undefined) {
-    for (const child of element.children) if (typeof child !== 'string') freezeElement(child);
-    Object.freeze(element.children);
-  }
-  return Object.freeze(element);
-}
-
 /**
  * One OzML command, e.g. `<Speak Party="caller">Hello!</Speak>`. Build it with {@link speak},
  * {@link play}, {@link delay}, … and return it (in a list, or in a {@link response}) from an
@@ -116,7 +106,7 @@ export class OzmlCommand<N extends OzmlCommandName = OzmlCommandName> {
   /** @internal Use the builders. */
   constructor(name: N, element: XmlElement, nested: readonly OzmlNestedCommands[] = []) {
     this.name = name;
-    this.element = freezeElement(element);
+    this.element = freezeXmlElement(element);
     this.nested = Object.freeze(nested.map((sequence) => Object.freeze({ ...sequence })));
     Object.freeze(this);
   }

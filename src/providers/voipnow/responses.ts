@@ -24,7 +24,7 @@
  * @module
  */
 import { answerKit, type AnswerKit, type AttributeSpec, type Convert } from '../../core/answer-kit';
-import { renderXml, type XmlElement } from '../../core/xml';
+import { freezeXmlElement, renderXml, type XmlElement } from '../../core/xml';
 
 /** The response verbs of a Call Interactive answer (spec §2 "Response verbs"). */
 export type VoipNowVerbName =
@@ -32,16 +32,6 @@ export type VoipNowVerbName =
 
 /** Every command and response these builders made; hand-made instances are not answers. */
 const BUILT = new WeakSet<object>();
-
-/** Freezes an element tree (attributes, children, child elements) so an answer cannot change. */
-function freezeElement(element: XmlElement): XmlElement {
-  if (element.attributes !== undefined) Object.freeze(element.attributes);
-  if (element.children !== undefined) {
-    for (const child of element.children) if (typeof child !== 'string') freezeElement(child);
-    Object.freeze(element.children);
-  }
-  return Object.freeze(element);
-}
 
 /**
  * One Call Interactive verb, e.g. `<Pause length="15"/>`. Build it with {@link hangup},
@@ -62,7 +52,7 @@ export class VoipNowCommand<N extends VoipNowVerbName = VoipNowVerbName> {
   /** @internal Use the builders; a command made with `new` is not an answer. */
   constructor(name: N, element: XmlElement) {
     this.name = name;
-    this.element = freezeElement(element);
+    this.element = freezeXmlElement(element);
     Object.freeze(this);
   }
 }
