@@ -34,6 +34,7 @@
  *
  * @module
  */
+import { upstreamFailure } from '../../core/upstream';
 import { CallControlError } from '../../core/errors';
 
 // ---------------------------------------------------------------------------------------------
@@ -514,29 +515,14 @@ export function createOpentactClient(options: OpentactClientOptions): OpentactCl
     const init: RequestInit = { method, headers, redirect: 'manual', signal };
     if (outgoing.body !== undefined) init.body = outgoing.body;
 
-    const failed = (error: unknown): CallControlError => {
-      if (signal.aborted) {
-        return new CallControlError(
-          'CC_ERR_UPSTREAM_TIMEOUT',
-          `${where}: no complete answer from ${config.origin} within ${config.timeoutMs} ms`,
-          { cause: error },
-        );
-      }
-      const cause = (error as { cause?: { code?: unknown; message?: unknown } } | null)?.cause;
-      const reason =
-        typeof cause?.code === 'string'
-          ? cause.code
-          : typeof cause?.message === 'string'
-            ? cause.message
-            : error instanceof Error
-              ? error.message
-              : String(error);
-      return new CallControlError(
-        'CC_ERR_UPSTREAM_UNREACHABLE',
-        redact(`${where}: cannot reach ${config.origin}: ${reason}`),
-        { cause: error },
-      );
-    };
+    const failed = (error: unknown): CallControlError =>
+      upstreamFailure(error, {
+        signal,
+        where: where,
+        target: config.origin,
+        timeoutMs: config.timeoutMs,
+        redact,
+      });
 
     let response: Response;
     try {

@@ -42,6 +42,7 @@ import {
   type Document as XmlDomDocument,
   type Element as XmlDomElement,
 } from '@xmldom/xmldom';
+import { upstreamFailure } from '../../core/upstream';
 import { CallControlError } from '../../core/errors';
 import { renderXml, type XmlElement } from '../../core/xml';
 
@@ -835,29 +836,14 @@ export function createOzekiClient(options: OzekiClientOptions): OzekiClient {
       init.body = query;
     }
     const signal = init.signal as AbortSignal;
-    const failed = (error: unknown): CallControlError => {
-      if (signal.aborted) {
-        return new CallControlError(
-          'CC_ERR_UPSTREAM_TIMEOUT',
-          `Ozeki ${command}: no complete answer from ${config.endpoint} within ${config.timeoutMs} ms`,
-          { cause: error },
-        );
-      }
-      const cause = (error as { cause?: { code?: unknown; message?: unknown } } | null)?.cause;
-      const reason =
-        typeof cause?.code === 'string'
-          ? cause.code
-          : typeof cause?.message === 'string'
-            ? cause.message
-            : error instanceof Error
-              ? error.message
-              : String(error);
-      return new CallControlError(
-        'CC_ERR_UPSTREAM_UNREACHABLE',
-        redact(`Ozeki ${command}: cannot reach ${config.endpoint}: ${reason}`),
-        { cause: error },
-      );
-    };
+    const failed = (error: unknown): CallControlError =>
+      upstreamFailure(error, {
+        signal,
+        where: `Ozeki ${command}`,
+        target: config.endpoint,
+        timeoutMs: config.timeoutMs,
+        redact,
+      });
 
     let response: Response;
     try {
