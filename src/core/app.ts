@@ -98,6 +98,13 @@ export interface ProviderDefinition<TEvent extends WebhookEvent, TAnswer> {
   /** The provider's answer deadline in **milliseconds** (default {@link DEFAULT_TIMEOUT_MS}). */
   readonly defaultTimeoutMs?: number;
   /**
+   * Events whose identical repetition can be a new event rather than a retry — digits typed
+   * again, an IVR that loops, a call going on hold twice — and are therefore never answered
+   * from the store. (Events without a call id are never either: two calls could send the same
+   * request.)
+   */
+  readonly repeatableEvents?: readonly string[];
+  /**
    * Whether `event` ends its call (Placetel `HungUp`, Opentact `call_state` `destroyed`…): the
    * call's session then lives only `endedSessionTtlMs` more.
    */
@@ -172,7 +179,9 @@ export interface CommonAppOptions<TAnswer, TName extends string> {
   /**
    * Repeated deliveries — same provider, event, call id, method, path, query and body — run the
    * handler once: concurrent repetitions wait for the first, later ones within `ttlMs` get its
-   * stored reply. On by default; `false` turns it off.
+   * stored reply. On by default; `false` turns it off. Not for events without a call id, nor for
+   * the events a provider declares repeatable (digits typed again, an IVR that loops): their
+   * identical repetition can be a new event.
    */
   readonly duplicates?: DuplicateOptions | false | undefined;
   /**
@@ -467,7 +476,9 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
     const deadline = startedAt + (this.#eventTimeoutMs.get(event.name) ?? this.#timeoutMs);
     const remaining = (): number => Math.max(0, deadline - Date.now());
     const key =
-      this.#duplicateTtlMs === undefined
+      this.#duplicateTtlMs === undefined ||
+      event.callId === '' ||
+      this.#provider.repeatableEvents?.includes(event.name) === true
         ? undefined
         : deliveryKey(this.#provider.name, event, request);
     if (key !== undefined && this.#duplicateTtlMs !== undefined) {

@@ -9,7 +9,7 @@ import { connect, type AddressInfo } from 'node:net';
 import express from 'express';
 import request from 'supertest';
 import type { CallControlError } from '../../src';
-import { MemoryStore, placetel, type CallStore } from '../../src';
+import { MemoryStore, opentact, ozeki, placetel, voipnow, type CallStore } from '../../src';
 import { listenOnLoopback } from '../helpers/server';
 import { canonicalXml } from '../helpers/xml';
 
@@ -374,5 +374,62 @@ describe('hostile senders', () => {
     expect(() => placetel.createApp({ bodyTimeoutMs: -1 })).toThrow(TypeError);
     expect(() => placetel.createApp({ maxHeaderBytes: 0 })).toThrow(TypeError);
     expect(() => placetel.createApp({ duplicates: { ttlMs: 0 } })).toThrow(TypeError);
+  });
+});
+
+describe('repetitions that are new events are not answered from the store', () => {
+  test('Ozeki: the same digits typed twice reach the handler twice', async () => {
+    const attempts: string[] = [];
+    const calls = ozeki.createApp();
+    calls.on('DtmfEntered', (call) => {
+      attempts.push(call.dtmfDigits);
+      return [ozeki.speak(`attempt ${attempts.length}`)];
+    });
+    const app = express();
+    app.use('/ozeki', calls.express());
+    const server = await listenOnLoopback(app);
+    const send = () =>
+      request(server)
+        .post('/ozeki')
+        .set('content-type', 'application/x-www-form-urlencoded')
+        .send('NotificationName=DtmfEntered&CallId=H2Wwb&DtmfDigits=9999');
+    expect((await send()).text).toContain('attempt 1');
+    expect((await send()).text).toContain('attempt 2');
+  });
+
+  test('Opentact: a Gather follow-up with the same digits, and calls without a call id', async () => {
+    let gathers = 0;
+    let callFlows = 0;
+    const calls = opentact.createApp();
+    calls.on('gather', () => {
+      gathers++;
+    });
+    calls.on('call_flow_request', () => {
+      callFlows++;
+    });
+    const app = express();
+    app.use('/opentact', calls.express());
+    const server = await listenOnLoopback(app);
+    for (let i = 0; i < 2; i++) {
+      await request(server).get('/opentact?dtmf=1&from=1&tn=2&state=live&sca=a&call=c').expect(200);
+      // Two calls from one caller to one number: the same GET, no call id to tell them apart.
+      await request(server).get('/opentact?from=%2B14158531285&to=18382050010').expect(200);
+    }
+    expect([gathers, callFlows]).toEqual([2, 2]);
+  });
+
+  test('VoipNow: an IVR that loops calls Call Interactive again', async () => {
+    let runs = 0;
+    const calls = voipnow.createApp();
+    calls.on('call_interactive', () => {
+      runs++;
+    });
+    const app = express();
+    app.use('/voipnow', calls.express());
+    const server = await listenOnLoopback(app);
+    const url = '/voipnow?CallID=a1&CallAPIID=1%3Aa1&CallStatus=ANSWER&CallFlow=IN&menu=main';
+    await request(server).get(url).expect(200);
+    await request(server).get(url).expect(200);
+    expect(runs).toBe(2);
   });
 });

@@ -136,6 +136,8 @@ export const opentactProvider: ProviderDefinition<
   answeredEvents: ['call_flow_request', 'gather'],
   parse: parseOpentactRequest,
   defaultTimeoutMs: 5000,
+  // The same digits entered at the same Gather again.
+  repeatableEvents: ['gather'],
   isCallEnd: (event) =>
     event.name === 'call_state' && 'state' in event && event.state === 'destroyed',
   isAnswer: isOpentactAnswer,

@@ -141,6 +141,8 @@ export function ozekiProvider(
     answeredEvents: OZEKI_EVENTS,
     parse: parseOzekiRequest,
     defaultTimeoutMs: 5000,
+    // The same digits typed again, a GoTo fetched again, a call on hold a second time.
+    repeatableEvents: ['DtmfEntered', 'GoTo', 'CallChanged'],
     isCallEnd: (event) =>
       event.name === 'CallFinished' ||
       event.name === 'CallError' ||

@@ -99,6 +99,8 @@ export const voipNowProvider: ProviderDefinition<VoipNowEvent, VoipNowAnswer> = 
   answeredEvents: ['call_interactive'],
   parse: parseVoipNowRequest,
   defaultTimeoutMs: 5000,
+  // An IVR that loops calls the same Call Interactive URL with the same variables again.
+  repeatableEvents: ['call_interactive'],
   isCallEnd: (event) => event.name === 'Hangup',
   isAnswer: isVoipNowAnswer,
   render: (answer) => renderVoipNowResponse(answer),
