@@ -1,7 +1,6 @@
 /**
- * The processes `bench/load` starts: a redis-server on a free loopback port (found or installed by
- * `scripts/ensure-redis.sh`, started as `test/setup/redis-global-setup.ts` starts it: nothing
- * written to disk) and instances of the built example server (`dist/examples/server.js`), whose
+ * The processes `bench/load` starts: a redis-server on a free loopback port (the test setup's,
+ * `scripts/redis-server.ts`) and instances of the built example server (`dist/examples/server.js`), whose
  * stdout is read line by line while they run.
  *
  * Every child is registered, so that {@link stopAll} (on the normal end, on errors, on SIGINT)
@@ -11,16 +10,13 @@
  */
 import { spawn, type ChildProcess, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { startRedisServer, type StartedRedis } from '../scripts/redis-server';
 
 /** The checkout: this file runs as `dist/bench/processes.js`. */
 export const ROOT = path.resolve(__dirname, '..', '..');
-const ENSURE_SCRIPT = path.join(ROOT, 'scripts', 'ensure-redis.sh');
 const SERVER = path.join(ROOT, 'dist', 'examples', 'server.js');
-const ENSURE_TIMEOUT_MS = 5 * 60_000;
 const READY_TIMEOUT_MS = 10_000;
 const STOP_TIMEOUT_MS = 5000;
 
@@ -31,10 +27,6 @@ process.once('exit', () => {
 
 function running(child: ChildProcess): boolean {
   return child.exitCode === null && child.signalCode === null;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** Resolves `true` once `child` has exited (and its output streams closed), `false` after `ms`. */
@@ -85,104 +77,11 @@ export function peakRss(pid: number | undefined): number | undefined {
   }
 }
 
-/** Runs `scripts/ensure-redis.sh`: the path of redis-server. */
-function ensureRedisServer(): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('bash', [ENSURE_SCRIPT], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-      process.stderr.write(chunk);
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), ENSURE_TIMEOUT_MS);
-    child.on('error', (error) => {
-      clearTimeout(timer);
-      reject(new Error(`could not run ${ENSURE_SCRIPT}: ${error.message}`));
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      const binary = stdout.trim().split('\n').pop() ?? '';
-      if (code === 0 && binary !== '') resolve(binary);
-      else reject(new Error(`${ENSURE_SCRIPT} failed: ${stderr.trim()}`));
-    });
-  });
-}
+export type { StartedRedis } from '../scripts/redis-server';
 
-/** A loopback port nobody listens on right now (redis-server cannot pick one itself). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => {
-        if (address !== null && typeof address === 'object') resolve(address.port);
-        else reject(new Error('could not find a free port'));
-      });
-    });
-  });
-}
-
-/** Whether a Redis server on 127.0.0.1:`port` answers `PING` with `+PONG`. */
-function answersPing(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    let answer = '';
-    const finish = (ok: boolean): void => {
-      clearTimeout(timer);
-      socket.destroy();
-      resolve(ok);
-    };
-    const timer = setTimeout(() => finish(false), 1000);
-    socket.setEncoding('utf8');
-    socket.on('connect', () => socket.write('PING\r\n'));
-    socket.on('data', (chunk: string) => {
-      answer += chunk;
-      if (answer.includes('\r\n')) finish(answer.startsWith('+PONG'));
-    });
-    socket.on('error', () => finish(false));
-  });
-}
-
-/** A redis-server this process started. */
-export interface StartedRedis {
-  readonly url: string;
-  readonly child: ChildProcess;
-}
-
-/** Starts redis-server on a free loopback port (3 attempts) and waits until it answers PING. */
-export async function startRedis(): Promise<StartedRedis> {
-  const binary = await ensureRedisServer();
-  let lastError = new Error('redis-server was not started');
-  for (let attempt = 1; attempt <= 3; attempt += 1) {
-    const port = await freePort();
-    const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly'];
-    args.push('no', '--daemonize', 'no', '--dir', tmpdir(), '--loglevel', 'warning');
-    const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    started.add(child);
-    let output = '';
-    const collect = (chunk: Buffer): void => {
-      if (output.length < 16_384) output += chunk.toString('utf8');
-    };
-    child.stdout?.on('data', collect);
-    child.stderr?.on('data', collect);
-    let exited: string | undefined;
-    child.on('error', (error) => (exited = `could not start: ${error.message}`));
-    child.on('exit', (code, signal) => (exited ??= `exited (${signal ?? `code ${String(code)}`})`));
-    const deadline = Date.now() + READY_TIMEOUT_MS;
-    while (exited === undefined && Date.now() < deadline) {
-      if (await answersPing(port)) return { url: `redis://127.0.0.1:${port}/0`, child };
-      await sleep(50);
-    }
-    await stopChild(child);
-    lastError = new Error(
-      `${binary} on port ${port} ${exited ?? `did not answer PING within ${READY_TIMEOUT_MS} ms`}` +
-        (output.trim() === '' ? '' : `:\n${output.trim()}`),
-    );
-  }
-  throw lastError;
+/** Starts redis-server on a free loopback port (see `scripts/redis-server.ts`), registered here. */
+export function startRedis(): Promise<StartedRedis> {
+  return startRedisServer((child) => started.add(child));
 }
 
 /** A running instance of the example server. */
