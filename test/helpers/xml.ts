@@ -57,3 +57,12 @@ export function canonicalXml(xml: string): CanonicalElement {
   if (document.documentElement === null) throw new Error('XML: no root element');
   return canonical(document.documentElement);
 }
+
+/** A canonical element, for `toEqual` against {@link canonicalXml}'s trees. */
+export function el(
+  name: string,
+  attributes: Record<string, string> = {},
+  children: CanonicalElement['children'] = [],
+): CanonicalElement {
+  return { name, attributes, children };
+}

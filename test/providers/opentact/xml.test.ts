@@ -37,7 +37,7 @@ import {
 } from '../../../src/providers/opentact/xml';
 import * as voipnow from '../../../src/providers/voipnow/responses';
 import { expectInvalid, thrown } from '../../helpers/assert';
-import { canonicalXml, type CanonicalElement } from '../../helpers/xml';
+import { canonicalXml, el, type CanonicalElement } from '../../helpers/xml';
 
 const DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>';
 const URL = 'https://example.com/audio/example.mp3';
@@ -59,15 +59,6 @@ function elementOf(command: OpentactCommand): CanonicalElement {
   const [first] = tree.children;
   if (first === undefined || !('name' in first)) throw new Error('no verb element');
   return first;
-}
-
-/** A canonical element, for `toEqual`. */
-function el(
-  name: string,
-  attributes: Record<string, string> = {},
-  children: CanonicalElement['children'] = [],
-): CanonicalElement {
-  return { name, attributes, children };
 }
 
 /** A canonical text child. */

@@ -32,7 +32,7 @@ import {
   type OzmlRenderOptions,
 } from '../../../src/providers/ozeki/ozml';
 import { expectInvalid } from '../../helpers/assert';
-import { canonicalXml, type CanonicalElement } from '../../helpers/xml';
+import { canonicalXml, el, type CanonicalElement } from '../../helpers/xml';
 
 const DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>';
 
@@ -50,15 +50,6 @@ function elementOf(command: OzmlCommand, options: OzmlRenderOptions = {}): Canon
   const [first] = tree.children;
   if (first === undefined || !('name' in first)) throw new Error('no command element');
   return first;
-}
-
-/** A canonical element, for `toEqual`. */
-function el(
-  name: string,
-  attributes: Record<string, string> = {},
-  children: CanonicalElement['children'] = [],
-): CanonicalElement {
-  return { name, attributes, children };
 }
 
 /** Calls a builder the way untyped JavaScript can. */

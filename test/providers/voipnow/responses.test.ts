@@ -20,7 +20,7 @@ import {
   type VoipNowRenderOptions,
 } from '../../../src/providers/voipnow/responses';
 import { expectInvalid, thrown } from '../../helpers/assert';
-import { canonicalXml, type CanonicalElement } from '../../helpers/xml';
+import { canonicalXml, el, type CanonicalElement } from '../../helpers/xml';
 
 const DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>';
 
@@ -41,15 +41,6 @@ function elementOf(command: VoipNowCommand): CanonicalElement {
   const [first] = tree.children;
   if (first === undefined || !('name' in first)) throw new Error('no verb element');
   return first;
-}
-
-/** A canonical element, for `toEqual`. */
-function el(
-  name: string,
-  attributes: Record<string, string> = {},
-  children: CanonicalElement['children'] = [],
-): CanonicalElement {
-  return { name, attributes, children };
 }
 
 /** The XML of one command without declaration and `<Response>`, as written. */
