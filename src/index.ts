@@ -68,6 +68,7 @@ export {
   type SourceAllowlistOptions,
   type UrlTokenOptions,
 } from './core/auth';
+export { REQUEST_LOG_MESSAGE, type CallControlLogger, type RequestLogLine } from './core/log';
 export { renderXml, assertXmlText, type XmlElement, type RenderXmlOptions } from './core/xml';
 export type {
   Authenticator,
@@ -87,3 +88,9 @@ export {
 } from './adapters/express';
 export { createNodeHandler, type NodeHandler } from './adapters/node';
 export { createFetchHandler, type FetchHandler, type FetchHandlerOptions } from './adapters/fetch';
+export {
+  createFastifyPlugin,
+  type CallControlFastifyPlugin,
+  type FastifyAdapterOptions,
+} from './adapters/fastify';
+export { validateAnswer, type Problem, type ValidationResult } from './validate';

@@ -11,9 +11,15 @@
  */
 import * as crypto from 'node:crypto';
 import { createExpressMiddleware, type ExpressMiddleware } from '../adapters/express';
+import {
+  createFastifyPlugin,
+  type CallControlFastifyPlugin,
+  type FastifyAdapterOptions,
+} from '../adapters/fastify';
 import { createFetchHandler, type FetchHandler, type FetchHandlerOptions } from '../adapters/fetch';
 import { createNodeHandler, type NodeHandler } from '../adapters/node';
 import { CallControlError, isCallControlError } from './errors';
+import { checkLogger, logRequest, type CallControlLogger } from './log';
 import { requestSession, storedSession } from './session';
 import { MemoryStore, type CallStore, type StoredReply } from './store';
 import { renderXml, sanitizeXmlText } from './xml';
@@ -204,6 +210,15 @@ export interface CommonAppOptions<TAnswer, TName extends string> {
    * limit (16 KiB by default) applies before it.
    */
   readonly maxHeaderBytes?: number | undefined;
+  /**
+   * A pino-compatible logger (`info`/`warn`/`error` taking `(object, message)`): every request
+   * gets one line `callcontrol request` with provider, event, call id, method, path, status,
+   * outcome (`handled`, `fallback`, `duplicate`, `refused`), error code and duration in
+   * milliseconds — `info` when answered as intended, `warn` for 4xx and fallbacks, `error` for
+   * 5xx. Without `onError` handlers, 5xx-class errors go to `logger.error` (with `err`) instead
+   * of `console.error`. Default: none (no request lines). See {@link CallControlLogger}.
+   */
+  readonly logger?: CallControlLogger | undefined;
 }
 
 /** Options of {@link createWebhookApp}: the {@link CommonAppOptions}, plus what providers set. */
@@ -235,6 +250,7 @@ export function commonAppOptions<TAnswer>(
     endedSessionTtlMs: options.endedSessionTtlMs,
     bodyTimeoutMs: options.bodyTimeoutMs,
     maxHeaderBytes: options.maxHeaderBytes,
+    logger: options.logger,
   };
 }
 
@@ -271,6 +287,14 @@ function normalizePath(path: string): string {
 /** How a request was answered, for logs and tests. */
 type Outcome = 'handled' | 'fallback' | 'duplicate';
 
+/** What {@link WebhookApp.handle} learns about a request on the way, for its log line. */
+interface RequestTrace<TEvent> {
+  /** The request as the authenticators left it (URL token removed); set once they passed. */
+  authenticated?: WebhookRequest;
+  /** The parsed event. */
+  event?: TEvent;
+}
+
 /**
  * A webhook app for one provider: register handlers, then mount it with an adapter.
  *
@@ -300,17 +324,20 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
   readonly #handlers = new Map<string, EventHandler<WebhookEvent, unknown>>();
   readonly #anyHandlers: EventHandler<TEvent, unknown>[] = [];
   readonly #errorHandlers: ErrorHandler<TEvent>[] = [];
+  readonly #logger: CallControlLogger | undefined;
 
   /**
    * @throws {TypeError} for invalid options: a fallback that is not an answer of this provider,
    *   a limit, deadline or TTL that is not a positive whole number, an `eventPaths` or `events`
-   *   entry naming an event the provider does not send
+   *   entry naming an event the provider does not send, a `logger` without `info`, `warn` and
+   *   `error` methods
    */
   constructor(
     provider: ProviderDefinition<TEvent, TAnswer>,
     options: WebhookAppOptions<TAnswer> = {},
   ) {
     this.#provider = provider;
+    this.#logger = checkLogger(options.logger);
     this.#authenticators = [...(options.authenticators ?? [])];
     this.bodyLimitBytes = positiveOption(
       'bodyLimitBytes',
@@ -451,9 +478,31 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
 
   /**
    * Runs the whole pipeline for one request and returns the reply. Never rejects: every
-   * failure becomes a coded error reply (4xx) or the fallback answer (200).
+   * failure becomes a coded error reply (4xx) or the fallback answer (200). With a `logger`,
+   * writes the request's one line (see {@link CommonAppOptions.logger}).
    */
   async handle(received: WebhookRequest): Promise<WebhookReply> {
+    if (this.#logger === undefined) return this.#handle(received, {});
+    const startedAt = performance.now();
+    const trace: RequestTrace<TEvent> = {};
+    const reply = await this.#handle(received, trace);
+    const event = trace.event;
+    logRequest(this.#logger, {
+      provider: this.#provider.name,
+      ...(event === undefined ? {} : { event: event.name }),
+      ...(event === undefined || event.callId === '' ? {} : { callId: event.callId }),
+      method: received.method,
+      // Only once authenticated: before, the path may hold a URL token (right or wrong).
+      ...(trace.authenticated === undefined ? {} : { path: trace.authenticated.path }),
+      status: reply.status,
+      outcome: reply.outcome ?? (reply.status < 400 ? 'handled' : 'refused'),
+      ...(reply.code === undefined ? {} : { code: reply.code }),
+      durationMs: Math.round((performance.now() - startedAt) * 10) / 10,
+    });
+    return reply;
+  }
+
+  async #handle(received: WebhookRequest, trace: RequestTrace<TEvent>): Promise<WebhookReply> {
     const startedAt = Date.now();
     let event: TEvent;
     let request = received;
@@ -466,11 +515,13 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
         );
       }
       for (const authenticate of this.#authenticators) request = authenticate(request) ?? request;
+      trace.authenticated = request;
       const routedEvent =
         this.#eventPaths.size === 0 ? undefined : this.#eventPaths.get(normalizePath(request.path));
       event = this.#provider.parse(request, { routedEvent });
+      trace.event = event;
     } catch (error) {
-      return this.fail(error, request);
+      return this.#refuse(error, request);
     }
 
     const deadline = startedAt + (this.#eventTimeoutMs.get(event.name) ?? this.#timeoutMs);
@@ -499,7 +550,7 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
           request,
           event,
         );
-        return xmlReply(200, this.#fallbackFor(event), {}, 'fallback');
+        return xmlReply(200, this.#fallbackFor(event), {}, 'fallback', 'CC_ERR_HANDLER_TIMEOUT');
       }
       if (claim === undefined) {
         // The store failed (reported): answer without duplicate detection.
@@ -543,6 +594,7 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
     const answered = await within(answering, remaining());
     let xml: string;
     let outcome: Outcome = 'handled';
+    let code: string | undefined;
     if (answered === TIMED_OUT) {
       // The late result is discarded; what it throws later is not reported again.
       answering.catch(() => undefined);
@@ -556,12 +608,14 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
       );
       xml = this.#fallbackFor(event);
       outcome = 'fallback';
+      code = 'CC_ERR_HANDLER_TIMEOUT';
     } else if (answered.ok) {
       xml = answered.xml;
     } else {
       this.#report(answered.error, request, event);
       xml = this.#fallbackFor(event);
       outcome = 'fallback';
+      code = answered.error.code;
     }
     if (observers !== undefined) await within(observers, remaining());
     if (this.#provider.isCallEnd?.(event) === true && session.key !== '') {
@@ -569,7 +623,7 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
         this.store.sessionExpire(session.key, this.#endedSessionTtlMs),
       );
     }
-    return xmlReply(200, xml, {}, outcome);
+    return xmlReply(200, xml, {}, outcome, code);
   }
 
   /** The handler's answer rendered, or the error that stands in for it. */
@@ -629,6 +683,21 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
    * A value that is not a {@link CallControlError} is reported as `CC_ERR_HANDLER_FAILED`.
    */
   fail(error: unknown, request?: WebhookRequest): WebhookReply {
+    const reply = this.#refuse(error, request);
+    if (this.#logger !== undefined) {
+      logRequest(this.#logger, {
+        provider: this.#provider.name,
+        ...(request === undefined ? {} : { method: request.method }),
+        status: reply.status,
+        outcome: reply.outcome ?? 'refused',
+        ...(reply.code === undefined ? {} : { code: reply.code }),
+      });
+    }
+    return reply;
+  }
+
+  /** {@link fail} without the request line: the error's reply, reported to `onError`. */
+  #refuse(error: unknown, request: WebhookRequest | undefined): WebhookReply {
     const coded = isCallControlError(error)
       ? error
       : new CallControlError('CC_ERR_HANDLER_FAILED', 'Unexpected error', { cause: error });
@@ -663,6 +732,16 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
     return createFetchHandler(this, options);
   }
 
+  /**
+   * An encapsulated Fastify plugin serving this app under the prefix it is registered with:
+   * `fastify.register(calls.fastify(), { prefix: '/placetel' })`. The app sees paths relative to
+   * the prefix and the exact body bytes; Fastify's parsers and error format never see the
+   * request. See {@link createFastifyPlugin}.
+   */
+  fastify(options?: FastifyAdapterOptions): CallControlFastifyPlugin {
+    return createFastifyPlugin(this, options);
+  }
+
   /** Closes the app's store (its Redis connection, the memory store's timers). */
   async close(): Promise<void> {
     await this.store.close();
@@ -691,7 +770,16 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
     event: TEvent | undefined,
   ): void {
     if (this.#errorHandlers.length === 0) {
-      if (error.status >= 500) {
+      if (error.status >= 500 && this.#logger !== undefined) {
+        try {
+          this.#logger.error(
+            { provider: this.#provider.name, code: error.code, err: error.cause ?? error },
+            `callcontrol: ${error.message}`,
+          );
+        } catch {
+          // A failing logger must not take the reply down with it.
+        }
+      } else if (error.status >= 500) {
         console.error(
           `[callcontrol] ${this.#provider.name}: ${error.code}: ${error.message}`,
           error.cause ?? '',
@@ -780,9 +868,11 @@ function xmlReply(
   xml: string,
   headers: Readonly<Record<string, string>> = {},
   outcome: WebhookReply['outcome'] = status < 400 ? 'handled' : 'refused',
+  code?: string,
 ): WebhookReply {
   const body = Buffer.from(xml, 'utf8');
   return {
+    ...(code === undefined ? {} : { code }),
     status,
     headers: {
       ...headers,
@@ -812,5 +902,5 @@ export function errorReply(error: CallControlError): WebhookReply {
     error.code === 'CC_ERR_HEADERS_TOO_LARGE'
   )
     headers['connection'] = 'close';
-  return xmlReply(error.status, xml, headers);
+  return xmlReply(error.status, xml, headers, undefined, error.code);
 }

@@ -44,6 +44,11 @@ export interface WebhookReply {
    * reply), `refused` (a coded 4xx).
    */
   readonly outcome?: 'handled' | 'fallback' | 'duplicate' | 'refused';
+  /**
+   * The error code behind a refusal (`CC_ERR_SIGNATURE_INVALID`…) or behind a fallback answer
+   * (`CC_ERR_HANDLER_FAILED`, `CC_ERR_HANDLER_TIMEOUT`); absent otherwise.
+   */
+  readonly code?: string;
 }
 
 /**
