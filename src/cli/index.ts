@@ -3,51 +3,41 @@
  * The `callcontrol` command.
  *
  * `callcontrol simulate <provider> <url>` plays a whole call of that provider (`placetel`,
- * `ozeki`, `voipnow`, `opentact`) against a webhook URL and prints each request and the answer it got; it exits 1
- * when any request got no 2xx answer.
+ * `ozeki`, `voipnow`, `opentact`) against a webhook URL — the same scenarios as the test kit
+ * (`callcontrol/testing`) plays — and prints a progress line per request with the answer it got
+ * and a summary (coloured on a terminal), or one JSON document with `--json`. Exit codes: 0
+ * every answer 2xx, 1 any request without a 2xx answer, 2 usage error.
+ *
+ * `callcontrol validate <provider> <file.xml>` checks an XML answer against what the provider
+ * documents and names the spec section of each problem (see `src/validate/`); exit 0 valid, 1
+ * invalid, 2 usage error or unreadable file.
  *
  * @module
  */
-import { Command, InvalidArgumentError } from 'commander';
-import { opentactCallScenario } from '../providers/opentact/simulate';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { opentactCallScenario, Q850_CAUSES } from '../providers/opentact/simulate';
 import { ozekiCallScenario } from '../providers/ozeki/simulate';
 import { placetelCallScenario, PLACETEL_HANGUP_TYPES } from '../providers/placetel';
-import { voipNowCallScenario } from '../providers/voipnow/simulate';
-import { sendSequence, type ExchangeResult, type OutgoingRequest } from './send';
+import { VOIPNOW_HANGUP_STATUSES, voipNowCallScenario } from '../providers/voipnow/simulate';
+import { processIo, useColour, type CliIo } from './io';
+import {
+  formatExchange,
+  formatHeading,
+  formatJson,
+  formatSummary,
+  summarize,
+  passed,
+} from './output';
+import { registerValidateCommand } from './validate';
+import { sendSequence, splitCredentials, type ExchangeResult, type OutgoingRequest } from './send';
 
-/** Where the command writes; defaults to the process streams. */
-export interface CliIo {
-  /** Receives the report: each request, its answer, and the summary line. */
-  readonly stdout: (text: string) => void;
-  /** Receives usage errors and help on errors. */
-  readonly stderr: (text: string) => void;
-}
-
-const processIo: CliIo = {
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
-};
+export { processIo, useColour, type CliIo } from './io';
 
 function wholeNumber(name: string) {
   return (value: string): number => {
     if (!/^\d+$/.test(value)) throw new InvalidArgumentError(`${name} must be a whole number`);
     return Number(value);
   };
-}
-
-function printExchange(io: CliIo, result: ExchangeResult): void {
-  const { request } = result;
-  // A GET's fields are in the URL; a POST's in the body, printed below it.
-  io.stdout(`→ ${request.method} ${result.url}  ${request.event}\n`);
-  if (request.body !== '') io.stdout(`  ${request.body}\n`);
-  if (result.status === undefined) {
-    io.stdout(`← no answer: ${result.error ?? 'unknown error'}\n\n`);
-    return;
-  }
-  const ms = result.elapsedMs.toFixed(1);
-  io.stdout(
-    `← ${result.status} ${result.contentType ?? '(no content type)'}  ${ms} ms\n  ${result.body}\n\n`,
-  );
 }
 
 /** The options commander hands an action: strings, numbers and flags. */
@@ -63,6 +53,11 @@ function given<K extends string>(name: K, value: string | undefined): Partial<Re
   return value === undefined ? {} : ({ [name]: value } as Record<K, string>);
 }
 
+/** `{ [name]: value }` when `value` is defined, `{}` otherwise. */
+function optional<K extends string, V>(name: K, value: V | undefined): Partial<Record<K, V>> {
+  return value === undefined ? {} : ({ [name]: value } as Record<K, V>);
+}
+
 /** One provider's `simulate` subcommand: its options and the requests of the call it plays. */
 interface SimulateCommand {
   readonly provider: string;
@@ -70,7 +65,21 @@ interface SimulateCommand {
   readonly urlHelp: string;
   readonly configure: (command: Command) => void;
   readonly scenario: (options: ParsedOptions) => readonly OutgoingRequest[];
+  /**
+   * Common scenario options this provider has no notion of, with the reason: accepted by the
+   * parser (hidden from `--help`) only to explain the usage error.
+   */
+  readonly unsupported: Readonly<Record<string, string>>;
+  /** Printed after the options in `--help`: what each common option means here. */
+  readonly notes: string;
 }
+
+/** The common scenario options: `--from`, `--to`, `--digits`, `--secret`, `--hangup-cause`. */
+const COMMON_OPTIONS: Readonly<Record<string, string>> = {
+  secret: '--secret <secret>',
+  digits: '--digits <keys>',
+  hangupCause: '--hangup-cause <cause>',
+};
 
 const SIMULATIONS: readonly SimulateCommand[] = [
   {
@@ -95,6 +104,13 @@ const SIMULATIONS: readonly SimulateCommand[] = [
           wholeNumber('--duration'),
         )
         .option('--call-id <id>', 'call id (default: random 64 hex characters)'),
+    unsupported: {
+      digits: 'Placetel sends no digits: its Call Control API has no DTMF events',
+    },
+    notes: `
+Placetel: --secret signs each body with X-PLACETEL-SIGNATURE (HMAC-SHA256, the app's
+\`secret\`); --hangup-cause is HungUp's type; there is no --digits (Placetel sends no DTMF).
+Basic auth: put user:password@ in the URL.`,
     scenario: (options) =>
       placetelCallScenario({
         direction: options['outgoing'] === true ? 'out' : 'in',
@@ -102,7 +118,7 @@ const SIMULATIONS: readonly SimulateCommand[] = [
         ...given('from', stringOption(options, 'from')),
         ...given('to', stringOption(options, 'to')),
         ...given('peer', stringOption(options, 'peer')),
-        ...given('hangupType', stringOption(options, 'hangupCause')),
+        ...optional('hangupType', placetelHangupType(stringOption(options, 'hangupCause'))),
         ...given('callId', stringOption(options, 'callId')),
         ...(typeof options['duration'] === 'number'
           ? { durationSeconds: options['duration'] }
@@ -123,6 +139,15 @@ const SIMULATIONS: readonly SimulateCommand[] = [
           'DtmfDigits typed after the menu, one DtmfEntered each (default 1234)',
         )
         .option('--call-id <id>', 'CallId (default: 5 random characters)'),
+    unsupported: {
+      secret:
+        "Ozeki signs no requests: put the app's URL token in the URL (?token=…) or basic auth as user:password@",
+      hangupCause: 'Ozeki sends no hangup notification to an API extension, so no hangup cause',
+    },
+    notes: `
+Ozeki: --digits takes one or more entries, one DtmfEntered each; there is no --secret (Ozeki
+signs nothing: put a URL token in the URL, ?token=…, or user:password@ for basic auth) and no
+--hangup-cause (Ozeki sends no hangup notification to an API extension).`,
     scenario: (options) => {
       const digits = options['digits'];
       return ozekiCallScenario({
@@ -150,7 +175,19 @@ const SIMULATIONS: readonly SimulateCommand[] = [
           'SubscriptionCode',
         )
         .option('--routed', 'send to <url>/dial-in, <url>/interactive, <url>/hangup')
+        .option(
+          '--hangup-cause <status>',
+          `CallStatus of the Hangup event: ${VOIPNOW_HANGUP_STATUSES.join(' or ')} (default ANSWER)`,
+        )
         .option('--call-id <id>', 'CallID (default: 32 random hex characters)'),
+    unsupported: {
+      secret:
+        "VoipNow signs no requests: put the app's URL token in the URL (?token=…) or basic auth as user:password@",
+    },
+    notes: `
+VoipNow: --digits is the interactive parameter (--variable) of the Call Interactive request;
+--hangup-cause is the Hangup event's CallStatus (ANSWER or UNKNOWN, all VoipNow sends); there
+is no --secret (VoipNow signs nothing: put a URL token in the URL, ?token=…, or user:password@).`,
     scenario: (options) => {
       const method = stringOption(options, 'method')?.toUpperCase();
       if (method !== undefined && method !== 'GET' && method !== 'POST') {
@@ -163,6 +200,7 @@ const SIMULATIONS: readonly SimulateCommand[] = [
         ...given('digits', stringOption(options, 'digits')),
         ...given('variable', stringOption(options, 'variable')),
         ...given('callId', stringOption(options, 'callId')),
+        ...optional('hangupStatus', voipNowHangupStatus(stringOption(options, 'hangupCause'))),
         routed: options['routed'] === true,
       });
     },
@@ -187,7 +225,19 @@ const SIMULATIONS: readonly SimulateCommand[] = [
           'talk time reported when the call ends, in seconds',
           wholeNumber('--duration'),
         )
+        .option(
+          '--hangup-cause <cause>',
+          `Q.850 cause reported by call_state destroyed, a number or ${Object.keys(Q850_CAUSES).join(', ')} (default NORMAL_CLEARING)`,
+        )
         .option('--call-id <uuid>', 'the call uuid (default: random)'),
+    unsupported: {
+      secret:
+        "Opentact signs no requests: put the app's URL token in the URL (?token=…) or basic auth as user:password@",
+    },
+    notes: `
+Opentact: --digits are entered at the Gather with a url; --hangup-cause is the Q.850 cause of
+call_state destroyed; there is no --secret (Opentact signs nothing, spec §5: put the URL token
+in the URL, ?token=…, as Opentact's docs do).`,
     scenario: (options) => {
       const method = stringOption(options, 'method')?.toUpperCase();
       if (method !== undefined && method !== 'GET' && method !== 'POST') {
@@ -199,6 +249,7 @@ const SIMULATIONS: readonly SimulateCommand[] = [
         ...given('to', stringOption(options, 'to')),
         ...given('digits', stringOption(options, 'digits')),
         ...given('callId', stringOption(options, 'callId')),
+        ...given('hangupCause', stringOption(options, 'hangupCause')),
         ...(typeof options['duration'] === 'number'
           ? { durationSeconds: options['duration'] }
           : {}),
@@ -206,6 +257,34 @@ const SIMULATIONS: readonly SimulateCommand[] = [
     },
   },
 ];
+
+/** `--hangup-cause` of Placetel: one of its HungUp types. */
+function placetelHangupType(
+  value: string | undefined,
+): (typeof PLACETEL_HANGUP_TYPES)[number] | undefined {
+  if (value === undefined) return undefined;
+  const type = PLACETEL_HANGUP_TYPES.find((known) => known === value);
+  if (type === undefined) {
+    throw new InvalidArgumentError(
+      `--hangup-cause must be one of ${PLACETEL_HANGUP_TYPES.join(', ')}, got "${value}"`,
+    );
+  }
+  return type;
+}
+
+/** `--hangup-cause` of VoipNow: the Hangup event's CallStatus. */
+function voipNowHangupStatus(
+  value: string | undefined,
+): (typeof VOIPNOW_HANGUP_STATUSES)[number] | undefined {
+  if (value === undefined) return undefined;
+  const status = VOIPNOW_HANGUP_STATUSES.find((known) => known === value.toUpperCase());
+  if (status === undefined) {
+    throw new InvalidArgumentError(
+      `--hangup-cause must be ${VOIPNOW_HANGUP_STATUSES.join(' or ')}, got "${value}"`,
+    );
+  }
+  return status;
+}
 
 /**
  * Runs the command with `argv` (without `node` and the script path) and resolves with the exit
@@ -223,11 +302,16 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
     .description('play a whole call against a webhook URL, the way the provider sends it');
 
   for (const simulation of SIMULATIONS) {
-    const command = simulate
+    // Typed explicitly so that `command.error()` (never returns) narrows the code after it.
+    const command: Command = simulate
       .command(simulation.provider)
       .description(simulation.description)
       .argument('<url>', simulation.urlHelp);
     simulation.configure(command);
+    for (const key of Object.keys(simulation.unsupported)) {
+      const flags = COMMON_OPTIONS[key];
+      if (flags !== undefined) command.addOption(new Option(flags).hideHelp());
+    }
     command
       .option(
         '--timeout-ms <ms>',
@@ -236,28 +320,48 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
         10_000,
       )
       .option('--json', 'print the exchanges as one JSON document instead of text')
-      .action(async (url: string, options: ParsedOptions) => {
-        const requests = simulation.scenario(options);
-        const json = options['json'] === true;
-        const results = await sendSequence(url, requests, {
-          timeoutMs: options['timeoutMs'] as number,
-          ...(json ? {} : { onExchange: (result: ExchangeResult) => printExchange(io, result) }),
-        });
-        const failed = results.filter(
-          (r) => r.status === undefined || r.status < 200 || r.status > 299,
-        );
-        if (failed.length > 0 || results.length < requests.length) exitCode = 1;
-        if (json) {
-          io.stdout(`${JSON.stringify({ ok: exitCode === 0, exchanges: results }, null, 2)}\n`);
-        } else {
-          io.stdout(
-            exitCode === 0
-              ? `✓ ${results.length} requests, every answer 2xx\n`
-              : `✗ ${failed.length} of ${requests.length} requests without a 2xx answer\n`,
-          );
+      .addHelpText('after', simulation.notes)
+      .action(async (target: string, options: ParsedOptions) => {
+        for (const [key, reason] of Object.entries(simulation.unsupported)) {
+          if (options[key] !== undefined) {
+            command.error(`error: ${COMMON_OPTIONS[key] ?? key}: ${reason}`, { exitCode: 2 });
+          }
         }
+        let requests: readonly OutgoingRequest[];
+        let url: string;
+        try {
+          requests = simulation.scenario(options);
+          url = splitCredentials(target).url;
+        } catch (error) {
+          command.error(`error: ${error instanceof Error ? error.message : String(error)}`, {
+            exitCode: 2,
+          });
+        }
+        const json = options['json'] === true;
+        const colour = !json && useColour(io);
+        if (!json) io.stdout(formatHeading(simulation.provider, url, requests.length, colour));
+        const started = performance.now();
+        let index = 0;
+        const results = await sendSequence(target, requests, {
+          timeoutMs: options['timeoutMs'] as number,
+          ...(json
+            ? {}
+            : {
+                onExchange: (result: ExchangeResult) =>
+                  io.stdout(formatExchange(result, ++index, requests.length, colour)),
+              }),
+        });
+        const summary = summarize(results, requests.length, performance.now() - started);
+        if (!passed(summary)) exitCode = 1;
+        io.stdout(
+          json
+            ? formatJson(simulation.provider, url, results, summary)
+            : formatSummary(summary, colour),
+        );
       });
   }
+
+  const validate = registerValidateCommand(program, io);
 
   try {
     await program.parseAsync([...argv], { from: 'user' });
@@ -273,7 +377,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
     io.stderr(`callcontrol: ${error instanceof Error ? error.message : String(error)}\n`);
     return 2;
   }
-  return exitCode;
+  return validate.exitCode() ?? exitCode;
 }
 
 if (require.main === module) {

@@ -27,6 +27,52 @@ export interface OpentactCallScenarioOptions {
   readonly appId?: string;
   /** Talk time reported when the call ends, in **seconds**. Default 10. */
   readonly durationSeconds?: number;
+  /**
+   * Why the call ended, reported by `call_state` `destroyed` as `q850_cause` and
+   * `q850_cause_string`: a name of {@link Q850_CAUSES} (e.g. `'USER_BUSY'`) or its number
+   * (e.g. `17`, or `'17'`). Default `'NORMAL_CLEARING'` (16).
+   */
+  readonly hangupCause?: string | number;
+}
+
+/**
+ * The Q.850 causes FreeSWITCH (Opentact's engine) reports most, by name (spec §4.2: `q850_cause`,
+ * `q850_cause_string`, e.g. 16 `NORMAL_CLEARING`).
+ */
+export const Q850_CAUSES: Readonly<Record<string, number>> = Object.freeze({
+  UNALLOCATED_NUMBER: 1,
+  NORMAL_CLEARING: 16,
+  USER_BUSY: 17,
+  NO_USER_RESPONSE: 18,
+  NO_ANSWER: 19,
+  CALL_REJECTED: 21,
+  NORMAL_UNSPECIFIED: 31,
+  NORMAL_TEMPORARY_FAILURE: 41,
+  ORIGINATOR_CANCEL: 487,
+});
+
+/**
+ * The `q850_cause` and `q850_cause_string` of a cause given by name or number (see
+ * {@link OpentactCallScenarioOptions.hangupCause}); a number not in {@link Q850_CAUSES} gets
+ * `'UNKNOWN'`.
+ *
+ * @throws {TypeError} for a name not in {@link Q850_CAUSES}, or a number outside 1–999
+ */
+export function q850Cause(cause: string | number): { code: number; name: string } {
+  const text = String(cause).trim();
+  if (/^\d+$/.test(text)) {
+    const code = Number(text);
+    if (code < 1 || code > 999) throw new TypeError(`a Q.850 cause is 1 to 999, got ${text}`);
+    const name = Object.keys(Q850_CAUSES).find((key) => Q850_CAUSES[key] === code);
+    return { code, name: name ?? 'UNKNOWN' };
+  }
+  const code = Q850_CAUSES[text.toUpperCase()];
+  if (code === undefined) {
+    throw new TypeError(
+      `unknown Q.850 cause "${text}"; give a number or one of ${Object.keys(Q850_CAUSES).join(', ')}`,
+    );
+  }
+  return { code, name: text.toUpperCase() };
 }
 
 /** One request of a simulated call, ready to send. */
@@ -71,9 +117,10 @@ function post(
  * The requests of one inbound call, in order: the call-flow request; `call_state` `init`;
  * `call_flow` `Answer`; `call_state` `live`; the Gather follow-up (`dtmf`, `from`, `tn`,
  * `state`, `sca`, `call`); `call_state` `hangup`; `call_state` `destroyed` with Q.850 cause 16
- * `NORMAL_CLEARING`.
+ * `NORMAL_CLEARING` (or the `hangupCause` given).
  *
- * @throws {TypeError} for digits that are not DTMF keys, or a negative or fractional duration
+ * @throws {TypeError} for digits that are not DTMF keys, a negative or fractional duration, or an
+ *   unknown hangup cause (see {@link q850Cause})
  */
 export function opentactCallScenario(
   options: OpentactCallScenarioOptions = {},
@@ -88,6 +135,7 @@ export function opentactCallScenario(
   if (!Number.isSafeInteger(duration) || duration < 0) {
     throw new TypeError('durationSeconds must be a whole number of seconds, 0 or more');
   }
+  const cause = q850Cause(options.hangupCause ?? 'NORMAL_CLEARING');
   const callId = options.callId ?? randomUUID();
   const appId = options.appId ?? randomUUID();
   const started = Date.now();
@@ -136,8 +184,8 @@ export function opentactCallScenario(
     callState('hangup', duration, { hangup_on: at(duration) }),
     callState('destroyed', duration, {
       destroy_on: at(duration),
-      q850_cause: 16,
-      q850_cause_string: 'NORMAL_CLEARING',
+      q850_cause: cause.code,
+      q850_cause_string: cause.name,
     }),
   ];
 }

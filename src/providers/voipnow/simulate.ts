@@ -35,7 +35,18 @@ export interface VoipNowCallScenarioOptions {
    * server routes them with `eventPaths`) instead of the URL itself. Default false.
    */
   readonly routed?: boolean;
+  /**
+   * `CallStatus` of the `Hangup` Call Event: `'ANSWER'` (default) or `'UNKNOWN'`, the two values
+   * VoipNow sends there (spec "Call Events"). VoipNow sends no other hangup cause.
+   */
+  readonly hangupStatus?: VoipNowHangupStatus;
 }
+
+/** The `CallStatus` values of a `Hangup` Call Event (spec "Call Events"). */
+export const VOIPNOW_HANGUP_STATUSES = ['ANSWER', 'UNKNOWN'] as const;
+
+/** One of {@link VOIPNOW_HANGUP_STATUSES}. */
+export type VoipNowHangupStatus = (typeof VOIPNOW_HANGUP_STATUSES)[number];
 
 /** One request of a simulated call, ready to send. */
 export interface VoipNowSimulatedRequest {
@@ -74,9 +85,11 @@ function request(
 
 /**
  * The requests of one call to an extension with an IVR, in order: `Dial-In` (`CALLING`/`IN`),
- * `call_interactive` (with `CallAPIID` and the interactive parameter), `Hangup` (`ANSWER`/`IN`).
+ * `call_interactive` (with `CallAPIID` and the interactive parameter), `Hangup` (`ANSWER`/`IN`,
+ * or the `hangupStatus` given).
  *
- * @throws {TypeError} for a `variable` that is not a parameter name
+ * @throws {TypeError} for a `variable` that is not a parameter name, a `hangupStatus` VoipNow
+ *   does not send
  */
 export function voipNowCallScenario(
   options: VoipNowCallScenarioOptions = {},
@@ -85,6 +98,12 @@ export function voipNowCallScenario(
   const variable = options.variable ?? 'SubscriptionCode';
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(variable)) {
     throw new TypeError(`variable must be a parameter name, got "${variable}"`);
+  }
+  const hangupStatus = options.hangupStatus ?? 'ANSWER';
+  if (!(VOIPNOW_HANGUP_STATUSES as readonly string[]).includes(hangupStatus)) {
+    throw new TypeError(
+      `hangupStatus must be one of ${VOIPNOW_HANGUP_STATUSES.join(', ')}, got "${String(hangupStatus)}"`,
+    );
   }
   const callId = options.callId ?? randomBytes(16).toString('hex');
   const to = options.to ?? '14155550199';
@@ -115,7 +134,7 @@ export function voipNowCallScenario(
     }),
     request('Hangup', path('/hangup'), method, {
       ...common,
-      CallStatus: 'ANSWER',
+      CallStatus: hangupStatus,
       CallFlow: 'IN',
       CalledNumber: to,
     }),

@@ -1,0 +1,125 @@
+/**
+ * How `callcontrol simulate` reports: one progress line per exchange (with the body sent and
+ * the answer) and a summary for a terminal, coloured when {@link useColour} says so; or one
+ * JSON document with `--json`.
+ *
+ * @module
+ */
+import type { ExchangeResult } from './send';
+
+/** ANSI SGR styles used; every one is reset with `\x1b[0m`. */
+const STYLES = { green: 32, red: 31, dim: 2, bold: 1, cyan: 36 } as const;
+
+/** A style name of {@link STYLES}. */
+export type Style = keyof typeof STYLES;
+
+/** Styles text when `colour` is true; returns it unchanged otherwise. */
+export function stylize(colour: boolean, style: Style, text: string): string {
+  return colour ? `\x1b[${STYLES[style]}m${text}\x1b[0m` : text;
+}
+
+/** Whether an exchange got a 2xx answer. */
+export function exchangeOk(result: ExchangeResult): boolean {
+  return result.status !== undefined && result.status >= 200 && result.status <= 299;
+}
+
+/**
+ * The lines of one exchange: `✓ 1/3 IncomingCall  POST <url> → 200 <type>  3.1 ms`, then
+ * `  > <body sent>` (POST) and `  < <answer>`.
+ *
+ * @param index - the exchange's position, from 1
+ * @param total - the number of requests of the scenario
+ */
+export function formatExchange(
+  result: ExchangeResult,
+  index: number,
+  total: number,
+  colour: boolean,
+): string {
+  const ok = exchangeOk(result);
+  const mark = ok ? stylize(colour, 'green', '✓') : stylize(colour, 'red', '✗');
+  const head = `${mark} ${index}/${total} ${stylize(colour, 'bold', result.request.event)}  ${result.request.method} ${result.url}`;
+  const lines: string[] = [];
+  if (result.status === undefined) {
+    lines.push(
+      `${head} → ${stylize(colour, 'red', `no answer: ${result.error ?? 'unknown error'}`)}`,
+    );
+  } else {
+    const status = stylize(colour, ok ? 'green' : 'red', String(result.status));
+    const type = result.contentType ?? '(no content type)';
+    lines.push(`${head} → ${status} ${type}  ${result.elapsedMs.toFixed(1)} ms`);
+  }
+  if (result.request.body !== '') lines.push(stylize(colour, 'dim', `  > ${result.request.body}`));
+  if (result.status !== undefined) lines.push(`  < ${result.body}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** What a run came to, for the summary line and the JSON document. */
+export interface SimulationSummary {
+  /** Requests of the scenario. */
+  readonly requests: number;
+  /** Requests sent (fewer when one got no answer at all: the run stops there). */
+  readonly sent: number;
+  /** Requests sent without a 2xx answer. */
+  readonly failed: number;
+  /** Wall time of the whole run, in milliseconds. */
+  readonly elapsedMs: number;
+}
+
+/** Sums up the results of a run of `requests` requests. */
+export function summarize(
+  results: readonly ExchangeResult[],
+  requests: number,
+  elapsedMs: number,
+): SimulationSummary {
+  return {
+    requests,
+    sent: results.length,
+    failed: results.filter((result) => !exchangeOk(result)).length,
+    elapsedMs,
+  };
+}
+
+/** Whether the run passed: every request of the scenario sent and answered 2xx. */
+export function passed(summary: SimulationSummary): boolean {
+  return summary.failed === 0 && summary.sent === summary.requests;
+}
+
+/**
+ * The summary line: `✓ 3 requests, every answer 2xx (12.3 ms)` or
+ * `✗ 1 of 3 requests without a 2xx answer (…)`.
+ */
+export function formatSummary(summary: SimulationSummary, colour: boolean): string {
+  const ms = `${summary.elapsedMs.toFixed(1)} ms`;
+  if (passed(summary)) {
+    return `${stylize(colour, 'green', `✓ ${summary.requests} requests, every answer 2xx`)} (${ms})\n`;
+  }
+  const missing = summary.requests - summary.sent + summary.failed;
+  const notSent =
+    summary.sent < summary.requests ? `, ${summary.requests - summary.sent} not sent` : '';
+  return `${stylize(colour, 'red', `✗ ${missing} of ${summary.requests} requests without a 2xx answer${notSent}`)} (${ms})\n`;
+}
+
+/** The heading printed before the first exchange. */
+export function formatHeading(
+  provider: string,
+  url: string,
+  requests: number,
+  colour: boolean,
+): string {
+  return `${stylize(colour, 'cyan', `callcontrol simulate ${provider}`)} → ${url} (${requests} requests)\n`;
+}
+
+/**
+ * The `--json` document: `{ ok, provider, url, summary, exchanges }`, each exchange with its
+ * request (`event`, `method`, `headers`, `body`, `path`, `query`), `url`, `status`,
+ * `contentType`, `body`, `elapsedMs` and `error` (no answer).
+ */
+export function formatJson(
+  provider: string,
+  url: string,
+  results: readonly ExchangeResult[],
+  summary: SimulationSummary,
+): string {
+  return `${JSON.stringify({ ok: passed(summary), provider, url, summary, exchanges: results }, null, 2)}\n`;
+}
