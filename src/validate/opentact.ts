@@ -1,0 +1,620 @@
+/**
+ * What Opentact documents about its XML call flow (`specs/opentact.md` §3 "Opentact XML":
+ * §3.1 general rules, §3.2 verb/attribute reference, §3.3 examples; §7 contradictions;
+ * upstream the "Opentact Call XML" pages of https://doc.opentact.org/), as rule tables for
+ * the validation engine.
+ *
+ * Tolerances, where the docs contradict themselves (spec §7): both Gather generations
+ * (current `dtmf_length`/`DTMF`, legacy `numDigits`/`Switch`/`Case`, §7.1); Callback with or
+ * without `method`, any letter case, and the lowercase `<callback>URL</callback>` (§7.3);
+ * `<Error say|play>` (§7.6); `<Play url>` or the URL as text (§7.7); `<Tone volume|v>` (§7.8);
+ * `<Schedule>` and, with a warning, `<Scheduler>` (§7.9); `<To>`, legacy `<Sip>` and, with a
+ * warning, `<Number>` in Dial (§7.12). The docs are thin (§0, §7.18), so an unknown attribute
+ * is a warning; an unknown element is an error.
+ *
+ * @module
+ */
+import { findAttribute } from './engine';
+import type {
+  AttributeRule,
+  ElementRule,
+  Finding,
+  ProviderRules,
+  ValueCheck,
+  XElement,
+} from './types';
+import { boolean, dtmfKeys, httpUrl, integer, nonBlank, oneOf, pattern } from './values';
+
+const FILE = 'specs/opentact.md';
+const S = {
+  response: `${FILE} §2.3 Expected response`,
+  general: `${FILE} §3.1 General rules`,
+  reference: `${FILE} §3.2 Verb/attribute reference`,
+  examples: `${FILE} §3.3 Per-element notes and verbatim-shaped examples`,
+  generations: `${FILE} §7.1`,
+  callback: `${FILE} §3.2 <Callback>; ${FILE} §7.3`,
+  error: `${FILE} §3.2 <Error>; ${FILE} §7.6`,
+  play: `${FILE} §3.2 <Play>; ${FILE} §7.7`,
+  tone: `${FILE} §3.2 <Tone/>; ${FILE} §7.8`,
+  schedule: `${FILE} §3.2 <Schedule>; ${FILE} §7.9`,
+  dial: `${FILE} §3.2 <Dial>; ${FILE} §7.12`,
+  undocumented: `${FILE} §3.1 General rules; ${FILE} §7.14`,
+  gaps: `${FILE} §7 Ambiguities, contradictions, gaps`,
+} as const;
+
+const at = (element: string): string => `${FILE} §3.2 <${element}>`;
+
+/** Every duration is in milliseconds (spec §3.1). */
+const ms = integer('milliseconds', 0);
+const flag = boolean();
+const times = integer('times', 1);
+const digits = integer('digits', 1);
+const leg = oneOf(['aleg', 'bleg', 'both']);
+const language = pattern(
+  /^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/,
+  'a language code such as "en-US" or "es"',
+);
+const finishKeys = pattern(/^[0-9*#+]+$/, 'keys of 0-9, *, # and +');
+const states = pattern(
+  /^[A-Z]{2}(,[A-Z]{2})*$/,
+  'comma-separated 2-letter state codes such as "NJ,CA"',
+);
+const dow = pattern(
+  /^(sun|mon|tue|wed|thu|fri|sat)(,(sun|mon|tue|wed|thu|fri|sat))*$/,
+  'comma-separated days of sun, mon, tue, wed, thu, fri, sat',
+);
+const CLOCK = '([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]';
+const timeRange = pattern(new RegExp(`^${CLOCK}-${CLOCK}$`), 'HH:MM:SS-HH:MM:SS');
+const hz = pattern(
+  /^[0-9]+(\.[0-9]+)?(x[0-9]+(\.[0-9]+)?)?(,[0-9]+(\.[0-9]+)?(x[0-9]+(\.[0-9]+)?)?)*$/,
+  'comma-separated frequencies in Hz such as "420,500,440,480"',
+);
+const decibels = integer('dB (0 is the loudest)', undefined, 0);
+
+/** A duration that looks like seconds although Opentact counts milliseconds (spec §3.1). */
+function milliseconds(threshold = 100): ValueCheck {
+  return (value) => {
+    const issue = ms(value);
+    if (issue !== undefined) return issue;
+    const number = Number(value.trim());
+    return number > 0 && number < threshold
+      ? {
+          code: 'opentact.seconds-not-ms',
+          message: `is ${value.trim()} milliseconds; Opentact durations are milliseconds, did you mean ${number * 1000}?`,
+          severity: 'warning',
+        }
+      : undefined;
+  };
+}
+
+const TAG: AttributeRule = { name: 'tag', spec: S.general, value: nonBlank };
+
+/** The verbs (spec §3.1 element set). */
+const VERBS = [
+  'Answer',
+  'Say',
+  'Play',
+  'Pause',
+  'Hangup',
+  'Record',
+  'RecordStart',
+  'RecordStop',
+  'RecordWait',
+  'Dial',
+  'Gather',
+  'Callback',
+  'callback',
+  'Call',
+  'Geo',
+  'Schedule',
+  'Scheduler',
+  'Hold',
+  'Unhold',
+  'Tone',
+  'Meta',
+  'Curl',
+  'Error',
+  'Reject',
+  'Redirect',
+];
+
+/** What a block (Error, DTMF, Case, Default, Record, Call, Geo, Schedule) holds. */
+const BLOCK = VERBS;
+
+function verb(
+  name: string,
+  spec: string,
+  rule: Omit<ElementRule, 'name' | 'spec'> = {},
+): ElementRule {
+  return {
+    name,
+    spec,
+    ...rule,
+    attributes: [...(rule.attributes ?? []), TAG],
+    children: rule.children ?? ['Error'],
+  };
+}
+
+function errorBlocks(element: XElement): Finding[] {
+  return element.children
+    .filter((child) => child.name === 'Error')
+    .slice(1)
+    .map((extra) => ({
+      code: 'duplicate',
+      message: `<${element.name}> holds one <Error> block; this one never runs`,
+      spec: S.general,
+      severity: 'warning' as const,
+      element: extra,
+    }));
+}
+
+function sayCheck(element: XElement): Finding[] {
+  const text = element.text.trim() !== '';
+  const attribute = findAttribute(element, 'text') !== undefined;
+  if (!text && !attribute) {
+    return [
+      {
+        code: 'missing-text',
+        message: '<Say> needs its text (or the text attribute)',
+        spec: at('Say'),
+      },
+    ];
+  }
+  if (text && attribute) {
+    return [
+      {
+        code: 'duplicate',
+        message: '<Say> has both a text attribute and text: give one',
+        spec: at('Say'),
+        severity: 'warning',
+      },
+    ];
+  }
+  return [];
+}
+
+function playCheck(element: XElement): Finding[] {
+  const sources = [
+    element.text.trim() !== '' ? 'the URL as text' : undefined,
+    findAttribute(element, 'url') !== undefined ? 'url' : undefined,
+    findAttribute(element, 'record') !== undefined ? 'record' : undefined,
+  ].filter((source) => source !== undefined);
+  if (sources.length === 0) {
+    return [
+      {
+        code: 'missing-text',
+        message: '<Play> needs a source: the URL as text, the url attribute, or record="<tag>"',
+        spec: S.play,
+      },
+    ];
+  }
+  if (sources.length > 1) {
+    return [
+      {
+        code: 'duplicate',
+        message: `<Play> has ${sources.join(' and ')}: give one source`,
+        spec: S.play,
+      },
+    ];
+  }
+  const text = element.text.trim();
+  const issue = text === '' ? undefined : httpUrl(text);
+  return issue === undefined
+    ? []
+    : [{ code: issue.code, message: `<Play> text ${issue.message}`, spec: S.play }];
+}
+
+function dialCheck(element: XElement): Finding[] {
+  const findings = errorBlocks(element);
+  if (!element.children.some((child) => ['To', 'Sip', 'Number'].includes(child.name))) {
+    findings.push({
+      code: 'missing-child',
+      message: '<Dial> needs at least one destination <To>',
+      spec: S.dial,
+    });
+  }
+  return findings;
+}
+
+const CURRENT_GATHER = ['dtmf_length', 'length', 'dtmf_stop', 'url'];
+const LEGACY_GATHER = ['numDigits', 'attempts', 'timeout', 'finishOnKey', 'callback', 'method'];
+
+function gatherCheck(element: XElement): Finding[] {
+  const findings = errorBlocks(element);
+  const current = CURRENT_GATHER.filter((name) => findAttribute(element, name) !== undefined);
+  const legacy = LEGACY_GATHER.filter((name) => findAttribute(element, name) !== undefined);
+  const hasSwitch = element.children.some((child) => child.name === 'Switch');
+  const hasDtmf = element.children.some((child) => child.name === 'DTMF');
+  if ((current.length > 0 || hasDtmf) && (legacy.length > 0 || hasSwitch)) {
+    findings.push({
+      code: 'opentact.gather-generations',
+      message: `<Gather> mixes the current form (${[...current, ...(hasDtmf ? ['<DTMF>'] : [])].join(', ')}) with the legacy form (${[...legacy, ...(hasSwitch ? ['<Switch>'] : [])].join(', ')}); which the platform accepts today is unknown`,
+      spec: S.generations,
+      severity: 'warning',
+    });
+  }
+  if (current.includes('dtmf_length') && current.includes('length')) {
+    findings.push({
+      code: 'duplicate',
+      message: '<Gather> has both dtmf_length and length, which set the same digit count',
+      spec: at('Gather'),
+      severity: 'warning',
+    });
+  }
+  const seen = new Set<string>();
+  for (const branch of element.children.filter((child) => child.name === 'DTMF')) {
+    const value = findAttribute(branch, 'value')?.value;
+    if (value === undefined) continue;
+    if (seen.has(value)) {
+      findings.push({
+        code: 'duplicate',
+        message: `two <DTMF> branches have value "${value}"; only the first can run`,
+        spec: S.examples,
+        element: branch,
+      });
+    }
+    seen.add(value);
+  }
+  const handled =
+    hasDtmf ||
+    hasSwitch ||
+    element.children.some((child) => child.name === 'Default') ||
+    findAttribute(element, 'url') !== undefined ||
+    findAttribute(element, 'callback') !== undefined;
+  if (!handled) {
+    findings.push({
+      code: 'opentact.gather-unhandled',
+      message: '<Gather> has no <DTMF>, <Default>, url or callback: the digits entered go nowhere',
+      spec: at('Gather'),
+      severity: 'warning',
+    });
+  }
+  return findings;
+}
+
+function metaCheck(element: XElement): Finding[] {
+  const text = element.text.trim() !== '';
+  const value = findAttribute(element, 'value') !== undefined;
+  if (!text && !value) {
+    return [
+      {
+        code: 'missing-attribute',
+        message: '<Meta> needs value (or a text body)',
+        spec: at('Meta'),
+      },
+    ];
+  }
+  if (text && value) {
+    return [
+      {
+        code: 'duplicate',
+        message: '<Meta> has both value and a text body',
+        spec: at('Meta'),
+        severity: 'warning',
+      },
+    ];
+  }
+  return [];
+}
+
+function toneCheck(element: XElement): Finding[] {
+  const findings = errorBlocks(element);
+  if (findAttribute(element, 'volume') !== undefined && findAttribute(element, 'v') !== undefined) {
+    findings.push({
+      code: 'duplicate',
+      message: '<Tone> has both volume and v, two spellings of the same attribute',
+      spec: S.tone,
+      severity: 'warning',
+    });
+  }
+  return findings;
+}
+
+function errorCheck(element: XElement): Finding[] {
+  if (findAttribute(element, 'say') !== undefined && findAttribute(element, 'play') !== undefined) {
+    return [
+      {
+        code: 'duplicate',
+        message: '<Error> has both say and play, two spellings of the same flag',
+        spec: S.error,
+        severity: 'warning',
+      },
+    ];
+  }
+  return [];
+}
+
+const ELEMENTS: Record<string, ElementRule> = {
+  Answer: verb('Answer', at('Answer/'), {
+    attributes: [{ name: 'delay', spec: at('Answer/'), value: milliseconds() }],
+    check: errorBlocks,
+  }),
+  Say: verb('Say', at('Say'), {
+    text: 'optional',
+    attributes: [
+      { name: 'type', spec: at('Say'), value: oneOf(['WaveNet', 'Standard']) },
+      { name: 'gender', spec: at('Say'), value: oneOf(['MALE', 'FEMALE']) },
+      { name: 'code', spec: at('Say'), value: nonBlank },
+      { name: 'lang', spec: at('Say'), value: language },
+      { name: 'loop', spec: at('Say'), value: times },
+      { name: 'text', spec: at('Say'), value: nonBlank },
+    ],
+    check: (element) => [...sayCheck(element), ...errorBlocks(element)],
+  }),
+  Play: verb('Play', S.play, {
+    text: 'optional',
+    attributes: [
+      { name: 'url', spec: S.play, value: httpUrl },
+      { name: 'loop', spec: S.play, value: times },
+      { name: 'leg', spec: S.play, value: leg },
+      { name: 'record', spec: `${at('Play')}; ${FILE} §3.3 <Record>`, value: nonBlank },
+    ],
+    check: (element) => [...playCheck(element), ...errorBlocks(element)],
+  }),
+  Pause: verb('Pause', at('Pause/'), {
+    attributes: [
+      { name: 'length', spec: at('Pause/'), value: milliseconds() },
+      { name: 'dtmf_stop', spec: at('Pause/'), value: dtmfKeys },
+    ],
+    check: errorBlocks,
+  }),
+  Hangup: verb('Hangup', at('Hangup/'), { check: errorBlocks }),
+  Record: verb('Record', at('Record'), {
+    attributes: [
+      { name: 'asr', spec: at('Record'), value: flag },
+      { name: 'timeout', spec: at('Record'), value: milliseconds() },
+    ],
+    children: BLOCK,
+    check: errorBlocks,
+  }),
+  Dial: verb('Dial', S.dial, {
+    attributes: [
+      {
+        name: 'timeout',
+        spec: S.dial,
+        warning: {
+          code: 'undocumented',
+          message: 'used by a third-party integration, undocumented (unit unknown)',
+        },
+      },
+      {
+        name: 'record',
+        spec: S.dial,
+        value: oneOf(['record-from-answer', 'do-not-record']),
+        warning: {
+          code: 'undocumented',
+          message: 'used by a third-party integration, undocumented',
+        },
+      },
+      {
+        name: 'callerId',
+        spec: S.dial,
+        warning: { code: 'undocumented', message: 'undocumented for Opentact' },
+      },
+    ],
+    children: ['To', 'Sip', 'Number', 'Error'],
+    check: dialCheck,
+  }),
+  To: {
+    name: 'To',
+    spec: S.dial,
+    text: 'required',
+    textValue: pattern(
+      /^\S+$/,
+      'a destination without whitespace (a SIP URI, user@domain or a number)',
+    ),
+  },
+  Sip: {
+    name: 'Sip',
+    spec: S.dial,
+    text: 'required',
+    textValue: pattern(/^\S+$/, 'a destination without whitespace'),
+  },
+  Number: {
+    name: 'Number',
+    spec: S.dial,
+    text: 'required',
+    textValue: pattern(/^\S+$/, 'a destination without whitespace'),
+    warning: {
+      code: 'undocumented',
+      message: 'a noun of other vendors; the Opentact docs write <To> (and legacy <Sip>)',
+    },
+  },
+  Gather: verb('Gather', at('Gather'), {
+    attributes: [
+      { name: 'dtmf_length', spec: at('Gather'), value: digits },
+      { name: 'length', spec: at('Gather'), value: digits },
+      { name: 'dtmf_stop', spec: at('Gather'), value: dtmfKeys },
+      { name: 'url', spec: at('Gather'), value: httpUrl },
+      { name: 'numDigits', spec: `${at('Gather')}; ${S.generations}`, value: digits },
+      {
+        name: 'attempts',
+        spec: `${at('Gather')}; ${S.generations}`,
+        value: integer('attempts', 1),
+      },
+      { name: 'timeout', spec: `${at('Gather')}; ${S.generations}`, value: milliseconds() },
+      { name: 'finishOnKey', spec: `${at('Gather')}; ${S.generations}`, value: finishKeys },
+      { name: 'callback', spec: `${at('Gather')}; ${S.generations}`, value: httpUrl },
+      {
+        name: 'method',
+        spec: `${at('Gather')}; ${S.generations}`,
+        value: oneOf(['GET', 'POST'], { ignoreCase: true }),
+      },
+    ],
+    children: ['Say', 'Play', 'Pause', 'DTMF', 'Default', 'Error', 'Switch'],
+    check: gatherCheck,
+  }),
+  DTMF: {
+    name: 'DTMF',
+    spec: at('DTMF value="1"'),
+    attributes: [{ name: 'value', spec: at('DTMF value="1"'), required: true, value: dtmfKeys }],
+    children: BLOCK,
+  },
+  Switch: {
+    name: 'Switch',
+    spec: `${S.examples} (legacy Gather); ${S.generations}`,
+    children: ['Case', 'Default', 'Error'],
+  },
+  Case: {
+    name: 'Case',
+    spec: `${S.examples} (legacy Gather); ${S.generations}`,
+    attributes: [
+      { name: 'dtmf', spec: `${S.examples} (legacy Gather)`, required: true, value: dtmfKeys },
+    ],
+    children: BLOCK,
+  },
+  Default: {
+    name: 'Default',
+    spec: at('Default'),
+    attributes: [TAG],
+    children: BLOCK,
+  },
+  Error: {
+    name: 'Error',
+    spec: S.error,
+    attributes: [
+      TAG,
+      { name: 'say', spec: S.error, value: flag },
+      { name: 'play', spec: S.error, value: flag },
+    ],
+    children: BLOCK,
+    check: errorCheck,
+  },
+  Callback: verb('Callback', S.callback, {
+    attributes: [
+      { name: 'url', spec: S.callback, required: true, value: httpUrl },
+      // Marked required, but the examples omit it or write it in lower case (§7.3).
+      {
+        name: 'method',
+        spec: S.callback,
+        value: oneOf(['GET', 'POST', 'PATCH', 'DELETE'], { ignoreCase: true }),
+      },
+      { name: 'body', spec: S.callback, value: flag },
+      { name: 'timeout', spec: S.callback, value: milliseconds() },
+    ],
+    check: errorBlocks,
+  }),
+  callback: {
+    name: 'callback',
+    spec: `${S.examples} <Callback>; ${FILE} §7.3`,
+    text: 'required',
+    textValue: httpUrl,
+  },
+  Call: verb('Call', at('Call'), {
+    attributes: [
+      {
+        name: 'field',
+        spec: at('Call'),
+        required: true,
+        value: pattern(/^[A-Za-z_][A-Za-z0-9_.]*$/, 'a call field such as "to" or "from"'),
+      },
+      { name: 'value', spec: at('Call'), required: true },
+    ],
+    children: BLOCK,
+    check: errorBlocks,
+  }),
+  Geo: verb('Geo', at('Geo'), {
+    attributes: [
+      { name: 'states', spec: at('Geo'), value: states },
+      { name: 'county', spec: at('Geo'), value: nonBlank },
+    ],
+    children: BLOCK,
+    check: errorBlocks,
+  }),
+  Schedule: verb('Schedule', S.schedule, {
+    attributes: [
+      { name: 'dow', spec: S.schedule, value: dow },
+      { name: 'time', spec: S.schedule, value: timeRange },
+    ],
+    children: BLOCK,
+    check: errorBlocks,
+  }),
+  Scheduler: verb('Scheduler', S.schedule, {
+    attributes: [
+      { name: 'dow', spec: S.schedule, value: dow },
+      { name: 'time', spec: S.schedule, value: timeRange },
+    ],
+    children: BLOCK,
+    warning: {
+      code: 'legacy',
+      message: 'the title of the docs page; its example writes <Schedule>',
+    },
+  }),
+  Hold: verb('Hold', at('Hold/'), {
+    attributes: [{ name: 'timeout', spec: at('Hold/'), value: milliseconds(1000) }],
+    check: errorBlocks,
+  }),
+  Unhold: verb('Unhold', at('Hold/'), { check: errorBlocks }),
+  Tone: verb('Tone', S.tone, {
+    attributes: [
+      { name: 'loop', spec: S.tone, value: times },
+      { name: 'volume', spec: S.tone, value: decibels },
+      { name: 'v', spec: S.tone, value: decibels },
+      { name: 'don', spec: S.tone, value: ms },
+      { name: 'doff', spec: S.tone, value: ms },
+      { name: 'hz', spec: S.tone, value: hz },
+      { name: 'timeout', spec: S.tone, value: milliseconds() },
+      { name: 'leg', spec: S.tone, value: leg },
+    ],
+    children: ['Meta', 'Error'],
+    check: toneCheck,
+  }),
+  Meta: verb('Meta', at('Meta'), {
+    text: 'optional',
+    attributes: [
+      { name: 'name', spec: at('Meta'), required: true, value: nonBlank },
+      { name: 'value', spec: at('Meta') },
+    ],
+    check: (element) => [...metaCheck(element), ...errorBlocks(element)],
+  }),
+  Curl: verb('Curl', `${at('Curl')}; ${FILE} §7.13`, {
+    attributes: [
+      { name: 'url', spec: at('Curl'), required: true, value: httpUrl },
+      {
+        name: 'method',
+        spec: at('Curl'),
+        value: oneOf(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'], {
+          ignoreCase: true,
+        }),
+      },
+      { name: 'timeout', spec: at('Curl'), value: milliseconds() },
+      { name: 'body', spec: at('Curl') },
+    ],
+    check: errorBlocks,
+  }),
+  RecordStart: verb('RecordStart', S.undocumented, { unknownAttributes: 'warning' }),
+  RecordStop: verb('RecordStop', S.undocumented, { unknownAttributes: 'warning' }),
+  RecordWait: verb('RecordWait', S.undocumented, { unknownAttributes: 'warning' }),
+  Reject: {
+    name: 'Reject',
+    spec: S.undocumented,
+    opaque: true,
+    warning: {
+      code: 'undocumented',
+      message: "in the older engine's element set, but undocumented; not checked",
+    },
+  },
+  Redirect: {
+    name: 'Redirect',
+    spec: S.undocumented,
+    opaque: true,
+    warning: {
+      code: 'undocumented',
+      message: "in the older engine's element set, but undocumented; not checked",
+    },
+  },
+};
+
+/** The Opentact XML answer rules (spec `specs/opentact.md` §3). */
+export const OPENTACT_RULES: ProviderRules = {
+  provider: 'opentact',
+  specFile: FILE,
+  root: { name: 'Response', spec: `${S.response}; ${S.general}` },
+  rootChildren: VERBS,
+  elements: ELEMENTS,
+  unknownElement: { severity: 'error', spec: `${S.general} (element set)` },
+  unknownAttribute: { severity: 'warning', spec: `${S.reference}; ${S.gaps}` },
+  hints: {
+    Number: { message: 'use <To> inside <Dial>', spec: S.dial },
+  },
+};
