@@ -3,22 +3,10 @@
  *
  * @module
  */
+import type { TestRequest } from '../testing/reply';
 
-/** One request to send (provider-neutral). */
-export interface OutgoingRequest {
-  /** The provider's event name, for the report. */
-  readonly event: string;
-  /** HTTP method, e.g. `'POST'`. */
-  readonly method: string;
-  /** Request headers. */
-  readonly headers: Readonly<Record<string, string>>;
-  /** The exact body (`''` for none). */
-  readonly body: string;
-  /** Appended to the URL's path, e.g. `'/hangup'`. */
-  readonly path?: string;
-  /** Query parameters appended to the URL's own (already encoded, without `?`). */
-  readonly query?: string;
-}
+/** One request to send (provider-neutral): the test kit's request, sent over HTTP. */
+export type OutgoingRequest = TestRequest;
 
 /** The URL one request goes to: `base` with the request's path and query added. */
 export function requestUrl(base: string, request: OutgoingRequest): string {

@@ -142,42 +142,27 @@ function fakeEvent(provider: string, name: string): WebhookEvent {
   return { provider, name, callId: '', from: '', to: '', raw: {} };
 }
 
+/** The answer side of the four providers' definitions; Ozeki's depends on its render option. */
+const PROVIDER_DEFINITIONS = {
+  placetel: () => placetelProvider,
+  ozeki: (options: TestClientOptions) => ozekiProvider(options.ozmlRender),
+  voipnow: () => voipNowProvider,
+  opentact: () => opentactProvider,
+} as const;
+
 function rendererFor(provider: string, options: TestClientOptions): AnswerRenderer | undefined {
   if (options.renderer !== undefined) return options.renderer;
-  switch (provider) {
-    case 'placetel':
-      return {
-        provider,
-        isAnswer: placetelProvider.isAnswer,
-        render: (answer, event) =>
-          placetelProvider.render(answer as never, fakeEvent(provider, event) as never),
-      };
-    case 'ozeki': {
-      const definition = ozekiProvider(options.ozmlRender);
-      return {
-        provider,
-        isAnswer: definition.isAnswer,
-        render: (answer, event) =>
-          definition.render(answer as never, fakeEvent(provider, event) as never),
-      };
-    }
-    case 'voipnow':
-      return {
-        provider,
-        isAnswer: voipNowProvider.isAnswer,
-        render: (answer, event) =>
-          voipNowProvider.render(answer as never, fakeEvent(provider, event) as never),
-      };
-    case 'opentact':
-      return {
-        provider,
-        isAnswer: opentactProvider.isAnswer,
-        render: (answer, event) =>
-          opentactProvider.render(answer as never, fakeEvent(provider, event) as never),
-      };
-    default:
-      return undefined;
-  }
+  if (!Object.hasOwn(PROVIDER_DEFINITIONS, provider)) return undefined;
+  const definition: {
+    isAnswer(value: unknown): boolean;
+    render(answer: never, event: never): string;
+  } = PROVIDER_DEFINITIONS[provider as TestProvider](options);
+  return {
+    provider,
+    isAnswer: (value) => definition.isAnswer(value),
+    render: (answer, event) =>
+      definition.render(answer as never, fakeEvent(provider, event) as never),
+  };
 }
 
 function pick<R extends { readonly event: string }>(requests: readonly R[], event: string): R {
