@@ -560,7 +560,11 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
       await this.#store('complete', request, event, () =>
         this.store.complete(
           key,
-          { status: reply.status, headers: reply.headers, body: reply.body.toString('utf8') },
+          {
+            status: reply.status,
+            headers: reply.headers,
+            body: reply.text ?? reply.body.toString('utf8'),
+          },
           this.#duplicateTtlMs ?? DEFAULT_DUPLICATE_TTL_MS,
         ),
       );
