@@ -69,6 +69,7 @@ export {
   type UrlTokenOptions,
 } from './core/auth';
 export { REQUEST_LOG_MESSAGE, type CallControlLogger, type RequestLogLine } from './core/log';
+export type { FieldMap } from './core/body';
 export { renderXml, assertXmlText, type XmlElement, type RenderXmlOptions } from './core/xml';
 export type {
   Authenticator,
@@ -93,4 +94,11 @@ export {
   type CallControlFastifyPlugin,
   type FastifyAdapterOptions,
 } from './adapters/fastify';
-export { validateAnswer, type Problem, type ValidationResult } from './validate';
+export {
+  validateAnswer,
+  type Problem,
+  type Severity,
+  type ValidateOptions,
+  type ValidateProvider,
+  type ValidationResult,
+} from './validate';

@@ -148,8 +148,9 @@ const SECURITY_HEADERS = recordSecurityHeaders();
  * @throws {TypeError} when `basePath` does not start with `/` or holds `?` or `#`, or when
  *   `remoteAddress` is not a function
  *
- * @example Next.js route handler (`app/api/placetel/[[...path]]/route.ts`)
+ * @example Next.js route handler
  * ```ts
+ * // app/api/placetel/[[...path]]/route.ts
  * import { placetel } from 'callcontrol';
  *
  * const calls = placetel.createApp({ secret: process.env.PLACETEL_SECRET });
@@ -159,8 +160,9 @@ const SECURITY_HEADERS = recordSecurityHeaders();
  * export const POST = calls.fetch({ basePath: '/api/placetel' });
  * ```
  *
- * @example Bun.serve, with the peer address for `allowFrom`
+ * @example Bun.serve
  * ```ts
+ * // with the peer address for `allowFrom`
  * const peers = new WeakMap<Request, string>();
  * const handle = calls.fetch({ remoteAddress: (request) => peers.get(request) });
  * Bun.serve({

@@ -81,7 +81,7 @@ export const SECURITY_HEADERS: Readonly<{
 /**
  * Builds the `node:http` handler for an app. Usually called as `calls.node()`:
  * `http.createServer(calls.node()).listen(3000)`. Every path of the server is the app's;
- * mount it behind your own routing for more (or use {@link createExpressMiddleware}).
+ * mount it behind your own routing for more (or use `calls.express()`).
  *
  * When another body parser ran first: if it kept the raw bytes (see {@link captureRawBody}),
  * they are used; otherwise the request is answered at once with `CC_ERR_CONFIG_BODY_CONSUMED`

@@ -54,7 +54,7 @@ export const OPENTACT_MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
 const DEFAULT_TIMEOUT_MS = 10_000;
 const MAX_TIMEOUT_MS = 2_147_483_647;
 const CLIENT_OPTIONS = ['token', 'baseUrl', 'timeoutMs'] as const;
-const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+const METHODS: readonly OpentactRequestMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** A path below the base URL: `/segment/…`, characters a URL path may hold unencoded, or `%XX`. */
 const PATH = /^(?:\/(?:[A-Za-z0-9\-._~!$&'()*+,;=:@]|%[0-9A-Fa-f]{2})+)+\/?$/;
@@ -148,7 +148,7 @@ export interface OpentactPushResult {
 }
 
 /** An HTTP method {@link OpentactClient.request} can send. */
-export type OpentactRequestMethod = (typeof METHODS)[number];
+export type OpentactRequestMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /** A query parameter value of {@link OpentactClient.request}; `undefined` leaves it out. */
 export type OpentactQueryValue = string | number | boolean | undefined;

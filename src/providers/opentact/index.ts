@@ -54,9 +54,11 @@ export * from './events';
 export * from './simulate';
 export * from './xml';
 
+/** What an answering handler returns: an answer built with the builders, or nothing (the
+ * neutral answer). */
 // `void` (not `undefined`) so that a handler may end without `return` on some paths.
 // eslint-disable-next-line @typescript-eslint/no-invalid-void-type
-type Answer = OpentactAnswer | void;
+export type OpentactHandlerAnswer = OpentactAnswer | void;
 
 /**
  * Opentact's events with what their handlers may return: the call-flow request and Gather
@@ -65,8 +67,8 @@ type Answer = OpentactAnswer | void;
  * `sms:smsi`) take the same event as their plain name.
  */
 export type OpentactEventMap = {
-  call_flow_request: { event: OpentactCallFlowRequest; answer: Answer };
-  gather: { event: OpentactGather; answer: Answer };
+  call_flow_request: { event: OpentactCallFlowRequest; answer: OpentactHandlerAnswer };
+  gather: { event: OpentactGather; answer: OpentactHandlerAnswer };
   call_state: { event: OpentactCallStateEvent; answer: unknown };
   call_flow: { event: OpentactCallFlowEvent; answer: unknown };
   sms: { event: OpentactSms; answer: unknown };

@@ -316,11 +316,11 @@ function tokenList(what: string, valid: (token: string) => boolean): Convert {
   };
 }
 
-/** The `dow` tokens (OAS `EDayOfWeek`, spec §3.3). */
-const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
-
 /** A day of the week as Schedule `dow` writes it (spec §3.3). */
-export type OpentactDay = (typeof DAYS)[number];
+export type OpentactDay = 'sun' | 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat';
+
+/** The `dow` tokens (OAS `EDayOfWeek`, spec §3.3). */
+const DAYS: readonly OpentactDay[] = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
 
 const dayList = tokenList('days of sun, mon, tue, wed, thu, fri, sat', (token) =>
   (DAYS as readonly string[]).includes(token),

@@ -71,7 +71,7 @@ export * from './simulate';
 /** What a handler may return where OzML is executed: an answer, or nothing (`<Response/>`). */
 // `void` (not `undefined`) so that a handler may end without `return` on some paths.
 // eslint-disable-next-line @typescript-eslint/no-invalid-void-type
-type Answer = OzmlAnswer | void;
+export type OzekiHandlerAnswer = OzmlAnswer | void;
 
 /**
  * Ozeki's notifications with what their handlers may return. Every notification accepts OzML
@@ -79,17 +79,17 @@ type Answer = OzmlAnswer | void;
  * `RecordCompleted`, and a `<Route>` for `RoutingInterception`.
  */
 export type OzekiEventMap = {
-  IncomingCall: { event: OzekiIncomingCall; answer: Answer };
-  CallConnected: { event: OzekiCallConnected; answer: Answer };
-  DtmfEntered: { event: OzekiDtmfEntered; answer: Answer };
-  CallChanged: { event: OzekiCallChanged; answer: Answer };
-  RecordCompleted: { event: OzekiRecordCompleted; answer: Answer };
-  RoutingInterception: { event: OzekiRoutingInterception; answer: Answer };
-  GoTo: { event: OzekiGoTo; answer: Answer };
-  IncomingSMS: { event: OzekiIncomingSms; answer: Answer };
-  SMSDeliveryReport: { event: OzekiSmsDeliveryReport; answer: Answer };
-  CallError: { event: OzekiCallError; answer: Answer };
-  CallFinished: { event: OzekiCallFinished; answer: Answer };
+  IncomingCall: { event: OzekiIncomingCall; answer: OzekiHandlerAnswer };
+  CallConnected: { event: OzekiCallConnected; answer: OzekiHandlerAnswer };
+  DtmfEntered: { event: OzekiDtmfEntered; answer: OzekiHandlerAnswer };
+  CallChanged: { event: OzekiCallChanged; answer: OzekiHandlerAnswer };
+  RecordCompleted: { event: OzekiRecordCompleted; answer: OzekiHandlerAnswer };
+  RoutingInterception: { event: OzekiRoutingInterception; answer: OzekiHandlerAnswer };
+  GoTo: { event: OzekiGoTo; answer: OzekiHandlerAnswer };
+  IncomingSMS: { event: OzekiIncomingSms; answer: OzekiHandlerAnswer };
+  SMSDeliveryReport: { event: OzekiSmsDeliveryReport; answer: OzekiHandlerAnswer };
+  CallError: { event: OzekiCallError; answer: OzekiHandlerAnswer };
+  CallFinished: { event: OzekiCallFinished; answer: OzekiHandlerAnswer };
 };
 
 /** An Ozeki webhook app: `on('IncomingCall', …)`, then `app.use('/ozeki', calls.express())`. */
