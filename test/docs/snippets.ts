@@ -65,6 +65,11 @@ export function asModule(block: string): string {
       return '';
     },
   );
+  // A route file's exports (`export const POST = …`, `export { handle as GET }`) become local
+  // names: the block's statements run inside a function, where `export` cannot stand.
+  const local = statements
+    .replace(/^export (?=(?:const|let|function|async function) )/gm, '')
+    .replace(/^export \{[^}]*\};?[^\n]*\n/gm, '');
   const has = (name: string): boolean => imports.some((line) => line.includes(name));
   if (/\bexpress\b/.test(body) && !has("from 'express'")) {
     imports.unshift("import express from 'express';");
@@ -84,7 +89,7 @@ export function asModule(block: string): string {
 ${declarations.join('\n')}
 export async function snippet(${params.join(', ')}): Promise<void> {
 void callUuid;
-${statements}
+${local}
 }
 `;
 }
