@@ -481,13 +481,18 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
    * failure becomes a coded error reply (4xx) or the fallback answer (200). With a `logger`,
    * writes the request's one line (see {@link CommonAppOptions.logger}).
    */
-  async handle(received: WebhookRequest): Promise<WebhookReply> {
-    if (this.#logger === undefined) return this.#handle(received, {});
+  handle(received: WebhookRequest): Promise<WebhookReply> {
+    return this.#logger === undefined
+      ? this.#handle(received, {})
+      : this.#handleLogged(received, this.#logger);
+  }
+
+  async #handleLogged(received: WebhookRequest, logger: CallControlLogger): Promise<WebhookReply> {
     const startedAt = performance.now();
     const trace: RequestTrace<TEvent> = {};
     const reply = await this.#handle(received, trace);
     const event = trace.event;
-    logRequest(this.#logger, {
+    logRequest(logger, {
       provider: this.#provider.name,
       ...(event === undefined ? {} : { event: event.name }),
       ...(event === undefined || event.callId === '' ? {} : { callId: event.callId }),
@@ -562,7 +567,7 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
           key,
           {
             status: reply.status,
-            headers: reply.headers,
+            headers: storedHeaders(reply.headers),
             body: reply.text ?? reply.body.toString('utf8'),
           },
           this.#duplicateTtlMs ?? DEFAULT_DUPLICATE_TTL_MS,
@@ -804,17 +809,19 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
 }
 
 /**
- * The key of one delivery: provider, event name, call id, and a hash of what identifies the
- * request (method, path, query, body). A provider's repetition of a request has the same key.
+ * The key of one delivery: the provider and a hash of what identifies the request (event name,
+ * call id, method, path, query, body). A provider's repetition of a request has the same key.
  */
 function deliveryKey(provider: string, event: WebhookEvent, request: WebhookRequest): string {
-  const head = `${request.method} ${request.path}?${request.query}\n`;
+  // Event name and call id go into the hash, not beside it: a shorter key is fewer bytes for
+  // every remembered delivery.
+  const head = `${event.name}\n${event.callId}\n${request.method} ${request.path}?${request.query}\n`;
   const hash =
     oneShotHash === undefined
       ? crypto.createHash('sha256').update(head).update(request.body).digest('base64url')
       : // latin1 maps each body byte to one character, so distinct bodies stay distinct.
         oneShotHash('sha256', head + request.body.toString('latin1'), 'base64url');
-  return `${provider}:${event.name}:${event.callId}:${hash}`;
+  return `${provider}:${hash}`;
 }
 
 /** `crypto.hash` (Node ≥ 20.12), a one-shot digest without a Hash object; else undefined. */
@@ -824,12 +831,45 @@ const oneShotHash = (
   }
 ).hash;
 
+/** The headers of a plain XML answer without its `content-length`, one object for all. */
+const PLAIN_STORED_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+  'content-type': XML_CONTENT_TYPE,
+  'cache-control': 'no-store',
+});
+
+/**
+ * A reply's headers as stored for its repetitions: without `content-length` (recomputed from
+ * the body when sent again), and for a plain XML answer one shared object — the store may keep
+ * 100,000 replies, and every object and byte less is less for the garbage collector to copy.
+ */
+function storedHeaders(
+  headers: Readonly<Record<string, string>>,
+): Readonly<Record<string, string>> {
+  let plain = true;
+  const kept: Record<string, string> = {};
+  for (const name in headers) {
+    if (name === 'content-length') continue;
+    const value = headers[name] as string;
+    kept[name] = value;
+    if (PLAIN_STORED_HEADERS[name] !== value) plain = false;
+  }
+  return plain && Object.keys(kept).length === 2 ? PLAIN_STORED_HEADERS : kept;
+}
+
 /** A stored reply sent again, marked as a duplicate's. */
 function storedReply(reply: StoredReply, outcome: Outcome): WebhookReply {
   const body = Buffer.from(reply.body, 'utf8');
+  // In the order the first reply had them: `content-length` right after `content-type`.
+  const headers: Record<string, string> = {};
+  for (const name in reply.headers) {
+    if (name === 'content-length') continue;
+    headers[name] = reply.headers[name] as string;
+    if (name === 'content-type') headers['content-length'] = String(body.length);
+  }
+  headers['content-length'] = String(body.length);
   return {
     status: reply.status,
-    headers: { ...reply.headers, 'content-length': String(body.length) },
+    headers,
     body,
     text: reply.body,
     outcome,

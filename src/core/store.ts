@@ -102,8 +102,14 @@ export interface MemoryStoreOptions {
   readonly maxSessionBytes?: number;
 }
 
-type Delivery =
-  { readonly state: 'pending' } | { readonly state: 'done'; readonly reply: StoredReply };
+/**
+ * A delivery in the memory store: {@link PENDING} while handled, then its reply itself (one
+ * object less per remembered delivery than a `{ state, reply }` wrapper).
+ */
+type Delivery = StoredReply;
+
+/** The delivery is being handled. */
+const PENDING: StoredReply = Object.freeze({ status: 0, headers: Object.freeze({}), body: '' });
 
 function positive(name: string, value: number | undefined, fallback: number): number {
   const chosen = value ?? fallback;
@@ -147,20 +153,22 @@ export class MemoryStore implements CallStore {
   /** @inheritdoc */
   async claim(key: string, ttlMs: number): Promise<ClaimResult> {
     const found = this.#deliveries.get(key);
-    if (found !== undefined) return found;
-    this.#deliveries.set(key, { state: 'pending' }, { ttl: ttl(ttlMs) });
+    if (found !== undefined) {
+      return found === PENDING ? { state: 'pending' } : { state: 'done', reply: found };
+    }
+    this.#deliveries.set(key, PENDING, { ttl: ttl(ttlMs) });
     return { state: 'claimed' };
   }
 
   /** @inheritdoc */
   async complete(key: string, reply: StoredReply, ttlMs: number): Promise<void> {
-    this.#deliveries.set(key, { state: 'done', reply }, { ttl: ttl(ttlMs) });
+    this.#deliveries.set(key, reply, { ttl: ttl(ttlMs) });
     this.#wake(key, reply);
   }
 
   /** @inheritdoc */
   async release(key: string): Promise<void> {
-    if (this.#deliveries.get(key)?.state === 'pending') this.#deliveries.delete(key);
+    if (this.#deliveries.get(key) === PENDING) this.#deliveries.delete(key);
     this.#wake(key, undefined);
   }
 
@@ -168,7 +176,7 @@ export class MemoryStore implements CallStore {
   waitFor(key: string, timeoutMs: number): Promise<StoredReply | undefined> {
     const found = this.#deliveries.get(key);
     if (found === undefined) return Promise.resolve(undefined);
-    if (found.state === 'done') return Promise.resolve(found.reply);
+    if (found !== PENDING) return Promise.resolve(found);
     return new Promise((resolve) => {
       const waiters = this.#waiters.get(key) ?? new Set();
       this.#waiters.set(key, waiters);
