@@ -1,11 +1,12 @@
 /**
- * Loads the shared provider fixtures (`../shared/fixtures/<provider>.json` beside the checkout).
+ * Loads the provider fixtures (`test/data/providers/<provider>.json`): documented requests and
+ * answers, each with its `source` and whether it is `verbatim` (see that folder's README.md).
  * A missing file fails the test run: fixtures are part of the acceptance, never skipped.
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
-/** One documented request (see shared/fixtures/README.md). */
+/** One documented request (see test/data/providers/README.md). */
 export interface RequestFixture {
   id: string;
   source: string;
@@ -35,10 +36,10 @@ export interface ProviderFixtures {
   responses: ResponseFixture[];
 }
 
-/** The folder holding the shared fixtures. */
-export const FIXTURES_DIR = resolve(__dirname, '../../../shared/fixtures');
+/** The folder holding the provider fixtures. */
+export const FIXTURES_DIR = resolve(__dirname, '../data/providers');
 
-/** Reads `<provider>.json` from the shared fixtures; throws when it is missing. */
+/** Reads `<provider>.json` from the provider fixtures; throws when it is missing. */
 export function loadFixtures(provider: string): ProviderFixtures {
   const file = resolve(FIXTURES_DIR, `${provider}.json`);
   return JSON.parse(readFileSync(file, 'utf8')) as ProviderFixtures;

@@ -1,7 +1,7 @@
 /**
  * XML comparison for tests: two documents are equal when their element trees are — the XML
  * declaration, whitespace-only text between elements and attribute order do not matter;
- * element order, names, attributes and text do (shared/fixtures/README.md).
+ * element order, names, attributes and text do (test/data/providers/README.md).
  *
  * Parsing uses @xmldom/xmldom, an independent parser that throws on every error (warnings,
  * such as one about U+FFFD in the text, are not errors), so the serializer under test is never
