@@ -3,14 +3,14 @@
  * provider documents, and explains each problem with the spec section it breaks.
  *
  * The provider knowledge is in one rule table per provider (`placetel.ts`, `ozeki.ts`,
- * `voipnow.ts`, `opentact.ts`, citing `specs/<provider>.md`); `engine.ts` is generic.
+ * `voipnow.ts`, `opentact.ts`, citing `docs/providers/<provider>.md`); `engine.ts` is generic.
  *
  * @example
  * ```ts
  * const result = validateAnswer('placetel', '<Response><Reject reason="nope"/></Response>');
  * // result.valid === false
  * // result.problems[0] → { code: 'bad-enum', path: '/Response/Reject[1]/@reason',
- * //   line: 1, column: 11, spec: 'specs/placetel.md §3.3 Other actions', severity: 'error', … }
+ * //   line: 1, column: 11, spec: 'docs/providers/placetel.md §3.3 Other actions', severity: 'error', … }
  * ```
  *
  * @module
@@ -45,7 +45,7 @@ export const PROVIDER_RULES: Readonly<Record<ValidateProvider, ProviderRules>> =
  * (enums, whole numbers with their units and ranges, booleans, DTMF keys, URLs, numbers),
  * text content, and the provider's own rules (one action per Placetel answer, one control
  * context per Ozeki answer, Opentact's nested blocks, …). Each problem cites its section of
- * `specs/<provider>.md`.
+ * `docs/providers/<provider>.md`.
  *
  * Tolerant where the spec says the docs contradict themselves: both documented forms pass
  * (at most with a warning), e.g. Placetel `queue_id`/`id`, Opentact `<Error say|play>`,

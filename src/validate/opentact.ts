@@ -1,5 +1,5 @@
 /**
- * What Opentact documents about its XML call flow (`specs/opentact.md` §3 "Opentact XML":
+ * What Opentact documents about its XML call flow (`docs/providers/opentact.md` §3 "Opentact XML":
  * §3.1 general rules, §3.2 verb/attribute reference, §3.3 examples; §7 contradictions;
  * upstream the "Opentact Call XML" pages of https://doc.opentact.org/), as rule tables for
  * the validation engine.
@@ -25,7 +25,7 @@ import type {
 } from './types';
 import { boolean, dtmfKeys, httpUrl, integer, nonBlank, oneOf, pattern } from './values';
 
-const FILE = 'specs/opentact.md';
+const FILE = 'docs/providers/opentact.md';
 const S = {
   response: `${FILE} §2.3 Expected response`,
   general: `${FILE} §3.1 General rules`,
@@ -605,7 +605,7 @@ const ELEMENTS: Record<string, ElementRule> = {
   },
 };
 
-/** The Opentact XML answer rules (spec `specs/opentact.md` §3). */
+/** The Opentact XML answer rules (spec `docs/providers/opentact.md` §3). */
 export const OPENTACT_RULES: ProviderRules = {
   provider: 'opentact',
   specFile: FILE,

@@ -1,6 +1,6 @@
 /**
  * What Ozeki documents about OzML, the answer to its HTTP API notifications
- * (`specs/ozeki.md` §4 language rules, §5 command reference, §3.1 which notification takes
+ * (`docs/providers/ozeki.md` §4 language rules, §5 command reference, §3.1 which notification takes
  * which commands, §7 ambiguities; upstream
  * https://ozekiphone.com/p_4254-reference-book-of-ozml-the-xml-language-of-ozeki.html), as
  * rule tables for the validation engine.
@@ -29,7 +29,7 @@ import type {
 } from './types';
 import { boolean, dtmfKey, dtmfKeys, integer, nonBlank, oneOf } from './values';
 
-const FILE = 'specs/ozeki.md';
+const FILE = 'docs/providers/ozeki.md';
 const S = {
   contexts: `${FILE} §3.1 Notification catalogue`,
   envelope: `${FILE} §1.1 Command response envelope`,
@@ -583,7 +583,7 @@ function envelopeCheck(root: XElement): Finding[] | undefined {
   ];
 }
 
-/** The Ozeki OzML answer rules (spec `specs/ozeki.md` §4, §5). */
+/** The Ozeki OzML answer rules (spec `docs/providers/ozeki.md` §4, §5). */
 export const OZEKI_RULES: ProviderRules = {
   provider: 'ozeki',
   specFile: FILE,

@@ -1,5 +1,5 @@
 /**
- * What Placetel documents about its call-control answer (`specs/placetel.md` §3 "XML
+ * What Placetel documents about its call-control answer (`docs/providers/placetel.md` §3 "XML
  * response", §5 examples, §8 ambiguities; upstream
  * https://github.com/Placetel/call-control-notify-api#your-xml-response), as rule tables for
  * the validation engine.
@@ -14,7 +14,7 @@ import { findAttribute } from './engine';
 import type { AttributeRule, ElementRule, Finding, ProviderRules, XElement } from './types';
 import { asWarning, boolean, integer, oneOf, pattern, quote } from './values';
 
-const FILE = 'specs/placetel.md';
+const FILE = 'docs/providers/placetel.md';
 const S = {
   response: `${FILE} §3 XML response`,
   actions: `${FILE} §3.1 Actions`,
@@ -219,7 +219,7 @@ function documentRules(root: XElement): Finding[] {
   return [];
 }
 
-/** The Placetel answer rules (spec `specs/placetel.md` §3). */
+/** The Placetel answer rules (spec `docs/providers/placetel.md` §3). */
 export const PLACETEL_RULES: ProviderRules = {
   provider: 'placetel',
   specFile: FILE,

@@ -26,7 +26,7 @@ export type Severity = 'error' | 'warning';
  * ```json
  * { "code": "bad-enum", "severity": "error", "path": "/Response/Reject[1]/@reason",
  *   "line": 3, "column": 13, "message": "reason must be \"busy\", got \"nope\"",
- *   "spec": "specs/placetel.md §3.3 Other actions" }
+ *   "spec": "docs/providers/placetel.md §3.3 Other actions" }
  * ```
  */
 export interface Problem {
@@ -51,7 +51,7 @@ export interface Problem {
   readonly line?: number;
   /** 1-based column of the element (or of the syntax error), when known. */
   readonly column?: number;
-  /** The spec file and section the rule comes from, e.g. `specs/placetel.md §3.2 <Forward> attributes`. */
+  /** The spec file and section the rule comes from, e.g. `docs/providers/placetel.md §3.2 <Forward> attributes`. */
   readonly spec: string;
   /** `error`: the provider documents otherwise; `warning`: legal but doubtful or undocumented. */
   readonly severity: Severity;
@@ -179,7 +179,7 @@ export interface ElementRule {
 export interface ProviderRules {
   /** The provider. */
   readonly provider: ValidateProvider;
-  /** Its spec file, e.g. `specs/placetel.md`. */
+  /** Its spec file, e.g. `docs/providers/placetel.md`. */
   readonly specFile: string;
   /** The root element's name and the section documenting it. */
   readonly root: { readonly name: string; readonly spec: string };
@@ -210,7 +210,7 @@ export interface ProviderRules {
 export interface ValidateOptions {
   /**
    * Ozeki only: the control context the answer is for (`extension`, `thirdParty`,
-   * `routing`, spec `specs/ozeki.md` §3.1, §4). Absent: inferred from the commands, and
+   * `routing`, spec `docs/providers/ozeki.md` §3.1, §4). Absent: inferred from the commands, and
    * the answer must fit at least one context.
    */
   readonly ozekiControl?: 'extension' | 'thirdParty' | 'routing';

@@ -1,5 +1,5 @@
 /**
- * What 4PSA documents about the VoipNow Call Interactive answer (`specs/voipnow.md` §2
+ * What 4PSA documents about the VoipNow Call Interactive answer (`docs/providers/voipnow.md` §2
  * "Call Interactive", its "Response verbs" table; upstream
  * https://wiki.4psa.com/VoipNow/Developer-Guide/Call-Interactive/Interactive-Response-Structure),
  * as rule tables for the validation engine.
@@ -14,7 +14,7 @@
 import type { AttributeRule, ElementRule, Finding, ProviderRules, XElement } from './types';
 import { integer, nonBlank, oneOf, pattern } from './values';
 
-const FILE = 'specs/voipnow.md';
+const FILE = 'docs/providers/voipnow.md';
 const S = {
   interactive: `${FILE} §2 Call Interactive`,
   verbs: `${FILE} §2 Call Interactive (Response verbs)`,
@@ -126,7 +126,7 @@ function documentRules(root: XElement): Finding[] {
   }));
 }
 
-/** The VoipNow Call Interactive answer rules (spec `specs/voipnow.md` §2). */
+/** The VoipNow Call Interactive answer rules (spec `docs/providers/voipnow.md` §2). */
 export const VOIPNOW_RULES: ProviderRules = {
   provider: 'voipnow',
   specFile: FILE,
@@ -138,7 +138,7 @@ export const VOIPNOW_RULES: ProviderRules = {
   hints: {
     Speak: {
       message: 'an Ozeki OzML command; VoipNow speaks with <PlayTTS>',
-      spec: `${FILE} §2; specs/ozeki.md §0`,
+      spec: `${FILE} §2; docs/providers/ozeki.md §0`,
     },
     Play: { message: 'VoipNow plays sounds with <PlaySound>', spec: S.verbs },
   },

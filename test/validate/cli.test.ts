@@ -80,7 +80,7 @@ test('warnings alone still exit 0', async () => {
   ]);
   expect(result.code).toBe(0);
   expect(result.out).toMatch(
-    /^warning 1:11 +\/Response\/Queue\[1\]\/@queue_id .*\[legacy\] \(specs\/placetel\.md §3\.3/m,
+    /^warning 1:11 +\/Response\/Queue\[1\]\/@queue_id .*\[legacy\] \(docs\/providers\/placetel\.md §3\.3/m,
   );
   expect(result.out).toMatch(/✓ valid \(1 warning\)/);
 });
@@ -91,7 +91,7 @@ test('an invalid answer exits 1, one line per problem with line:col, path, messa
   const lines = result.out.trimEnd().split('\n');
   expect(lines).toHaveLength(4);
   expect(lines[1]).toMatch(
-    /^error +2:3 +\/Response\/Reject\[1\]\/@reason +<Reject> reason must be "busy", got "declined" \[bad-enum\] \(specs\/placetel\.md §3\.3 Other actions\)$/,
+    /^error +2:3 +\/Response\/Reject\[1\]\/@reason +<Reject> reason must be "busy", got "declined" \[bad-enum\] \(docs\/providers\/placetel\.md §3\.3 Other actions\)$/,
   );
   expect(lines[2]).toMatch(/^error +3:3 +\/Response\/Dial\[1\] .*\[unknown-element\]/);
   expect(lines[3]).toBe('✗ invalid: 2 errors, 0 warnings');
@@ -111,7 +111,7 @@ test('--json prints the ValidationResult', async () => {
         path: '/Response/Reject[1]/@reason',
         line: 2,
         column: 3,
-        spec: 'specs/placetel.md §3.3 Other actions',
+        spec: 'docs/providers/placetel.md §3.3 Other actions',
         severity: 'error',
       },
       expect.objectContaining({

@@ -57,7 +57,7 @@ describe('Ozeki HTTP API command responses', () => {
       expect(result.problems[0]).toMatchObject({
         code: 'ozeki.api-envelope',
         path: '/Response/Code[1]',
-        spec: 'specs/ozeki.md §1.1 Command response envelope',
+        spec: 'docs/providers/ozeki.md §1.1 Command response envelope',
       });
     },
   );

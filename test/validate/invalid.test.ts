@@ -64,7 +64,7 @@ describe('documents that are not XML answers', () => {
     (provider) => {
       const problem = only(provider, '<Answer><Hangup/></Answer>');
       expect(problem).toMatchObject({ code: 'root-element', path: '/Answer' });
-      expect(problem.spec.startsWith(`specs/${provider}.md`)).toBe(true);
+      expect(problem.spec.startsWith(`docs/providers/${provider}.md`)).toBe(true);
     },
   );
 });
@@ -80,7 +80,7 @@ describe('placetel', () => {
       path: '/Response/Dial[1]',
       line: 1,
       column: 11,
-      spec: 'specs/placetel.md §3.4 Responses seen in consumers but NOT in the spec',
+      spec: 'docs/providers/placetel.md §3.4 Responses seen in consumers but NOT in the spec',
     });
   });
 
@@ -96,7 +96,7 @@ describe('placetel', () => {
       path: '/Response/Prompt[1]',
       line: 2,
       column: 3,
-      spec: 'specs/placetel.md §3.3 Other actions',
+      spec: 'docs/providers/placetel.md §3.3 Other actions',
     });
     expect(only('placetel', '<Response><Queue/></Response>').message).toMatch(/id or queue_id/);
   });
@@ -105,7 +105,7 @@ describe('placetel', () => {
     expect(only('placetel', '<Response><Reject reason="declined"/></Response>')).toMatchObject({
       code: 'bad-enum',
       path: '/Response/Reject[1]/@reason',
-      spec: 'specs/placetel.md §3.3 Other actions',
+      spec: 'docs/providers/placetel.md §3.3 Other actions',
     });
     expect(
       only('placetel', '<Response><Group id="1" backup_behaviour="behavior"/></Response>').code,
@@ -116,7 +116,7 @@ describe('placetel', () => {
     expect(only('placetel', '<Response><Forward voicemail="yes"/></Response>')).toMatchObject({
       code: 'bad-boolean',
       path: '/Response/Forward[1]/@voicemail',
-      spec: 'specs/placetel.md §3.2 <Forward> attributes',
+      spec: 'docs/providers/placetel.md §3.2 <Forward> attributes',
     });
     expect(only('placetel', '<Response><Group id="1" ringtime="90"/></Response>').code).toBe(
       'out-of-range',
@@ -195,7 +195,7 @@ describe('ozeki', () => {
     expect(only('ozeki', '<Response><Speak>Hi</Speak><Reject/></Response>')).toMatchObject({
       code: 'ozeki.reject-not-first',
       path: '/Response/Reject[1]',
-      spec: 'specs/ozeki.md §5.5 Reject',
+      spec: 'docs/providers/ozeki.md §5.5 Reject',
     });
   });
 
@@ -215,7 +215,7 @@ describe('ozeki', () => {
   test('extension and third-party commands do not mix (spec §3.1, §4)', () => {
     const problem = only('ozeki', '<Response><Delay>1</Delay><Hold/></Response>');
     expect(problem).toMatchObject({ code: 'ozeki.mixed-control', path: '/Response/Hold[1]' });
-    expect(problem.spec).toContain('specs/ozeki.md §3.1');
+    expect(problem.spec).toContain('docs/providers/ozeki.md §3.1');
   });
 
   test('third-party Speak needs Party (spec §5.1)', () => {
@@ -269,7 +269,7 @@ describe('voipnow', () => {
     expect(only('voipnow', '<Response><SetCaller name="x"/></Response>')).toMatchObject({
       code: 'missing-attribute',
       path: '/Response/SetCaller[1]',
-      spec: 'specs/voipnow.md §2 Call Interactive (Response verbs)',
+      spec: 'docs/providers/voipnow.md §2 Call Interactive (Response verbs)',
     });
   });
 
@@ -332,7 +332,7 @@ describe('opentact', () => {
     expect(only('opentact', '<Response><Say gender="male">Hi</Say></Response>')).toMatchObject({
       code: 'bad-enum',
       path: '/Response/Say[1]/@gender',
-      spec: 'specs/opentact.md §3.2 <Say>',
+      spec: 'docs/providers/opentact.md §3.2 <Say>',
     });
     expect(only('opentact', '<Response><Schedule dow="monday"/></Response>').code).toBe(
       'bad-format',
@@ -347,7 +347,7 @@ describe('opentact', () => {
       expect.objectContaining({
         code: 'opentact.seconds-not-ms',
         severity: 'warning',
-        spec: 'specs/opentact.md §3.2 <Pause/>',
+        spec: 'docs/providers/opentact.md §3.2 <Pause/>',
       }),
     ]);
   });

@@ -2,7 +2,7 @@
  * Opentact REST API client for asynchronous call control: push an Opentact XML call flow to a
  * live (parked) call, look calls up, and send any other REST request with the same transport.
  *
- * Spec: `specs/opentact.md` §2.1 mode 3 ("park + asynchronous control": the call waits for a
+ * Spec: `docs/providers/opentact.md` §2.1 mode 3 ("park + asynchronous control": the call waits for a
  * Call Control API command, typically up to 30 seconds), §2.5 (the push endpoints: the newer
  * `POST /rest/call/sca/{call_uuid}` used by a production integration and the OAS "Post call XML"
  * `POST /rest/sip/app/call/{uuid}`, both `multipart/form-data` with the XML in the field `file`;

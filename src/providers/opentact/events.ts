@@ -1,7 +1,7 @@
 /**
  * Opentact requests and events, and their parser.
  *
- * Spec: `specs/opentact.md` §2 (call-flow requests and follow-ups), §4 (event envelopes), §7
+ * Spec: `docs/providers/opentact.md` §2 (call-flow requests and follow-ups), §4 (event envelopes), §7
  * (contradictions: the parser is tolerant of both API generations). Upstream:
  * https://doc.opentact.org/ ("Typical technical workflow", "<Gather/>", "WSS Events").
  *

@@ -2,7 +2,7 @@
  * Opentact: SIP Control App call-flow requests, Gather follow-ups, event webhooks, Opentact XML,
  * and the asynchronous mode (push XML to a live call).
  *
- * Spec: `specs/opentact.md`; upstream: https://doc.opentact.org/
+ * Spec: `docs/providers/opentact.md`; upstream: https://doc.opentact.org/
  *
  * @example
  * ```ts

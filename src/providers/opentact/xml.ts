@@ -3,7 +3,7 @@
  * Opentact's call-flow request (and `<Callback>` / `<Gather url>` follow-ups) with, and the
  * renderer of the answer document.
  *
- * Spec: `specs/opentact.md` §3 ("Opentact XML": §3.1 general rules, §3.2 verb/attribute
+ * Spec: `docs/providers/opentact.md` §3 ("Opentact XML": §3.1 general rules, §3.2 verb/attribute
  * reference, §3.3 examples) and §7 (contradictions); upstream: the "Opentact Call XML" pages
  * of https://doc.opentact.org/ (`opentact-call-xml/less-than-say-greater-than` and siblings;
  * note that the `less-than-callback-greater-than` slug is the `<Gather>` page and

@@ -2,7 +2,7 @@
  * Ozeki Phone System HTTP API client: outbound commands (`Call`, `ForwardCall`, `Hold`,
  * `Unhold`, `Hangup`, `SendSms`, `ListActiveCalls`, any other by name) and their XML answer.
  *
- * Spec: `specs/ozeki.md` §1 (transport: GET with the parameters in the query or POST with them
+ * Spec: `docs/providers/ozeki.md` §1 (transport: GET with the parameters in the query or POST with them
  * form-encoded, `Username`/`Password` as parameters), §1.1 (the `<Response><Code><Message>`
  * envelope), §1.2 (status codes), §2 (`Call`), §3.3 (`ListActiveCalls`), §5.11/§5.12/§5.16
  * (`ForwardCall`/`Forward`, `Hold`/`Unhold`, `SendSms` parameters), §6 F1–F3 (wire examples).

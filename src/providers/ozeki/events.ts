@@ -1,7 +1,7 @@
 /**
  * Ozeki Phone System HTTP API notifications and their parser.
  *
- * Spec: `specs/ozeki.md` §3 (notifications and their parameters), §1 (transport), §7
+ * Spec: `docs/providers/ozeki.md` §3 (notifications and their parameters), §1 (transport), §7
  * (what is undocumented: the parser is tolerant there). Upstream:
  * https://ozekiphone.com/p_4201-notifications-of-ozeki-phone-system-pbx-http-api.html
  *

@@ -1,7 +1,7 @@
 /**
  * Ozeki Phone System: HTTP API notifications, OzML answers, and the outbound command API.
  *
- * Spec: `specs/ozeki.md`; upstream: https://ozekiphone.com/p_4201-notifications-of-ozeki-phone-system-pbx-http-api.html
+ * Spec: `docs/providers/ozeki.md`; upstream: https://ozekiphone.com/p_4201-notifications-of-ozeki-phone-system-pbx-http-api.html
  * and https://ozekiphone.com/p_4254-reference-book-of-ozml-the-xml-language-of-ozeki.html
  *
  * @example

@@ -2,7 +2,7 @@
  * Ozeki OzML answers: builders for the OzML commands a webhook answers Ozeki's HTTP API
  * notifications with, the per-context validation of a command sequence, and the renderer.
  *
- * Spec: `specs/ozeki.md` §4 (language rules, the two control contexts), §5 (command
+ * Spec: `docs/providers/ozeki.md` §4 (language rules, the two control contexts), §5 (command
  * reference), §3.1 (which notification takes which commands), §7 (ambiguities); upstream:
  * https://ozekiphone.com/p_4254-reference-book-of-ozml-the-xml-language-of-ozeki.html
  *

@@ -1,7 +1,7 @@
 /**
  * Placetel Call Control / Notify API events and their parser.
  *
- * Spec: `specs/placetel.md` §2 (events and fields), §8 (ambiguities we tolerate);
+ * Spec: `docs/providers/placetel.md` §2 (events and fields), §8 (ambiguities we tolerate);
  * upstream: https://github.com/Placetel/call-control-notify-api#our-post-request
  *
  * @module

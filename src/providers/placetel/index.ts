@@ -1,7 +1,7 @@
 /**
  * Placetel Call Control / Notify API: typed events, answer builders, signature checks.
  *
- * Spec: `specs/placetel.md`; upstream: https://github.com/Placetel/call-control-notify-api
+ * Spec: `docs/providers/placetel.md`; upstream: https://github.com/Placetel/call-control-notify-api
  *
  * @example
  * ```ts

@@ -1,7 +1,7 @@
 /**
  * Placetel call-control answers: builders for every documented action of the XML response.
  *
- * Spec: `specs/placetel.md` §3 (actions and attributes), §5 (documented examples);
+ * Spec: `docs/providers/placetel.md` §3 (actions and attributes), §5 (documented examples);
  * upstream: https://github.com/Placetel/call-control-notify-api#your-xml-response
  *
  * Each builder validates its arguments and throws `CC_ERR_ANSWER_INVALID` (a

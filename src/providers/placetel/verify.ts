@@ -1,7 +1,7 @@
 /**
  * Placetel request signatures: HMAC-SHA256 over the raw body, hex, in `X-PLACETEL-SIGNATURE`.
  *
- * Spec: `specs/placetel.md` §1 "Signature" (README commit dedc745, PR #9); test vector: secret
+ * Spec: `docs/providers/placetel.md` §1 "Signature" (README commit dedc745, PR #9); test vector: secret
  * `12345` over `call_id=4a4c…&event=CallAccepted&from=0123456789&to=0987654321` gives
  * `c4f823c5…92d0`.
  *

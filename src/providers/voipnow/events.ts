@@ -1,7 +1,7 @@
 /**
  * 4PSA VoipNow Call Events and Call Interactive requests, and their parser.
  *
- * Spec: `specs/voipnow.md` §1 (Call Events), §2 (Call Interactive). Upstream:
+ * Spec: `docs/providers/voipnow.md` §1 (Call Events), §2 (Call Interactive). Upstream:
  * https://wiki.4psa.com/VoipNow/Developer-Guide/Call-Events.html and
  * https://wiki.4psa.com/VoipNow/Developer-Guide/Call-Interactive/Interactive-Request-Parameters.html
  *

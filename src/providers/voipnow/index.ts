@@ -1,7 +1,7 @@
 /**
  * 4PSA VoipNow: Call Events (Dial-In, Dial-Out, Hangup, Answer) and Call Interactive.
  *
- * Spec: `specs/voipnow.md`; upstream: https://wiki.4psa.com/VoipNow/Developer-Guide/Call-Events.html
+ * Spec: `docs/providers/voipnow.md`; upstream: https://wiki.4psa.com/VoipNow/Developer-Guide/Call-Events.html
  * and https://wiki.4psa.com/VoipNow/Developer-Guide/Call-Interactive/Interactive-Response-Structure
  *
  * @example

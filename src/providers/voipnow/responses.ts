@@ -2,7 +2,7 @@
  * VoipNow Call Interactive answers: builders for the response verbs a webhook answers an IVR
  * "Call Interactive" request with, and the renderer of the answer document.
  *
- * Spec: `specs/voipnow.md` §2 ("Response verbs"); upstream:
+ * Spec: `docs/providers/voipnow.md` §2 ("Response verbs"); upstream:
  * https://wiki.4psa.com/VoipNow/Developer-Guide/Call-Interactive/Interactive-Response-Structure
  *
  * A Call Interactive answer is `<?xml version="1.0" encoding="UTF-8"?><Response>…</Response>`

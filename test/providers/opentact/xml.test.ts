@@ -1,5 +1,5 @@
 /**
- * The Opentact XML builders (spec `specs/opentact.md` §3), error blocks under every verb,
+ * The Opentact XML builders (spec `docs/providers/opentact.md` §3), error blocks under every verb,
  * nesting, the response, the renderer, escaping, immutability and wrong JavaScript types.
  */
 import { CallControlError } from '../../../src/core/errors';

@@ -1,5 +1,5 @@
 /**
- * The VoipNow Call Interactive answer builders (spec `specs/voipnow.md` §2 "Response verbs"),
+ * The VoipNow Call Interactive answer builders (spec `docs/providers/voipnow.md` §2 "Response verbs"),
  * the response, the renderer, escaping and immutability.
  */
 import { CallControlError } from '../../../src/core/errors';
