@@ -12,6 +12,12 @@
  * documents and names the spec section of each problem (see `src/validate/`); exit 0 valid, 1
  * invalid, 2 usage error or unreadable file.
  *
+ * `callcontrol --version` (`-v`) prints the version of the installed package.
+ *
+ * An option given an empty or blank value (`--secret ''`, or `--secret "$SECRET"` with the
+ * variable unset) is a usage error naming the option: none of the options means anything
+ * empty, and a request signed with an empty key would only look like a wrong secret.
+ *
  * @module
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
@@ -30,6 +36,7 @@ import {
 } from './output';
 import { registerValidateCommand } from './validate';
 import { sendSequence, splitCredentials, type ExchangeResult, type OutgoingRequest } from './send';
+import { packageVersion } from './version';
 
 export { processIo, useColour, type CliIo } from './io';
 
@@ -258,6 +265,33 @@ in the URL, ?token=…, as Opentact's docs do).`,
   },
 ];
 
+/**
+ * The first option of `command` given an empty or blank value (`''`, `' '`; for a variadic
+ * option, any entry), as the usage error to report; `undefined` when there is none.
+ */
+function emptyOption(command: Command, options: ParsedOptions): string | undefined {
+  for (const option of command.options) {
+    const value: unknown = options[option.attributeName()];
+    const values: unknown[] = Array.isArray(value) ? value : [value];
+    if (values.some((entry) => typeof entry === 'string' && entry.trim() === '')) {
+      return (
+        `error: ${option.long ?? option.flags} must not be empty ` +
+        '(is the shell variable that should give it unset?)'
+      );
+    }
+  }
+  return undefined;
+}
+
+/** The version `--version` prints; the reason instead when package.json cannot be read. */
+function version(): string {
+  try {
+    return packageVersion();
+  } catch (error) {
+    return `unknown (${error instanceof Error ? error.message : String(error)})`;
+  }
+}
+
 /** `--hangup-cause` of Placetel: one of its HungUp types. */
 function placetelHangupType(
   value: string | undefined,
@@ -294,6 +328,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
   let exitCode = 0;
   const program = new Command('callcontrol')
     .description('Call-control webhooks for telephony providers')
+    .version(version(), '-v, --version', 'print the version of callcontrol')
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
 
@@ -327,6 +362,8 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
             command.error(`error: ${COMMON_OPTIONS[key] ?? key}: ${reason}`, { exitCode: 2 });
           }
         }
+        const empty = emptyOption(command, options);
+        if (empty !== undefined) command.error(empty, { exitCode: 2 });
         let requests: readonly OutgoingRequest[];
         let url: string;
         try {
