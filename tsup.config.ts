@@ -11,9 +11,17 @@
  * another chunk, and bundling each entry on its own would declare the classes (with their
  * private fields) once per subpath, so that `callcontrol` and `callcontrol/placetel` would not
  * accept each other's `WebhookApp`.
+ *
+ * Source maps: every `lib/*.js` and `lib/*.mjs` has its `.map`, with the TypeScript sources
+ * embedded (`sourcesContent`), so `node --enable-source-maps` names `src/…` lines in the stack
+ * traces of the installed package although `src/` is not published. The CommonJS build passes
+ * through a second transform whose maps name the intermediate `lib/` file by its absolute path;
+ * {@link relativeSourceMaps} turns those into paths relative to the map, so that no path of the
+ * machine that built the package ends up in it.
  */
-import { writeFile } from 'node:fs/promises';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
+import { basename, isAbsolute, relative, resolve } from 'node:path';
 import { defineConfig, type Options } from 'tsup';
 
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as {
@@ -64,6 +72,35 @@ async function writeDeclarationEntries(extension: 'd.ts' | 'd.mts'): Promise<voi
   );
 }
 
+/**
+ * Rewrites the absolute paths in `lib/*<extension>.map` (`sources`, `file`) as paths relative to
+ * the map's folder, and checks that every other source is embedded.
+ */
+async function relativeSourceMaps(extension: '.js' | '.mjs'): Promise<void> {
+  const lib = resolve('lib');
+  const maps = (await readdir(lib)).filter((name) => name.endsWith(`${extension}.map`));
+  await Promise.all(
+    maps.map(async (name) => {
+      const path = resolve(lib, name);
+      const map = JSON.parse(await readFile(path, 'utf8')) as {
+        file?: string;
+        sources: string[];
+        sourcesContent?: (string | null)[];
+      };
+      map.sources = map.sources.map((source) =>
+        isAbsolute(source) ? relative(lib, source).split('\\').join('/') : source,
+      );
+      if (map.file !== undefined) map.file = basename(map.file);
+      map.sources.forEach((source, index) => {
+        if (source.startsWith('../src/') && typeof map.sourcesContent?.[index] !== 'string') {
+          throw new Error(`lib/${name}: ${source} is not embedded (sourcesContent)`);
+        }
+      });
+      await writeFile(path, JSON.stringify(map));
+    }),
+  );
+}
+
 const common: Options = {
   outDir: 'lib',
   platform: 'node',
@@ -72,7 +109,7 @@ const common: Options = {
   external,
   splitting: true,
   treeshake: false,
-  sourcemap: false,
+  sourcemap: true,
   minify: false,
   dts: false,
   shims: false,
@@ -86,13 +123,17 @@ export default defineConfig([
     format: 'cjs',
     // The `callcontrol` command: CommonJS only (it runs when `require.main === module`).
     entry: { ...libraryEntries, cli: 'src/cli/index.ts' },
-    onSuccess: () => writeDeclarationEntries('d.ts'),
+    onSuccess: async () => {
+      await Promise.all([writeDeclarationEntries('d.ts'), relativeSourceMaps('.js')]);
+    },
   },
   {
     ...common,
     format: 'esm',
     entry: libraryEntries,
-    onSuccess: () => writeDeclarationEntries('d.mts'),
+    onSuccess: async () => {
+      await Promise.all([writeDeclarationEntries('d.mts'), relativeSourceMaps('.mjs')]);
+    },
     // src/stores/redis.ts loads ioredis lazily with `require('ioredis')`; an ES module has no
     // `require`, so each ESM file gets one from node:module (esbuild's require shim uses it).
     banner: {

@@ -6,9 +6,15 @@
  *    executable in the tarball.
  * 2. publint on the tarball (warnings count as errors).
  * 3. @arethetypeswrong/cli on the tarball (any problem fails).
- * 4. Installs the tarball alone (no framework) into a fresh project and there: `require`s every subpath (a .cjs file), `import`s every subpath (an
- *    .mjs file), type-checks a .cts and an .mts file that import subpaths with their types (the
- *    repository's tsc, `--module nodenext`), and runs the installed `callcontrol` bin.
+ * 4. Installs the tarball alone (no framework) into a fresh project and there: `require`s every
+ *    subpath (a .cjs file), `import`s every subpath (an .mjs file), type-checks a .cts and an
+ *    .mts file that import subpaths with their types (the repository's tsc, `--module
+ *    nodenext`), runs the installed `callcontrol` bin (`--help`, and `--version`, which must
+ *    print package.json's version), checks that the installed package.json has no install
+ *    script (`preinstall`, `install`, `postinstall`, `prepare`: npm runs or flags them when the
+ *    tarball is installed), and that an error thrown by the installed package, run with
+ *    `node --enable-source-maps`, has stack frames in `src/…` (the source maps in lib/ embed
+ *    the sources, which are not published). The maps in lib/ must name no absolute path.
  *
  * Steps 2, 3 and 4 run side by side. Every child process has a time limit; the temporary folders
  * go in the end. Exits 1 with the failing step's output on any failure.
@@ -64,6 +70,30 @@ const SAME = [
   ['.', 'createNodeHandler', './node', 'createNodeHandler'],
   ['.', 'createFetchHandler', './fetch', 'createFetchHandler'],
 ];
+
+/** Scripts npm runs, or flags as install scripts, when the package is installed. */
+const INSTALL_SCRIPTS = ['preinstall', 'install', 'postinstall', 'prepare'];
+
+/**
+ * Throws an answer error inside the installed package (`placetel.forward` with targets that are
+ * no array) and prints its stack, as `node --enable-source-maps` maps it.
+ */
+const STACK_CJS = `try {
+  require('callcontrol/placetel').forward({ targets: 5 });
+} catch (error) {
+  console.log(error.stack);
+}
+`;
+const STACK_MJS = `import { forward } from 'callcontrol/placetel';
+try {
+  forward({ targets: 5 });
+} catch (error) {
+  console.log(error.stack);
+}
+`;
+/** A frame of the mapped stack: the builder in its TypeScript source, inside the package. */
+const SOURCE_FRAME =
+  /node_modules[\\/]callcontrol[\\/]src[\\/]providers[\\/]placetel[\\/]responses\.ts:\d+:\d+/;
 
 /** Packages that must stay imports in lib/, never inlined. */
 const NEVER_BUNDLED = ['express', 'fastify', 'hono', 'next', 'ioredis'];
@@ -287,6 +317,25 @@ async function checkBuildOutput(packed) {
       }
     }
   }
+  for (const file of files.filter((name) => name.endsWith('.map'))) {
+    const text = await readFile(join(ROOT, 'lib', file), 'utf8');
+    if (text.includes(ROOT.replace(/[\\/]+$/, ''))) {
+      throw new CheckError(`lib/${file}: the source map names the build's absolute path ${ROOT}`);
+    }
+    const map = JSON.parse(text);
+    const missing = map.sources.filter(
+      (source, index) =>
+        source.startsWith('../src/') && typeof map.sourcesContent?.[index] !== 'string',
+    );
+    if (missing.length > 0) {
+      throw new CheckError(`lib/${file}: sources not embedded (sourcesContent): ${missing}`);
+    }
+  }
+  const sources = files.filter((name) => /\.m?js$/.test(name));
+  const unmapped = sources.filter((name) => !files.includes(`${name}.map`));
+  if (unmapped.length > 0) {
+    throw new CheckError(`lib/: no source map for ${unmapped.join(', ')}`);
+  }
   const cli = packed.files.find((file) => file.path === 'lib/cli.js');
   if (cli === undefined) throw new CheckError('npm pack: lib/cli.js is not in the tarball');
   if ((cli.mode & 0o111) === 0) {
@@ -321,7 +370,18 @@ async function smokeTest(work, tarball) {
       { cwd: project, timeoutMs: 180_000 },
     ),
   );
+  const installed = JSON.parse(
+    await readFile(join(project, 'node_modules', 'callcontrol', 'package.json'), 'utf8'),
+  );
+  const installScripts = INSTALL_SCRIPTS.filter((name) => installed.scripts?.[name] !== undefined);
+  if (installScripts.length > 0) {
+    throw new CheckError(
+      `smoke: the packed package.json has install scripts: ${installScripts.join(', ')}`,
+    );
+  }
   await Promise.all([
+    writeFile(join(project, 'stack.cjs'), STACK_CJS),
+    writeFile(join(project, 'stack.mjs'), STACK_MJS),
     writeFile(join(project, 'smoke.cjs'), CJS_SMOKE),
     writeFile(join(project, 'smoke.mjs'), ESM_SMOKE),
     writeFile(join(project, 'smoke-types.cts'), TS_SMOKE),
@@ -365,10 +425,40 @@ async function smokeTest(work, tarball) {
       join(project, 'node_modules/.bin/callcontrol'),
       ['--help'],
     ),
+    run(
+      'smoke: node_modules/.bin/callcontrol --version',
+      join(project, 'node_modules/.bin/callcontrol'),
+      ['--version'],
+    ),
+    run('smoke: stack trace (stack.cjs)', NODE, ['--enable-source-maps', 'stack.cjs'], {
+      cwd: project,
+    }),
+    run('smoke: stack trace (stack.mjs)', NODE, ['--enable-source-maps', 'stack.mjs'], {
+      cwd: project,
+    }),
   ]);
-  for (const { stdout } of outputs.slice(3)) {
+  for (const { stdout } of outputs.slice(3, 5)) {
     if (!stdout.includes('simulate')) {
       throw new CheckError(`smoke: callcontrol --help did not list \`simulate\`:\n${stdout}`);
+    }
+  }
+  if (outputs[5].stdout !== `${installed.version}\n`) {
+    throw new CheckError(
+      `smoke: callcontrol --version printed ${quote(outputs[5].stdout)}, not ${installed.version}`,
+    );
+  }
+  for (const [file, { stdout }] of [
+    ['stack.cjs', outputs[6]],
+    ['stack.mjs', outputs[7]],
+  ]) {
+    if (!stdout.includes('placetel.forward: targets must be an array')) {
+      throw new CheckError(`smoke: ${file} did not throw the answer error:\n${stdout}`);
+    }
+    if (!SOURCE_FRAME.test(stdout)) {
+      throw new CheckError(
+        `smoke: ${file}: no stack frame in src/providers/placetel/responses.ts with ` +
+          `--enable-source-maps (are the source maps shipped, with their sources?):\n${stdout}`,
+      );
     }
   }
   return outputs
@@ -411,7 +501,8 @@ async function main() {
     console.log(
       `check:package ok in ${total} s: ${packed.filename} (${fileCount} files, ` +
         `${(packed.size / 1024).toFixed(0)} KiB); publint and attw clean; ${smoke}; ` +
-        `types (.cts, .mts) and the bin ok\n  (${timings.join(', ')})`,
+        `types (.cts, .mts), the bin, --version, source-mapped stacks and no install ` +
+        `script ok\n  (${timings.join(', ')})`,
     );
   } finally {
     await rm(work, { recursive: true, force: true });
