@@ -19,8 +19,17 @@ import {
 import { createFetchHandler, type FetchHandler, type FetchHandlerOptions } from '../adapters/fetch';
 import { createNodeHandler, type NodeHandler } from '../adapters/node';
 import { CallControlError, isCallControlError } from './errors';
-import { checkLogger, logRequest, type CallControlLogger } from './log';
+import {
+  checkLogger,
+  createLineLimiter,
+  firstStackFrame,
+  logRequest,
+  problemLine,
+  type CallControlLogger,
+  type ProblemLine,
+} from './log';
 import { requestSession, storedSession } from './session';
+import type { CommonSecurityOptions } from './auth';
 import { MemoryStore, type CallStore, type StoredReply } from './store';
 import { renderXml, sanitizeXmlText } from './xml';
 import type {
@@ -83,9 +92,17 @@ export interface ProviderDefinition<TEvent extends WebhookEvent, TAnswer> {
   /**
    * The events whose answer the provider executes. For the others (notify-only events) a
    * handler's return value is ignored and the neutral answer goes out, so a handler such as
-   * `(e) => saveToDb(e)` is fine there.
+   * `(e) => saveToDb(e)` is fine there. A handler of an answered event returns an answer, or
+   * `null` for the neutral answer; `undefined` (a handler that forgot its `return`, in
+   * JavaScript) also gets the neutral answer, with a warning line.
    */
   readonly answeredEvents: readonly string[];
+  /**
+   * The options of the provider's `createApp` that authenticate requests, named in the
+   * `TypeError` an app without any of them throws, e.g. `['urlToken', 'basicAuth',
+   * 'allowFrom']`. Default: `['authenticators']`.
+   */
+  readonly credentialOptions?: readonly string[];
   /**
    * Turns a request into a typed event. `context.routedEvent` is the event name the app's
    * `eventPaths` give the request's path, for providers whose requests do not name their event.
@@ -129,7 +146,11 @@ export interface ParseContext {
  */
 export type EventMap = Record<string, { event: WebhookEvent; answer: unknown }>;
 
-/** A handler for one event: sync or async, returning the answer (or nothing). */
+/**
+ * A handler for one event: sync or async, returning what the event map allows — for an event
+ * the provider executes, an answer or `null` (no action: the neutral answer); for a notify-only
+ * event, anything (ignored).
+ */
 export type EventHandler<TEvent, TResult> = (
   event: TEvent,
   context: HandlerContext,
@@ -211,20 +232,47 @@ export interface CommonAppOptions<TAnswer, TName extends string> {
    */
   readonly maxHeaderBytes?: number | undefined;
   /**
+   * Whether problems are written to stderr when nobody else hears of them. Without a `logger`
+   * and without `onError` handlers, every request refused (4xx), every fallback answer, every
+   * other error (a failed store, a failed `onAny` observer) and every answered-event handler
+   * that returned `undefined` writes one line to stderr, at most 10 a second per app (then
+   * one line counting the lines suppressed):
+   *
+   * `[callcontrol] provider=placetel event=- outcome=refused status=403
+   * code=CC_ERR_SIGNATURE_INVALID message="The X-PLACETEL-SIGNATURE does not match the body
+   * under any configured secret"`
+   *
+   * Lines name the provider, event, outcome, status, error code and message; never a secret,
+   * token, signature, password or request body. With a `logger`, the same goes to the logger
+   * instead; with `onError`, errors go to the handlers. `false` turns the lines off (e.g. in
+   * tests that send bad requests on purpose); errors then reach only `onError` and `logger`.
+   * Default `true`.
+   */
+  readonly stderr?: boolean | undefined;
+  /**
    * A pino-compatible logger (`info`/`warn`/`error` taking `(object, message)`): every request
    * gets one line `callcontrol request` with provider, event, call id, method, path, status,
    * outcome (`handled`, `fallback`, `duplicate`, `refused`), error code and duration in
    * milliseconds — `info` when answered as intended, `warn` for 4xx and fallbacks, `error` for
    * 5xx. Without `onError` handlers, 5xx-class errors go to `logger.error` (with `err`) instead
-   * of `console.error`. Default: none (no request lines). See {@link CallControlLogger}.
+   * of stderr (see `stderr`), and an answered-event handler that returned `undefined` gets a
+   * `logger.warn` line. Default: none (no request lines). See {@link CallControlLogger}.
    */
   readonly logger?: CallControlLogger | undefined;
 }
 
 /** Options of {@link createWebhookApp}: the {@link CommonAppOptions}, plus what providers set. */
 export interface WebhookAppOptions<TAnswer> extends CommonAppOptions<TAnswer, string> {
-  /** Checks run in order before parsing; each throws to refuse the request. */
+  /**
+   * Checks run in order before parsing; each throws to refuse the request. At least one is
+   * required unless `allowUnauthenticated` is `true`.
+   */
   readonly authenticators?: readonly Authenticator[];
+  /**
+   * `true`: accept an app without `authenticators`, whose requests nobody checks — for local
+   * development and tests only. See {@link CommonSecurityOptions.allowUnauthenticated}.
+   */
+  readonly allowUnauthenticated?: boolean | undefined;
   /**
    * Which event a path receives, for providers that call one URL per event without naming the
    * event in the request (VoipNow's Call Events, Ozeki's `ErrorUrl`/`FinishedUrl`): paths
@@ -235,11 +283,16 @@ export interface WebhookAppOptions<TAnswer> extends CommonAppOptions<TAnswer, st
   readonly eventPaths?: Readonly<Record<string, string>> | undefined;
 }
 
-/** The {@link WebhookAppOptions} that {@link CommonAppOptions} set, for a provider's `createApp`. */
+/**
+ * The {@link WebhookAppOptions} that {@link CommonAppOptions} (and `allowUnauthenticated` of
+ * {@link CommonSecurityOptions}) set, for a provider's `createApp`.
+ */
 export function commonAppOptions<TAnswer>(
-  options: CommonAppOptions<TAnswer, string>,
+  options: CommonAppOptions<TAnswer, string> & Pick<CommonSecurityOptions, 'allowUnauthenticated'>,
 ): WebhookAppOptions<TAnswer> {
   return {
+    allowUnauthenticated: options.allowUnauthenticated,
+    stderr: options.stderr,
     fallback: options.fallback,
     bodyLimitBytes: options.bodyLimitBytes,
     timeoutMs: options.timeoutMs,
@@ -325,20 +378,38 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
   readonly #anyHandlers: EventHandler<TEvent, unknown>[] = [];
   readonly #errorHandlers: ErrorHandler<TEvent>[] = [];
   readonly #logger: CallControlLogger | undefined;
+  /** Writes a problem line to stderr (rate-limited); `undefined` with `stderr: false`. */
+  readonly #stderr: ((line: string) => void) | undefined;
 
   /**
    * @throws {TypeError} for invalid options: a fallback that is not an answer of this provider,
    *   a limit, deadline or TTL that is not a positive whole number, an `eventPaths` or `events`
    *   entry naming an event the provider does not send, a `logger` without `info`, `warn` and
-   *   `error` methods
+   *   `error` methods; and no `authenticators` without `allowUnauthenticated: true`
    */
   constructor(
     provider: ProviderDefinition<TEvent, TAnswer>,
     options: WebhookAppOptions<TAnswer> = {},
   ) {
     this.#provider = provider;
-    this.#logger = checkLogger(options.logger);
     this.#authenticators = [...(options.authenticators ?? [])];
+    if (this.#authenticators.length === 0 && options.allowUnauthenticated !== true) {
+      const accepted = provider.credentialOptions ?? ['authenticators'];
+      throw new TypeError(
+        `${provider.name}: no way to authenticate requests is configured, so anyone could ` +
+          `drive your calls; give ${orList(accepted)} (or allowUnauthenticated: true, for ` +
+          'local development and tests only)',
+      );
+    }
+    this.#logger = checkLogger(options.logger);
+    this.#stderr =
+      options.stderr === false
+        ? undefined
+        : createLineLimiter({
+            source: provider.name,
+            // Looked up at each write, so that a replaced or wrapped stream is written to.
+            write: (line) => process.stderr.write(`${line}\n`),
+          });
     this.bodyLimitBytes = positiveOption(
       'bodyLimitBytes',
       options.bodyLimitBytes,
@@ -554,6 +625,7 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
           ),
           request,
           event,
+          'fallback',
         );
         return xmlReply(200, this.#fallbackFor(event), {}, 'fallback', 'CC_ERR_HANDLER_TIMEOUT');
       }
@@ -595,7 +667,7 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
         : Promise.all(
             this.#anyHandlers.map((observer) =>
               this.#run(observer, event, context).catch((error: unknown) => {
-                this.#report(wrapHandlerError(error, event.name), request, event);
+                this.#report(wrapHandlerError(error, event.name), request, event, 'error');
               }),
             ),
           );
@@ -614,6 +686,7 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
         ),
         request,
         event,
+        'fallback',
       );
       xml = this.#fallbackFor(event);
       outcome = 'fallback';
@@ -621,7 +694,7 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
     } else if (answered.ok) {
       xml = answered.xml;
     } else {
-      this.#report(answered.error, request, event);
+      this.#report(answered.error, request, event, 'fallback');
       xml = this.#fallbackFor(event);
       outcome = 'fallback';
       code = answered.error.code;
@@ -644,6 +717,11 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
       const handler = this.#handlerFor(event);
       let result = handler === undefined ? undefined : await this.#run(handler, event, context);
       if (!this.#provider.answeredEvents.includes(event.name)) result = undefined;
+      // `null` is "no action" on purpose; `undefined` from a handler is a forgotten `return`.
+      else if (result === null) result = undefined;
+      else if (result === undefined && handler !== undefined) {
+        this.#warnNoAnswer(event, context.request);
+      }
       if (result !== undefined && !this.#provider.isAnswer(result)) {
         throw new CallControlError(
           'CC_ERR_HANDLER_RESULT',
@@ -681,6 +759,7 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
         ),
         request,
         event,
+        'error',
       );
       return undefined;
     }
@@ -710,7 +789,7 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
     const coded = isCallControlError(error)
       ? error
       : new CallControlError('CC_ERR_HANDLER_FAILED', 'Unexpected error', { cause: error });
-    this.#report(coded, request, undefined);
+    this.#report(coded, request, undefined, 'refused');
     return errorReply(coded);
   }
 
@@ -773,13 +852,57 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
     return handler(event, context);
   }
 
+  /**
+   * An answered event's handler returned `undefined` (in JavaScript: a forgotten `return`): the
+   * neutral answer goes out, and the logger's `warn` (else stderr) says so.
+   */
+  #warnNoAnswer(event: TEvent, request: WebhookRequest): void {
+    const message =
+      `The ${event.name} handler returned undefined; the neutral answer (empty <Response/>) ` +
+      `went out. Return an answer, or null for no action`;
+    if (this.#logger !== undefined) {
+      try {
+        this.#logger.warn(
+          {
+            provider: this.#provider.name,
+            event: event.name,
+            ...(event.callId === '' ? {} : { callId: event.callId }),
+            path: request.path,
+          },
+          `callcontrol: ${message}`,
+        );
+      } catch {
+        // A failing logger must not take the reply down with it.
+      }
+      return;
+    }
+    this.#stderr?.(
+      problemLine({
+        provider: this.#provider.name,
+        event: event.name,
+        outcome: 'warning',
+        status: 200,
+        message,
+      }),
+    );
+  }
+
+  /**
+   * Reports an error to the `onError` handlers; without any, 5xx-class errors go to the logger
+   * and, without a logger, every error goes to stderr as one line (unless `stderr: false`).
+   * `outcome` is what the request got: `refused` (the error's status), `fallback` (the fallback
+   * answer), or `error` (the answer did not change).
+   */
   #report(
     error: CallControlError,
     request: WebhookRequest | undefined,
     event: TEvent | undefined,
+    outcome: 'refused' | 'fallback' | 'error',
   ): void {
     if (this.#errorHandlers.length === 0) {
-      if (error.status >= 500 && this.#logger !== undefined) {
+      if (this.#logger !== undefined) {
+        // 4xx and fallbacks are on the request's own line (`logRequest`).
+        if (error.status < 500) return;
         try {
           this.#logger.error(
             { provider: this.#provider.name, code: error.code, err: error.cause ?? error },
@@ -788,11 +911,8 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
         } catch {
           // A failing logger must not take the reply down with it.
         }
-      } else if (error.status >= 500) {
-        console.error(
-          `[callcontrol] ${this.#provider.name}: ${error.code}: ${error.message}`,
-          error.cause ?? '',
-        );
+      } else if (this.#stderr !== undefined) {
+        this.#stderr(problemLine(problemOf(this.#provider.name, error, event, outcome)));
       }
       return;
     }
@@ -899,6 +1019,37 @@ function wrapHandlerError(error: unknown, eventName: string): CallControlError {
       cause: error,
     },
   );
+}
+
+/** The stderr line's fields for an error (see {@link problemLine}). */
+function problemOf(
+  provider: string,
+  error: CallControlError,
+  event: WebhookEvent | undefined,
+  outcome: 'refused' | 'fallback' | 'error',
+): ProblemLine {
+  const cause = error.cause;
+  let message = error.message;
+  // A store's own error says why it failed; a handler's is already in the message.
+  if (cause instanceof Error && cause.message !== '' && !message.includes(cause.message)) {
+    message = `${message}: ${cause.message}`;
+  }
+  return {
+    provider,
+    event: event?.name,
+    outcome,
+    status: outcome === 'refused' ? error.status : outcome === 'fallback' ? 200 : undefined,
+    code: error.code,
+    message,
+    at: error.code === 'CC_ERR_HANDLER_FAILED' ? firstStackFrame(cause) : undefined,
+  };
+}
+
+/** `a`, `a or b`, `a, b or c`. */
+function orList(items: readonly string[]): string {
+  return items.length <= 1
+    ? (items[0] ?? '')
+    : `${items.slice(0, -1).join(', ')} or ${items[items.length - 1] ?? ''}`;
 }
 
 function describe(value: unknown): string {

@@ -299,11 +299,25 @@ export interface CommonSecurityOptions {
   readonly allowFrom?: readonly string[] | undefined;
   /** Trusted reverse proxies whose `X-Forwarded-For` is read; only with `allowFrom`. */
   readonly trustProxy?: readonly string[] | undefined;
+  /**
+   * `true`: serve requests without any check when no way to authenticate them is given. For
+   * local development and tests only: anyone who reaches the URL could then drive your calls.
+   *
+   * Without it, `createApp` throws a `TypeError` when it gets none of its checks — for
+   * Placetel `secret` (or `basicAuth`, `urlToken`, `allowFrom`), for the others `urlToken`,
+   * `basicAuth` or `allowFrom` — so that a missing environment variable
+   * (`createApp({ secret: process.env.PLACETEL_SECRET })` with the variable unset) stops the
+   * app at start instead of accepting unsigned requests. With a check given, it changes
+   * nothing. Default `false`.
+   */
+  readonly allowUnauthenticated?: boolean | undefined;
 }
 
 /**
  * The authenticators for {@link CommonSecurityOptions}, in the order they run: source address
- * (403), basic auth (401), URL token (403). Providers append their signature check.
+ * (403), basic auth (401), URL token (403). Providers append their signature check. (An app
+ * given none refuses to be created unless `allowUnauthenticated` is `true`: the core checks
+ * that once for every provider, see `WebhookAppOptions.allowUnauthenticated`.)
  *
  * @throws {TypeError} for invalid options (see each factory), or `trustProxy` without `allowFrom`
  */

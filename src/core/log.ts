@@ -87,3 +87,130 @@ export function checkLogger(logger: unknown): CallControlLogger | undefined {
   }
   return logger as CallControlLogger;
 }
+
+/** At most this many stderr lines a second per app (the app option `stderr`). */
+export const STDERR_LINES_PER_SECOND = 10;
+
+/** Options of {@link createLineLimiter}. */
+export interface LineLimiterOptions {
+  /** Writes one line (without its newline). */
+  readonly write: (line: string) => void;
+  /** Lines let through per window of `windowMs`. Default {@link STDERR_LINES_PER_SECOND}. */
+  readonly limit?: number;
+  /** The window, in **milliseconds**. Default 1000. */
+  readonly windowMs?: number;
+  /** The clock, in milliseconds. Default `Date.now`. */
+  readonly now?: () => number;
+  /**
+   * Runs `run` after `ms` milliseconds, without keeping the process alive. Default: an
+   * `unref`'d `setTimeout`.
+   */
+  readonly schedule?: (run: () => void, ms: number) => void;
+  /** What the count line says the lines came from, e.g. `placetel`. */
+  readonly source?: string;
+}
+
+/**
+ * A writer of at most `limit` lines per window: the lines beyond are dropped and counted, and
+ * when the window ends one line says how many were (`[callcontrol] placetel: 40 more lines
+ * suppressed (at most 10 a second)`), so that a flood of bad requests cannot fill a disk.
+ */
+export function createLineLimiter(options: LineLimiterOptions): (line: string) => void {
+  const limit = options.limit ?? STDERR_LINES_PER_SECOND;
+  const windowMs = options.windowMs ?? 1000;
+  const now = options.now ?? Date.now;
+  const schedule =
+    options.schedule ??
+    ((run: () => void, ms: number) => {
+      setTimeout(run, ms).unref();
+    });
+  const perWindow = windowMs === 1000 ? 'a second' : `per ${windowMs} ms`;
+  let windowStart = Number.NEGATIVE_INFINITY;
+  let written = 0;
+  let suppressed = 0;
+  let scheduled = false;
+
+  const write = (line: string): void => {
+    try {
+      options.write(line);
+    } catch {
+      // A failing stream must not take the reply down with it.
+    }
+  };
+  const flush = (): void => {
+    scheduled = false;
+    if (suppressed === 0) return;
+    const count = suppressed;
+    suppressed = 0;
+    write(
+      `[callcontrol]${options.source === undefined ? '' : ` ${options.source}:`} ${count} more ` +
+        `line${count === 1 ? '' : 's'} suppressed (at most ${limit} ${perWindow})`,
+    );
+  };
+
+  return (line: string): void => {
+    const time = now();
+    if (time - windowStart >= windowMs) {
+      flush();
+      windowStart = time;
+      written = 0;
+    }
+    if (written < limit) {
+      written++;
+      write(line);
+      return;
+    }
+    suppressed++;
+    if (!scheduled) {
+      scheduled = true;
+      schedule(flush, Math.max(0, windowStart + windowMs - time));
+    }
+  };
+}
+
+/** What one problem line says; see {@link problemLine}. */
+export interface ProblemLine {
+  /** The provider id. */
+  readonly provider: string;
+  /** The event name; absent when the request was refused before it was parsed. */
+  readonly event?: string | undefined;
+  /** `refused` (4xx), `fallback` (the fallback answer went out), `error`, or `warning`. */
+  readonly outcome: string;
+  /** HTTP status of the reply, when the problem decided it. */
+  readonly status?: number | undefined;
+  /** The error code, e.g. `CC_ERR_SIGNATURE_INVALID`. */
+  readonly code?: string | undefined;
+  /** What happened. */
+  readonly message: string;
+  /** Where the underlying error was thrown (its first stack frame), for handler failures. */
+  readonly at?: string | undefined;
+}
+
+const MAX_MESSAGE_LENGTH = 300;
+
+/**
+ * One line of `key=value` fields, e.g. `[callcontrol] provider=placetel event=- outcome=refused
+ * status=403 code=CC_ERR_SIGNATURE_INVALID message="The X-PLACETEL-SIGNATURE does not match
+ * the body under any configured secret"`. The message is quoted as JSON (line breaks and
+ * control characters escaped, so one request makes one line) and cut at 300 characters.
+ */
+export function problemLine(line: ProblemLine): string {
+  const message =
+    line.message.length > MAX_MESSAGE_LENGTH
+      ? `${line.message.slice(0, MAX_MESSAGE_LENGTH)}…`
+      : line.message;
+  return (
+    `[callcontrol] provider=${line.provider} event=${line.event ?? '-'} outcome=${line.outcome}` +
+    (line.status === undefined ? '' : ` status=${line.status}`) +
+    (line.code === undefined ? '' : ` code=${line.code}`) +
+    ` message=${JSON.stringify(message)}` +
+    (line.at === undefined ? '' : ` at=${JSON.stringify(line.at)}`)
+  );
+}
+
+/** The first frame of an error's stack (`/app/handlers.js:12:11`), if it has one. */
+export function firstStackFrame(error: unknown): string | undefined {
+  if (!(error instanceof Error) || typeof error.stack !== 'string') return undefined;
+  const frame = /^\s+at (?:.*? \()?(.*?)\)?$/m.exec(error.stack);
+  return frame?.[1];
+}

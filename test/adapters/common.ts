@@ -12,6 +12,7 @@ import {
 } from '../../src';
 import { loadFixtures, type RequestFixture } from '../helpers/fixtures';
 import { canonicalXml, type CanonicalElement } from '../helpers/xml';
+import { TEST_APP } from '../helpers/apps';
 
 export const XML_TYPE = 'application/xml; charset=utf-8';
 
@@ -99,7 +100,7 @@ export function placetelApp(options: placetel.PlacetelAppOptions = {}): {
   calls: placetel.PlacetelApp;
   seen: Seen;
 } {
-  const calls = placetel.createApp(options);
+  const calls = placetel.createApp({ ...TEST_APP, ...options });
   calls.on('IncomingCall', (call) => placetel.forward({ targets: [{ numbers: [call.to] }] }));
   const seen = observe(calls);
   return { calls, seen };
@@ -114,6 +115,7 @@ export function voipnowApp(options: voipnow.VoipNowAppOptions = {}): {
   seen: Seen;
 } {
   const calls = voipnow.createApp({
+    ...TEST_APP,
     eventPaths: { '/call-events/dial-in': 'Dial-In', '/call-events/hangup': 'Hangup' },
     ...options,
   });

@@ -4,6 +4,7 @@ import express from 'express';
 import { placetel } from '../../src';
 import { runCli, type CliIo } from '../../src/cli';
 import { splitCredentials } from '../../src/cli/send';
+import { QUIET } from '../helpers/apps';
 
 const SECRET = 'test-secret-not-real';
 
@@ -28,6 +29,7 @@ describe('callcontrol simulate placetel', () => {
 
   beforeAll(async () => {
     const calls = placetel.createApp({
+      ...QUIET,
       secret: SECRET,
       basicAuth: [
         { username: 'placetel', password: 'not-a-real-password' },

@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import express from 'express';
 import { opentact, ozeki, placetel, voipnow, type WebhookEvent } from '../../src';
 import { runCli, useColour, type CliIo } from '../../src/cli';
+import { QUIET } from '../helpers/apps';
 
 const SECRET = 'test-secret-not-real';
 const TOKEN = 'test-token-not-real-0123456789';
@@ -38,22 +39,23 @@ let server: Server;
 let base: string;
 
 beforeAll(async () => {
-  const placetelApp = placetel.createApp({ secret: SECRET });
+  const placetelApp = placetel.createApp({ ...QUIET, secret: SECRET });
   placetelApp.on('IncomingCall', () =>
     placetel.forward({ targets: [{ numbers: ['022129191999'] }] }),
   );
-  const ozekiApp = ozeki.createApp({ urlToken: { tokens: TOKEN } });
+  const ozekiApp = ozeki.createApp({ ...QUIET, urlToken: { tokens: TOKEN } });
   ozekiApp.on('DtmfEntered', (call) =>
     call.dtmfDigits === '4321' ? [ozeki.blindTransfer('1001')] : [ozeki.hangup()],
   );
   const voipnowApp = voipnow.createApp({
+    ...QUIET,
     basicAuth: { username: 'voipnow', password: 'not-a-real-password' },
   });
   voipnowApp.on('call_interactive', (call) =>
-    call.param('SubscriptionCode') === '777' ? [voipnow.hangup()] : undefined,
+    call.param('SubscriptionCode') === '777' ? [voipnow.hangup()] : null,
   );
-  const opentactApp = opentact.createApp({ urlToken: { tokens: TOKEN } });
-  opentactApp.on('gather', (event) => (event.dtmf === '55' ? [opentact.hangup()] : undefined));
+  const opentactApp = opentact.createApp({ ...QUIET, urlToken: { tokens: TOKEN } });
+  opentactApp.on('gather', (event) => (event.dtmf === '55' ? [opentact.hangup()] : null));
   const apps = [placetelApp, ozekiApp, voipnowApp, opentactApp];
   for (const app of apps) {
     (app as { onAny(handler: (event: WebhookEvent) => void): unknown }).onAny((event) => {

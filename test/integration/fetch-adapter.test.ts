@@ -19,6 +19,7 @@ import {
 import { loadFixtures, type RequestFixture } from '../helpers/fixtures';
 import { baseUrlOf, listenOnLoopback } from '../helpers/server';
 import { canonicalXml } from '../helpers/xml';
+import { QUIET, TEST_APP } from '../helpers/apps';
 
 const FORM = 'application/x-www-form-urlencoded';
 const ORIGIN = 'http://127.0.0.1';
@@ -96,7 +97,11 @@ function streamRequest(stream: ReadableStream<Uint8Array>, headers: Record<strin
 }
 
 function placetelApp(secret?: string, options: placetel.PlacetelAppOptions = {}) {
-  const calls = placetel.createApp({ ...options, ...(secret === undefined ? {} : { secret }) });
+  const calls = placetel.createApp({
+    ...TEST_APP,
+    ...options,
+    ...(secret === undefined ? {} : { secret }),
+  });
   const errors: CallControlError[] = [];
   const events: WebhookEvent[] = [];
   calls.on('IncomingCall', (call) => placetel.forward({ targets: [{ numbers: [call.to] }] }));
@@ -182,7 +187,7 @@ describe('answers', () => {
 
   test('VoipNow Call Interactive by GET: method, path and raw query reach the app', async () => {
     const entry = fixture(voipnowFixtures, 'voipnow.call-interactive-get');
-    const calls = voipnow.createApp();
+    const calls = voipnow.createApp(TEST_APP);
     const seen: voipnow.VoipNowEvent[] = [];
     const requests: { method: string; path: string; query: string; body: string }[] = [];
     calls.on('call_interactive', (call, context) => {
@@ -208,7 +213,7 @@ describe('answers', () => {
   });
 
   test('headers: lower-case names, repeated ones joined with ", "', async () => {
-    const calls = ozeki.createApp();
+    const calls = ozeki.createApp(TEST_APP);
     const seen: Readonly<Record<string, string | undefined>>[] = [];
     calls.onAny((_event, context) => {
       seen.push(context.request.headers);
@@ -252,7 +257,7 @@ describe('answers', () => {
 
 describe('basePath and eventPaths', () => {
   function ozekiApp(eventPaths: Record<string, ozeki.OzekiEventName>) {
-    const calls = ozeki.createApp({ eventPaths });
+    const calls = ozeki.createApp({ ...TEST_APP, eventPaths });
     const seen: string[] = [];
     calls.onAny((event, context) => {
       seen.push(`${event.name}:${event.callId}:${context.request.path}`);
@@ -288,7 +293,7 @@ describe('basePath and eventPaths', () => {
   });
 
   test('an invalid basePath or remoteAddress is a TypeError when the handler is built', () => {
-    const calls = ozeki.createApp();
+    const calls = ozeki.createApp(TEST_APP);
     expect(() => calls.fetch({ basePath: 'api' })).toThrow(TypeError);
     expect(() => calls.fetch({ basePath: '/api?x=1' })).toThrow(TypeError);
     expect(() =>
@@ -450,14 +455,14 @@ describe('remoteAddress and allowFrom', () => {
   const body = 'NotificationName=GoTo&CallId=a';
 
   test('without remoteAddress, allowFrom refuses: the Fetch API has no peer address', async () => {
-    const calls = ozeki.createApp({ allowFrom: ['192.0.2.0/24'] });
+    const calls = ozeki.createApp({ ...QUIET, allowFrom: ['192.0.2.0/24'] });
     const response = await calls.fetch()(post('/', body));
     expect(response.status).toBe(403);
     expect(await errorCode(response)).toBe('CC_ERR_SOURCE_FORBIDDEN');
   });
 
   test('the remoteAddress option gives the address allowFrom checks', async () => {
-    const calls = ozeki.createApp({ allowFrom: ['192.0.2.0/24'] });
+    const calls = ozeki.createApp({ ...QUIET, allowFrom: ['192.0.2.0/24'] });
     const addresses = new WeakMap<Request, string>();
     const seen: (string | undefined)[] = [];
     calls.onAny((_event, context) => {
@@ -477,7 +482,7 @@ describe('remoteAddress and allowFrom', () => {
 
 describe('never throws', () => {
   test('a handler that throws: 200 with the fallback answer, onError told', async () => {
-    const calls = placetel.createApp();
+    const calls = placetel.createApp(TEST_APP);
     const errors: CallControlError[] = [];
     calls.on('IncomingCall', () => {
       throw new Error('database down');
@@ -494,7 +499,7 @@ describe('never throws', () => {
   });
 
   test('a throwing remoteAddress option or a broken request: a 500 Response, no rejection', async () => {
-    const calls = placetel.createApp();
+    const calls = placetel.createApp(TEST_APP);
     const errors: CallControlError[] = [];
     calls.onError((error) => {
       errors.push(error);
@@ -516,7 +521,7 @@ describe('never throws', () => {
   });
 
   test('createFetchHandler works with any AdaptableApp', async () => {
-    const calls = placetel.createApp();
+    const calls = placetel.createApp(TEST_APP);
     const handle: FetchHandler = createFetchHandler(calls, { basePath: '/placetel' });
     const response = await handle(post('/placetel', 'event=HungUp&call_id=a&type=missed'));
     expect(response.status).toBe(200);
@@ -557,7 +562,11 @@ function bridge(
 
 test('served through a node:http bridge on 127.0.0.1: a whole simulated Placetel call', async () => {
   const secret = 'test-secret-not-real';
-  const calls = placetel.createApp({ secret, allowFrom: ['127.0.0.1', '::1', '::ffff:127.0.0.1'] });
+  const calls = placetel.createApp({
+    ...QUIET,
+    secret,
+    allowFrom: ['127.0.0.1', '::1', '::ffff:127.0.0.1'],
+  });
   const seen: string[] = [];
   calls.on('IncomingCall', (call) => placetel.forward({ targets: [{ numbers: [call.to] }] }));
   calls.onAny((event, context) => {

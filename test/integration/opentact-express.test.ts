@@ -9,6 +9,7 @@ import request from 'supertest';
 import { opentact, type CallControlError } from '../../src';
 import { listenOnLoopback } from '../helpers/server';
 import { canonicalXml } from '../helpers/xml';
+import { QUIET, TEST_APP } from '../helpers/apps';
 
 const TOKEN = 'test-token-not-a-secret-0001';
 
@@ -34,7 +35,7 @@ function postJson(server: Server, body: string, path = '/opentact'): request.Tes
 
 describe('answers', () => {
   test('the call-flow request is answered with Opentact XML, by GET and by POST', async () => {
-    const calls = opentact.createApp();
+    const calls = opentact.createApp(TEST_APP);
     calls.on('call_flow_request', (call) => [
       opentact.answer(),
       opentact.say(`Hello ${call.from}`),
@@ -58,10 +59,10 @@ describe('answers', () => {
 
   test('a Gather follow-up is answered; the URL own parameters stay readable', async () => {
     const seen: opentact.OpentactGather[] = [];
-    const calls = opentact.createApp();
+    const calls = opentact.createApp(TEST_APP);
     calls.on('gather', (call) => {
       seen.push(call);
-      return call.dtmf === '1234' ? [opentact.dial('private@sip.opentact.org')] : undefined;
+      return call.dtmf === '1234' ? [opentact.dial('private@sip.opentact.org')] : null;
     });
     const server = await mount(calls);
     const res = await request(server).get(
@@ -75,7 +76,7 @@ describe('answers', () => {
   });
 
   test('events are notify only: <Response/> whatever the handler returns', async () => {
-    const calls = opentact.createApp();
+    const calls = opentact.createApp(TEST_APP);
     calls.on('call_state', () => [opentact.hangup()]);
     const server = await mount(calls);
     const res = await postJson(server, envelope('live'));
@@ -85,6 +86,7 @@ describe('answers', () => {
   test('a handler that throws gets the fallback', async () => {
     const errors: CallControlError[] = [];
     const calls = opentact.createApp({
+      ...TEST_APP,
       fallback: [opentact.say('Sorry, please call again later.'), opentact.hangup()],
     });
     calls.on('call_flow_request', () => {
@@ -105,7 +107,7 @@ describe('answers', () => {
 describe('qualified event names', () => {
   test('the most specific handler answers; the plain name catches the rest', async () => {
     const seen: string[] = [];
-    const calls = opentact.createApp();
+    const calls = opentact.createApp(TEST_APP);
     calls.on('call_state:hangup', (event) => {
       seen.push(`hangup-handler:${event.state ?? ''}`);
     });
@@ -130,14 +132,14 @@ describe('qualified event names', () => {
   });
 
   test('on() refuses names Opentact does not send', () => {
-    const calls = opentact.createApp();
+    const calls = opentact.createApp(TEST_APP);
     expect(() => calls.on('call_state:' as 'call_state', () => undefined)).toThrow(TypeError);
     expect(() => calls.on('balance:x' as 'balance', () => undefined)).toThrow(TypeError);
   });
 
   test('an unknown envelope type is acknowledged and reaches onAny', async () => {
     const seen: string[] = [];
-    const calls = opentact.createApp();
+    const calls = opentact.createApp(TEST_APP);
     calls.onAny((event) => {
       seen.push(event.name);
     });
@@ -149,7 +151,7 @@ describe('qualified event names', () => {
 
   test('eventPaths decide when given', async () => {
     const seen: string[] = [];
-    const calls = opentact.createApp({ eventPaths: { '/events': 'call_state' } });
+    const calls = opentact.createApp({ ...TEST_APP, eventPaths: { '/events': 'call_state' } });
     calls.onAny((event) => {
       seen.push(event.name);
     });
@@ -162,7 +164,7 @@ describe('qualified event names', () => {
 
 describe('refusals and security', () => {
   test('unknown requests 400, form bodies 415, PUT 405', async () => {
-    const server = await mount(opentact.createApp());
+    const server = await mount(opentact.createApp(TEST_APP));
     const unknown = await request(server).get('/opentact?x=1');
     expect(unknown.status).toBe(400);
     const form = await request(server)
@@ -177,9 +179,10 @@ describe('refusals and security', () => {
 
   test('the ?token=… of Opentact docs, removed before handlers see the query', async () => {
     const seen: opentact.OpentactGather[] = [];
-    const calls = opentact.createApp({ urlToken: { tokens: TOKEN } });
+    const calls = opentact.createApp({ ...QUIET, urlToken: { tokens: TOKEN } });
     calls.on('gather', (call) => {
       seen.push(call);
+      return null;
     });
     const server = await mount(calls);
     expect((await request(server).get('/opentact?dtmf=1&call=c')).status).toBe(403);
@@ -189,11 +192,12 @@ describe('refusals and security', () => {
 
   test('allowFrom: OPENTACT_SOURCE_ADDRESSES refuses loopback, loopback admitted when listed', async () => {
     const opentactOnly = await mount(
-      opentact.createApp({ allowFrom: opentact.OPENTACT_SOURCE_ADDRESSES }),
+      opentact.createApp({ ...QUIET, allowFrom: opentact.OPENTACT_SOURCE_ADDRESSES }),
     );
     expect((await request(opentactOnly).get('/opentact?from=1&to=2')).status).toBe(403);
     const local = await mount(
       opentact.createApp({
+        ...QUIET,
         allowFrom: [...opentact.OPENTACT_SOURCE_ADDRESSES, '127.0.0.1', '::1'],
       }),
     );

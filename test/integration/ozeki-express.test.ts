@@ -9,6 +9,7 @@ import request from 'supertest';
 import { CallControlError, ozeki } from '../../src';
 import { listenOnLoopback } from '../helpers/server';
 import { canonicalXml } from '../helpers/xml';
+import { QUIET, TEST_APP } from '../helpers/apps';
 
 const FORM = 'application/x-www-form-urlencoded';
 const TOKEN = 'test-token-not-a-secret-0001';
@@ -31,7 +32,7 @@ function errorCode(xml: string): string | undefined {
 
 describe('answers', () => {
   test('IncomingCall answered with a UserInput menu', async () => {
-    const calls = ozeki.createApp();
+    const calls = ozeki.createApp(TEST_APP);
     calls.on('IncomingCall', (call) => [
       ozeki.userInput({
         digits: 4,
@@ -56,7 +57,7 @@ describe('answers', () => {
   });
 
   test('a handler may return an ozeki.response() as well as a list', async () => {
-    const calls = ozeki.createApp();
+    const calls = ozeki.createApp(TEST_APP);
     calls.on('DtmfEntered', (call) =>
       ozeki.response([ozeki.speak(`You typed ${call.dtmfDigits}`), ozeki.hangup()], {
         control: 'extension',
@@ -70,11 +71,11 @@ describe('answers', () => {
   });
 
   test('RoutingInterception answered with a Route', async () => {
-    const calls = ozeki.createApp();
+    const calls = ozeki.createApp(TEST_APP);
     calls.on('RoutingInterception', (call) =>
       call.lastCallState === 'NoAnswer'
         ? [ozeki.route({ destination: '1000', ringTime: 30 })]
-        : undefined,
+        : null,
     );
     const server = await mount(calls);
     const res = await post(
@@ -87,11 +88,11 @@ describe('answers', () => {
   });
 
   test('CallChanged answered with third-party OzML', async () => {
-    const calls = ozeki.createApp();
+    const calls = ozeki.createApp(TEST_APP);
     calls.on('CallChanged', (call) =>
       call.callState === 'Ringing'
         ? [ozeki.speak('Hello!', { party: 'caller' }), ozeki.hangup({ callId: call.callId })]
-        : undefined,
+        : null,
     );
     const server = await mount(calls);
     const res = await post(server, 'NotificationName=CallChanged&CallId=23Xdz7&CallState=Ringing');
@@ -103,7 +104,10 @@ describe('answers', () => {
   });
 
   test('camel-case rendering, as Ozeki samples write OzML', async () => {
-    const calls = ozeki.createApp({ render: { attributeCase: 'camel', declaration: false } });
+    const calls = ozeki.createApp({
+      ...TEST_APP,
+      render: { attributeCase: 'camel', declaration: false },
+    });
     calls.on('IncomingCall', () => [
       ozeki.userInput({ timeout: 10, repeat: true, forwardToUrl: 'http://127.0.0.1/ozeki' }),
     ]);
@@ -126,7 +130,7 @@ describe('an answer that does not fit its notification gets the fallback', () =>
     ['RoutingInterception', 'Speak instead of Route', () => [ozeki.speak('Hi')]],
   ] as const)('%s with %s: <Response/> and onError', async (name, _what, answer) => {
     const errors: CallControlError[] = [];
-    const calls = ozeki.createApp();
+    const calls = ozeki.createApp(TEST_APP);
     calls.on(name, answer);
     calls.onError((error) => {
       errors.push(error);
@@ -143,6 +147,7 @@ describe('an answer that does not fit its notification gets the fallback', () =>
 
   test('a configured fallback is sent instead', async () => {
     const calls = ozeki.createApp({
+      ...TEST_APP,
       fallback: [ozeki.speak('Sorry, please call again later.'), ozeki.hangup()],
     });
     calls.on('IncomingCall', () => {
@@ -157,7 +162,7 @@ describe('an answer that does not fit its notification gets the fallback', () =>
   });
 
   test('RecordCompleted accepts an answer built explicitly for API-extension control', async () => {
-    const calls = ozeki.createApp();
+    const calls = ozeki.createApp(TEST_APP);
     calls.on('RecordCompleted', (call) =>
       ozeki.response([ozeki.speak(`Saved ${call.recordUrl ?? ''}`), ozeki.delay(1)], {
         control: 'extension',
@@ -174,7 +179,7 @@ describe('an answer that does not fit its notification gets the fallback', () =>
 describe('requests', () => {
   test('names and field names are matched ignoring case', async () => {
     const seen: ozeki.OzekiEvent[] = [];
-    const calls = ozeki.createApp();
+    const calls = ozeki.createApp(TEST_APP);
     calls.onAny((event) => {
       seen.push(event as ozeki.OzekiEvent);
     });
@@ -185,7 +190,7 @@ describe('requests', () => {
 
   test('body fields win over query fields of the same name; both stay readable', async () => {
     const seen: ozeki.OzekiEvent[] = [];
-    const calls = ozeki.createApp();
+    const calls = ozeki.createApp(TEST_APP);
     calls.onAny((event) => {
       seen.push(event as ozeki.OzekiEvent);
     });
@@ -200,7 +205,7 @@ describe('requests', () => {
 
   test('an unknown notification is acknowledged and reaches onAny', async () => {
     const seen: string[] = [];
-    const calls = ozeki.createApp();
+    const calls = ozeki.createApp(TEST_APP);
     calls.onAny((event) => {
       seen.push(event.name);
     });
@@ -214,6 +219,7 @@ describe('requests', () => {
   test('eventPaths route the ErrorUrl and FinishedUrl requests, which name no notification', async () => {
     const seen: string[] = [];
     const calls = ozeki.createApp({
+      ...TEST_APP,
       eventPaths: { '/error': 'CallError', '/finished/': 'CallFinished' },
     });
     calls.onAny((event) => {
@@ -229,19 +235,19 @@ describe('requests', () => {
 
   test('eventPaths naming an event Ozeki does not send is a TypeError', () => {
     expect(() =>
-      ozeki.createApp({ eventPaths: { '/x': 'Finished' as ozeki.OzekiEventName } }),
+      ozeki.createApp({ ...TEST_APP, eventPaths: { '/x': 'Finished' as ozeki.OzekiEventName } }),
     ).toThrow(TypeError);
   });
 
   test('no NotificationName and no routed path: 400 CC_ERR_REQUEST_MALFORMED', async () => {
-    const server = await mount(ozeki.createApp());
+    const server = await mount(ozeki.createApp(TEST_APP));
     const res = await post(server, 'CallId=abc');
     expect(res.status).toBe(400);
     expect(errorCode(res.text)).toBe('CC_ERR_REQUEST_MALFORMED');
   });
 
   test('a JSON body: 415; PUT: 405 with Allow', async () => {
-    const server = await mount(ozeki.createApp());
+    const server = await mount(ozeki.createApp(TEST_APP));
     const json = await request(server)
       .post('/ozeki')
       .set('content-type', 'application/json')
@@ -257,7 +263,7 @@ describe('requests', () => {
 describe('security without signatures', () => {
   test('a URL token: missing 403, wrong 403, right 200 and invisible to handlers', async () => {
     const seen: ozeki.OzekiEvent[] = [];
-    const calls = ozeki.createApp({ urlToken: { tokens: TOKEN } });
+    const calls = ozeki.createApp({ ...QUIET, urlToken: { tokens: TOKEN } });
     calls.onAny((event) => {
       seen.push(event as ozeki.OzekiEvent);
     });
@@ -280,6 +286,7 @@ describe('security without signatures', () => {
   test('a token as a path segment, with routed paths behind it', async () => {
     const seen: string[] = [];
     const calls = ozeki.createApp({
+      ...QUIET,
       urlToken: { tokens: TOKEN, in: 'path' },
       eventPaths: { '/finished': 'CallFinished' },
     });
@@ -294,10 +301,10 @@ describe('security without signatures', () => {
   });
 
   test('allowFrom: loopback admitted, other ranges refused with 403', async () => {
-    const open = await mount(ozeki.createApp({ allowFrom: ['127.0.0.0/8', '::1'] }));
+    const open = await mount(ozeki.createApp({ ...QUIET, allowFrom: ['127.0.0.0/8', '::1'] }));
     await post(open, 'NotificationName=GoTo&CallId=a').expect(200);
 
-    const closed = await mount(ozeki.createApp({ allowFrom: ['192.0.2.0/24'] }));
+    const closed = await mount(ozeki.createApp({ ...QUIET, allowFrom: ['192.0.2.0/24'] }));
     const res = await post(closed, 'NotificationName=GoTo&CallId=a').set(
       'x-forwarded-for',
       '192.0.2.10',
@@ -308,7 +315,7 @@ describe('security without signatures', () => {
 
   test('allowFrom behind a trusted proxy reads X-Forwarded-For', async () => {
     const server = await mount(
-      ozeki.createApp({ allowFrom: ['192.0.2.0/24'], trustProxy: ['127.0.0.1', '::1'] }),
+      ozeki.createApp({ ...QUIET, allowFrom: ['192.0.2.0/24'], trustProxy: ['127.0.0.1', '::1'] }),
     );
     await post(server, 'NotificationName=GoTo&CallId=a')
       .set('x-forwarded-for', '192.0.2.10')
@@ -322,7 +329,10 @@ describe('security without signatures', () => {
 
   test('basic auth', async () => {
     const server = await mount(
-      ozeki.createApp({ basicAuth: { username: 'pbx', password: 'not-a-real-password' } }),
+      ozeki.createApp({
+        ...QUIET,
+        basicAuth: { username: 'pbx', password: 'not-a-real-password' },
+      }),
     );
     const res = await post(server, 'NotificationName=GoTo&CallId=a');
     expect(res.status).toBe(401);

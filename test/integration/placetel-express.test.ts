@@ -15,6 +15,7 @@ import { CallControlError, captureRawBody, placetel } from '../../src';
 import { loadFixtures, type RequestFixture } from '../helpers/fixtures';
 import { canonicalXml, type CanonicalElement } from '../helpers/xml';
 import { listenOnLoopback } from '../helpers/server';
+import { QUIET, TEST_APP } from '../helpers/apps';
 
 const FORM = 'application/x-www-form-urlencoded';
 const XML_TYPE = 'application/xml; charset=utf-8';
@@ -135,7 +136,7 @@ function basicAuthHeader(username: string, password: string): string {
 
 describe('answers', () => {
   test('an IncomingCall handler returning forward() gets 200 XML with helmet headers', async () => {
-    const calls = placetel.createApp({ secret: SECRET });
+    const calls = placetel.createApp({ ...QUIET, secret: SECRET });
     const errors = collectErrors(calls);
     const seen: placetel.PlacetelIncomingCall[] = [];
     calls.on('IncomingCall', (call) => {
@@ -172,7 +173,7 @@ describe('answers', () => {
 
   test('Content-Length counts bytes, not characters, for a non-ASCII answer', async () => {
     const sipId = 'müller@fpbx.de';
-    const calls = placetel.createApp();
+    const calls = placetel.createApp(TEST_APP);
     const errors = collectErrors(calls);
     calls.on('IncomingCall', () => placetel.forward({ targets: [{ numbers: [sipId] }] }));
     const server = await mount(calls);
@@ -197,7 +198,7 @@ describe('answers', () => {
   test.each(Object.entries(SIGNED))(
     'an app without any handler answers %s with 200 <Response/>',
     async (_name, fixture) => {
-      const calls = placetel.createApp({ secret: SECRET });
+      const calls = placetel.createApp({ ...QUIET, secret: SECRET });
       const errors = collectErrors(calls);
       const server = await mount(calls);
 
@@ -213,7 +214,7 @@ describe('answers', () => {
   test.each([SIGNED.CallAccepted, SIGNED.HungUp, SIGNED.OutgoingCall])(
     'a notify-only event without a handler ($expect.event) gets <Response/> while IncomingCall has one',
     async (fixture) => {
-      const calls = placetel.createApp({ secret: SECRET });
+      const calls = placetel.createApp({ ...QUIET, secret: SECRET });
       const errors = collectErrors(calls);
       const incoming = jest.fn(() => placetel.hangup());
       calls.on('IncomingCall', incoming);
@@ -229,7 +230,7 @@ describe('answers', () => {
   );
 
   test('a notify handler that returns nothing gets <Response/>', async () => {
-    const calls = placetel.createApp({ secret: SECRET });
+    const calls = placetel.createApp({ ...QUIET, secret: SECRET });
     const errors = collectErrors(calls);
     const hungUp: placetel.PlacetelHungUp[] = [];
     calls.on('HungUp', (call) => {
@@ -246,7 +247,7 @@ describe('answers', () => {
   });
 
   test("a notify handler's return value is ignored: <Response/>, no error", async () => {
-    const calls = placetel.createApp({ secret: SECRET, fallback: placetel.hangup() });
+    const calls = placetel.createApp({ ...QUIET, secret: SECRET, fallback: placetel.hangup() });
     const errors = collectErrors(calls);
     const saved: string[] = [];
     const save = async (name: string): Promise<number> => saved.push(name);
@@ -266,7 +267,7 @@ describe('answers', () => {
   });
 
   test('an async handler is awaited', async () => {
-    const calls = placetel.createApp();
+    const calls = placetel.createApp(TEST_APP);
     const errors = collectErrors(calls);
     calls.on('IncomingCall', async (call) => {
       await new Promise<void>((resolve) => setImmediate(resolve));
@@ -284,7 +285,7 @@ describe('answers', () => {
   });
 
   test('an unknown event name gets 200 <Response/> and reaches onAny', async () => {
-    const calls = placetel.createApp({ secret: SECRET });
+    const calls = placetel.createApp({ ...QUIET, secret: SECRET });
     const errors = collectErrors(calls);
     const incoming = jest.fn(() => placetel.hangup());
     calls.on('IncomingCall', incoming);
@@ -342,7 +343,7 @@ describe('handler failures', () => {
     'a handler that %s gets 200 with %s, and onError gets CC_ERR_HANDLER_FAILED',
     async (_how, _which, make, fallback, xml) => {
       const original = new Error('database down');
-      const calls = placetel.createApp({ fallback });
+      const calls = placetel.createApp({ ...TEST_APP, fallback });
       const contexts: (string | undefined)[] = [];
       const errors: CallControlError[] = [];
       calls.onError((error, context) => {
@@ -370,17 +371,16 @@ describe('handler failures', () => {
     ['a string', '<Response><Hangup/></Response>'],
     ['a plain object', { action: 'Forward', element: { name: 'Forward' } }],
     ['a number', 42],
-    ['null', null],
   ];
 
   test.each(nonAnswers)(
     'a handler returning %s gets the fallback and CC_ERR_HANDLER_RESULT',
     async (_what, value) => {
       for (const [, fallback, xml] of fallbacks) {
-        const calls = placetel.createApp({ fallback });
+        const calls = placetel.createApp({ ...TEST_APP, fallback });
         const errors = collectErrors(calls);
         // Not an answer: only possible past the type checker, as from JavaScript.
-        calls.on('IncomingCall', (() => value) as unknown as () => undefined);
+        calls.on('IncomingCall', (() => value) as unknown as () => null);
         const server = await mount(calls);
 
         const res = await post(server, INCOMING);
@@ -393,8 +393,21 @@ describe('handler failures', () => {
     },
   );
 
+  test('null is "no action": the neutral <Response/> (not the fallback), no error', async () => {
+    const calls = placetel.createApp({ ...TEST_APP, fallback: FALLBACK });
+    const errors = collectErrors(calls);
+    calls.on('IncomingCall', () => null);
+    const server = await mount(calls);
+
+    const res = await post(server, INCOMING);
+
+    expect(res.status).toBe(200);
+    expect(canonicalXml(res.text)).toEqual(canonicalXml('<Response/>'));
+    expect(errors).toEqual([]);
+  });
+
   test('a handler whose answer builder throws gets the fallback', async () => {
-    const calls = placetel.createApp({ fallback: FALLBACK });
+    const calls = placetel.createApp({ ...TEST_APP, fallback: FALLBACK });
     const errors = collectErrors(calls);
     calls.on('IncomingCall', () => placetel.forward({ targets: [{ numbers: [] }] }));
     const server = await mount(calls);
@@ -410,7 +423,7 @@ describe('handler failures', () => {
 
 describe('observers and error handlers', () => {
   test('onAny observers see every event, known and unknown, in order', async () => {
-    const calls = placetel.createApp({ secret: SECRET });
+    const calls = placetel.createApp({ ...QUIET, secret: SECRET });
     const errors = collectErrors(calls);
     const first: string[] = [];
     const second: string[] = [];
@@ -451,7 +464,7 @@ describe('observers and error handlers', () => {
   });
 
   test('observers that throw or reject change nothing in the answer and go to onError', async () => {
-    const calls = placetel.createApp();
+    const calls = placetel.createApp(TEST_APP);
     const errors = collectErrors(calls);
     const syncFailure = new Error('observer failed');
     const asyncFailure = new Error('observer rejected');
@@ -494,7 +507,7 @@ describe('observers and error handlers', () => {
   });
 
   test('an onError handler that throws or rejects does not break the reply', async () => {
-    const calls = placetel.createApp({ secret: SECRET });
+    const calls = placetel.createApp({ ...QUIET, secret: SECRET });
     calls.onError(() => {
       throw new Error('error handler failed');
     });
@@ -530,7 +543,7 @@ describe('refused requests', () => {
   test.each(['get', 'put', 'delete', 'patch'] as const)(
     '%s gets 405 with Allow: POST',
     async (method) => {
-      const calls = placetel.createApp();
+      const calls = placetel.createApp(TEST_APP);
       const errors = collectErrors(calls);
       const handler = jest.fn();
       calls.onAny(handler);
@@ -554,7 +567,7 @@ describe('refused requests', () => {
     ['with an empty call_id', 'call_id=&event=IncomingCall&from=017312345678'],
     ['that is empty', ''],
   ])('a request %s gets 400 CC_ERR_REQUEST_MALFORMED', async (_what, body) => {
-    const calls = placetel.createApp();
+    const calls = placetel.createApp(TEST_APP);
     const errors = collectErrors(calls);
     const handler = jest.fn();
     calls.onAny(handler);
@@ -574,7 +587,7 @@ describe('refused requests', () => {
   ])(
     'an error reply quoting %s is well-formed XML with a byte-exact Content-Length',
     async (_what, duration, quoted) => {
-      const calls = placetel.createApp();
+      const calls = placetel.createApp(TEST_APP);
       const server = await mount(calls);
       const body = `call_id=${CALL_ID}&duration=${duration}&event=HungUp&from=1&to=2`;
 
@@ -595,7 +608,7 @@ describe('refused requests', () => {
   test.each(['text/plain', 'application/xml', 'multipart/form-data; boundary=x'])(
     'Content-Type %s gets 415 CC_ERR_UNSUPPORTED_MEDIA_TYPE',
     async (type) => {
-      const calls = placetel.createApp();
+      const calls = placetel.createApp(TEST_APP);
       const handler = jest.fn();
       calls.onAny(handler);
       const server = await mount(calls);
@@ -609,7 +622,7 @@ describe('refused requests', () => {
   );
 
   test('Content-Encoding gzip gets 415 CC_ERR_UNSUPPORTED_MEDIA_TYPE', async () => {
-    const calls = placetel.createApp();
+    const calls = placetel.createApp(TEST_APP);
     const handler = jest.fn();
     calls.onAny(handler);
     const server = await mount(calls);
@@ -630,7 +643,7 @@ describe('refused requests', () => {
   });
 
   test('a body larger than bodyLimitBytes gets 413 CC_ERR_BODY_TOO_LARGE', async () => {
-    const calls = placetel.createApp({ bodyLimitBytes: 1024 });
+    const calls = placetel.createApp({ ...TEST_APP, bodyLimitBytes: 1024 });
     const errors = collectErrors(calls);
     const handler = jest.fn();
     calls.onAny(handler);
@@ -659,7 +672,7 @@ describe('basic auth', () => {
   const credentials = { username: USER, password: PASSWORD };
 
   test('no credentials get 401 with a Basic challenge', async () => {
-    const calls = placetel.createApp({ basicAuth: credentials });
+    const calls = placetel.createApp({ ...QUIET, basicAuth: credentials });
     const handler = jest.fn();
     calls.onAny(handler);
     const server = await mount(calls);
@@ -678,7 +691,7 @@ describe('basic auth', () => {
     ['the password as a prefix', basicAuthHeader(USER, PASSWORD.slice(0, -1))],
     ['another scheme', `Bearer ${PASSWORD}`],
   ])('%s gets 401', async (_what, authorization) => {
-    const calls = placetel.createApp({ basicAuth: credentials });
+    const calls = placetel.createApp({ ...QUIET, basicAuth: credentials });
     const handler = jest.fn();
     calls.onAny(handler);
     const server = await mount(calls);
@@ -695,7 +708,7 @@ describe('basic auth', () => {
   });
 
   test('the right credentials get 200', async () => {
-    const calls = placetel.createApp({ basicAuth: credentials });
+    const calls = placetel.createApp({ ...QUIET, basicAuth: credentials });
     calls.on('IncomingCall', () => placetel.hangup());
     const server = await mount(calls);
 
@@ -707,6 +720,7 @@ describe('basic auth', () => {
 
   test('every one of several credential pairs is accepted, nothing else', async () => {
     const calls = placetel.createApp({
+      ...QUIET,
       basicAuth: [credentials, { username: 'rotated', password: 'also-not-real' }],
     });
     const server = await mount(calls);
@@ -722,7 +736,7 @@ describe('basic auth', () => {
   });
 
   test('basic auth is checked before the signature', async () => {
-    const calls = placetel.createApp({ basicAuth: credentials, secret: SECRET });
+    const calls = placetel.createApp({ ...QUIET, basicAuth: credentials, secret: SECRET });
     const handler = jest.fn();
     calls.onAny(handler);
     const server = await mount(calls);
@@ -748,7 +762,7 @@ describe('basic auth', () => {
 
 describe('body parsers mounted before callcontrol', () => {
   test('a parser without a raw body gets 500 CC_ERR_CONFIG_BODY_CONSUMED at once', async () => {
-    const calls = placetel.createApp();
+    const calls = placetel.createApp(TEST_APP);
     const errors = collectErrors(calls);
     const handler = jest.fn();
     calls.onAny(handler);
@@ -765,7 +779,7 @@ describe('body parsers mounted before callcontrol', () => {
   });
 
   test('with verify: captureRawBody the signature is checked over the raw bytes', async () => {
-    const calls = placetel.createApp({ secret: SECRET });
+    const calls = placetel.createApp({ ...QUIET, secret: SECRET });
     const errors = collectErrors(calls);
     const accepted: placetel.PlacetelCallAccepted[] = [];
     const received: Buffer[] = [];
@@ -809,7 +823,7 @@ describe('body parsers mounted before callcontrol', () => {
   });
 
   test('with verify: captureRawBody every signed fixture verifies', async () => {
-    const calls = placetel.createApp({ secret: SECRET });
+    const calls = placetel.createApp({ ...QUIET, secret: SECRET });
     const errors = collectErrors(calls);
     const names: string[] = [];
     calls.onAny((event) => {
@@ -831,7 +845,7 @@ describe('body parsers mounted before callcontrol', () => {
   });
 
   test('express.json() mounted globally does not disturb a form request', async () => {
-    const calls = placetel.createApp({ secret: SECRET });
+    const calls = placetel.createApp({ ...QUIET, secret: SECRET });
     const errors = collectErrors(calls);
     const seen: placetel.PlacetelIncomingCall[] = [];
     calls.on('IncomingCall', (call) => {
@@ -872,12 +886,15 @@ describe('option validation', () => {
   ];
 
   test.each(invalidOptions)('createApp with %s throws TypeError', (_what, options) => {
-    expect(() => placetel.createApp(options as placetel.PlacetelAppOptions)).toThrow(TypeError);
+    expect(() =>
+      placetel.createApp({ ...TEST_APP, ...(options as placetel.PlacetelAppOptions) }),
+    ).toThrow(TypeError);
   });
 
   test('valid options do not throw', () => {
     expect(() =>
       placetel.createApp({
+        ...QUIET,
         secret: [SECRET, 'next-secret'],
         bodyLimitBytes: 1,
         fallback: placetel.hangup(),
@@ -887,21 +904,21 @@ describe('option validation', () => {
   });
 
   test('on() with an unknown event name throws TypeError', () => {
-    const calls = placetel.createApp();
+    const calls = placetel.createApp(TEST_APP);
     const on = calls.on.bind(calls) as (name: string, handler: () => void) => unknown;
     expect(() => on('CallTransferred', () => undefined)).toThrow(TypeError);
     expect(() => on('incomingcall', () => undefined)).toThrow(TypeError);
   });
 
   test('on() with a handler that is not a function throws TypeError', () => {
-    const calls = placetel.createApp();
+    const calls = placetel.createApp(TEST_APP);
     const on = calls.on.bind(calls) as (name: string, handler: unknown) => unknown;
     expect(() => on('IncomingCall', placetel.hangup())).toThrow(TypeError);
     expect(() => on('HungUp', undefined)).toThrow(TypeError);
   });
 
   test('a second handler for the same event throws TypeError and keeps the first', async () => {
-    const calls = placetel.createApp();
+    const calls = placetel.createApp(TEST_APP);
     calls.on('IncomingCall', () => placetel.hangup());
     expect(() => calls.on('IncomingCall', () => placetel.reject())).toThrow(TypeError);
     const server = await mount(calls);
@@ -912,7 +929,7 @@ describe('option validation', () => {
   });
 
   test('onAny() and onError() with a non-function throw TypeError', () => {
-    const calls = placetel.createApp();
+    const calls = placetel.createApp(TEST_APP);
     expect(() => calls.onAny('x' as unknown as () => void)).toThrow(TypeError);
     expect(() => calls.onError(null as unknown as () => void)).toThrow(TypeError);
   });
@@ -920,7 +937,7 @@ describe('option validation', () => {
 
 describe('a client that sends less than its Content-Length', () => {
   test('is answered or dropped without crashing the server, which keeps serving', async () => {
-    const calls = placetel.createApp();
+    const calls = placetel.createApp(TEST_APP);
     const aborted = new Promise<CallControlError>((resolve) => {
       calls.onError((error) => resolve(error));
     });

@@ -12,6 +12,7 @@ import type { CallControlError } from '../../src';
 import { MemoryStore, opentact, ozeki, placetel, voipnow, type CallStore } from '../../src';
 import { listenOnLoopback } from '../helpers/server';
 import { canonicalXml } from '../helpers/xml';
+import { QUIET, TEST_APP } from '../helpers/apps';
 
 const CALL_ID = 'f4591ba315d81671d7a06c2a3b4f963dafd119de39cb26edd8a6476676b2f447';
 
@@ -55,6 +56,7 @@ describe('answer deadline', () => {
     const errors: CallControlError[] = [];
     let finished = false;
     const calls = placetel.createApp({
+      ...TEST_APP,
       timeoutMs: 150,
       fallback: placetel.reject({ reason: 'busy' }),
     });
@@ -81,6 +83,7 @@ describe('answer deadline', () => {
 
   test('per event: its own deadline and fallback', async () => {
     const calls = placetel.createApp({
+      ...TEST_APP,
       timeoutMs: 5000,
       events: { IncomingCall: { timeoutMs: 100, fallback: placetel.hangup() } },
     });
@@ -92,7 +95,7 @@ describe('answer deadline', () => {
   });
 
   test('a slow observer does not hold the reply past the deadline', async () => {
-    const calls = placetel.createApp({ timeoutMs: 150, duplicates: false });
+    const calls = placetel.createApp({ ...TEST_APP, timeoutMs: 150, duplicates: false });
     calls.onAny(() => sleep(1000));
     calls.on('IncomingCall', FORWARD);
     const server = await mount(calls);
@@ -103,13 +106,13 @@ describe('answer deadline', () => {
   });
 
   test('invalid deadlines and event names are TypeErrors when the app is created', () => {
-    expect(() => placetel.createApp({ timeoutMs: 0 })).toThrow(TypeError);
-    expect(() => placetel.createApp({ timeoutMs: 1.5 })).toThrow(TypeError);
-    expect(() => placetel.createApp({ events: { Hangup: { timeoutMs: 10 } } as never })).toThrow(
-      TypeError,
-    );
+    expect(() => placetel.createApp({ ...TEST_APP, timeoutMs: 0 })).toThrow(TypeError);
+    expect(() => placetel.createApp({ ...TEST_APP, timeoutMs: 1.5 })).toThrow(TypeError);
     expect(() =>
-      placetel.createApp({ events: { IncomingCall: { fallback: 'x' as never } } }),
+      placetel.createApp({ ...TEST_APP, events: { Hangup: { timeoutMs: 10 } } as never }),
+    ).toThrow(TypeError);
+    expect(() =>
+      placetel.createApp({ ...TEST_APP, events: { IncomingCall: { fallback: 'x' as never } } }),
     ).toThrow(TypeError);
   });
 });
@@ -117,7 +120,7 @@ describe('answer deadline', () => {
 describe('repeated deliveries', () => {
   test('a retry runs the handler once and gets the same reply, byte for byte', async () => {
     let runs = 0;
-    const calls = placetel.createApp();
+    const calls = placetel.createApp(TEST_APP);
     calls.on('IncomingCall', () => {
       runs++;
       return runs === 1 ? FORWARD() : placetel.hangup();
@@ -133,7 +136,7 @@ describe('repeated deliveries', () => {
 
   test('concurrent repetitions wait for the first and get its reply', async () => {
     let runs = 0;
-    const calls = placetel.createApp();
+    const calls = placetel.createApp(TEST_APP);
     calls.on('IncomingCall', async () => {
       runs++;
       await sleep(100);
@@ -153,7 +156,7 @@ describe('repeated deliveries', () => {
   test('notify events too: the handler (a database write) runs once per delivery', async () => {
     const writes: string[] = [];
     const observed: string[] = [];
-    const calls = placetel.createApp();
+    const calls = placetel.createApp(TEST_APP);
     calls.on('HungUp', (call) => {
       writes.push(call.callId);
     });
@@ -170,7 +173,7 @@ describe('repeated deliveries', () => {
 
   test('different events, calls or bodies are different deliveries', async () => {
     let runs = 0;
-    const calls = placetel.createApp();
+    const calls = placetel.createApp(TEST_APP);
     calls.onAny(() => {
       runs++;
     });
@@ -184,7 +187,7 @@ describe('repeated deliveries', () => {
 
   test('duplicates: false runs the handler for every delivery', async () => {
     let runs = 0;
-    const calls = placetel.createApp({ duplicates: false });
+    const calls = placetel.createApp({ ...TEST_APP, duplicates: false });
     calls.on('IncomingCall', () => {
       runs++;
       return FORWARD();
@@ -197,7 +200,7 @@ describe('repeated deliveries', () => {
 
   test('after ttlMs a delivery is handled anew', async () => {
     let runs = 0;
-    const calls = placetel.createApp({ duplicates: { ttlMs: 100 } });
+    const calls = placetel.createApp({ ...TEST_APP, duplicates: { ttlMs: 100 } });
     calls.on('IncomingCall', () => {
       runs++;
       return FORWARD();
@@ -211,7 +214,7 @@ describe('repeated deliveries', () => {
 
   test('a refused request is not remembered: fixed, it is handled', async () => {
     let runs = 0;
-    const calls = placetel.createApp({ secret: 'test-secret-not-real' });
+    const calls = placetel.createApp({ ...QUIET, secret: 'test-secret-not-real' });
     calls.on('IncomingCall', () => {
       runs++;
       return FORWARD();
@@ -230,7 +233,7 @@ describe('repeated deliveries', () => {
 describe('per-call sessions', () => {
   test('what one event stores, a later event of the call reads', async () => {
     const seen: unknown[] = [];
-    const calls = placetel.createApp();
+    const calls = placetel.createApp(TEST_APP);
     calls.on('IncomingCall', async (call, { session }) => {
       await session.set('caller', call.from);
       await session.set('menu', { path: ['1', '2'], pin: null });
@@ -253,10 +256,11 @@ describe('per-call sessions', () => {
 
   test('calls do not share sessions', async () => {
     const seen: unknown[] = [];
-    const calls = placetel.createApp();
+    const calls = placetel.createApp(TEST_APP);
     calls.on('IncomingCall', async (call, { session }) => {
       seen.push(await session.get('n'));
       await session.set('n', call.callId);
+      return null;
     });
     const server = await mount(calls);
     await post(server, body('IncomingCall', { call_id: 'a' })).expect(200);
@@ -266,9 +270,10 @@ describe('per-call sessions', () => {
 
   test('the session ends endedSessionTtlMs after the call ended', async () => {
     const store = new MemoryStore();
-    const calls = placetel.createApp({ store, endedSessionTtlMs: 100 });
+    const calls = placetel.createApp({ ...TEST_APP, store, endedSessionTtlMs: 100 });
     calls.on('IncomingCall', async (_call, { session }) => {
       await session.set('pin', '1234');
+      return null;
     });
     const server = await mount(calls);
     await post(server, body('IncomingCall')).expect(200);
@@ -298,7 +303,7 @@ describe('a failing store never fails a call', () => {
 
   test('the handler runs and answers; onError hears CC_ERR_STORE_UNAVAILABLE', async () => {
     const errors: CallControlError[] = [];
-    const calls = placetel.createApp({ store: brokenStore() });
+    const calls = placetel.createApp({ ...TEST_APP, store: brokenStore() });
     calls.on('IncomingCall', FORWARD);
     calls.onError((error) => {
       errors.push(error);
@@ -312,7 +317,11 @@ describe('a failing store never fails a call', () => {
 
   test('a session call that fails in a handler leads to the fallback', async () => {
     const errors: CallControlError[] = [];
-    const calls = placetel.createApp({ store: brokenStore(), fallback: placetel.hangup() });
+    const calls = placetel.createApp({
+      ...TEST_APP,
+      store: brokenStore(),
+      fallback: placetel.hangup(),
+    });
     calls.on('IncomingCall', async (_call, { session }) => {
       await session.set('x', 1);
       return FORWARD();
@@ -329,7 +338,7 @@ describe('a failing store never fails a call', () => {
 
 describe('hostile senders', () => {
   test('too many fields: 413 CC_ERR_BODY_TOO_MANY_FIELDS', async () => {
-    const server = await mount(placetel.createApp());
+    const server = await mount(placetel.createApp(TEST_APP));
     const many = Array.from({ length: 1001 }, (_, i) => `f${i}=1`).join('&');
     const res = await post(server, `${body('IncomingCall')}&${many}`);
     expect(res.status).toBe(413);
@@ -337,7 +346,7 @@ describe('hostile senders', () => {
   });
 
   test('headers over maxHeaderBytes: 431 CC_ERR_HEADERS_TOO_LARGE', async () => {
-    const server = await mount(placetel.createApp({ maxHeaderBytes: 1024 }));
+    const server = await mount(placetel.createApp({ ...TEST_APP, maxHeaderBytes: 1024 }));
     const res = await post(server, body('IncomingCall')).set('x-padding', 'x'.repeat(2000));
     expect(res.status).toBe(431);
     expect(canonicalXml(res.text).attributes['code']).toBe('CC_ERR_HEADERS_TOO_LARGE');
@@ -345,7 +354,7 @@ describe('hostile senders', () => {
 
   test('a body that stalls: 408 CC_ERR_BODY_TIMEOUT and the connection is closed', async () => {
     const errors: CallControlError[] = [];
-    const calls = placetel.createApp({ bodyTimeoutMs: 200 });
+    const calls = placetel.createApp({ ...TEST_APP, bodyTimeoutMs: 200 });
     calls.onError((error) => {
       errors.push(error);
     });
@@ -371,16 +380,16 @@ describe('hostile senders', () => {
   });
 
   test('invalid limits are TypeErrors when the app is created', () => {
-    expect(() => placetel.createApp({ bodyTimeoutMs: -1 })).toThrow(TypeError);
-    expect(() => placetel.createApp({ maxHeaderBytes: 0 })).toThrow(TypeError);
-    expect(() => placetel.createApp({ duplicates: { ttlMs: 0 } })).toThrow(TypeError);
+    expect(() => placetel.createApp({ ...TEST_APP, bodyTimeoutMs: -1 })).toThrow(TypeError);
+    expect(() => placetel.createApp({ ...TEST_APP, maxHeaderBytes: 0 })).toThrow(TypeError);
+    expect(() => placetel.createApp({ ...TEST_APP, duplicates: { ttlMs: 0 } })).toThrow(TypeError);
   });
 });
 
 describe('repetitions that are new events are not answered from the store', () => {
   test('Ozeki: the same digits typed twice reach the handler twice', async () => {
     const attempts: string[] = [];
-    const calls = ozeki.createApp();
+    const calls = ozeki.createApp(TEST_APP);
     calls.on('DtmfEntered', (call) => {
       attempts.push(call.dtmfDigits);
       return [ozeki.speak(`attempt ${attempts.length}`)];
@@ -400,12 +409,14 @@ describe('repetitions that are new events are not answered from the store', () =
   test('Opentact: a Gather follow-up with the same digits, and calls without a call id', async () => {
     let gathers = 0;
     let callFlows = 0;
-    const calls = opentact.createApp();
+    const calls = opentact.createApp(TEST_APP);
     calls.on('gather', () => {
       gathers++;
+      return null;
     });
     calls.on('call_flow_request', () => {
       callFlows++;
+      return null;
     });
     const app = express();
     app.use('/opentact', calls.express());
@@ -420,9 +431,10 @@ describe('repetitions that are new events are not answered from the store', () =
 
   test('VoipNow: an IVR that loops calls Call Interactive again', async () => {
     let runs = 0;
-    const calls = voipnow.createApp();
+    const calls = voipnow.createApp(TEST_APP);
     calls.on('call_interactive', () => {
       runs++;
+      return null;
     });
     const app = express();
     app.use('/voipnow', calls.express());

@@ -10,6 +10,7 @@ import type { CallControlError } from '../../src';
 import { voipnow } from '../../src';
 import { listenOnLoopback } from '../helpers/server';
 import { canonicalXml } from '../helpers/xml';
+import { QUIET, TEST_APP } from '../helpers/apps';
 
 const TOKEN = 'test-token-not-a-secret-0001';
 const INTERACTIVE =
@@ -29,7 +30,7 @@ function errorCode(xml: string): string | undefined {
 
 describe('Call Interactive', () => {
   test('answered with VoipNow XML, by GET and by POST on one route', async () => {
-    const calls = voipnow.createApp();
+    const calls = voipnow.createApp(TEST_APP);
     calls.on('call_interactive', (call) =>
       call.param('SubscriptionCode') === '09897987'
         ? [voipnow.jump({ context: 'StartSupport', option: 1, priority: 1 })]
@@ -59,9 +60,10 @@ describe('Call Interactive', () => {
 
   test('static and interactive parameters: params, and param() reads "null" as unset', async () => {
     const seen: voipnow.VoipNowCallInteractive[] = [];
-    const calls = voipnow.createApp();
+    const calls = voipnow.createApp(TEST_APP);
     calls.on('call_interactive', (call) => {
       seen.push(call);
+      return null;
     });
     const server = await mount(calls);
     await request(server).get(`/voipnow?${INTERACTIVE}&lang=en&Code=null`).expect(200);
@@ -73,7 +75,7 @@ describe('Call Interactive', () => {
 
   test('a handler that throws gets the fallback', async () => {
     const errors: CallControlError[] = [];
-    const calls = voipnow.createApp({ fallback: [voipnow.pause({ length: 5 })] });
+    const calls = voipnow.createApp({ ...TEST_APP, fallback: [voipnow.pause({ length: 5 })] });
     calls.on('call_interactive', () => {
       throw new Error('CRM down');
     });
@@ -92,7 +94,7 @@ describe('Call Interactive', () => {
 
 describe('Call Events', () => {
   test('are acknowledged with <Response/>, whatever the handler returns', async () => {
-    const calls = voipnow.createApp();
+    const calls = voipnow.createApp(TEST_APP);
     calls.on('Hangup', () => [voipnow.hangup()]);
     const server = await mount(calls);
     const res = await request(server).get(
@@ -105,6 +107,7 @@ describe('Call Events', () => {
   test('eventPaths route every event, the answer events included', async () => {
     const seen: string[] = [];
     const calls = voipnow.createApp({
+      ...TEST_APP,
       eventPaths: { '/answer-in': 'Answer-In', '/answer-out': 'Answer-Out', '/hangup': 'Hangup' },
     });
     calls.onAny((event) => {
@@ -122,7 +125,7 @@ describe('Call Events', () => {
 
   test('an EventType field names the event', async () => {
     const seen: string[] = [];
-    const calls = voipnow.createApp();
+    const calls = voipnow.createApp(TEST_APP);
     calls.onAny((event) => {
       seen.push(event.name);
     });
@@ -132,7 +135,7 @@ describe('Call Events', () => {
   });
 
   test('a request whose event cannot be told is 400 CC_ERR_REQUEST_MALFORMED', async () => {
-    const server = await mount(voipnow.createApp());
+    const server = await mount(voipnow.createApp(TEST_APP));
     const res = await request(server).get('/voipnow?CallID=a&CallStatus=RINGING');
     expect(res.status).toBe(400);
     expect(errorCode(res.text)).toBe('CC_ERR_REQUEST_MALFORMED');
@@ -141,7 +144,7 @@ describe('Call Events', () => {
 
 describe('refusals and security', () => {
   test('DELETE: 405 with Allow; a JSON body: 415', async () => {
-    const server = await mount(voipnow.createApp());
+    const server = await mount(voipnow.createApp(TEST_APP));
     const del = await request(server).delete('/voipnow');
     expect(del.status).toBe(405);
     expect(del.headers['allow']).toBe('GET, POST');
@@ -154,7 +157,7 @@ describe('refusals and security', () => {
 
   test('a URL token, removed before the handler sees the parameters', async () => {
     const seen: voipnow.VoipNowEvent[] = [];
-    const calls = voipnow.createApp({ urlToken: { tokens: TOKEN } });
+    const calls = voipnow.createApp({ ...QUIET, urlToken: { tokens: TOKEN } });
     calls.onAny((event) => {
       seen.push(event);
     });
@@ -167,7 +170,7 @@ describe('refusals and security', () => {
   });
 
   test('allowFrom refuses other addresses', async () => {
-    const server = await mount(voipnow.createApp({ allowFrom: ['192.0.2.0/24'] }));
+    const server = await mount(voipnow.createApp({ ...QUIET, allowFrom: ['192.0.2.0/24'] }));
     const res = await request(server).get(`/voipnow?${INTERACTIVE}`);
     expect(res.status).toBe(403);
     expect(errorCode(res.text)).toBe('CC_ERR_SOURCE_FORBIDDEN');

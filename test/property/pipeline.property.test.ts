@@ -36,6 +36,7 @@ import {
   queryString,
   xmlCarriable,
 } from './arbitraries';
+import { TEST_APP } from '../helpers/apps';
 
 const RUNS = 200;
 const SECURED_RUNS = 100;
@@ -165,7 +166,7 @@ const CASES: readonly PipelineCase[] = [
       ),
     app: (trace, security) => {
       const calls = placetel.createApp(
-        security === undefined ? {} : { ...security, secret: PLACETEL_SECRET },
+        security === undefined ? TEST_APP : { ...security, secret: PLACETEL_SECRET },
       );
       calls.on('IncomingCall', async (call, { session }) => {
         await session.set('from', call.from);
@@ -226,6 +227,7 @@ const CASES: readonly PipelineCase[] = [
       ),
     app: (trace, security) => {
       const calls = ozeki.createApp({
+        ...TEST_APP,
         ...security,
         eventPaths: { '/error': 'CallError', '/finished': 'CallFinished' },
         ...(security === undefined ? {} : { render: { attributeCase: 'camel' } }),
@@ -290,6 +292,7 @@ const CASES: readonly PipelineCase[] = [
       ),
     app: (trace, security) => {
       const calls = voipnow.createApp({
+        ...TEST_APP,
         ...security,
         eventPaths: { '/interactive': 'call_interactive', '/hangup': 'Hangup' },
       });
@@ -340,6 +343,7 @@ const CASES: readonly PipelineCase[] = [
       ),
     app: (trace, security) => {
       const calls = opentact.createApp({
+        ...TEST_APP,
         ...security,
         eventPaths: { '/events': 'call_state', '/gather/': 'gather' },
       });

@@ -1,13 +1,14 @@
 import { AssertionError } from 'node:assert';
 import { opentact, ozeki, placetel, voipnow } from '../../src';
 import { createTestClient, parseXml, formatXml } from '../../src/testing';
+import { QUIET, TEST_APP } from '../helpers/apps';
 
 const SECRET = 'test-secret-not-real';
 const TOKEN = 'test-token-not-real-0123456789';
 
 describe('test kit: Placetel', () => {
   const hungUp: placetel.PlacetelHungUp[] = [];
-  const calls = placetel.createApp({ secret: SECRET });
+  const calls = placetel.createApp({ ...QUIET, secret: SECRET });
   calls.on('IncomingCall', (call) => {
     if (call.to === '000') throw new Error('boom');
     return call.from === 'anonymous'
@@ -73,12 +74,14 @@ describe('test kit: Placetel', () => {
     await expect(client.playCall({ digits: '1' })).rejects.toThrow(/no digits/);
     await expect(client.playCall({ hangupCause: 'exploded' })).rejects.toThrow(/hangup cause/);
     expect(() => client.ozeki).toThrow(/placetel app/);
-    expect(() => createTestClient(ozeki.createApp(), { secret: SECRET })).toThrow(TypeError);
+    expect(() => createTestClient(ozeki.createApp(TEST_APP), { secret: SECRET })).toThrow(
+      TypeError,
+    );
   });
 });
 
 describe('test kit: Ozeki', () => {
-  const calls = ozeki.createApp({ urlToken: { tokens: TOKEN } });
+  const calls = ozeki.createApp({ ...QUIET, urlToken: { tokens: TOKEN } });
   calls.on('IncomingCall', () => [ozeki.speak('Please enter your PIN.')]);
   calls.on('DtmfEntered', (call) =>
     call.dtmfDigits === '1234' ? [ozeki.blindTransfer('1001')] : [ozeki.hangup()],
@@ -115,6 +118,7 @@ describe('test kit: Ozeki', () => {
 describe('test kit: VoipNow', () => {
   const hangups: voipnow.VoipNowHangup[] = [];
   const calls = voipnow.createApp({
+    ...QUIET,
     basicAuth: { username: 'voipnow', password: 'not-a-real-password' },
   });
   calls.on('call_interactive', (call) =>
@@ -160,7 +164,10 @@ describe('test kit: VoipNow', () => {
 
 describe('test kit: Opentact', () => {
   const ended: opentact.OpentactCallStateEvent[] = [];
-  const calls = opentact.createApp({ allowFrom: [...opentact.OPENTACT_SOURCE_ADDRESSES] });
+  const calls = opentact.createApp({
+    ...QUIET,
+    allowFrom: [...opentact.OPENTACT_SOURCE_ADDRESSES],
+  });
   calls.on('call_flow_request', () => [
     opentact.answer(),
     opentact.gather({ dtmfLength: 4, url: 'https://example.com/opentact' }),
@@ -204,7 +211,7 @@ describe('test kit: Opentact', () => {
 });
 
 describe('test kit: failure messages', () => {
-  const calls = placetel.createApp();
+  const calls = placetel.createApp(TEST_APP);
   calls.on('IncomingCall', () => placetel.forward({ targets: [{ numbers: ['100'] }] }));
   const client = createTestClient(calls);
 

@@ -17,7 +17,14 @@ calls.on('IncomingCall', (call) => {
     : placetel.forward({ targets: [{ ringtime: 30, numbers: [call.to] }] });
 });
 calls.on('IncomingCall', async () => placetel.queue({ id: 123 }));
-calls.on('IncomingCall', () => undefined);
+// No action is a choice: null (the empty <Response/>, Placetel's backup routing).
+calls.on('IncomingCall', () => null);
+calls.on('IncomingCall', (call) => (call.from === 'anonymous' ? placetel.hangup() : null));
+calls.on('IncomingCall', async (call) => {
+  await saveCallLog(call as never);
+  if (call.from === 'anonymous') return placetel.reject({ reason: 'busy' });
+  return null;
+});
 calls.on('HungUp', (call) => {
   const seconds: number | undefined = call.duration;
   const cause: placetel.PlacetelHangupType | undefined = call.type;
@@ -43,8 +50,32 @@ calls.on('IncomingCall', (call) => void call.duration);
 calls.on('HungUp', (call) => ((s: string | undefined) => s)(call.duration));
 // @ts-expect-error: a string is not an answer
 calls.on('IncomingCall', () => 'forward');
-// @ts-expect-error: an IncomingCall handler must answer with a Placetel answer (or nothing)
+// @ts-expect-error: an IncomingCall handler must answer with a Placetel answer (or null)
 calls.on('IncomingCall', (call) => saveCallLog(call as never));
+
+// Returning nothing from IncomingCall is no accident: each of these is a type error.
+// @ts-expect-error: undefined is not an answer; null is "no action"
+calls.on('IncomingCall', () => undefined);
+// @ts-expect-error: one path answers nothing
+calls.on('IncomingCall', (call) => (call.from === 'anonymous' ? placetel.hangup() : undefined));
+// @ts-expect-error: a block that can end without return (also without noImplicitReturns)
+calls.on('IncomingCall', (call) => {
+  if (call.from === 'anonymous') return placetel.hangup();
+});
+// @ts-expect-error: the same, async
+calls.on('IncomingCall', async (call) => {
+  if (call.from === '') return placetel.hangup();
+});
+// @ts-expect-error: every path returns, one of them undefined
+calls.on('IncomingCall', (call) => {
+  if (call.from) return placetel.hangup();
+  return undefined;
+});
+// @ts-expect-error: a function typed to return nothing
+calls.on('IncomingCall', (call): void => console.log(call.from));
+declare const logOnly: (call: placetel.PlacetelIncomingCall) => Promise<void>;
+// @ts-expect-error: an async function that resolves to nothing
+calls.on('IncomingCall', logOnly);
 // @ts-expect-error: an answer's options are checked: ringTime is not an option (ringtime is)
 placetel.forward({ targets: [{ numbers: ['022129191999'], ringTime: 30 }] });
 // @ts-expect-error: "busy" is the only documented reject reason

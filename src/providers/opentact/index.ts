@@ -54,11 +54,14 @@ export * from './events';
 export * from './simulate';
 export * from './xml';
 
-/** What an answering handler returns: an answer built with the builders, or nothing (the
- * neutral answer). */
-// `void` (not `undefined`) so that a handler may end without `return` on some paths.
-// eslint-disable-next-line @typescript-eslint/no-invalid-void-type
-export type OpentactHandlerAnswer = OpentactAnswer | void;
+/**
+ * What a `call_flow_request` or `gather` handler returns: an answer built with the builders,
+ * or `null` for no action: the empty `<Response/>`, after which Opentact has nothing more to
+ * run (it runs the enclosing `<Error>` block, if any, or ends the call flow). A handler that
+ * can end without returning does not compile; in JavaScript, `undefined` gets the same
+ * `<Response/>` and a warning line (logger, else stderr).
+ */
+export type OpentactHandlerAnswer = OpentactAnswer | null;
 
 /**
  * Opentact's events with what their handlers may return: the call-flow request and Gather
@@ -136,6 +139,7 @@ export const opentactProvider: ProviderDefinition<
   acceptsEventName: isOpentactQualifiedName,
   routingKeys: opentactRoutingKeys,
   answeredEvents: ['call_flow_request', 'gather'],
+  credentialOptions: ['urlToken', 'basicAuth', 'allowFrom'],
   parse: parseOpentactRequest,
   defaultTimeoutMs: 5000,
   // The same digits entered at the same Gather again.
@@ -154,6 +158,8 @@ export const opentactProvider: ProviderDefinition<
  * `allowFrom: OPENTACT_SOURCE_ADDRESSES`. Requests are checked in this order: method (405),
  * source address (403), basic auth (401), URL token (403), content type (415), fields (400).
  *
+ * @throws {TypeError} when none of `urlToken`, `basicAuth`, `allowFrom` is given and not
+ *   `allowUnauthenticated: true`
  * @throws {TypeError} for invalid options (see `CommonSecurityOptions`, an `eventPaths` entry
  *   naming no Opentact event, a fallback that is not Opentact XML, a non-positive body limit)
  */

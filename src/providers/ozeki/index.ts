@@ -68,10 +68,16 @@ export * from './events';
 export * from './ozml';
 export * from './simulate';
 
-/** What a handler may return where OzML is executed: an answer, or nothing (`<Response/>`). */
-// `void` (not `undefined`) so that a handler may end without `return` on some paths.
-// eslint-disable-next-line @typescript-eslint/no-invalid-void-type
-export type OzekiHandlerAnswer = OzmlAnswer | void;
+/**
+ * What an Ozeki handler returns — Ozeki executes the answer to every notification: OzML, or
+ * `null` for no action. `null` answers the empty `<Response/>`: for a call, its OzML ends
+ * there and Ozeki hangs up ("if the OzML code of the call reaches its end, it hangs up", spec
+ * §4) — after `CallFinished`, `CallError` or an SMS notification there is no call to hang up;
+ * for `RoutingInterception` the dial plan routes the call. A handler that can end without
+ * returning does not compile; in JavaScript, `undefined` gets the same `<Response/>` and a
+ * warning line (logger, else stderr).
+ */
+export type OzekiHandlerAnswer = OzmlAnswer | null;
 
 /**
  * Ozeki's notifications with what their handlers may return. Every notification accepts OzML
@@ -139,6 +145,7 @@ export function ozekiProvider(
     methods: ['POST', 'GET'],
     events: OZEKI_EVENTS,
     answeredEvents: OZEKI_EVENTS,
+    credentialOptions: ['urlToken', 'basicAuth', 'allowFrom'],
     parse: parseOzekiRequest,
     defaultTimeoutMs: 5000,
     // The same digits typed again, a GoTo fetched again, a call on hold a second time.
@@ -175,6 +182,8 @@ export function ozekiProvider(
  * Each answer is checked against the context of the notification it answers (see
  * {@link ozmlControlFor}); one that does not fit gets the fallback, and `onError` the reason.
  *
+ * @throws {TypeError} when none of `urlToken`, `basicAuth`, `allowFrom` is given and not
+ *   `allowUnauthenticated: true`
  * @throws {TypeError} for invalid options (see {@link CommonSecurityOptions}, a fallback that is
  *   not OzML, a non-positive body limit, an `eventPaths` entry naming no Ozeki event)
  */

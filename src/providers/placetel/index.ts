@@ -54,11 +54,15 @@ export * from './verify';
  * Placetel's events with what their handlers may return: only `IncomingCall` is answered
  * with an action; Placetel ignores the answer to the notify-only events (spec §3), so their
  * handlers' return values are ignored and `<Response/>` goes out.
+ *
+ * An `IncomingCall` handler returns an answer on every path, or `null` for no action: the
+ * empty `<Response/>` goes out and Placetel routes the call by the number's backup routing
+ * plan (its own settings in Placetel's portal), as it does when the app fails. A handler that
+ * can end without returning does not compile; in JavaScript, `undefined` gets the same
+ * `<Response/>` and a warning line (logger, else stderr).
  */
 export type PlacetelEventMap = {
-  // `void` (not `undefined`) so that a handler may end without `return` on some paths.
-  // eslint-disable-next-line @typescript-eslint/no-invalid-void-type
-  IncomingCall: { event: PlacetelIncomingCall; answer: PlacetelAnswer | void };
+  IncomingCall: { event: PlacetelIncomingCall; answer: PlacetelAnswer | null };
   OutgoingCall: { event: PlacetelOutgoingCall; answer: unknown };
   CallAccepted: { event: PlacetelCallAccepted; answer: unknown };
   HungUp: { event: PlacetelHungUp; answer: unknown };
@@ -77,7 +81,9 @@ export interface PlacetelAppOptions
   /**
    * Shared secret(s) for `X-PLACETEL-SIGNATURE` (HMAC-SHA256 over the raw body). When set,
    * unsigned or wrongly signed requests get 403. Several secrets are accepted during rotation.
-   * `undefined`: no signature check (e.g. `process.env.PLACETEL_SECRET` unset).
+   * `undefined`: no signature check — and then `createApp` throws unless `basicAuth`,
+   * `urlToken`, `allowFrom` or `allowUnauthenticated: true` is given (so that
+   * `process.env.PLACETEL_SECRET` unset stops the app instead of opening it).
    */
   readonly secret?: string | readonly string[] | undefined;
   /**
@@ -102,6 +108,7 @@ export const placetelProvider: ProviderDefinition<
   methods: ['POST'],
   events: PLACETEL_EVENTS,
   answeredEvents: ['IncomingCall'],
+  credentialOptions: ['secret', 'basicAuth', 'urlToken', 'allowFrom'],
   defaultTimeoutMs: 3000,
   isCallEnd: (event) => event.name === 'HungUp',
   parse: parsePlacetelRequest,
@@ -117,6 +124,9 @@ export const placetelProvider: ProviderDefinition<
  * over `bodyLimitBytes` gets 413. Placetel signs its requests, so `secret` is the check to use;
  * `basicAuth`, `urlToken` and `allowFrom` are there for setups that add them.
  *
+ * @throws {TypeError} when no way to authenticate requests is given — none of `secret`,
+ *   `basicAuth`, `urlToken`, `allowFrom` — and not `allowUnauthenticated: true` (e.g.
+ *   `secret: process.env.PLACETEL_SECRET` with the variable unset)
  * @throws {TypeError} for invalid options: an empty secret, empty basic-auth credentials, a
  *   short URL token, an invalid address range, a fallback not built with the Placetel builders,
  *   a non-positive body limit

@@ -55,7 +55,10 @@ export * from './simulate';
 /**
  * VoipNow's events with what their handlers may return: Call Events are notify only (their
  * handlers' return values are ignored, `<Response/>` goes out); `call_interactive` is answered
- * with VoipNow XML.
+ * with VoipNow XML, or `null` for no action: the empty `<Response/>`, and the IVR goes on with
+ * its next action. A `call_interactive` handler that can end without returning does not
+ * compile; in JavaScript, `undefined` gets the same `<Response/>` and a warning line (logger,
+ * else stderr).
  */
 export type VoipNowEventMap = {
   'Dial-In': { event: VoipNowDialIn; answer: unknown };
@@ -63,9 +66,7 @@ export type VoipNowEventMap = {
   Hangup: { event: VoipNowHangup; answer: unknown };
   'Answer-In': { event: VoipNowAnswerIn; answer: unknown };
   'Answer-Out': { event: VoipNowAnswerOut; answer: unknown };
-  // `void` (not `undefined`) so that a handler may end without `return` on some paths.
-  // eslint-disable-next-line @typescript-eslint/no-invalid-void-type
-  call_interactive: { event: VoipNowCallInteractive; answer: VoipNowAnswer | void };
+  call_interactive: { event: VoipNowCallInteractive; answer: VoipNowAnswer | null };
 };
 
 /** A VoipNow webhook app: `on('call_interactive', …)`, then `app.use('/voipnow', calls.express())`. */
@@ -97,6 +98,7 @@ export const voipNowProvider: ProviderDefinition<VoipNowEvent, VoipNowAnswer> = 
   methods: ['GET', 'POST'],
   events: VOIPNOW_EVENTS,
   answeredEvents: ['call_interactive'],
+  credentialOptions: ['urlToken', 'basicAuth', 'allowFrom'],
   parse: parseVoipNowRequest,
   defaultTimeoutMs: 5000,
   // An IVR that loops calls the same Call Interactive URL with the same variables again.
@@ -114,6 +116,8 @@ export const voipNowProvider: ProviderDefinition<VoipNowEvent, VoipNowAnswer> = 
  * Requests are checked in this order: method (405), source address (403), basic auth (401),
  * URL token (403), content type (415), fields (400).
  *
+ * @throws {TypeError} when none of `urlToken`, `basicAuth`, `allowFrom` is given and not
+ *   `allowUnauthenticated: true`
  * @throws {TypeError} for invalid options (see `CommonSecurityOptions`, an `eventPaths` entry
  *   naming no VoipNow event, a fallback that is not VoipNow XML, a non-positive body limit)
  */
