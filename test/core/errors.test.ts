@@ -2,10 +2,10 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { CallControlError, ERROR_CODES, isCallControlError, type ErrorCode } from '../../src';
 
-/** Rows of the README's Errors table: `| \`CC_ERR_…\` | 400 | meaning |`. */
-function readmeErrorRows(): Map<string, number> {
-  const readme = readFileSync(resolve(__dirname, '../../README.md'), 'utf8');
-  const section = readme.slice(readme.indexOf('## Errors'));
+/** Rows of the error-code table of docs/errors.md: `| \`CC_ERR_…\` | 400 | meaning |`. */
+function documentedErrorRows(): Map<string, number> {
+  const page = readFileSync(resolve(__dirname, '../../docs/errors.md'), 'utf8');
+  const section = page.slice(page.indexOf('## Error codes'));
   const rows = new Map<string, number>();
   for (const match of section.matchAll(/^\|\s*`(CC_ERR_[A-Z0-9_]+)`\s*\|\s*(\d{3})\s*\|/gm)) {
     rows.set(match[1] as string, Number(match[2]));
@@ -14,8 +14,8 @@ function readmeErrorRows(): Map<string, number> {
 }
 
 describe('error registry', () => {
-  test('the README Errors table lists exactly the registry, with the same statuses', () => {
-    const table = readmeErrorRows();
+  test('the error-code table of docs/errors.md lists exactly the registry, with the same statuses', () => {
+    const table = documentedErrorRows();
     const registry = new Map(
       Object.entries(ERROR_CODES).map(([code, info]) => [code, info.status]),
     );

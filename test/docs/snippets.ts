@@ -6,7 +6,7 @@
  * source files they are built from. Blocks that continue an earlier one get the imports and
  * names they use (`app`, `calls`, the provider namespaces).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import ts from 'typescript';
 
@@ -95,23 +95,49 @@ ${local}
 }
 
 /**
+ * The Markdown documents whose TypeScript is checked: `README.md` and every `docs/*.md`
+ * (`docs/providers/` holds provider references, facts without code to compile), relative to
+ * `ROOT`, in order.
+ */
+export function markdownFiles(): string[] {
+  const docs = readdirSync(resolve(ROOT, 'docs'))
+    .filter((name) => name.endsWith('.md'))
+    .sort()
+    .map((name) => `docs/${name}`);
+  return ['README.md', ...docs];
+}
+
+/**
  * Type-checks every ```ts block of `markdownFile` and returns the problems as
  * `file:line: message` lines (empty when every block compiles).
  */
 export function typeCheckBlocks(markdownFile: string): string[] {
+  return typeCheckMarkdown([markdownFile]).get(markdownFile) ?? [];
+}
+
+/**
+ * Type-checks the ```ts blocks of several Markdown files in one compiler run (the package's
+ * sources are checked once for all of them) and returns each file's problems as
+ * `file:line: message` lines (an empty list when every block of that file compiles).
+ */
+export function typeCheckMarkdown(markdownFiles: readonly string[]): Map<string, string[]> {
   const config = ts.getParsedCommandLineOfConfigFile(
     resolve(ROOT, 'tsconfig.json'),
     {},
     { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined },
   );
   if (config === undefined) throw new Error('tsconfig.json cannot be read');
-  const stem = markdownFile.replace(/\W+/g, '-').replace(/-md$/, '').toLowerCase();
-  const files = new Map(
-    tsBlocks(markdownFile).map((block, index) => [
-      resolve(ROOT, 'test', `${stem}-example-${index}.ts`),
-      asModule(block),
-    ]),
-  );
+  /** Module file name → the Markdown file its block comes from. */
+  const origin = new Map<string, string>();
+  const files = new Map<string, string>();
+  for (const markdownFile of markdownFiles) {
+    const stem = markdownFile.replace(/\W+/g, '-').replace(/-md$/, '').toLowerCase();
+    tsBlocks(markdownFile).forEach((block, index) => {
+      const name = resolve(ROOT, 'test', `${stem}-example-${index}.ts`);
+      files.set(name, asModule(block));
+      origin.set(name, markdownFile);
+    });
+  }
   const options = { ...config.options, noEmit: true };
   const host = ts.createCompilerHost(options);
   const readFile = host.readFile.bind(host);
@@ -126,15 +152,20 @@ export function typeCheckBlocks(markdownFile: string): string[] {
       : ts.createSourceFile(name, text, language);
   };
   const program = ts.createProgram([...files.keys()], options, host);
-  return ts
-    .getPreEmitDiagnostics(program)
-    .filter((diagnostic) => diagnostic.file !== undefined && files.has(diagnostic.file.fileName))
-    .map((diagnostic) => {
-      const file = diagnostic.file as ts.SourceFile;
-      const { line } = file.getLineAndCharacterOfPosition(diagnostic.start ?? 0);
-      const source = file.text.split('\n')[line] ?? '';
-      return `${file.fileName.replace(`${ROOT}/`, '')}:${line + 1}: ${ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n')}\n    ${source.trim()}`;
-    });
+  const problems = new Map<string, string[]>(markdownFiles.map((file) => [file, []]));
+  for (const diagnostic of ts.getPreEmitDiagnostics(program)) {
+    const file = diagnostic.file;
+    const markdownFile = file === undefined ? undefined : origin.get(file.fileName);
+    if (file === undefined || markdownFile === undefined) continue;
+    const { line } = file.getLineAndCharacterOfPosition(diagnostic.start ?? 0);
+    const source = file.text.split('\n')[line] ?? '';
+    problems
+      .get(markdownFile)
+      ?.push(
+        `${file.fileName.replace(`${ROOT}/`, '')}:${line + 1}: ${ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n')}\n    ${source.trim()}`,
+      );
+  }
+  return problems;
 }
 
 /** Whether the source a package path is built from exists yet. */
