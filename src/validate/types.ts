@@ -51,7 +51,13 @@ export interface Problem {
   readonly line?: number;
   /** 1-based column of the element (or of the syntax error), when known. */
   readonly column?: number;
-  /** The spec file and section the rule comes from, e.g. `docs/providers/placetel.md §3.2 <Forward> attributes`. */
+  /**
+   * Where the rule comes from: a section of the provider's reference in the callcontrol
+   * repository (`docs/providers/<provider>.md`, the path from the repository's root), written
+   * `<file> §<number> <title>`, several joined by `; `, e.g.
+   * `docs/providers/placetel.md §3.2 <Forward> attributes`. A document that is not well-formed
+   * XML cites the XML 1.0 specification instead.
+   */
   readonly spec: string;
   /** `error`: the provider documents otherwise; `warning`: legal but doubtful or undocumented. */
   readonly severity: Severity;
@@ -179,7 +185,7 @@ export interface ElementRule {
 export interface ProviderRules {
   /** The provider. */
   readonly provider: ValidateProvider;
-  /** Its spec file, e.g. `docs/providers/placetel.md`. */
+  /** Its provider reference, e.g. `docs/providers/placetel.md`, which the rules' `spec`s cite. */
   readonly specFile: string;
   /** The root element's name and the section documenting it. */
   readonly root: { readonly name: string; readonly spec: string };
