@@ -32,6 +32,12 @@ export interface OpentactDemoOptions {
   readonly privateLine: string;
   /** When set, requests need `?token=…` (and the Gather url carries it). */
   readonly token?: string | undefined;
+  /**
+   * Serve requests without any check when `token` is not given — for local development only
+   * (the example server allows it when its NODE_ENV is not `production`). Default `false`:
+   * without `token` the app is not created.
+   */
+  readonly allowUnauthenticated?: boolean | undefined;
   /** Where the one-line event log goes. Default `console.log`. */
   readonly log?: (line: string) => void;
   /** Where deliveries and sessions are kept (e.g. a `RedisStore`); default: in memory. */
@@ -43,6 +49,7 @@ export function createOpentactDemo(options: OpentactDemoOptions): opentact.Opent
   const log = options.log ?? ((line: string) => console.log(line));
   const calls = opentact.createApp({
     store: options.store,
+    allowUnauthenticated: options.allowUnauthenticated,
     ...(options.token === undefined ? {} : { urlToken: { tokens: options.token } }),
   });
   const pinUrlFor = (host: string | undefined): string => {

@@ -26,6 +26,12 @@ export interface OzekiDemoOptions {
   readonly operator: string;
   /** When set, requests need `?token=…` (and the `ForwardToUrl` carries it). */
   readonly token?: string | undefined;
+  /**
+   * Serve requests without any check when `token` is not given — for local development only
+   * (the example server allows it when its NODE_ENV is not `production`). Default `false`:
+   * without `token` the app is not created.
+   */
+  readonly allowUnauthenticated?: boolean | undefined;
   /** Where the one-line event log goes. Default `console.log`. */
   readonly log?: (line: string) => void;
   /** Where deliveries and sessions are kept (e.g. a `RedisStore`); default: in memory. */
@@ -37,6 +43,7 @@ export function createOzekiDemo(options: OzekiDemoOptions): ozeki.OzekiApp {
   const log = options.log ?? ((line: string) => console.log(line));
   const calls = ozeki.createApp({
     store: options.store,
+    allowUnauthenticated: options.allowUnauthenticated,
     ...(options.token === undefined ? {} : { urlToken: { tokens: options.token } }),
   });
   const pinUrlFor = (host: string | undefined): string => {

@@ -11,6 +11,12 @@ import { placetel, type CallStore } from '../../src';
 export interface PlacetelDemoOptions {
   /** Signing secret(s); when set, unsigned requests get 403. */
   readonly secret?: string | undefined;
+  /**
+   * Serve requests without any check when `secret` is not given — for local development only
+   * (the example server allows it when its NODE_ENV is not `production`). Default `false`:
+   * without `secret` the app is not created.
+   */
+  readonly allowUnauthenticated?: boolean | undefined;
   /** Where incoming calls are forwarded: numbers or SIP ids that ring together. */
   readonly forwardTo: readonly string[];
   /** Ring time of the forward, in seconds. */
@@ -24,7 +30,11 @@ export interface PlacetelDemoOptions {
 /** Builds the demo app; mount it with `app.use('/placetel', demo.express())`. */
 export function createPlacetelDemo(options: PlacetelDemoOptions): placetel.PlacetelApp {
   const log = options.log ?? ((line: string) => console.log(line));
-  const calls = placetel.createApp({ secret: options.secret, store: options.store });
+  const calls = placetel.createApp({
+    secret: options.secret,
+    allowUnauthenticated: options.allowUnauthenticated,
+    store: options.store,
+  });
 
   calls.onAny((event) => {
     const extra =

@@ -20,6 +20,12 @@ export interface VoipNowDemoOptions {
   readonly variable?: string;
   /** When set, requests need `?token=…`. */
   readonly token?: string | undefined;
+  /**
+   * Serve requests without any check when `token` is not given — for local development only
+   * (the example server allows it when its NODE_ENV is not `production`). Default `false`:
+   * without `token` the app is not created.
+   */
+  readonly allowUnauthenticated?: boolean | undefined;
   /** Where the one-line event log goes. Default `console.log`. */
   readonly log?: (line: string) => void;
   /** Where deliveries and sessions are kept (e.g. a `RedisStore`); default: in memory. */
@@ -32,6 +38,7 @@ export function createVoipNowDemo(options: VoipNowDemoOptions): voipnow.VoipNowA
   const variable = options.variable ?? 'SubscriptionCode';
   const calls = voipnow.createApp({
     store: options.store,
+    allowUnauthenticated: options.allowUnauthenticated,
     ...(options.token === undefined ? {} : { urlToken: { tokens: options.token } }),
     eventPaths: {
       '/dial-in': 'Dial-In',

@@ -8,6 +8,7 @@ import {
   spawn,
   type ChildProcessWithoutNullStreams,
 } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
@@ -19,6 +20,85 @@ const SECRET = 'e2e-secret-not-real';
 let server: ChildProcessWithoutNullStreams;
 let baseUrl: string;
 let serverLog = '';
+
+/** The credential variables of the example server, none inherited from the test's environment. */
+const CREDENTIAL_VARIABLES = ['PLACETEL_SECRET', 'OZEKI_TOKEN', 'VOIPNOW_TOKEN', 'OPENTACT_TOKEN'];
+
+/**
+ * The environment of a spawned server: this process's without credentials and without
+ * `REDIS_URL` (a new user's: memory store), plus `env`.
+ */
+function serverEnv(env: Record<string, string>): NodeJS.ProcessEnv {
+  const inherited = Object.entries(process.env).filter(
+    ([name]) => !CREDENTIAL_VARIABLES.includes(name) && name !== 'REDIS_URL',
+  );
+  return { ...Object.fromEntries(inherited), PORT: '0', HOST: '127.0.0.1', ...env };
+}
+
+interface Started {
+  readonly child: ChildProcessWithoutNullStreams;
+  readonly url: string;
+  /** stdout and stderr so far (read it again later: it keeps growing). */
+  output(): string;
+}
+
+const extraServers: ChildProcessWithoutNullStreams[] = [];
+
+/** Spawns the built example server with `env`; resolves with its origin once it listens. */
+function startServer(env: Record<string, string>): Promise<Started> {
+  const child = spawn(process.execPath, [SERVER], { env: serverEnv(env) });
+  extraServers.push(child);
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  return new Promise((resolveStarted, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 20_000);
+    const check = (): void => {
+      // The startup output is one write: wait for its last line.
+      const match = /listening on (http:\/\/127\.0\.0\.1:\d+)[^\n]*\n(?:[^\n]*\n)*/.exec(output);
+      if (match === null) return;
+      clearTimeout(timer);
+      resolveStarted({ child, url: match[1] as string, output: () => output });
+    };
+    child.stdout.on('data', check);
+    child.once('exit', (code) =>
+      reject(new Error(`server exited with ${String(code)}:\n${output}`)),
+    );
+  });
+}
+
+/** Runs the built example server with `env` until it exits by itself. */
+function runServerToExit(
+  env: Record<string, string>,
+): Promise<{ code: number | null; output: string }> {
+  const child = spawn(process.execPath, [SERVER], { env: serverEnv(env) });
+  extraServers.push(child);
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  return new Promise((resolveExit, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not exit:\n${output}`)), 20_000);
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      resolveExit({ code, output });
+    });
+  });
+}
+
+/** A signed (or, with `signature`, wrongly signed) Placetel IncomingCall, sent with fetch. */
+async function postIncoming(url: string, secret: string, signature?: string) {
+  const body = 'call_id=e2e0001&event=IncomingCall&from=017312345678&to=022129191999';
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      'x-placetel-signature': signature ?? createHmac('sha256', secret).update(body).digest('hex'),
+    },
+    body,
+    signal: AbortSignal.timeout(10_000),
+  });
+  return { status: response.status, body: await response.text() };
+}
 
 /** Runs the built command without blocking, so the server's log keeps flowing in meanwhile. */
 function runCommand(args: string[]): Promise<{ code: number; stdout: string }> {
@@ -56,13 +136,12 @@ beforeAll(async () => {
     );
   }
   server = spawn(process.execPath, [SERVER], {
-    env: {
-      ...process.env,
-      PORT: '0',
-      HOST: '127.0.0.1',
+    // Not production: the providers without a credential are served, with a warning.
+    env: serverEnv({
+      NODE_ENV: 'development',
       PLACETEL_SECRET: SECRET,
       FORWARD_TO: '022129191999,7777abcdefg@fpbx.de',
-    },
+    }),
   });
   baseUrl = await new Promise<string>((resolveUrl, reject) => {
     const timer = setTimeout(
@@ -87,10 +166,12 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (server.exitCode === null) {
-    const exited = new Promise((done) => server.once('exit', done));
-    server.kill('SIGTERM');
-    await exited;
+  for (const child of [server, ...extraServers]) {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((done) => child.once('exit', done));
+      child.kill('SIGTERM');
+      await exited;
+    }
   }
 });
 
@@ -150,6 +231,138 @@ test('unsigned requests are refused with 403 when PLACETEL_SECRET is set', async
   expect(stdout).toContain('→ 403');
   expect(stdout).toContain('CC_ERR_SIGNATURE_MISSING');
 });
+
+test('a wrongly signed request: one log line naming CC_ERR_SIGNATURE_INVALID, no signature', async () => {
+  const signature = createHmac('sha256', 'not-the-secret').update('x').digest('hex');
+  const before = serverLog.length;
+  const reply = await postIncoming(`${baseUrl}/placetel`, SECRET, signature);
+  expect(reply.status).toBe(403);
+  expect(reply.body).toContain('CC_ERR_SIGNATURE_INVALID');
+  await logMatching(/CC_ERR_SIGNATURE_INVALID/);
+  // Give a second line (if any) the time to arrive.
+  await new Promise((wait) => setTimeout(wait, 200));
+  const lines = serverLog.slice(before).split('\n');
+  expect(lines.filter((line) => line.includes('CC_ERR_SIGNATURE_INVALID'))).toEqual([
+    'placetel error CC_ERR_SIGNATURE_INVALID (403) call=-: The X-PLACETEL-SIGNATURE does not ' +
+      'match the body under any configured secret',
+  ]);
+  expect(serverLog).not.toContain(signature);
+  expect(serverLog).not.toContain(SECRET);
+});
+
+test('the startup output: how each path is checked, a warning for each one without', () => {
+  const startup = serverLog.split('\n').slice(0, 4);
+  expect(startup[0]).toMatch(
+    /^callcontrol example listening on http:\/\/127\.0\.0\.1:\d+\/placetel \(signature required\), \/ozeki \(NO AUTHENTICATION\), \/voipnow \(NO AUTHENTICATION\) and \/opentact \(NO AUTHENTICATION\); store: memory$/,
+  );
+  for (const [index, path, variable] of [
+    [1, '/ozeki', 'OZEKI_TOKEN'],
+    [2, '/voipnow', 'VOIPNOW_TOKEN'],
+    [3, '/opentact', 'OPENTACT_TOKEN'],
+  ] as const) {
+    expect(startup[index]).toMatch(
+      new RegExp(
+        `^warning: ${path} accepts requests without authentication: ${variable} is not set\\. ` +
+          `Set ${variable} .*with NODE_ENV=production ${path} is not served without it$`,
+      ),
+    );
+  }
+  expect(serverLog).not.toContain(SECRET);
+});
+
+describe('NODE_ENV=production', () => {
+  const OZEKI_TOKEN = 'e2e-ozeki-token-not-a-secret-01';
+
+  test('PLACETEL_SECRET= (empty): /placetel is not served (404), the output says what turns it on', async () => {
+    const started = await startServer({
+      NODE_ENV: 'production',
+      PLACETEL_SECRET: '',
+      OZEKI_TOKEN,
+    });
+    // Signed with the empty secret, and unsigned: no routing answer either way.
+    const signedEmpty = await postIncoming(`${started.url}/placetel`, '');
+    expect(signedEmpty.status).toBe(404);
+    expect(signedEmpty.body).not.toContain('<Response');
+    const unsigned = await fetch(`${started.url}/placetel`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'call_id=e2e0002&event=IncomingCall&from=1&to=2',
+    });
+    expect(unsigned.status).toBe(404);
+    // Ozeki has its token: served, and only with it.
+    const ozekiBody = 'NotificationName=IncomingCall&CallId=e2e&Caller=1000&Callee=9994';
+    const form = { 'content-type': 'application/x-www-form-urlencoded' };
+    const withToken = await fetch(`${started.url}/ozeki?token=${OZEKI_TOKEN}`, {
+      method: 'POST',
+      headers: form,
+      body: ozekiBody,
+    });
+    expect(withToken.status).toBe(200);
+    expect(await withToken.text()).toContain('<UserInput');
+    const withoutToken = await fetch(`${started.url}/ozeki`, {
+      method: 'POST',
+      headers: form,
+      body: ozekiBody,
+    });
+    expect(withoutToken.status).toBe(403);
+    // VoipNow and Opentact have no token: not served.
+    expect((await fetch(`${started.url}/voipnow?CallID=a1&CallAPIID=1%3Aa1`)).status).toBe(404);
+    expect((await fetch(`${started.url}/opentact?from=1&to=2`)).status).toBe(404);
+
+    const output = started.output();
+    expect(output).toMatch(
+      /^callcontrol example listening on http:\/\/127\.0\.0\.1:\d+\/ozeki \(token required\); store: memory\n/,
+    );
+    expect(output).toContain(
+      '/placetel is not served (404): PLACETEL_SECRET is empty and NODE_ENV is production. ' +
+        'Set PLACETEL_SECRET to serve it',
+    );
+    expect(output).toContain(
+      '/voipnow is not served (404): VOIPNOW_TOKEN is not set and NODE_ENV is production. ' +
+        'Set VOIPNOW_TOKEN to serve it',
+    );
+    expect(output).toContain('Set OPENTACT_TOKEN to serve it');
+    expect(output).not.toContain('warning:');
+    expect(output).not.toContain(OZEKI_TOKEN);
+  });
+
+  test('with every credential set, every provider is served and checked', async () => {
+    const started = await startServer({
+      NODE_ENV: 'production',
+      PLACETEL_SECRET: SECRET,
+      OZEKI_TOKEN,
+      VOIPNOW_TOKEN: 'e2e-voipnow-token-not-a-secret',
+      OPENTACT_TOKEN: 'e2e-opentact-token-not-a-secret',
+    });
+    expect(started.output().split('\n')[0]).toMatch(
+      /\/placetel \(signature required\), \/ozeki \(token required\), \/voipnow \(token required\) and \/opentact \(token required\); store: memory$/,
+    );
+    const signed = await postIncoming(`${started.url}/placetel`, SECRET);
+    expect(signed.status).toBe(200);
+    expect(signed.body).toContain('<Forward>');
+    expect((await postIncoming(`${started.url}/placetel`, 'another-secret')).status).toBe(403);
+    for (const secret of [SECRET, OZEKI_TOKEN, 'e2e-voipnow-token', 'e2e-opentact-token']) {
+      expect(started.output()).not.toContain(secret);
+    }
+  });
+});
+
+test.each([
+  ['OZEKI_TOKEN', 'tooShortValue1'],
+  ['VOIPNOW_TOKEN', 'has spaces but is long enough'],
+  ['OPENTACT_TOKEN', 'short-opentact'],
+])(
+  '%s the library refuses: one line naming the variable and the rule, exit code 1',
+  async (variable, value) => {
+    const { code, output } = await runServerToExit({ NODE_ENV: 'development', [variable]: value });
+    expect(code).toBe(1);
+    expect(output).toBe(
+      `callcontrol example: ${variable} is not usable: every token must be 16 to 512 characters ` +
+        "of A-Z a-z 0-9 . _ ~ - (e.g. crypto.randomBytes(24).toString('base64url'))\n",
+    );
+    expect(output).not.toContain(value);
+  },
+);
 
 describe('the Ozeki IVR at /ozeki', () => {
   test('a menu for the IncomingCall, a transfer for the right PIN', async () => {
