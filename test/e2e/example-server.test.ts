@@ -29,10 +29,9 @@ const CREDENTIAL_VARIABLES = ['PLACETEL_SECRET', 'OZEKI_TOKEN', 'VOIPNOW_TOKEN',
  * `REDIS_URL` (a new user's: memory store), plus `env`.
  */
 function serverEnv(env: Record<string, string>): NodeJS.ProcessEnv {
-  const inherited = Object.entries(process.env).filter(
-    ([name]) => !CREDENTIAL_VARIABLES.includes(name) && name !== 'REDIS_URL',
-  );
-  return { ...Object.fromEntries(inherited), PORT: '0', HOST: '127.0.0.1', ...env };
+  const result: NodeJS.ProcessEnv = { ...process.env, PORT: '0', HOST: '127.0.0.1' };
+  for (const name of [...CREDENTIAL_VARIABLES, 'REDIS_URL']) Reflect.deleteProperty(result, name);
+  return Object.assign(result, env);
 }
 
 interface Started {
