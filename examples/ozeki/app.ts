@@ -2,7 +2,8 @@
  * The Ozeki demo IVR served by the example server at `/ozeki`:
  *
  * - `IncomingCall`: a menu — 1 for opening hours, 2 to enter a 4-digit PIN (a nested
- *   `UserInput` whose digits Ozeki posts back as `DtmfEntered`), 0 for the operator.
+ *   `UserInput` whose digits Ozeki posts back as `DtmfEntered`), 0 for the operator. The
+ *   greeting names the caller (`CallerDisplayName`), without the characters XML cannot carry.
  * - `DtmfEntered`: a known PIN is transferred to `transferTo`; any other hears goodbye.
  * - Every notification is logged as one line.
  */
@@ -72,7 +73,11 @@ export function createOzekiDemo(options: OzekiDemoOptions): ozeki.OzekiApp {
       timeout: 10,
       repeat: true,
       initialCommands: [
-        ozeki.speak(`Welcome${call.callerDisplayName ? `, ${call.callerDisplayName}` : ''}.`),
+        // A SIP display name may carry control characters, which XML cannot: they are left
+        // out of the greeting rather than refusing the answer (the caller would be hung up).
+        ozeki.speak(`Welcome${call.callerDisplayName ? `, ${call.callerDisplayName}` : ''}.`, {
+          invalidXmlCharacters: 'remove',
+        }),
         ozeki.speak('For our opening hours, press 1. To enter your PIN, press 2.'),
         ozeki.speak('To talk to an operator, press 0.'),
       ],

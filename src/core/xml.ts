@@ -167,9 +167,10 @@ function checkTree(element: XmlElement): void {
 }
 
 /**
- * Replaces every character XML cannot carry with U+FFFD, for text that must be emitted
- * whatever it holds (error messages that quote request data).
+ * Replaces every character XML cannot carry (see {@link assertXmlText}) with `replacement`,
+ * U+FFFD by default, for text that must be emitted whatever it holds (error messages that
+ * quote request data); `''` removes them (text read out by text-to-speech).
  */
-export function sanitizeXmlText(value: string): string {
-  return value.replace(new RegExp(INVALID_XML_CHAR.source, 'gu'), '\uFFFD');
+export function sanitizeXmlText(value: string, replacement = '\uFFFD'): string {
+  return value.replace(new RegExp(INVALID_XML_CHAR.source, 'gu'), () => replacement);
 }

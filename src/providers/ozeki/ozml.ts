@@ -35,7 +35,7 @@
  * @module
  */
 import { answerKit, type AnswerKit, type AttributeSpec, type Convert } from '../../core/answer-kit';
-import { freezeXmlElement, renderXml, type XmlElement } from '../../core/xml';
+import { freezeXmlElement, renderXml, sanitizeXmlText, type XmlElement } from '../../core/xml';
 
 /** Who hears a Speak or Play, or gets the DTMF of a SendDTMF (spec §5.1, §5.2, §5.14). */
 export type OzmlParty = 'caller' | 'callee' | 'all';
@@ -222,6 +222,18 @@ export interface OzmlSpeakOptions {
   readonly language?: string;
   /** `Voice` (Ozeki 10): TTS voice, e.g. `'Microsoft Anna'`. */
   readonly voice?: string;
+  /**
+   * What to do with characters of `text` that XML 1.0 cannot carry (control characters other
+   * than tab, LF and CR, e.g. U+0000 or U+0007; lone surrogates; U+FFFE, U+FFFF):
+   *
+   * - `'refuse'` (default): throw `CC_ERR_ANSWER_INVALID`, as for every other text;
+   * - `'remove'`: leave them out of the spoken text. For text that quotes what a caller or a
+   *   PBX sent, such as a SIP display name (`call.callerDisplayName`), which may carry them:
+   *   the answer is still given rather than the call getting the fallback.
+   *
+   * Not an attribute: it changes only how `text` is written.
+   */
+  readonly invalidXmlCharacters?: 'refuse' | 'remove';
 }
 
 const SPEAK_ATTRIBUTES: readonly AttributeSpec[] = [
@@ -234,13 +246,28 @@ const SPEAK_ATTRIBUTES: readonly AttributeSpec[] = [
 /**
  * `<Speak>text</Speak>`: read `text` out with text-to-speech (spec §5.1).
  *
- * @param text - the text to synthesize (the element text; not blank), written exactly as given
+ * @param text - the text to synthesize (the element text; not blank), written exactly as given;
+ *   with `invalidXmlCharacters: 'remove'`, without the characters XML cannot carry
  * @example `speak('How are you?', { language: 'en-UK' })` → `<Speak Language="en-UK">How are you?</Speak>`
- * @throws {CallControlError} `CC_ERR_ANSWER_INVALID` for a blank text, an unknown party, an
- *   invalid language code, a blank string option or an unknown option
+ * @example `speak('Welcome, An\u0007na.', { invalidXmlCharacters: 'remove' })` →
+ *   `<Speak>Welcome, Anna.</Speak>` (a display name with a BEL character in it)
+ * @throws {CallControlError} `CC_ERR_ANSWER_INVALID` for a blank text (also when only
+ *   removed characters and spaces were in it), a character XML cannot carry (unless removed),
+ *   an unknown party, an invalid language code, a blank string option, an
+ *   `invalidXmlCharacters` other than `'refuse'` or `'remove'`, or an unknown option
  */
 export function speak(text: string, options: OzmlSpeakOptions = {}): OzmlCommand<'Speak'> {
-  return simple('speak', 'Speak', options, SPEAK_ATTRIBUTES, ['text', text]);
+  const builder = 'speak';
+  checkKeys(builder, options, [...optionsOf(SPEAK_ATTRIBUTES), 'invalidXmlCharacters']);
+  const given: unknown = options.invalidXmlCharacters;
+  const mode = given === undefined ? 'refuse' : given;
+  if (mode !== 'refuse' && mode !== 'remove') {
+    throw invalid(builder, `invalidXmlCharacters must be "refuse" or "remove", got ${show(mode)}`);
+  }
+  const spoken = mode === 'remove' && typeof text === 'string' ? sanitizeXmlText(text, '') : text;
+  return make('Speak', attributesFrom(builder, options, SPEAK_ATTRIBUTES), [
+    nonBlank(builder, 'text', spoken),
+  ]);
 }
 
 /** Options of {@link play} (spec §5.2). */

@@ -146,6 +146,49 @@ describe('speak', () => {
       expectInvalid(() => speak('x', [] as never), 'ozeki.speak', 'options');
     });
   });
+
+  describe("invalidXmlCharacters: 'remove'", () => {
+    test('leaves out what XML cannot carry, and nothing else', () => {
+      const command = speak('Welcome, An\u0007na \u0000Smith\u{1F600}\t.', {
+        invalidXmlCharacters: 'remove',
+        language: 'en-UK',
+      });
+      expect(command.element.children).toEqual(['Welcome, Anna Smith\u{1F600}\t.']);
+      expect(elementOf(command)).toEqual(
+        el('Speak', { Language: 'en-UK' }, [{ text: 'Welcome, Anna Smith\u{1F600}\t.' }]),
+      );
+    });
+
+    test.each(XML_INVALID)('removes U+%s', (character) => {
+      const command = speak(`Hello${character}!`, { invalidXmlCharacters: 'remove' });
+      expect(command.element.children).toEqual(['Hello!']);
+    });
+
+    test("'refuse' is the default", () => {
+      expectInvalid(
+        () => speak('A\u0007', { invalidXmlCharacters: 'refuse' }),
+        'ozeki.speak',
+        'text',
+      );
+      expectInvalid(() => speak('A\u0007'), 'ozeki.speak', 'U+0007');
+    });
+
+    test('text that is blank once cleaned is still refused', () => {
+      expectInvalid(
+        () => speak('\u0000 \u0007', { invalidXmlCharacters: 'remove' }),
+        'ozeki.speak',
+        'text',
+      );
+    });
+
+    test.each(['drop', '', true, null])('refuses invalidXmlCharacters %j', (value) => {
+      expectInvalid(
+        () => speak('x', { invalidXmlCharacters: value } as never),
+        'ozeki.speak',
+        'invalidXmlCharacters',
+      );
+    });
+  });
 });
 
 describe('play', () => {
