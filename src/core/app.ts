@@ -233,10 +233,11 @@ export interface CommonAppOptions<TAnswer, TName extends string> {
   readonly maxHeaderBytes?: number | undefined;
   /**
    * Whether problems are written to stderr when nobody else hears of them. Without a `logger`
-   * and without `onError` handlers, every request refused (4xx), every fallback answer, every
-   * other error (a failed store, a failed `onAny` observer) and every answered-event handler
-   * that returned `undefined` writes one line to stderr, at most 10 a second per app (then
-   * one line counting the lines suppressed):
+   * and without `onError` handlers, every request refused (4xx), every fallback answer and
+   * every other error (a failed store, a failed `onAny` observer) writes one line to stderr;
+   * so does, without a `logger`, every handler of an answered event that returned `undefined`
+   * (no error, so `onError` does not get it). At most 10 lines a second per app, then one line
+   * counting the lines suppressed:
    *
    * `[callcontrol] provider=placetel event=- outcome=refused status=403
    * code=CC_ERR_SIGNATURE_INVALID message="The X-PLACETEL-SIGNATURE does not match the body
