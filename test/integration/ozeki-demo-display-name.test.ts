@@ -76,6 +76,7 @@ test.each([
     'We are open Monday to Friday, 9 am to 5 pm.',
     'Please enter your 4-digit PIN, or press star to go back.',
   ]);
+  // eslint-disable-next-line no-control-regex
   expect(res.text).not.toMatch(/[\u0000-\u0008]/);
   expect(log.filter((line) => line.startsWith('ozeki error'))).toEqual([]);
 });
