@@ -90,6 +90,15 @@ const BUILT = new WeakSet<object>();
  */
 export class OpentactCommand<N extends OpentactVerbName = OpentactVerbName> {
   /**
+   * `'opentact'`: which provider's builders made this verb. Also a type brand: returning or
+   * nesting another provider's answer is a type error that names both providers, e.g.
+   * `Type '"ozeki"' is not assignable to type '"opentact"'` on `provider`.
+   */
+  get provider(): 'opentact' {
+    return 'opentact';
+  }
+
+  /**
    * The verb, e.g. `'Gather'`. The element name equals it, except for the lowercase
    * `<callback>` text form of {@link callback} (`name` `'Callback'`, element `callback`).
    */
@@ -122,6 +131,15 @@ export interface OpentactRenderOptions {
  * §3.1). Build it with {@link response}. Immutable.
  */
 export class OpentactResponse {
+  /**
+   * `'opentact'`: which provider's builders made this response. Also a type brand: returning or
+   * nesting another provider's answer is a type error that names both providers, e.g.
+   * `Type '"ozeki"' is not assignable to type '"opentact"'` on `provider`.
+   */
+  get provider(): 'opentact' {
+    return 'opentact';
+  }
+
   /** The verbs, in the order Opentact runs them. */
   readonly commands: readonly OpentactCommand[];
 
@@ -143,8 +161,18 @@ export class OpentactResponse {
   }
 }
 
-/** What an Opentact call-flow handler may return: a response, or a plain list of verbs. */
-export type OpentactAnswer = OpentactResponse | readonly OpentactCommand[];
+/**
+ * What an Opentact call-flow handler may return: a response, or a plain list of verbs.
+ *
+ * Both are written with their `provider` brand first (`{ readonly provider: 'opentact' } & …`,
+ * the same types as {@link OpentactResponse} and {@link OpentactCommand}), so that TypeScript
+ * checks the brand before the other properties: returning another provider's answer is a type
+ * error that names both providers (`Type '"placetel"' is not assignable to type '"opentact"'`),
+ * not a property the other answer happens to lack.
+ */
+export type OpentactAnswer =
+  | ({ readonly provider: 'opentact' } & OpentactResponse)
+  | readonly ({ readonly provider: 'opentact' } & OpentactCommand)[];
 
 /**
  * The `<Error>` block of a verb (spec §3.1: "any command may contain an `<Error>` child,

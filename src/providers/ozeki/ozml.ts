@@ -93,6 +93,15 @@ const BUILT = new WeakSet<object>();
  * Ozeki handler. Immutable.
  */
 export class OzmlCommand<N extends OzmlCommandName = OzmlCommandName> {
+  /**
+   * `'ozeki'`: which provider's builders made this command. Also a type brand: returning or
+   * nesting another provider's answer is a type error that names both providers, e.g.
+   * `Type '"opentact"' is not assignable to type '"ozeki"'` on `provider`.
+   */
+  get provider(): 'ozeki' {
+    return 'ozeki';
+  }
+
   /** The element name, e.g. `'SendDTMF'`; never changes with the attribute case. */
   readonly name: N;
   /**
@@ -129,6 +138,15 @@ export interface OzmlRenderOptions {
  * {@link response}; with a `control` it has been validated for that context. Immutable.
  */
 export class OzmlResponse {
+  /**
+   * `'ozeki'`: which provider's builders made this response. Also a type brand: returning or
+   * nesting another provider's answer is a type error that names both providers, e.g.
+   * `Type '"opentact"' is not assignable to type '"ozeki"'` on `provider`.
+   */
+  get provider(): 'ozeki' {
+    return 'ozeki';
+  }
+
   /** The commands, in the order Ozeki runs them. */
   readonly commands: readonly OzmlCommand[];
   /** The context the commands were validated for, when given to {@link response}. */
@@ -151,8 +169,18 @@ export class OzmlResponse {
   }
 }
 
-/** What an Ozeki handler may return: a response, or a plain list of commands. */
-export type OzmlAnswer = OzmlResponse | readonly OzmlCommand[];
+/**
+ * What an Ozeki handler may return: a response, or a plain list of commands.
+ *
+ * Both are written with their `provider` brand first (`{ readonly provider: 'ozeki' } & …`,
+ * the same types as {@link OzmlResponse} and {@link OzmlCommand}), so that TypeScript
+ * checks the brand before the other properties: returning another provider's answer is a type
+ * error that names both providers (`Type '"placetel"' is not assignable to type '"ozeki"'`),
+ * not a property the other answer happens to lack.
+ */
+export type OzmlAnswer =
+  | ({ readonly provider: 'ozeki' } & OzmlResponse)
+  | readonly ({ readonly provider: 'ozeki' } & OzmlCommand)[];
 
 // ---------------------------------------------------------------------------------------------
 // Values and attributes
@@ -342,14 +370,20 @@ export function reject(): OzmlCommand<'Reject'> {
 export interface OzmlInput {
   /** `Key`: the DTMF digits that choose this branch, e.g. `'1'` or `'1234'` (0-9, * and #). */
   readonly key: string;
-  /** The commands run when `key` is entered; at least one; extension-control commands. */
-  readonly commands: readonly OzmlCommand[];
+  /**
+   * The commands run when `key` is entered; at least one; extension-control commands. (Brand
+   * first, as in {@link OzmlAnswer}: another provider's verb is a type error naming both.)
+   */
+  readonly commands: readonly ({ readonly provider: 'ozeki' } & OzmlCommand)[];
 }
 
 /** Options of {@link userInput}: the `<UserInput>` attributes and children (spec §5.6). */
 export interface OzmlUserInputOptions {
-  /** `<InitialCommands>`: commands played while waiting for the keys (e.g. the menu). */
-  readonly initialCommands?: readonly OzmlCommand[];
+  /**
+   * `<InitialCommands>`: commands played while waiting for the keys (e.g. the menu). (Brand
+   * first, as in {@link OzmlAnswer}: another provider's verb is a type error naming both.)
+   */
+  readonly initialCommands?: readonly ({ readonly provider: 'ozeki' } & OzmlCommand)[];
   /** `<Inputs>`: one branch per key sequence; keys are unique. */
   readonly inputs?: readonly OzmlInput[];
   /** `Repeat`: play the initial commands again after `timeout` when nothing was pressed. Default false. */
@@ -1054,7 +1088,7 @@ export function validateOzml(commands: readonly OzmlCommand[], control: OzmlCont
  *   unknown control or option, or a sequence the context does not take
  */
 export function response(
-  commands: readonly OzmlCommand[],
+  commands: readonly ({ readonly provider: 'ozeki' } & OzmlCommand)[],
   options: { readonly control?: OzmlControl } = {},
 ): OzmlResponse {
   checkKeys('response', options, ['control']);

@@ -24,6 +24,15 @@ export type PlacetelAction =
  * {@link routingPlan}; return it from an `IncomingCall` handler.
  */
 export class PlacetelAnswer<A extends PlacetelAction = PlacetelAction> {
+  /**
+   * `'placetel'`: which provider's builders made this answer. Also a type brand: returning or
+   * nesting another provider's answer is a type error that names both providers, e.g.
+   * `Type '"ozeki"' is not assignable to type '"placetel"'` on `provider`.
+   */
+  get provider(): 'placetel' {
+    return 'placetel';
+  }
+
   /** The action element's name, e.g. `'Forward'`. */
   readonly action: A;
   /** The action as an element tree (without the `<Response>` around it). */

@@ -41,6 +41,15 @@ const BUILT = new WeakSet<object>();
  * builders count as answers — see {@link isVoipNowAnswer}.
  */
 export class VoipNowCommand<N extends VoipNowVerbName = VoipNowVerbName> {
+  /**
+   * `'voipnow'`: which provider's builders made this verb. Also a type brand: returning or
+   * nesting another provider's answer is a type error that names both providers, e.g.
+   * `Type '"ozeki"' is not assignable to type '"voipnow"'` on `provider`.
+   */
+  get provider(): 'voipnow' {
+    return 'voipnow';
+  }
+
   /** The verb's element name, e.g. `'PlayTTS'`. */
   readonly name: N;
   /**
@@ -68,6 +77,15 @@ export interface VoipNowRenderOptions {
  * with {@link response}. Immutable.
  */
 export class VoipNowResponse {
+  /**
+   * `'voipnow'`: which provider's builders made this response. Also a type brand: returning or
+   * nesting another provider's answer is a type error that names both providers, e.g.
+   * `Type '"ozeki"' is not assignable to type '"voipnow"'` on `provider`.
+   */
+  get provider(): 'voipnow' {
+    return 'voipnow';
+  }
+
   /** The verbs, in the order VoipNow runs them. */
   readonly commands: readonly VoipNowCommand[];
 
@@ -89,8 +107,18 @@ export class VoipNowResponse {
   }
 }
 
-/** What a VoipNow Call Interactive handler may return: a response, or a plain list of verbs. */
-export type VoipNowAnswer = VoipNowResponse | readonly VoipNowCommand[];
+/**
+ * What a VoipNow Call Interactive handler may return: a response, or a plain list of verbs.
+ *
+ * Both are written with their `provider` brand first (`{ readonly provider: 'voipnow' } & …`,
+ * the same types as {@link VoipNowResponse} and {@link VoipNowCommand}), so that TypeScript
+ * checks the brand before the other properties: returning another provider's answer is a type
+ * error that names both providers (`Type '"placetel"' is not assignable to type '"voipnow"'`),
+ * not a property the other answer happens to lack.
+ */
+export type VoipNowAnswer =
+  | ({ readonly provider: 'voipnow' } & VoipNowResponse)
+  | readonly ({ readonly provider: 'voipnow' } & VoipNowCommand)[];
 
 // ---------------------------------------------------------------------------------------------
 // Values and attributes
