@@ -343,7 +343,19 @@ async function checkBuildOutput(packed) {
   }
   const unexpected = packed.files
     .map((file) => file.path)
-    .filter((path) => !/^(lib\/|package\.json$|README\.md$|CHANGELOG\.md$|LICENSE$)/.test(path));
+    .filter(
+      (path) =>
+        !/^(lib\/|docs\/providers\/[a-z]+\.md$|package\.json$|README\.md$|CHANGELOG\.md$|LICENSE$)/.test(
+          path,
+        ),
+    );
+  // `callcontrol validate` cites sections of the provider references: they ship with it.
+  const references = packed.files.filter((file) => /^docs\/providers\/[a-z]+\.md$/.test(file.path));
+  if (references.length < 4) {
+    throw new CheckError(
+      'npm pack: the provider references docs/providers/*.md are not in the tarball',
+    );
+  }
   if (unexpected.length > 0) {
     throw new CheckError(`npm pack: unexpected files in the tarball: ${unexpected.join(', ')}`);
   }

@@ -62,7 +62,12 @@ export * from './verify';
  * `<Response/>` and a warning line (logger, else stderr).
  */
 export type PlacetelEventMap = {
-  IncomingCall: { event: PlacetelIncomingCall; answer: PlacetelAnswer | null };
+  // The brand first, so that another provider's verb is reported as a wrong `provider`, not as
+  // the properties of PlacetelAnswer it lacks.
+  IncomingCall: {
+    event: PlacetelIncomingCall;
+    answer: ({ readonly provider: 'placetel' } & PlacetelAnswer) | null;
+  };
   OutgoingCall: { event: PlacetelOutgoingCall; answer: unknown };
   CallAccepted: { event: PlacetelCallAccepted; answer: unknown };
   HungUp: { event: PlacetelHungUp; answer: unknown };
