@@ -1,6 +1,6 @@
 /**
  * Small helpers the benches share: medians, percentiles, units, and Markdown tables (printed
- * as they go into the README).
+ * as they go into docs/performance.md).
  *
  * @module
  */

@@ -4,7 +4,8 @@
  * - `IncomingCall`: a menu — 1 for opening hours, 2 to enter a 4-digit PIN (a nested
  *   `UserInput` whose digits Ozeki posts back as `DtmfEntered`), 0 for the operator. The
  *   greeting names the caller (`CallerDisplayName`), without the characters XML cannot carry.
- * - `DtmfEntered`: a known PIN is transferred to `transferTo`; any other hears goodbye.
+ * - `DtmfEntered`: a known PIN is transferred to `transferTo`; the first wrong PIN of a
+ *   call is asked again ("Please try once more"), the second hears goodbye and is hung up.
  * - Every notification is logged as one line.
  */
 import { ozeki, type CallStore } from '../../src';

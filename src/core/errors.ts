@@ -2,7 +2,7 @@
  * The one error class of callcontrol and the registry of its stable codes.
  *
  * Every code is listed once in {@link ERROR_CODES} with the HTTP status it answers with and a
- * one-line meaning; the README's "Errors" table is kept equal to this registry by a test.
+ * one-line meaning; the table in `docs/errors.md` is kept equal to this registry by a test.
  * Codes are `CC_ERR_<AREA>_<PROBLEM>` and are never reused for another meaning.
  *
  * @module
@@ -12,7 +12,7 @@
 export interface ErrorCodeInfo {
   /** HTTP status the webhook answers with when a request fails with this code. */
   readonly status: number;
-  /** One line: what went wrong, as the README's Errors table says it. */
+  /** One line: what went wrong, as the table in `docs/errors.md` says it. */
   readonly meaning: string;
 }
 
@@ -174,7 +174,7 @@ export interface CallControlErrorOptions {
 export class CallControlError extends Error {
   /** Always `'CallControlError'` (also how {@link isCallControlError} knows a copy of the class). */
   override readonly name = 'CallControlError';
-  /** Stable code, see the README's Errors table. */
+  /** Stable code, see the table in `docs/errors.md`. */
   readonly code: ErrorCode;
   /** HTTP status answered for this error. */
   readonly status: number;

@@ -133,7 +133,7 @@ function ttl(ms: number): number {
 export class MemoryStore implements CallStore {
   readonly #deliveries: LRUCache<string, Delivery>;
   // A session is one string, the JSON of its [field, value] pairs: a Map and a string per field
-  // cost about twice the memory (see the Performance section of the README).
+  // cost about twice the memory (see docs/performance.md).
   readonly #sessions: LRUCache<string, string>;
   readonly #waiters = new Map<string, Set<(reply: StoredReply | undefined) => void>>();
 

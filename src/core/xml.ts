@@ -103,8 +103,8 @@ function escapeAttribute(value: string): string {
 //   parsers that apply XML 1.1's end-of-line rules (https://www.w3.org/TR/xml11/#sec-line-ends),
 //   as @xmldom/xmldom does, read them raw as LF. References are never normalised.
 // fast-xml-parser writes the structure (processEntities off, these escapers as its value
-// processors); it was chosen over xmlbuilder2 by the render benchmark (see the README's
-// Performance section).
+// processors); it was chosen over xmlbuilder2 by the render benchmark (see
+// docs/performance.md).
 const builder = new XMLBuilder({
   preserveOrder: true,
   ignoreAttributes: false,
