@@ -10,7 +10,8 @@
  * - `voipnow`: 4PSA VoipNow Call Events and Call Interactive (`voipnow.createApp`,
  *   `voipnow.jump`, …)
  * - core: {@link CallControlError} and its codes, the {@link WebhookApp} every provider app is,
- *   and the Express adapter's {@link captureRawBody} hook.
+ *   and the Express adapter's helpers for body parsers mounted in front of it
+ *   ({@link bodyParserOptions}, {@link createExpressErrorHandler}, {@link captureRawBody}).
  *
  * @module
  */
@@ -82,9 +83,13 @@ export type {
   WebhookRequest,
 } from './core/types';
 export {
+  bodyParserOptions,
   captureRawBody,
+  createExpressErrorHandler,
   createExpressMiddleware,
   type AdaptableApp,
+  type BodyParserOptions,
+  type ExpressErrorMiddleware,
   type ExpressMiddleware,
 } from './adapters/express';
 export { createNodeHandler, type NodeHandler } from './adapters/node';

@@ -41,12 +41,17 @@ interface ParsedRequest extends IncomingMessage {
 
 /**
  * A body-parser `verify` hook that keeps the exact body bytes on `req.rawBody`, so callcontrol
- * can verify signatures when the host app parses bodies before callcontrol's middleware.
+ * can verify signatures when the host app parses bodies before callcontrol's middleware. The
+ * adapter then applies the app's limits to them: a body over `bodyLimitBytes` gets 413, one
+ * with a `Content-Encoding` (which the parser decompressed) 415. Use it through
+ * `bodyParserOptions` (`callcontrol/express`), which also sets the parser's `limit` and
+ * `inflate: false`, with `createExpressErrorHandler` behind the middleware for the parser's
+ * own errors.
  *
  * @example
  * ```ts
- * app.use(express.urlencoded({ extended: false, verify: captureRawBody }));
- * app.use('/placetel', calls.express()); // verifies over req.rawBody, never a re-encoded body
+ * app.use(express.urlencoded({ extended: false, ...bodyParserOptions(calls) }));
+ * app.use('/placetel', calls.express(), createExpressErrorHandler(calls));
  * ```
  */
 export function captureRawBody(req: IncomingMessage, _res: ServerResponse, buf: Buffer): void {
@@ -136,18 +141,21 @@ function plainHeaders(
   return headers as Readonly<Record<string, string | undefined>>;
 }
 
-async function serve(app: AdaptableApp, req: ParsedRequest, res: ServerResponse): Promise<void> {
+/** The request without its body, as the core sees it. */
+function requestBase(req: IncomingMessage): Omit<WebhookRequest, 'body'> {
   const url = req.url ?? '/';
   const queryAt = url.indexOf('?');
-  const headers = plainHeaders(req.headers);
-  const base = {
+  return {
     method: (req.method ?? 'GET').toUpperCase(),
     path: queryAt === -1 ? url : url.slice(0, queryAt),
     query: queryAt === -1 ? '' : url.slice(queryAt + 1),
-    headers,
+    headers: plainHeaders(req.headers),
     ...(req.socket?.remoteAddress === undefined ? {} : { remoteAddress: req.socket.remoteAddress }),
   };
+}
 
+async function serve(app: AdaptableApp, req: ParsedRequest, res: ServerResponse): Promise<void> {
+  const base = requestBase(req);
   let body: Buffer;
   try {
     checkHeaders(app, req);
@@ -161,8 +169,29 @@ async function serve(app: AdaptableApp, req: ParsedRequest, res: ServerResponse)
 }
 
 async function readBody(app: AdaptableApp, req: ParsedRequest): Promise<Buffer> {
-  if (Buffer.isBuffer(req.rawBody)) return req.rawBody;
-  if (typeof req.rawBody === 'string') return Buffer.from(req.rawBody, 'utf8');
+  const kept = Buffer.isBuffer(req.rawBody)
+    ? req.rawBody
+    : typeof req.rawBody === 'string'
+      ? Buffer.from(req.rawBody, 'utf8')
+      : undefined;
+  if (kept !== undefined) {
+    // What a body parser in front kept: the same limits as a body read here. An encoded body
+    // was decompressed by the parser, so the bytes are not what the sender signed.
+    const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase();
+    if (encoding !== 'identity') {
+      throw new CallControlError(
+        'CC_ERR_UNSUPPORTED_MEDIA_TYPE',
+        `Content-Encoding ${encoding} is not accepted`,
+      );
+    }
+    if (kept.length > app.bodyLimitBytes) {
+      throw new CallControlError(
+        'CC_ERR_BODY_TOO_LARGE',
+        `The body is larger than ${app.bodyLimitBytes} bytes`,
+      );
+    }
+    return kept;
+  }
   if (req._body === true || req.readableEnded) {
     throw new CallControlError(
       'CC_ERR_CONFIG_BODY_CONSUMED',
@@ -229,6 +258,78 @@ function toBodyError(error: unknown, limit: number): CallControlError {
   return new CallControlError('CC_ERR_BODY_INVALID', 'The body could not be read', {
     cause: error,
   });
+}
+
+/** What body-parser (Express's `express.json`, `express.urlencoded`…) puts on its errors. */
+interface ParserError {
+  readonly type: string;
+  readonly encoding?: unknown;
+}
+
+/** Whether `error` is one of body-parser's (an http-errors error with a string `type`). */
+function isParserError(error: unknown): error is ParserError {
+  return (
+    error instanceof Error &&
+    typeof (error as { type?: unknown }).type === 'string' &&
+    typeof (error as { status?: unknown }).status === 'number'
+  );
+}
+
+/**
+ * A `(error, req, res)` function that answers a body parser's error the way the adapter answers
+ * a body it reads itself, and returns `false` for any other error (the caller passes it on):
+ *
+ * - the body was kept (`verify: captureRawBody`) but did not parse (`entity.parse.failed`,
+ *   too many parameters…), or the parser refused its charset before reading it
+ *   (`charset.unsupported`): the request goes through the whole pipeline over the raw bytes,
+ *   so it gets what it would get without the parser (403 for a bad signature, 415, 400…);
+ * - `entity.too.large`: 413 `CC_ERR_BODY_TOO_LARGE`; `encoding.unsupported` (an encoded body
+ *   with `inflate: false`): 415 `CC_ERR_UNSUPPORTED_MEDIA_TYPE`; `request.aborted` and
+ *   `request.size.invalid`: 400 `CC_ERR_BODY_ABORTED`; any other: 400 `CC_ERR_BODY_INVALID`.
+ *
+ * Each answer is a coded XML error with the security headers, reported to `onError` (the
+ * parser's error is not its `cause`: it may carry the body); never an HTML page or a stack.
+ */
+export function createParserErrorAnswer(
+  app: AdaptableApp,
+): (error: unknown, req: IncomingMessage, res: ServerResponse) => boolean {
+  const handle = createNodeHandler(app);
+  return function answerParserError(error, req, res) {
+    if (!isParserError(error)) return false;
+    const parsed = req as ParsedRequest;
+    const untouched =
+      error.type === 'charset.unsupported' && parsed._body !== true && !req.readableEnded;
+    if (Buffer.isBuffer(parsed.rawBody) || untouched) {
+      handle(req, res);
+      return true;
+    }
+    let coded: CallControlError;
+    if (error.type === 'entity.too.large') {
+      coded = new CallControlError(
+        'CC_ERR_BODY_TOO_LARGE',
+        `The body is larger than ${app.bodyLimitBytes} bytes`,
+      );
+    } else if (error.type === 'encoding.unsupported' || error.type === 'charset.unsupported') {
+      const encoding = req.headers['content-encoding'];
+      coded = new CallControlError(
+        'CC_ERR_UNSUPPORTED_MEDIA_TYPE',
+        error.type === 'encoding.unsupported' && encoding !== undefined
+          ? `Content-Encoding ${encoding.toLowerCase()} is not accepted`
+          : 'The charset of the body is not accepted; expected utf-8',
+      );
+    } else if (error.type === 'request.aborted' || error.type === 'request.size.invalid') {
+      coded = new CallControlError(
+        'CC_ERR_BODY_ABORTED',
+        'The body ended before its announced length',
+      );
+    } else {
+      coded = new CallControlError('CC_ERR_BODY_INVALID', 'The body could not be read');
+    }
+    // Whatever is left of the body is read off and dropped; the reply closes the connection.
+    if (!req.readableEnded) req.resume();
+    send(res, app.fail(coded, { ...requestBase(req), body: Buffer.alloc(0) }));
+    return true;
+  };
 }
 
 function send(res: ServerResponse, reply: WebhookReply): void {
