@@ -1,0 +1,204 @@
+/**
+ * The bugs the property tests must catch: each is an exact text replacement in one production
+ * file (every `from` must occur exactly once), and the property test files that must then fail.
+ * `run-plants.mjs` applies them one at a time to a scratch copy of the working tree.
+ *
+ * A plant whose `from` text no longer occurs (the code changed) is reported as "no longer
+ * applies": write it again against the new code.
+ *
+ * @typedef {object} Plant
+ * @property {string} id - short name, unique
+ * @property {string} group - the property file's topic: auth, limits, deadline, throws, store
+ * @property {string} bug - what the plant breaks, in words
+ * @property {string} file - the production file, relative to the repository root
+ * @property {ReadonlyArray<readonly [string, string]>} edits - `[from, to]` text replacements
+ * @property {readonly string[]} tests - the test files to run (relative paths)
+ * @property {string} [names] - jest `-t` pattern: only the tests expected to catch it
+ */
+
+const AUTH = ['test/property/auth.property.test.ts'];
+const LIMITS = ['test/property/limits.property.test.ts'];
+
+/** @type {readonly Plant[]} */
+export const PLANTS = [
+  {
+    id: 'signature-always-true',
+    group: 'auth',
+    bug: 'the HMAC comparison always succeeds',
+    file: 'src/providers/placetel/verify.ts',
+    edits: [['ok = timingSafeEqual(expected, givenBytes) || ok;', 'ok = expected.length > 0;']],
+    tests: AUTH,
+    names: 'Placetel signature',
+  },
+  {
+    id: 'signature-prefix',
+    group: 'auth',
+    bug: 'a truncated signature verifies when it is a prefix of the right one',
+    file: 'src/providers/placetel/verify.ts',
+    edits: [
+      [
+        'if (!/^[0-9a-fA-F]{64}$/.test(given)) return false;',
+        'if (!/^(?:[0-9a-fA-F]{2}){1,32}$/.test(given)) return false;',
+      ],
+      [
+        'ok = timingSafeEqual(expected, givenBytes) || ok;',
+        'ok = timingSafeEqual(expected.subarray(0, givenBytes.length), givenBytes) || ok;',
+      ],
+    ],
+    tests: AUTH,
+    names: 'Placetel signature',
+  },
+  {
+    id: 'signature-missing-passes',
+    group: 'auth',
+    bug: 'a request without signature header passes',
+    file: 'src/providers/placetel/verify.ts',
+    edits: [
+      [
+        "if (signature === undefined || signature === '') {",
+        "if (signature === undefined || signature === '') return;\n    if (signature === null) {",
+      ],
+    ],
+    tests: AUTH,
+    names: 'Placetel signature',
+  },
+  {
+    id: 'basic-any-password',
+    group: 'auth',
+    bug: 'any basic-auth password is accepted',
+    file: 'src/core/auth.ts',
+    edits: [
+      [
+        'for (const pair of expected) ok = safeEqual(given, pair) || ok;',
+        'for (const pair of expected) ok = pair.length >= 0;',
+      ],
+    ],
+    tests: AUTH,
+    names: 'basic auth',
+  },
+  {
+    id: 'basic-prefix',
+    group: 'auth',
+    bug: 'a prefix of the credentials (an empty password too) is accepted',
+    file: 'src/core/auth.ts',
+    edits: [
+      [
+        'for (const pair of expected) ok = safeEqual(given, pair) || ok;',
+        'for (const pair of expected) ok = pair.subarray(0, given.length).equals(given) || ok;',
+      ],
+    ],
+    tests: AUTH,
+    names: 'basic auth',
+  },
+  {
+    id: 'basic-case-insensitive',
+    group: 'auth',
+    bug: 'credentials are compared ignoring case',
+    file: 'src/core/auth.ts',
+    edits: [
+      [
+        'for (const pair of expected) ok = safeEqual(given, pair) || ok;',
+        "for (const pair of expected) ok = safeEqual(given.toString('utf8').toLowerCase(), pair.toString('utf8').toLowerCase()) || ok;",
+      ],
+    ],
+    tests: AUTH,
+    names: 'basic auth',
+  },
+  {
+    id: 'token-kept-in-query',
+    group: 'auth',
+    bug: 'the URL token parameter stays in the query handed on',
+    file: 'src/core/auth.ts',
+    edits: [
+      [
+        "return { ...request, query: kept.join('&') };",
+        'return { ...request, query: request.query };',
+      ],
+    ],
+    tests: AUTH,
+    names: 'URL token',
+  },
+  {
+    id: 'token-kept-in-path',
+    group: 'auth',
+    bug: 'the URL token segment stays in the path handed on',
+    file: 'src/core/auth.ts',
+    edits: [
+      [
+        "return { ...request, path: match?.[2] ?? '/' };",
+        'return { ...request, path: request.path };',
+      ],
+    ],
+    tests: AUTH,
+    names: 'URL token',
+  },
+  {
+    id: 'token-any',
+    group: 'auth',
+    bug: 'any non-empty URL token is accepted',
+    file: 'src/core/auth.ts',
+    edits: [
+      [
+        'for (const token of tokens) ok = safeEqual(given, token) || ok;',
+        'for (const token of tokens) ok = token.length > 0;',
+      ],
+    ],
+    tests: AUTH,
+    names: 'URL token',
+  },
+  {
+    id: 'fields-limit-raised',
+    group: 'limits',
+    bug: 'MAX_FIELDS raised to 1,000,000',
+    file: 'src/core/body.ts',
+    edits: [['export const MAX_FIELDS = 1000;', 'export const MAX_FIELDS = 1_000_000;']],
+    tests: LIMITS,
+    names: 'field limit',
+  },
+  {
+    id: 'fields-form-uncounted',
+    group: 'limits',
+    bug: 'decodeForm (forms and queries) does not count fields',
+    file: 'src/core/body.ts',
+    edits: [
+      [
+        'if (++count > MAX_FIELDS) throw tooManyFields();\n    if (!(key in fields))',
+        '++count;\n    if (!(key in fields))',
+      ],
+    ],
+    tests: LIMITS,
+    names: 'field limit',
+  },
+  {
+    id: 'fields-json-uncounted',
+    group: 'limits',
+    bug: 'flattenJson (Opentact) does not count values',
+    file: 'src/core/body.ts',
+    edits: [
+      [
+        'if (++count > MAX_FIELDS) throw tooManyFields();\n    if (item === null)',
+        '++count;\n    if (item === null)',
+      ],
+    ],
+    tests: LIMITS,
+    names: 'opentact field limit',
+  },
+  {
+    id: 'body-limit-node',
+    group: 'limits',
+    bug: 'the node:http/Express adapter reads bodies without limit',
+    file: 'src/adapters/node.ts',
+    edits: [['limit: app.bodyLimitBytes,', 'limit: Infinity,']],
+    tests: LIMITS,
+    names: 'body limit',
+  },
+  {
+    id: 'body-limit-fetch',
+    group: 'limits',
+    bug: 'the Fetch adapter reads bodies without limit',
+    file: 'src/adapters/fetch.ts',
+    edits: [['const limit = app.bodyLimitBytes;', 'const limit = Infinity;']],
+    tests: LIMITS,
+    names: 'body limit',
+  },
+];
