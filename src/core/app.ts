@@ -22,15 +22,25 @@ import { CallControlError, isCallControlError } from './errors';
 import {
   checkLogger,
   createLineLimiter,
+  describeThrown,
   firstStackFrame,
+  LATE_AFTER_MS,
   logRequest,
   problemLine,
   type CallControlLogger,
   type ProblemLine,
 } from './log';
 import { requestSession, storedSession } from './session';
-import type { CommonSecurityOptions } from './auth';
+import { REDACTED, redactRequest, type CommonSecurityOptions } from './auth';
 import { MemoryStore, type CallStore, type StoredReply } from './store';
+import {
+  LEASE_MS,
+  LEASE_RENEW_MS,
+  SESSION_MARGIN_MS,
+  STORE_TIMEOUT_MS,
+  StoreGuard,
+  type GuardedResult,
+} from './store-guard';
 import { renderXml, sanitizeXmlText } from './xml';
 import type {
   Authenticator,
@@ -132,6 +142,26 @@ export interface ProviderDefinition<TEvent extends WebhookEvent, TAnswer> {
    * call's session then lives only `endedSessionTtlMs` more.
    */
   isCallEnd?(event: TEvent): boolean;
+  /**
+   * The provider's request signature, when it signs its requests: the header it sends it in
+   * (lower-case, e.g. Placetel's `'x-placetel-signature'`), always redacted in what `onError`
+   * gets, and what it covers. `covers: 'body'` (Placetel: an HMAC of the body bytes, nothing
+   * else): duplicate detection then keys a delivery on provider, event, call id and body only,
+   * so that a signed request sent again with another method, path or query — which nobody
+   * signs — is still the same delivery. Default: none (the key also holds method, path and
+   * query, where unsigned providers put their fields and `eventPaths` their event).
+   */
+  readonly signature?: { readonly header: string; readonly covers: 'body' } | undefined;
+  /**
+   * Events a call has at most once (Placetel's `IncomingCall`, `OutgoingCall`, `HungUp`). With
+   * duplicate detection on, the core remembers per call which of them it answered and whether
+   * the call ended (`isCallEnd`), for the session TTL; a new delivery of one of them for a call
+   * that already had it, or that has ended, is a replay: refused with `CC_ERR_EVENT_REPLAYED`
+   * (409), its handler not run. Repetitions within the duplicate TTL still get the stored reply.
+   * Costs one store read per delivery of these events and one write once it was answered.
+   * Default: none (nothing remembered, nothing refused).
+   */
+  readonly oncePerCall?: readonly string[] | undefined;
 }
 
 /** What the core tells a provider's parser beside the request. */
@@ -319,6 +349,15 @@ function positiveOption(name: string, value: number | undefined, fallback: numbe
 
 const TIMED_OUT = Symbol('timed out');
 
+/**
+ * How many times a repetition claims its delivery: again after the request holding it released
+ * it or its lease lapsed, while time is left.
+ */
+const MAX_CLAIM_ATTEMPTS = 5;
+
+/** A repetition stops waiting for the first delivery this long before its deadline: 100 ms. */
+const WAIT_MARGIN_MS = 100;
+
 /** Resolves with `work`'s value, or with {@link TIMED_OUT} once `ms` milliseconds passed. */
 async function within<T>(work: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {
   let timer: NodeJS.Timeout | undefined;
@@ -347,7 +386,34 @@ interface RequestTrace<TEvent> {
   authenticated?: WebhookRequest;
   /** The parsed event. */
   event?: TEvent;
+  /** When the answer is due (`Date.now()` time, in milliseconds); set once the event is known. */
+  deadline?: number;
 }
+
+/** Options of {@link WebhookApp.drain} and {@link WebhookApp.close}. */
+export interface DrainOptions {
+  /**
+   * How long to wait for the requests in flight, in **milliseconds** (`0`: not at all). Default:
+   * the app's longest answer deadline (`timeoutMs`, or a longer `events[…].timeoutMs`) plus
+   * {@link DRAIN_MARGIN_MS}, which every request that reached the app before is answered within
+   * unless synchronous code blocks the event loop.
+   */
+  readonly timeoutMs?: number | undefined;
+}
+
+/** What {@link WebhookApp.drain} and {@link WebhookApp.close} found. */
+export interface DrainResult {
+  /** `true` when no request was in flight any more when it resolved. */
+  readonly drained: boolean;
+  /** The requests still in flight when it resolved (`0` when drained). */
+  readonly inFlight: number;
+}
+
+/** Added to the longest answer deadline for {@link DrainOptions.timeoutMs}'s default: 1000 ms. */
+export const DRAIN_MARGIN_MS = 1000;
+
+/** Longest wait for the store's own `close()` in {@link WebhookApp.close}: 1000 ms. */
+export const STORE_CLOSE_TIMEOUT_MS = 1000;
 
 /**
  * A webhook app for one provider: register handlers, then mount it with an adapter.
@@ -365,6 +431,8 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
   readonly maxHeaderBytes: number;
   /** Where deliveries and sessions are kept. */
   readonly store: CallStore;
+  /** Bounds every call to {@link WebhookApp.store}, with a circuit breaker (`store-guard.ts`). */
+  readonly #guard: StoreGuard;
   readonly #provider: ProviderDefinition<TEvent, TAnswer>;
   readonly #authenticators: readonly Authenticator[];
   readonly #fallbackXml: string;
@@ -381,6 +449,10 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
   readonly #logger: CallControlLogger | undefined;
   /** Writes a problem line to stderr (rate-limited); `undefined` with `stderr: false`. */
   readonly #stderr: ((line: string) => void) | undefined;
+  /** Requests inside {@link WebhookApp.handle} right now. */
+  #inFlight = 0;
+  /** Called once {@link WebhookApp.handle} has no request in flight (see `drain`). */
+  #idle: (() => void)[] = [];
 
   /**
    * @throws {TypeError} for invalid options: a fallback that is not an answer of this provider,
@@ -464,6 +536,9 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
       DEFAULT_ENDED_SESSION_TTL_MS,
     );
     this.store = options.store ?? new MemoryStore();
+    this.#guard = new StoreGuard(this.store, {
+      onRecovery: (outageMs) => this.#storeRecovered(outageMs),
+    });
     const paths = new Map<string, string>();
     for (const [path, name] of Object.entries(options.eventPaths ?? {})) {
       this.#checkEventName(`eventPaths["${path}"]`, name);
@@ -550,20 +625,81 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
   }
 
   /**
-   * Runs the whole pipeline for one request and returns the reply. Never rejects: every
-   * failure becomes a coded error reply (4xx) or the fallback answer (200). With a `logger`,
-   * writes the request's one line (see {@link CommonAppOptions.logger}).
+   * Runs the whole pipeline for one request and returns the reply. Never rejects, whatever a
+   * handler, an `onAny` observer, an `onError` handler, the logger or the store throws (an
+   * `Error` or not, a Proxy whose traps throw, `undefined`): every failure becomes a coded
+   * error reply (4xx) or, once the event is parsed, the fallback answer (200). What nothing
+   * else catches is `CC_ERR_HANDLER_FAILED`: the fallback with 200 after parsing, 500 before.
+   * With a `logger`, writes the request's one line (see {@link CommonAppOptions.logger}); a
+   * reply ready past its deadline is marked late there (without a logger: one stderr line).
    */
-  handle(received: WebhookRequest): Promise<WebhookReply> {
-    return this.#logger === undefined
-      ? this.#handle(received, {})
-      : this.#handleLogged(received, this.#logger);
-  }
-
-  async #handleLogged(received: WebhookRequest, logger: CallControlLogger): Promise<WebhookReply> {
+  async handle(received: WebhookRequest): Promise<WebhookReply> {
+    this.#inFlight++;
     const startedAt = performance.now();
     const trace: RequestTrace<TEvent> = {};
-    const reply = await this.#handle(received, trace);
+    let reply: WebhookReply;
+    try {
+      reply = await this.#handle(received, trace);
+    } catch (error) {
+      reply = this.#rescue(error, received, trace);
+    }
+    try {
+      const late =
+        trace.deadline !== undefined && Date.now() > trace.deadline + LATE_AFTER_MS
+          ? Date.now() - trace.deadline
+          : undefined;
+      if (this.#logger !== undefined) {
+        this.#logLine(this.#logger, received, trace, reply, startedAt, late !== undefined);
+      } else if (late !== undefined && trace.event !== undefined) {
+        this.#warnLate(trace.event, late);
+      }
+    } catch {
+      // Reporting must not take the reply down with it.
+    }
+    if (--this.#inFlight === 0 && this.#idle.length > 0) {
+      for (const wake of this.#idle.splice(0)) wake();
+    }
+    return reply;
+  }
+
+  /**
+   * The reply for something the pipeline threw that nothing caught: the fallback once the
+   * event is known, else a coded error; reported as `CC_ERR_HANDLER_FAILED`. Never throws.
+   */
+  #rescue(error: unknown, received: WebhookRequest, trace: RequestTrace<TEvent>): WebhookReply {
+    const request = trace.authenticated ?? received;
+    const event = trace.event;
+    try {
+      if (event === undefined) {
+        const checked = trace.authenticated === undefined ? 0 : this.#authenticators.length;
+        return this.#refuse(error, request, checked);
+      }
+      this.#report(
+        new CallControlError(
+          'CC_ERR_HANDLER_FAILED',
+          `Handling the ${event.name} failed unexpectedly; the fallback was sent: ${describeThrown(error)}`,
+          { cause: error },
+        ),
+        request,
+        event,
+        'fallback',
+      );
+      return xmlReply(200, this.#fallbackFor(event), {}, 'fallback', 'CC_ERR_HANDLER_FAILED');
+    } catch {
+      return event === undefined
+        ? errorReply(new CallControlError('CC_ERR_HANDLER_FAILED', 'Unexpected error'))
+        : xmlReply(200, this.#fallbackFor(event), {}, 'fallback', 'CC_ERR_HANDLER_FAILED');
+    }
+  }
+
+  #logLine(
+    logger: CallControlLogger,
+    received: WebhookRequest,
+    trace: RequestTrace<TEvent>,
+    reply: WebhookReply,
+    startedAt: number,
+    late: boolean,
+  ): void {
     const event = trace.event;
     logRequest(logger, {
       provider: this.#provider.name,
@@ -571,19 +707,36 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
       ...(event === undefined || event.callId === '' ? {} : { callId: event.callId }),
       method: received.method,
       // Only once authenticated: before, the path may hold a URL token (right or wrong).
-      ...(trace.authenticated === undefined ? {} : { path: trace.authenticated.path }),
+      ...(trace.authenticated === undefined ? {} : { path: this.#loggedPath(trace.authenticated) }),
       status: reply.status,
       outcome: reply.outcome ?? (reply.status < 400 ? 'handled' : 'refused'),
       ...(reply.code === undefined ? {} : { code: reply.code }),
       durationMs: Math.round((performance.now() - startedAt) * 10) / 10,
+      ...(late ? { late: true as const } : {}),
     });
-    return reply;
+  }
+
+  /** A reply was ready `lateMs` after its deadline, without a logger: one stderr line. */
+  #warnLate(event: TEvent, lateMs: number): void {
+    this.#stderr?.(
+      problemLine({
+        provider: this.#provider.name,
+        event: event.name,
+        outcome: 'late',
+        message:
+          `The reply was ready ${Math.round(lateMs)} ms after its deadline: synchronous code ` +
+          `(a handler, or anything else in the process) blocked the event loop, which timeoutMs ` +
+          `cannot interrupt`,
+      }),
+    );
   }
 
   async #handle(received: WebhookRequest, trace: RequestTrace<TEvent>): Promise<WebhookReply> {
     const startedAt = Date.now();
     let event: TEvent;
     let request = received;
+    // How many authenticators ran over `request` (took out what they check), for onError's copy.
+    let checked = 0;
     try {
       if (!this.#provider.methods.includes(request.method)) {
         throw new CallControlError(
@@ -592,64 +745,142 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
           { headers: { allow: this.#provider.methods.join(', ') } },
         );
       }
-      for (const authenticate of this.#authenticators) request = authenticate(request) ?? request;
+      for (const authenticate of this.#authenticators) {
+        request = authenticate(request) ?? request;
+        checked++;
+      }
       trace.authenticated = request;
       const routedEvent =
         this.#eventPaths.size === 0 ? undefined : this.#eventPaths.get(normalizePath(request.path));
       event = this.#provider.parse(request, { routedEvent });
       trace.event = event;
     } catch (error) {
-      return this.#refuse(error, request);
+      return this.#refuse(error, request, checked);
     }
 
     const deadline = startedAt + (this.#eventTimeoutMs.get(event.name) ?? this.#timeoutMs);
+    trace.deadline = deadline;
     const remaining = (): number => Math.max(0, deadline - Date.now());
     const key =
       this.#duplicateTtlMs === undefined ||
       event.callId === '' ||
       this.#provider.repeatableEvents?.includes(event.name) === true
         ? undefined
-        : deliveryKey(this.#provider.name, event, request);
-    if (key !== undefined && this.#duplicateTtlMs !== undefined) {
-      const claim = await this.#store('claim', request, event, () =>
-        this.store.claim(key, this.#duplicateTtlMs ?? DEFAULT_DUPLICATE_TTL_MS),
-      );
-      if (claim?.state === 'done') return storedReply(claim.reply, 'duplicate');
-      if (claim?.state === 'pending') {
-        const reply = await this.#store('waitFor', request, event, () =>
-          this.store.waitFor(key, remaining()),
-        );
-        if (reply !== undefined) return storedReply(reply, 'duplicate');
-        this.#report(
-          new CallControlError(
-            'CC_ERR_HANDLER_TIMEOUT',
-            `A repetition of this ${event.name} waited for the first delivery past the deadline`,
-          ),
-          request,
-          event,
-          'fallback',
-        );
-        return xmlReply(200, this.#fallbackFor(event), {}, 'fallback', 'CC_ERR_HANDLER_TIMEOUT');
-      }
-      if (claim === undefined) {
-        // The store failed (reported): answer without duplicate detection.
-        return this.#dispatch(event, request, remaining);
-      }
-      const reply = await this.#dispatch(event, request, remaining);
-      await this.#store('complete', request, event, () =>
-        this.store.complete(
-          key,
-          {
-            status: reply.status,
-            headers: storedHeaders(reply.headers),
-            body: reply.text ?? reply.body.toString('utf8'),
-          },
-          this.#duplicateTtlMs ?? DEFAULT_DUPLICATE_TTL_MS,
-        ),
-      );
-      return reply;
-    }
+        : deliveryKey(
+            this.#provider.name,
+            event,
+            request,
+            this.#provider.signature?.covers === 'body',
+          );
+    if (key !== undefined) return this.#deduplicated(key, event, request, remaining);
     return this.#dispatch(event, request, remaining);
+  }
+
+  /**
+   * Answers a delivery with duplicate detection. It claims the delivery under a lease
+   * ({@link LEASE_MS}) and runs it — or answers with the stored reply of its first delivery —
+   * or, while another request (here or in another instance) holds the lease, waits for its
+   * reply, and claims the delivery itself when that lease is released (its handling failed) or
+   * lapses (its instance died). Without the store — it failed, did not answer in time, or is
+   * known to be down — the delivery is answered without duplicate detection.
+   */
+  async #deduplicated(
+    key: string,
+    event: TEvent,
+    request: WebhookRequest,
+    remaining: () => number,
+  ): Promise<WebhookReply> {
+    for (let attempt = 0; attempt < MAX_CLAIM_ATTEMPTS; attempt++) {
+      const left = remaining();
+      // At most half of what is left, so the handler keeps the other half.
+      const claim = await this.#store(
+        'claim',
+        request,
+        event,
+        () => this.store.claim(key, LEASE_MS),
+        Math.min(STORE_TIMEOUT_MS, left / 2),
+      );
+      if (claim === undefined) return this.#dispatch(event, request, remaining);
+      if (claim.state === 'done') return storedReply(claim.reply, 'duplicate');
+      if (claim.state === 'claimed') {
+        return this.#dispatchClaimed(key, claim.token, event, request, remaining);
+      }
+      const waitMs = Math.max(0, remaining() - WAIT_MARGIN_MS);
+      const waitedFrom = Date.now();
+      const waited = await this.#guarded('waitFor', request, event, remaining(), () =>
+        this.store.waitFor(key, waitMs),
+      );
+      if (!waited.ok) {
+        if (remaining() > 0) return this.#dispatch(event, request, remaining);
+        break;
+      }
+      if (waited.value !== undefined) return storedReply(waited.value, 'duplicate');
+      // Released, or its lease lapsed: claim it (again). A wait that ran out did not see that.
+      if (remaining() <= 0 || Date.now() - waitedFrom >= waitMs) break;
+    }
+    this.#report(
+      new CallControlError(
+        'CC_ERR_HANDLER_TIMEOUT',
+        `A repetition of this ${event.name} waited for the first delivery past the deadline`,
+      ),
+      request,
+      event,
+      'fallback',
+    );
+    return xmlReply(200, this.#fallbackFor(event), {}, 'fallback', 'CC_ERR_HANDLER_TIMEOUT');
+  }
+
+  /**
+   * Runs a delivery this request claimed, renewing its lease every {@link LEASE_RENEW_MS} while
+   * it runs. Then, beside the reply (never delaying it): its reply is stored for the repetitions
+   * (`complete`), or — when the fallback went out (the handler failed or missed its deadline) —
+   * the claim is released, so that a retry runs the handler again.
+   */
+  async #dispatchClaimed(
+    key: string,
+    token: string,
+    event: TEvent,
+    request: WebhookRequest,
+    remaining: () => number,
+  ): Promise<WebhookReply> {
+    let renewing = true;
+    const renewal = setInterval(() => {
+      void this.#store('renew', request, event, () =>
+        this.store.renew(key, token, LEASE_MS),
+      ).then((held) => {
+        // Lost (its lease lapsed and another request claimed it): nothing left to renew.
+        if (held === false && renewing) {
+          renewing = false;
+          clearInterval(renewal);
+        }
+      });
+    }, LEASE_RENEW_MS);
+    renewal.unref();
+    let reply: WebhookReply;
+    try {
+      reply = await this.#dispatch(event, request, remaining);
+    } catch (error) {
+      renewing = false;
+      clearInterval(renewal);
+      void this.#store('release', request, event, () => this.store.release(key, token));
+      throw error;
+    }
+    renewing = false;
+    clearInterval(renewal);
+    if (reply.outcome === 'fallback') {
+      void this.#store('release', request, event, () => this.store.release(key, token));
+    } else {
+      const stored: StoredReply = {
+        status: reply.status,
+        headers: storedHeaders(reply.headers),
+        body: reply.text ?? reply.body.toString('utf8'),
+      };
+      const ttlMs = this.#duplicateTtlMs ?? DEFAULT_DUPLICATE_TTL_MS;
+      void this.#store('complete', request, event, () =>
+        this.store.complete(key, token, stored, ttlMs),
+      );
+    }
+    return reply;
   }
 
   /** Runs the observers and the handler with a deadline, and renders the reply. */
@@ -661,7 +892,18 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
     const session =
       event.callId === ''
         ? requestSession()
-        : storedSession(this.store, `${this.#provider.name}:${event.callId}`, this.#sessionTtlMs);
+        : storedSession(
+            // A session call resolves in time for the handler to answer, store or no store.
+            async (operation, run) => {
+              const bound = Math.min(STORE_TIMEOUT_MS, remaining() - SESSION_MARGIN_MS);
+              const result = await this.#guarded(operation, request, event, bound, () =>
+                run(this.store),
+              );
+              return result.ok ? { value: result.value } : undefined;
+            },
+            `${this.#provider.name}:${event.callId}`,
+            this.#sessionTtlMs,
+          );
     const context: HandlerContext = { request, session };
     const observers =
       this.#anyHandlers.length === 0
@@ -669,7 +911,11 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
         : Promise.all(
             this.#anyHandlers.map((observer) =>
               this.#run(observer, event, context).catch((error: unknown) => {
-                this.#report(wrapHandlerError(error, event.name), request, event, 'error');
+                try {
+                  this.#report(wrapHandlerError(error, event.name), request, event, 'error');
+                } catch {
+                  // Never an unhandled rejection: the reply may have gone out already.
+                }
               }),
             ),
           );
@@ -703,7 +949,8 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
     }
     if (observers !== undefined) await within(observers, remaining());
     if (this.#provider.isCallEnd?.(event) === true && session.key !== '') {
-      await this.#store('sessionExpire', request, event, () =>
+      // Beside the reply, not before it.
+      void this.#store('sessionExpire', request, event, () =>
         this.store.sessionExpire(session.key, this.#endedSessionTtlMs),
       );
     }
@@ -741,30 +988,75 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
   }
 
   /**
-   * Runs a store operation; a failure is reported as `CC_ERR_STORE_UNAVAILABLE` and gives
-   * `undefined`, so that a failing store never fails a call.
+   * Runs a store operation through the guard, bounded by `boundMs` (default
+   * {@link STORE_TIMEOUT_MS}), and gives its value — or `undefined` when the store failed, did
+   * not answer in time or is known to be down, so that a store never fails nor holds up a call.
+   * The first failure of an outage is reported as `CC_ERR_STORE_UNAVAILABLE`, the rest of it
+   * not (see {@link StoreGuard}).
    */
   async #store<T>(
     operation: string,
     request: WebhookRequest,
     event: TEvent,
     run: () => Promise<T>,
+    boundMs: number = STORE_TIMEOUT_MS,
   ): Promise<T | undefined> {
-    try {
-      return await run();
-    } catch (error) {
-      this.#report(
-        new CallControlError(
-          'CC_ERR_STORE_UNAVAILABLE',
-          `The store failed (${operation}); answered without it`,
-          { cause: error },
-        ),
-        request,
-        event,
-        'error',
-      );
-      return undefined;
+    const result = await this.#guarded(operation, request, event, boundMs, run);
+    return result.ok ? result.value : undefined;
+  }
+
+  /** {@link #store}, with why there is no value. Never rejects. */
+  async #guarded<T>(
+    operation: string,
+    request: WebhookRequest,
+    event: TEvent,
+    boundMs: number,
+    run: () => Promise<T>,
+  ): Promise<GuardedResult<T>> {
+    const result = await this.#guard.run(boundMs, run);
+    if (!result.ok && result.outageStarted) {
+      try {
+        this.#report(
+          new CallControlError(
+            'CC_ERR_STORE_UNAVAILABLE',
+            result.reason === 'timeout'
+              ? `The store did not answer (${operation}) within ${Math.ceil(boundMs)} ms; ` +
+                  'calls are answered without it until it is back'
+              : `The store failed (${operation}); calls are answered without it until it is back`,
+            { cause: result.error },
+          ),
+          request,
+          event,
+          'error',
+        );
+      } catch {
+        // Reporting must not take the reply down with it.
+      }
     }
+    return result;
+  }
+
+  /**
+   * The store answers again after an outage (reported once as `CC_ERR_STORE_UNAVAILABLE`): one
+   * line to the logger's `info`, else to stderr (unless `stderr: false`) — `onError` gets errors
+   * only.
+   */
+  #storeRecovered(outageMs: number): void {
+    const message =
+      `The store answers again after ${Math.round(outageMs)} ms; duplicate detection and ` +
+      'sessions are back';
+    if (this.#logger !== undefined) {
+      try {
+        this.#logger.info(
+          { provider: this.#provider.name, store: 'recovered', outageMs: Math.round(outageMs) },
+          `callcontrol: ${message}`,
+        );
+      } catch {
+        // A failing logger must not take a call down with it.
+      }
+      return;
+    }
+    this.#stderr?.(problemLine({ provider: this.#provider.name, outcome: 'recovered', message }));
   }
 
   /**
@@ -786,13 +1078,27 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
     return reply;
   }
 
-  /** {@link fail} without the request line: the error's reply, reported to `onError`. */
-  #refuse(error: unknown, request: WebhookRequest | undefined): WebhookReply {
-    const coded = isCallControlError(error)
-      ? error
-      : new CallControlError('CC_ERR_HANDLER_FAILED', 'Unexpected error', { cause: error });
-    this.#report(coded, request, undefined, 'refused');
-    return errorReply(coded);
+  /**
+   * {@link fail} without the request line: the error's reply, reported to `onError`. Never
+   * throws, whatever `error` is: a value that is not a {@link CallControlError} (or whose shape
+   * cannot be read) is `CC_ERR_HANDLER_FAILED` (500, "Unexpected error").
+   */
+  #refuse(error: unknown, request: WebhookRequest | undefined, checked = 0): WebhookReply {
+    let coded: CallControlError;
+    let reply: WebhookReply;
+    try {
+      coded = isCallControlError(error) ? error : unexpected(error);
+      reply = errorReply(coded);
+    } catch {
+      coded = unexpected(error);
+      reply = errorReply(coded);
+    }
+    try {
+      this.#report(coded, request, undefined, 'refused', checked);
+    } catch {
+      // Reporting must not take the reply down with it.
+    }
+    return reply;
   }
 
   /**
@@ -832,9 +1138,93 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
     return createFastifyPlugin(this, options);
   }
 
-  /** Closes the app's store (its Redis connection, the memory store's timers). */
-  async close(): Promise<void> {
-    await this.store.close();
+  /**
+   * Waits until no request is in flight in this app, at most `options.timeoutMs` milliseconds
+   * (default: the longest answer deadline plus {@link DRAIN_MARGIN_MS}). A request is in flight
+   * from the moment the adapter hands it over (its body read) until its reply is ready; requests
+   * whose body is still arriving are the server's to wait for (`server.close()`). Requests that
+   * arrive while it waits are answered as always, and waited for too: the app never refuses
+   * work, so a load balancer that sends a few more during a shutdown gets answers. Stop sending
+   * work first — take the instance out of the load balancer (a readiness check that fails),
+   * then `server.close()` — and drain then. Never rejects; calling it again is fine.
+   *
+   * Use it instead of {@link close} when several apps share one store: drain them all, then
+   * close each (`close({ timeoutMs: 0 })`), so that the store stays open while any of them
+   * still answers.
+   *
+   * @returns whether every request was answered in time, and how many were still in flight
+   * @throws {TypeError} (as a rejection) when `timeoutMs` is not a whole number ≥ 0
+   */
+  async drain(options: DrainOptions = {}): Promise<DrainResult> {
+    const timeoutMs = options.timeoutMs ?? this.#longestTimeoutMs() + DRAIN_MARGIN_MS;
+    if (!Number.isSafeInteger(timeoutMs) || timeoutMs < 0) {
+      throw new TypeError(`timeoutMs must be a whole number ≥ 0, got ${String(options.timeoutMs)}`);
+    }
+    if (this.#inFlight === 0) return { drained: true, inFlight: 0 };
+    let wake: (() => void) | undefined;
+    const idle = new Promise<void>((resolve) => {
+      wake = resolve;
+      this.#idle.push(resolve);
+    });
+    const result = await within(idle, timeoutMs);
+    if (result === TIMED_OUT) {
+      this.#idle = this.#idle.filter((waiter) => waiter !== wake);
+      return { drained: false, inFlight: this.#inFlight };
+    }
+    return { drained: true, inFlight: 0 };
+  }
+
+  /**
+   * Closes the app gracefully: {@link drain} (waits for the requests in flight, at most
+   * `options.timeoutMs` milliseconds), then closes the app's store (its Redis connection, the
+   * memory store's timers), waiting for that at most {@link STORE_CLOSE_TIMEOUT_MS} (a store
+   * that does not answer — a stalled Redis — is left behind, and `onError` hears
+   * `CC_ERR_STORE_UNAVAILABLE`). So it resolves within `timeoutMs` + 1000 ms, and never
+   * rejects. Requests that arrive later are still answered; with a closed `RedisStore` they are
+   * answered without it (`CC_ERR_STORE_UNAVAILABLE`, as for a failed store).
+   *
+   * @returns what {@link drain} found
+   * @throws {TypeError} (as a rejection) when `timeoutMs` is not a whole number ≥ 0
+   */
+  async close(options: DrainOptions = {}): Promise<DrainResult> {
+    const drained = await this.drain(options);
+    let failure: unknown;
+    let closing: Promise<void>;
+    try {
+      closing = this.store.close();
+    } catch (error) {
+      closing = Promise.reject(error);
+    }
+    const closed = await within(
+      closing.then(
+        () => true,
+        (error: unknown) => {
+          failure = error;
+          return false;
+        },
+      ),
+      STORE_CLOSE_TIMEOUT_MS,
+    );
+    if (closed !== true) {
+      this.#report(
+        new CallControlError(
+          'CC_ERR_STORE_UNAVAILABLE',
+          closed === TIMED_OUT
+            ? `The store did not close within ${STORE_CLOSE_TIMEOUT_MS} ms; left behind`
+            : 'The store failed to close',
+          failure === undefined ? {} : { cause: failure },
+        ),
+        undefined,
+        undefined,
+        'error',
+      );
+    }
+    return drained;
+  }
+
+  /** The longest answer deadline of any event, in milliseconds. */
+  #longestTimeoutMs(): number {
+    return Math.max(this.#timeoutMs, ...this.#eventTimeoutMs.values());
   }
 
   #handlerFor(event: TEvent): EventHandler<WebhookEvent, unknown> | undefined {
@@ -869,7 +1259,7 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
             provider: this.#provider.name,
             event: event.name,
             ...(event.callId === '' ? {} : { callId: event.callId }),
-            path: request.path,
+            path: this.#loggedPath(request),
           },
           `callcontrol: ${message}`,
         );
@@ -890,16 +1280,56 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
   }
 
   /**
+   * The path of an authenticated request as logged: a configured URL token left in it (beyond
+   * the segment the check took out) redacted.
+   */
+  #loggedPath(request: WebhookRequest): string {
+    if (this.#authenticators.length === 0) return request.path;
+    const bare = { ...request, query: '', headers: {} };
+    return this.#redacted(bare, this.#authenticators.length).path;
+  }
+
+  /**
+   * `request` as `onError` may see it: the values of `Authorization`, `Proxy-Authorization`,
+   * `Cookie` and the provider's signature header replaced by `[redacted]`, and what the
+   * authenticators redact — the URL token in the path or query (the first `checked` of them
+   * already ran over `request`). Never throws: a request that cannot be copied is replaced by
+   * one that holds only its method.
+   */
+  #redacted(request: WebhookRequest, checked: number): WebhookRequest {
+    try {
+      const header = this.#provider.signature?.header;
+      return redactRequest(
+        request,
+        this.#authenticators,
+        header === undefined ? [] : [header],
+        checked,
+      );
+    } catch {
+      return {
+        method: String(request.method),
+        path: `/${REDACTED}`,
+        query: '',
+        headers: {},
+        body: Buffer.alloc(0),
+      };
+    }
+  }
+
+  /**
    * Reports an error to the `onError` handlers; without any, 5xx-class errors go to the logger
    * and, without a logger, every error goes to stderr as one line (unless `stderr: false`).
    * `outcome` is what the request got: `refused` (the error's status), `fallback` (the fallback
-   * answer), or `error` (the answer did not change).
+   * answer), or `error` (the answer did not change). `onError` gets the request without its
+   * secrets (see {@link #redacted}); `checked` is how many authenticators already ran over it
+   * (all of them once the event is parsed, none for a request refused before the checks).
    */
   #report(
     error: CallControlError,
     request: WebhookRequest | undefined,
     event: TEvent | undefined,
     outcome: 'refused' | 'fallback' | 'error',
+    checked = event === undefined ? 0 : this.#authenticators.length,
   ): void {
     if (this.#errorHandlers.length === 0) {
       if (this.#logger !== undefined) {
@@ -918,7 +1348,10 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
       }
       return;
     }
-    const context: ErrorContext<TEvent> = { request, event };
+    const context: ErrorContext<TEvent> = {
+      request: request === undefined ? undefined : this.#redacted(request, checked),
+      event,
+    };
     for (const handler of this.#errorHandlers) {
       try {
         const result = handler(error, context);
@@ -931,13 +1364,24 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
 }
 
 /**
- * The key of one delivery: the provider and a hash of what identifies the request (event name,
- * call id, method, path, query, body). A provider's repetition of a request has the same key.
+ * The key of one delivery: the provider and a hash of what identifies the request — event name,
+ * call id and body, and unless `signedBody` (the provider signs the body and nothing else, see
+ * {@link ProviderDefinition.signature}) also method, path and query (as the authenticators left
+ * them: without the URL token). A provider's repetition of a request has the same key, and so
+ * does a signed body sent again under another method, path or query.
  */
-function deliveryKey(provider: string, event: WebhookEvent, request: WebhookRequest): string {
+function deliveryKey(
+  provider: string,
+  event: WebhookEvent,
+  request: WebhookRequest,
+  signedBody: boolean,
+): string {
   // Event name and call id go into the hash, not beside it: a shorter key is fewer bytes for
-  // every remembered delivery.
-  const head = `${event.name}\n${event.callId}\n${request.method} ${request.path}?${request.query}\n`;
+  // every remembered delivery. A signed body's key has no method line: `\n\n` where the others
+  // have `METHOD path?query\n`, so the two kinds never meet.
+  const head = signedBody
+    ? `${event.name}\n${event.callId}\n\n`
+    : `${event.name}\n${event.callId}\n${request.method} ${request.path}?${request.query}\n`;
   const hash =
     oneShotHash === undefined
       ? crypto.createHash('sha256').update(head).update(request.body).digest('base64url')
@@ -1011,16 +1455,27 @@ export function createWebhookApp<M extends EventMap, TEvent extends WebhookEvent
   return new WebhookApp<M, TEvent, TAnswer>(provider, options);
 }
 
+/**
+ * What a handler (or an `onAny` observer) threw or rejected with, as the error `onError` gets:
+ * `CC_ERR_HANDLER_RESULT` as it is, anything else `CC_ERR_HANDLER_FAILED` with the value as its
+ * `cause`. Never throws, whatever the value is (see {@link describeThrown}).
+ */
 function wrapHandlerError(error: unknown, eventName: string): CallControlError {
-  if (isCallControlError(error) && error.code === 'CC_ERR_HANDLER_RESULT') return error;
-  const reason = error instanceof Error ? error.message : String(error);
+  try {
+    if (isCallControlError(error) && error.code === 'CC_ERR_HANDLER_RESULT') return error;
+  } catch {
+    // A value whose shape cannot be read is not ours: wrapped below.
+  }
   return new CallControlError(
     'CC_ERR_HANDLER_FAILED',
-    `The ${eventName} handler failed: ${reason}`,
-    {
-      cause: error,
-    },
+    `The ${eventName} handler failed: ${describeThrown(error)}`,
+    { cause: error },
   );
+}
+
+/** `CC_ERR_HANDLER_FAILED` (500, "Unexpected error") for a value that is no coded error. */
+function unexpected(error: unknown): CallControlError {
+  return new CallControlError('CC_ERR_HANDLER_FAILED', 'Unexpected error', { cause: error });
 }
 
 /** The stderr line's fields for an error (see {@link problemLine}). */
@@ -1032,10 +1487,10 @@ function problemOf(
 ): ProblemLine {
   const cause = error.cause;
   let message = error.message;
-  // A store's own error says why it failed; a handler's is already in the message.
-  if (cause instanceof Error && cause.message !== '' && !message.includes(cause.message)) {
-    message = `${message}: ${cause.message}`;
-  }
+  // A store's own error says why it failed; a handler's is already in the message. Read only
+  // through describeThrown: a handler may throw anything, a Proxy whose traps throw included.
+  const reason = describeCause(cause);
+  if (reason !== undefined && !message.includes(reason)) message = `${message}: ${reason}`;
   return {
     provider,
     event: event?.name,
@@ -1047,6 +1502,19 @@ function problemOf(
   };
 }
 
+/** An `Error` cause's message (never throwing); `undefined` for anything else or an empty one. */
+function describeCause(cause: unknown): string | undefined {
+  let isError: boolean;
+  try {
+    isError = cause instanceof Error;
+  } catch {
+    return undefined;
+  }
+  if (!isError) return undefined;
+  const reason = describeThrown(cause);
+  return reason === '' ? undefined : reason;
+}
+
 /** `a`, `a or b`, `a, b or c`. */
 function orList(items: readonly string[]): string {
   return items.length <= 1
@@ -1054,10 +1522,16 @@ function orList(items: readonly string[]): string {
     : `${items.slice(0, -1).join(', ')} or ${items[items.length - 1] ?? ''}`;
 }
 
+/** What kind of value a handler returned (`null`, `an array`, `an object`, `a string`…); never throws. */
 function describe(value: unknown): string {
   if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+  if (typeof value !== 'object') return `a ${typeof value}`;
+  try {
+    // Array.isArray throws for a revoked Proxy.
+    return Array.isArray(value) ? 'an array' : 'an object';
+  } catch {
+    return 'an object';
+  }
 }
 
 function xmlReply(

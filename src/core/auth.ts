@@ -7,7 +7,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { BlockList, isIP } from 'node:net';
 import { CallControlError } from './errors';
-import type { Authenticator } from './types';
+import type { Authenticator, WebhookRequest } from './types';
 
 /** One accepted user name and password for HTTP basic auth (RFC 7617). */
 export interface BasicAuthCredentials {
@@ -66,7 +66,7 @@ export function createBasicAuth(options: BasicAuthOptions): Authenticator {
   );
   const challenge = { 'www-authenticate': `Basic realm="${realm}", charset="UTF-8"` };
 
-  return function basicAuth(request) {
+  const basicAuth: Authenticator = (request) => {
     const header = request.headers['authorization'];
     const match = header === undefined ? null : /^Basic +([A-Za-z0-9+/=]+) *$/i.exec(header);
     if (match === null) {
@@ -83,6 +83,7 @@ export function createBasicAuth(options: BasicAuthOptions): Authenticator {
       });
     }
   };
+  return withRedact(basicAuth, (request) => redactHeaders(request, ['authorization']));
 }
 
 /** Options of {@link createUrlToken}. */
@@ -150,14 +151,32 @@ export function createUrlToken(options: UrlTokenOptions): Authenticator {
     if (!ok) throw new CallControlError('CC_ERR_TOKEN_INVALID', 'The URL token is not valid');
   };
 
+  // Every configured token, wherever it stands, and the token's own place whatever it holds.
+  const scrub = (text: string): string => {
+    let out = text;
+    for (const token of tokens) if (out.includes(token)) out = out.split(token).join(REDACTED);
+    return out;
+  };
+  const redact = (request: WebhookRequest, checked: boolean): WebhookRequest => {
+    let path = request.path;
+    // Once checked, the first segment is no longer the token (it was taken out).
+    if (where === 'path' && !checked) {
+      const match = /^\/([^/]*)(\/.*)?$/.exec(path);
+      if (match !== null && match[1] !== '') path = `/${REDACTED}${match[2] ?? ''}`;
+    }
+    path = redactSegments(scrub(path), tokens);
+    const query = redactQuery(scrub(request.query), where === 'query' ? param : undefined, tokens);
+    return path === request.path && query === request.query ? request : { ...request, path, query };
+  };
+
   if (where === 'path') {
-    return function urlTokenInPath(request) {
+    return withRedact((request) => {
       const match = /^\/([^/]*)(\/.*)?$/.exec(request.path);
       check(match?.[1]);
       return { ...request, path: match?.[2] ?? '/' };
-    };
+    }, redact);
   }
-  return function urlTokenInQuery(request) {
+  return withRedact(function urlTokenInQuery(request) {
     const kept: string[] = [];
     const found: string[] = [];
     for (const part of request.query === '' ? [] : request.query.split('&')) {
@@ -170,7 +189,7 @@ export function createUrlToken(options: UrlTokenOptions): Authenticator {
     }
     check(found[0]);
     return { ...request, query: kept.join('&') };
-  };
+  }, redact);
 }
 
 /** One `key=value` part of a query string, both decoded as forms are (`+` is a space). */
@@ -179,6 +198,105 @@ function splitQueryPart(part: string): [string, string] {
   const first = params.entries().next();
   if (first.done === true) return ['', ''];
   return first.value;
+}
+
+/** A decoded path segment; a malformed escape leaves the segment as written. */
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
+/** The path with every segment that decodes to one of `tokens` replaced by `[redacted]`. */
+function redactSegments(path: string, tokens: readonly string[]): string {
+  if (!path.includes('%')) return path;
+  return path
+    .split('/')
+    .map((segment) => (tokens.includes(decodeSegment(segment)) ? REDACTED : segment))
+    .join('/');
+}
+
+/**
+ * The query with the value of every `param` part, and every value that decodes to one of
+ * `tokens`, replaced by `[redacted]`; other parts as written.
+ */
+function redactQuery(query: string, param: string | undefined, tokens: readonly string[]): string {
+  if (query === '') return query;
+  return query
+    .split('&')
+    .map((part) => {
+      const [key, value] = splitQueryPart(part);
+      if (tokens.includes(key)) return REDACTED;
+      if (value === '' || value === REDACTED) return part;
+      if (key !== param && !tokens.includes(value)) return part;
+      const at = part.indexOf('=');
+      return at === -1 ? REDACTED : `${part.slice(0, at)}=${REDACTED}`;
+    })
+    .join('&');
+}
+
+/** What stands in for a secret in a redacted request: `'[redacted]'`. */
+export const REDACTED = '[redacted]';
+
+/**
+ * Request headers that carry credentials whatever the provider, lower-case: their values are
+ * redacted in every request handed to `onError`.
+ */
+export const CREDENTIAL_HEADERS: readonly string[] = Object.freeze([
+  'authorization',
+  'proxy-authorization',
+  'cookie',
+]);
+
+/**
+ * The request with the values of the headers `names` (lower-case) replaced by `[redacted]`; the
+ * request itself when it has none of them. Never changes `request`.
+ */
+export function redactHeaders(request: WebhookRequest, names: readonly string[]): WebhookRequest {
+  let headers: Record<string, string | undefined> | undefined;
+  for (const name of names) {
+    if (request.headers[name] === undefined) continue;
+    headers ??= { ...request.headers };
+    headers[name] = REDACTED;
+  }
+  return headers === undefined ? request : { ...request, headers };
+}
+
+/**
+ * A request as it may be shown outside the pipeline (`onError`'s `context.request`): the values
+ * of {@link CREDENTIAL_HEADERS} and of `secretHeaders` (a provider's signature header) replaced
+ * by `[redacted]`, then each authenticator's `redact` applied (the URL token), the first
+ * `checked` of them told that they already ran over `request`. A copy where anything was
+ * redacted; `request` itself is never changed. An authenticator's `redact` that throws is
+ * skipped and the parts it would have redacted (path and query) are replaced whole.
+ */
+export function redactRequest(
+  request: WebhookRequest,
+  authenticators: readonly Authenticator[],
+  secretHeaders: readonly string[] = [],
+  checked = 0,
+): WebhookRequest {
+  let redacted = redactHeaders(request, CREDENTIAL_HEADERS);
+  if (secretHeaders.length > 0) redacted = redactHeaders(redacted, secretHeaders);
+  for (const [index, authenticator] of authenticators.entries()) {
+    if (authenticator.redact === undefined) continue;
+    try {
+      redacted = authenticator.redact(redacted, index < checked);
+    } catch {
+      redacted = { ...redacted, path: `/${REDACTED}`, query: REDACTED };
+    }
+  }
+  return redacted;
+}
+
+/** `check` with its `redact`, as one {@link Authenticator}. */
+function withRedact(
+  check: Authenticator,
+  redact: (request: WebhookRequest, checked: boolean) => WebhookRequest,
+): Authenticator {
+  return Object.assign(check, { redact });
 }
 
 /** Options of {@link createSourceAllowlist}. */

@@ -111,7 +111,16 @@ export interface HandlerContext {
 
 /** What an error handler gets beside the error; `event` is set once the request was parsed. */
 export interface ErrorContext<TEvent extends WebhookEvent = WebhookEvent> {
-  /** The request, when the error came from one (not for an adapter's own socket failure). */
+  /**
+   * The request, when the error came from one (not for an adapter's own socket failure), with
+   * its secrets replaced by `'[redacted]'` — whether the request was refused before, at or after
+   * the checks: the values of `Authorization`, `Proxy-Authorization`, `Cookie` and the provider's
+   * signature header (Placetel's `X-PLACETEL-SIGNATURE`), and the URL token wherever it stands
+   * in the path or query (its parameter's value, its path segment, and any occurrence of a
+   * configured token). Method, the rest of the path and query, other headers, the body and the
+   * peer address are as received — once the checks passed, as they left them (the URL token
+   * taken out, as handlers see it). A copy: the handlers' `context.request` is not changed.
+   */
   readonly request: WebhookRequest | undefined;
   /** The parsed event; `undefined` when the request was refused before or while parsing. */
   readonly event: TEvent | undefined;
@@ -119,10 +128,24 @@ export interface ErrorContext<TEvent extends WebhookEvent = WebhookEvent> {
 
 /**
  * Checks a request's authenticity before it is parsed (basic auth, a provider's signature…).
- * Throws a {@link CallControlError} (401/403) to refuse it; returns nothing to let it pass, or
- * the request to go on with (e.g. without the URL token it checked, so later steps, handlers
- * and logs never see the secret).
+ * Called with the request, it throws a {@link CallControlError} (401/403) to refuse it; returns
+ * nothing to let it pass, or the request to go on with (e.g. without the URL token it checked,
+ * so later steps, handlers and logs never see the secret).
+ *
+ * A plain function is an authenticator. One that reads a secret from places the core does not
+ * redact by itself (see {@link ErrorContext.request}) also has `redact`.
  */
-// `void` so that an authenticator that only checks needs no `return`.
-// eslint-disable-next-line @typescript-eslint/no-invalid-void-type
-export type Authenticator = (request: WebhookRequest) => WebhookRequest | void;
+export interface Authenticator {
+  // `void` so that an authenticator that only checks needs no `return`.
+  // eslint-disable-next-line @typescript-eslint/no-invalid-void-type
+  (request: WebhookRequest): WebhookRequest | void;
+  /**
+   * Returns the request with the secrets this check reads replaced by `'[redacted]'` (e.g. the
+   * URL token in the path or query), or the request itself when it holds none. Called for the
+   * copy handed to `onError` (and the path that is logged), whether or not the check passed —
+   * also for requests refused before it ran. `checked` is `true` when this check already ran
+   * over `request` (and took out what it checks, e.g. the token's path segment): only secrets
+   * left elsewhere are to be redacted then. Must not throw.
+   */
+  readonly redact?: ((request: WebhookRequest, checked: boolean) => WebhookRequest) | undefined;
+}
