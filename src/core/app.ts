@@ -46,6 +46,7 @@ import type {
   Authenticator,
   ErrorContext,
   HandlerContext,
+  SessionValue,
   WebhookEvent,
   WebhookReply,
   WebhookRequest,
@@ -234,11 +235,24 @@ export interface CommonAppOptions<TAnswer, TName extends string> {
   /** Per event name: its own deadline and fallback, e.g. `{ IncomingCall: { timeoutMs: 2000 } }`. */
   readonly events?: Readonly<Partial<Record<TName, EventOptions<TAnswer>>>> | undefined;
   /**
-   * Repeated deliveries — same provider, event, call id, method, path, query and body — run the
-   * handler once: concurrent repetitions wait for the first, later ones within `ttlMs` get its
-   * stored reply. On by default; `false` turns it off. Not for events without a call id, nor for
-   * the events a provider declares repeatable (digits typed again, an IVR that loops): their
-   * identical repetition can be a new event.
+   * Repeated deliveries run the handler once: concurrent repetitions wait for the first, later
+   * ones within `ttlMs` get its stored reply. A delivery is the same provider, event, call id
+   * and body — and, for providers that do not sign the body alone, method, path and query (the
+   * URL token left out). Placetel signs only the body, so a captured request sent again with
+   * `?x=1` or to another path under the mount is the same delivery, never a new one.
+   *
+   * With it, an app also refuses replays of the events a call has once (Placetel
+   * `IncomingCall`, `OutgoingCall`, `HungUp`): it remembers for `sessionTtlMs` (at least
+   * `ttlMs`) which of them each call was answered for and whether the call ended, and a new
+   * delivery of one for a call that had it or has ended — an identical request after `ttlMs`,
+   * an `IncomingCall` after the call hung up — gets 409 `CC_ERR_EVENT_REPLAYED`, its handler
+   * not run. One store read per such delivery (beside the claim) and one write once it was
+   * answered; a delivery answered with the fallback is not remembered, so its retry runs. See
+   * `docs/security.md`, "Replay protection per provider".
+   *
+   * On by default; `false` turns both off. Not for events without a call id, nor for the events
+   * a provider declares repeatable (digits typed again, an IVR that loops): their identical
+   * repetition can be a new event.
    */
   readonly duplicates?: DuplicateOptions | false | undefined;
   /**
@@ -790,6 +804,8 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
     request: WebhookRequest,
     remaining: () => number,
   ): Promise<WebhookReply> {
+    // Read beside the first claim, so that the check costs no extra round trip.
+    const record = this.#callRecord(event, request, remaining);
     for (let attempt = 0; attempt < MAX_CLAIM_ATTEMPTS; attempt++) {
       const left = remaining();
       // At most half of what is left, so the handler keeps the other half.
@@ -803,6 +819,8 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
       if (claim === undefined) return this.#dispatch(event, request, remaining);
       if (claim.state === 'done') return storedReply(claim.reply, 'duplicate');
       if (claim.state === 'claimed') {
+        const replayed = await this.#refusedReplay(key, claim.token, event, request, record);
+        if (replayed !== undefined) return replayed;
         return this.#dispatchClaimed(key, claim.token, event, request, remaining);
       }
       const waitMs = Math.max(0, remaining() - WAIT_MARGIN_MS);
@@ -879,8 +897,79 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
       void this.#store('complete', request, event, () =>
         this.store.complete(key, token, stored, ttlMs),
       );
+      this.#rememberCall(event, request);
     }
     return reply;
+  }
+
+  /**
+   * Reads the call's record of the once-per-call events it was answered for, when `event` is
+   * one of the provider's {@link ProviderDefinition.oncePerCall} events (else `undefined`, and
+   * nothing is read): at most one store read per request, bounded like the claim. Resolves
+   * `undefined` when the store failed or did not answer in time (then nothing is refused).
+   */
+  #callRecord(
+    event: TEvent,
+    request: WebhookRequest,
+    remaining: () => number,
+  ): Promise<Record<string, SessionValue> | undefined> | undefined {
+    if (this.#provider.oncePerCall?.includes(event.name) !== true) return undefined;
+    const key = callRecordKey(this.#provider.name, event.callId);
+    return this.#store(
+      'callRecord',
+      request,
+      event,
+      () => this.store.sessionGetAll(key),
+      Math.min(STORE_TIMEOUT_MS, remaining() / 2),
+    );
+  }
+
+  /**
+   * For a delivery this request claimed: when the call's record shows it already had this
+   * once-per-call event, or ended, the delivery is a replay — its claim is given up, `onError`
+   * gets `CC_ERR_EVENT_REPLAYED` and this is the 409 reply. `undefined` otherwise (also without
+   * a record to go by).
+   */
+  async #refusedReplay(
+    key: string,
+    token: string,
+    event: TEvent,
+    request: WebhookRequest,
+    record: Promise<Record<string, SessionValue> | undefined> | undefined,
+  ): Promise<WebhookReply | undefined> {
+    const seen = record === undefined ? undefined : await record;
+    if (seen === undefined) return undefined;
+    const ended = seen[CALL_ENDED_FIELD] !== undefined;
+    if (!ended && seen[event.name] === undefined) return undefined;
+    void this.#store('release', request, event, () => this.store.release(key, token));
+    const error = new CallControlError(
+      'CC_ERR_EVENT_REPLAYED',
+      ended
+        ? `This call has ended; a new ${event.name} for it is a replay and was not handled`
+        : `This call already had its ${event.name}; another is a replay and was not handled`,
+    );
+    this.#report(error, request, event, 'refused');
+    return errorReply(error);
+  }
+
+  /**
+   * Remembers, beside the reply, that the call was answered for a once-per-call event (or ended,
+   * by {@link ProviderDefinition.isCallEnd}), for the session TTL (at least the duplicate TTL):
+   * one store write, only for providers that name such events. Called once a delivery's reply
+   * is stored — not after a fallback, whose retry must run the handler again.
+   */
+  #rememberCall(event: TEvent, request: WebhookRequest): void {
+    const once = this.#provider.oncePerCall;
+    if (once === undefined || once.length === 0) return;
+    const ends = this.#provider.isCallEnd?.(event) === true;
+    if (!ends && !once.includes(event.name)) return;
+    const key = callRecordKey(this.#provider.name, event.callId);
+    const ttlMs = Math.max(this.#sessionTtlMs, this.#duplicateTtlMs ?? 0);
+    void this.#store('callRecord', request, event, () =>
+      ends
+        ? this.store.sessionSet(key, CALL_ENDED_FIELD, event.name, ttlMs)
+        : this.store.sessionSet(key, event.name, true, ttlMs),
+    );
   }
 
   /** Runs the observers and the handler with a deadline, and renders the reply. */
@@ -1389,6 +1478,18 @@ function deliveryKey(
         oneShotHash('sha256', head + request.body.toString('latin1'), 'base64url');
   return `${provider}:${hash}`;
 }
+
+/**
+ * Where a call's record of its once-per-call events is kept, in the store's session space:
+ * `<provider>#<call id>` — never a call's own session key (`<provider>:<call id>`), whose TTL
+ * is shortened when the call ends.
+ */
+function callRecordKey(provider: string, callId: string): string {
+  return `${provider}#${callId}`;
+}
+
+/** The record's field that says the call ended (its value: the name of the ending event). */
+const CALL_ENDED_FIELD = '#ended';
 
 /** `crypto.hash` (Node ≥ 20.12), a one-shot digest without a Hash object; else undefined. */
 const oneShotHash = (

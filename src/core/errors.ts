@@ -78,6 +78,11 @@ export const ERROR_CODES = {
     status: 405,
     meaning: 'The provider never sends this HTTP method to this endpoint (answered with `Allow`).',
   },
+  CC_ERR_EVENT_REPLAYED: {
+    status: 409,
+    meaning:
+      'An event a call has once (Placetel `IncomingCall`, `OutgoingCall`, `HungUp`) came again, past the duplicate window or with another body, for a call that already had it or has ended: a replay; the handler did not run.',
+  },
   CC_ERR_BODY_TOO_LARGE: {
     status: 413,
     meaning: "The body is larger than the app's `bodyLimitBytes`.",

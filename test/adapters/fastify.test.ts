@@ -30,14 +30,18 @@ import {
 const FORM = 'application/x-www-form-urlencoded';
 const SECRET = '12345';
 
-/** The apps behind the shared instance, and what each saw. */
-const signedApp = placetelApp({ secret: SECRET });
+/**
+ * The apps behind the shared instance, and what each saw. The signed fixtures share one call
+ * id, and some tests send one request to several paths: there each is a delivery of its own
+ * (`duplicates: false`), not a replay (test/integration/replay.test.ts).
+ */
+const signedApp = placetelApp({ secret: SECRET, duplicates: false });
 const openApp = placetelApp();
 const voip = voipnowApp();
 const smallApp = placetelApp({ bodyLimitBytes: 256 });
 const allowedApp = placetelApp({ allowFrom: ['127.0.0.1'] });
 const deniedApp = placetelApp({ allowFrom: ['192.0.2.1'] });
-const nestedApp = placetelApp();
+const nestedApp = placetelApp({ duplicates: false });
 const apps = [signedApp, openApp, voip, smallApp, allowedApp, deniedApp, nestedApp];
 
 /** URLs the host's `onRequest` and `onResponse` hooks saw, in order. */
@@ -156,8 +160,8 @@ describe('Placetel (signed POST form)', () => {
     expect(canonicalXml(answer.text)).toEqual(
       responseXml('placetel', 'placetel.forward-one-number'),
     );
-    // `/placetel/` is `/` to the app: a repetition of the delivery above, answered from the store.
-    expect(signedApp.seen.events).toEqual([]);
+    // `/placetel/` is `/` to the app.
+    expect(signedApp.seen.events.map((event) => event.path)).toEqual(['/']);
   });
 
   test('one changed body byte: 403 CC_ERR_SIGNATURE_INVALID, no handler runs', async () => {
@@ -330,7 +334,7 @@ describe('beside the host', () => {
   });
 
   test('registered without a prefix, the app sees every unclaimed path unchanged', async () => {
-    const { calls, seen } = placetelApp();
+    const { calls, seen } = placetelApp({ duplicates: false });
     const bare = Fastify();
     bare.get('/health', async () => 'ok');
     await bare.register(calls.fastify());

@@ -256,13 +256,14 @@ describe('answers', () => {
     calls.on('OutgoingCall', () => placetel.reject() as unknown as undefined);
     const server = await mount(calls);
 
-    for (const fixture of [SIGNED.HungUp, SIGNED.CallAccepted, SIGNED.OutgoingCall]) {
+    // In the order of a call (the fixtures share one call id: nothing may follow its HungUp).
+    for (const fixture of [SIGNED.OutgoingCall, SIGNED.CallAccepted, SIGNED.HungUp]) {
       const res = await post(server, fromFixture(fixture));
       expect([fixture.id, res.status]).toEqual([fixture.id, 200]);
       expect(canonicalXml(res.text)).toEqual(EMPTY_RESPONSE);
     }
 
-    expect(saved).toEqual(['HungUp', 'CallAccepted']);
+    expect(saved).toEqual(['CallAccepted', 'HungUp']);
     expect(errors).toEqual([]);
   });
 
@@ -823,7 +824,8 @@ describe('body parsers mounted before callcontrol', () => {
   });
 
   test('with verify: captureRawBody every signed fixture verifies', async () => {
-    const calls = placetel.createApp({ ...QUIET, secret: SECRET });
+    // The fixtures share one call id: here each is a delivery of its own, not a replay.
+    const calls = placetel.createApp({ ...QUIET, secret: SECRET, duplicates: false });
     const errors = collectErrors(calls);
     const names: string[] = [];
     calls.onAny((event) => {

@@ -43,7 +43,11 @@ import {
   type PlacetelUnknownEvent,
 } from './events';
 import { isPlacetelAnswer, renderPlacetelResponse, type PlacetelAnswer } from './responses';
-import { createPlacetelSignatureCheck, normalizeSecrets } from './verify';
+import {
+  createPlacetelSignatureCheck,
+  normalizeSecrets,
+  PLACETEL_SIGNATURE_HEADER,
+} from './verify';
 
 export * from './events';
 export * from './responses';
@@ -116,6 +120,11 @@ export const placetelProvider: ProviderDefinition<
   credentialOptions: ['secret', 'basicAuth', 'urlToken', 'allowFrom'],
   defaultTimeoutMs: 3000,
   isCallEnd: (event) => event.name === 'HungUp',
+  // Spec §1: an HMAC-SHA256 of the body and of nothing else (no timestamp, URL or method).
+  signature: { header: PLACETEL_SIGNATURE_HEADER, covers: 'body' },
+  // A call starts once (IncomingCall or OutgoingCall) and hangs up once (the sequences of spec
+  // §4.1, §4.2). CallAccepted is left out: nothing says a call cannot be accepted twice.
+  oncePerCall: ['IncomingCall', 'OutgoingCall', 'HungUp'],
   parse: parsePlacetelRequest,
   isAnswer: isPlacetelAnswer,
   render: renderPlacetelResponse,
