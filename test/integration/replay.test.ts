@@ -6,6 +6,7 @@
  * shared by two apps (two instances).
  */
 import type { Server } from 'node:http';
+import { inspect } from 'node:util';
 import express from 'express';
 import {
   MemoryStore,
@@ -68,10 +69,12 @@ function countingApp(options: placetel.PlacetelAppOptions = {}) {
   calls.on('CallAccepted', () => count('CallAccepted'));
   calls.on('HungUp', () => count('HungUp'));
   const errors: CallControlError[] = [];
-  calls.onError((error) => {
+  const contexts: string[] = [];
+  calls.onError((error, context) => {
     errors.push(error);
+    contexts.push(inspect(context, { depth: Infinity }));
   });
-  return { calls, runs, errors };
+  return { calls, runs, errors, contexts };
 }
 
 async function serve(calls: placetel.PlacetelApp): Promise<Server> {
@@ -119,7 +122,7 @@ describe('a captured IncomingCall sent again (memory store)', () => {
   });
 
   test('identical, after the duplicate TTL: 409 CC_ERR_EVENT_REPLAYED, the handler runs once', async () => {
-    const { calls, runs, errors } = countingApp();
+    const { calls, runs, errors, contexts } = countingApp();
     const server = await serve(calls);
     const { incoming } = call();
 
@@ -135,6 +138,14 @@ describe('a captured IncomingCall sent again (memory store)', () => {
       ['CC_ERR_EVENT_REPLAYED', 409],
       ['CC_ERR_EVENT_REPLAYED', 409],
     ]);
+    // onError hears of it with the event, and without the signature the replay carried.
+    const signature = incoming.headers['x-placetel-signature'] ?? '';
+    expect(signature).toMatch(/^[0-9a-f]{64}$/);
+    expect(contexts).toHaveLength(2);
+    for (const context of contexts) {
+      expect(context).toContain("name: 'IncomingCall'");
+      expect(context).not.toContain(signature);
+    }
   });
 
   test('an IncomingCall for a call that has hung up is refused, also one never seen before', async () => {
