@@ -863,15 +863,15 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
   ): Promise<WebhookReply> {
     let renewing = true;
     const renewal = setInterval(() => {
-      void this.#store('renew', request, event, () =>
-        this.store.renew(key, token, LEASE_MS),
-      ).then((held) => {
-        // Lost (its lease lapsed and another request claimed it): nothing left to renew.
-        if (held === false && renewing) {
-          renewing = false;
-          clearInterval(renewal);
-        }
-      });
+      void this.#store('renew', request, event, () => this.store.renew(key, token, LEASE_MS)).then(
+        (held) => {
+          // Lost (its lease lapsed and another request claimed it): nothing left to renew.
+          if (held === false && renewing) {
+            renewing = false;
+            clearInterval(renewal);
+          }
+        },
+      );
     }, LEASE_RENEW_MS);
     renewal.unref();
     let reply: WebhookReply;

@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { randomUUID } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { SessionValue } from './types';
 
@@ -26,33 +27,67 @@ export interface StoredReply {
 
 /**
  * What {@link CallStore.claim} found:
- * - `claimed`: nobody handled this delivery yet; the caller now owns it and must
- *   {@link CallStore.complete} or {@link CallStore.release} it;
- * - `pending`: another request (in this or another instance) is handling it right now;
+ * - `claimed`: nobody holds this delivery; the caller now holds it under a lease of `leaseMs`,
+ *   identified by `token`, and must {@link CallStore.complete} or {@link CallStore.release} it
+ *   (renewing the lease with {@link CallStore.renew} while it works);
+ * - `pending`: another request (in this or another instance) holds a lease on it right now;
  * - `done`: it was handled; `reply` is what was answered.
  */
 export type ClaimResult =
-  | { readonly state: 'claimed' }
+  | { readonly state: 'claimed'; readonly token: string }
   | { readonly state: 'pending' }
   | { readonly state: 'done'; readonly reply: StoredReply };
 
 /**
  * The storage behind duplicate detection and sessions. Keys are opaque strings built by the
- * core (`<provider>:<event>:<call id>:<hash>` for deliveries, `<provider>:<call id>` for calls).
- * All times are in **milliseconds**. Methods reject only when the storage itself fails (e.g.
- * Redis is unreachable); the core then answers without duplicate detection rather than fail a
- * call.
+ * core (`<provider>:<hash>` for deliveries, `<provider>:<call id>` for calls). All times are in
+ * **milliseconds**.
+ *
+ * **Deliveries** are claimed under a short **lease** (the core asks for 1500 ms and renews it
+ * every 500 ms while the handler works), so that a delivery whose owner crashed becomes
+ * claimable again soon, and a retry reaching another instance runs the handler. A claim hands
+ * out a `token` (any unguessable string, e.g. `crypto.randomUUID()`); `renew`, `complete` and
+ * `release` act only for the holder of the token, so an owner whose lease lapsed cannot undo
+ * the work of the one that claimed the delivery after it. A delivery is in one of three states —
+ * absent, leased (`pending`, with its token and a TTL of the lease), done (the reply, with a TTL
+ * of the duplicate window) — and every transition is atomic across the instances sharing the
+ * store. A store for one process can keep a map; `MemoryStore` and `RedisStore` are the
+ * reference implementations, and `test/stores/contract.ts` is the contract as tests.
+ *
+ * Methods reject only when the storage itself fails (e.g. Redis is unreachable). The core
+ * bounds every call by the answer deadline and a store timeout, stops calling a store that keeps
+ * failing for a while (circuit breaker), and answers without it meanwhile: no duplicate
+ * detection, sessions read as empty (see `docs/reliability.md`, "Faults"). A store need not
+ * time its own calls out for that, but one holding connections should (as `RedisStore` does),
+ * so that calls given up on do not pile up.
  */
 export interface CallStore {
-  /** Claims a delivery for `ttlMs` unless it is pending or done (atomic across instances). */
-  claim(key: string, ttlMs: number): Promise<ClaimResult>;
-  /** Stores the reply of a claimed delivery, kept for `ttlMs`. */
-  complete(key: string, reply: StoredReply, ttlMs: number): Promise<void>;
-  /** Gives a claimed delivery up without a reply, so that a repetition is handled anew. */
-  release(key: string): Promise<void>;
   /**
-   * Waits until a pending delivery is done and resolves with its reply; `undefined` when
-   * `timeoutMs` passes first or the claim was released.
+   * Claims a delivery unless it is leased or done (atomic across instances): an absent delivery
+   * becomes leased for `leaseMs` under a new token, returned with `claimed`.
+   */
+  claim(key: string, leaseMs: number): Promise<ClaimResult>;
+  /**
+   * Extends the lease of a delivery held under `token` to `leaseMs` from now. Resolves `true`
+   * when it did, `false` when the delivery is no longer leased under `token` (the lease lapsed,
+   * or it was completed or released).
+   */
+  renew(key: string, token: string, leaseMs: number): Promise<boolean>;
+  /**
+   * Stores the reply of a delivery, kept for `ttlMs`, when it is leased under `token` or absent
+   * (the lease lapsed and nobody claimed it since); otherwise — leased under another token, or
+   * done — leaves it as it is. Waiters get the stored reply.
+   */
+  complete(key: string, token: string, reply: StoredReply, ttlMs: number): Promise<void>;
+  /**
+   * Gives a delivery leased under `token` up without a reply (its handling failed), so that a
+   * repetition is handled anew; does nothing otherwise. Waiters resolve `undefined`.
+   */
+  release(key: string, token: string): Promise<void>;
+  /**
+   * Waits while a delivery is leased, and resolves with its reply once it is done; `undefined`
+   * when it is absent, becomes absent (released, or its lease lapsed: noticed within the
+   * lease's own time, not only at `timeoutMs`), or `timeoutMs` passes first.
    */
   waitFor(key: string, timeoutMs: number): Promise<StoredReply | undefined>;
   /** One field of a call's session; `undefined` when absent. */
@@ -102,14 +137,16 @@ export interface MemoryStoreOptions {
   readonly maxSessionBytes?: number;
 }
 
+/** A delivery that is being handled: leased under `token`. */
+class Lease {
+  constructor(readonly token: string) {}
+}
+
 /**
- * A delivery in the memory store: {@link PENDING} while handled, then its reply itself (one
+ * A delivery in the memory store: a {@link Lease} while handled, then its reply itself (one
  * object less per remembered delivery than a `{ state, reply }` wrapper).
  */
-type Delivery = StoredReply;
-
-/** The delivery is being handled. */
-const PENDING: StoredReply = Object.freeze({ status: 0, headers: Object.freeze({}), body: '' });
+type Delivery = Lease | StoredReply;
 
 function positive(name: string, value: number | undefined, fallback: number): number {
   const chosen = value ?? fallback;
@@ -151,43 +188,77 @@ export class MemoryStore implements CallStore {
   }
 
   /** @inheritdoc */
-  async claim(key: string, ttlMs: number): Promise<ClaimResult> {
+  async claim(key: string, leaseMs: number): Promise<ClaimResult> {
     const found = this.#deliveries.get(key);
     if (found !== undefined) {
-      return found === PENDING ? { state: 'pending' } : { state: 'done', reply: found };
+      return found instanceof Lease ? { state: 'pending' } : { state: 'done', reply: found };
     }
-    this.#deliveries.set(key, PENDING, { ttl: ttl(ttlMs) });
-    return { state: 'claimed' };
+    const token = randomUUID();
+    this.#deliveries.set(key, new Lease(token), { ttl: ttl(leaseMs) });
+    return { state: 'claimed', token };
+  }
+
+  /** The lease of `key` when it is held under `token`. */
+  #held(key: string, token: string): Lease | undefined {
+    const found = this.#deliveries.get(key);
+    return found instanceof Lease && found.token === token ? found : undefined;
   }
 
   /** @inheritdoc */
-  async complete(key: string, reply: StoredReply, ttlMs: number): Promise<void> {
+  async renew(key: string, token: string, leaseMs: number): Promise<boolean> {
+    const lease = this.#held(key, token);
+    if (lease === undefined) return false;
+    this.#deliveries.set(key, lease, { ttl: ttl(leaseMs) });
+    return true;
+  }
+
+  /** @inheritdoc */
+  async complete(key: string, token: string, reply: StoredReply, ttlMs: number): Promise<void> {
+    if (this.#deliveries.get(key) !== undefined && this.#held(key, token) === undefined) return;
     this.#deliveries.set(key, reply, { ttl: ttl(ttlMs) });
     this.#wake(key, reply);
   }
 
   /** @inheritdoc */
-  async release(key: string): Promise<void> {
-    if (this.#deliveries.get(key) === PENDING) this.#deliveries.delete(key);
+  async release(key: string, token: string): Promise<void> {
+    if (this.#held(key, token) === undefined) return;
+    this.#deliveries.delete(key);
     this.#wake(key, undefined);
   }
 
-  /** @inheritdoc */
+  /**
+   * @inheritdoc
+   *
+   * Woken by `complete` and `release`; a lapsing lease is noticed by a timer set to when it
+   * ends (one timer per waiter at a time).
+   */
   waitFor(key: string, timeoutMs: number): Promise<StoredReply | undefined> {
     const found = this.#deliveries.get(key);
-    if (found === undefined) return Promise.resolve(undefined);
-    if (found !== PENDING) return Promise.resolve(found);
+    if (!(found instanceof Lease)) return Promise.resolve(found);
+    const deadline = performance.now() + Math.max(0, timeoutMs);
     return new Promise((resolve) => {
       const waiters = this.#waiters.get(key) ?? new Set();
       this.#waiters.set(key, waiters);
+      let timer: NodeJS.Timeout | undefined;
       const done = (reply: StoredReply | undefined): void => {
         clearTimeout(timer);
         waiters.delete(done);
-        if (waiters.size === 0) this.#waiters.delete(key);
+        if (waiters.size === 0 && this.#waiters.get(key) === waiters) this.#waiters.delete(key);
         resolve(reply);
       };
-      const timer = setTimeout(() => done(undefined), Math.max(0, timeoutMs));
+      const look = (): void => {
+        const current = this.#deliveries.get(key);
+        const left = deadline - performance.now();
+        if (!(current instanceof Lease)) done(current);
+        else if (left <= 0) done(undefined);
+        else {
+          // Look again when the lease would end (it may be renewed meanwhile), or at the deadline.
+          const leaseLeft = this.#deliveries.getRemainingTTL(key);
+          timer = setTimeout(look, Math.max(1, Math.min(left, leaseLeft + 1)));
+        }
+      };
       waiters.add(done);
+      look();
     });
   }
 

@@ -85,8 +85,12 @@ export type SessionValue =
  * id, so every instance sharing the store sees them. An event that names no call gets a session
  * that lives for its one request.
  *
- * Methods reject when the store fails (Redis unreachable); in a handler that leads to the
- * fallback answer like any other failure.
+ * Every method resolves in time for the handler to answer: when the store fails, does not
+ * answer within 500 ms (less when the answer deadline is nearer: it resolves 100 ms before it),
+ * or is known to be down, the session reads as empty (`get` resolves `undefined`, `getAll`
+ * `{}`) and writes are dropped (`set` and `delete` resolve); `onError` hears
+ * `CC_ERR_STORE_UNAVAILABLE` once per outage. `set` rejects with a `TypeError` for a value
+ * without a JSON form.
  */
 export interface CallSession {
   /** `<provider>:<call id>`, or `''` for a request without call id. */

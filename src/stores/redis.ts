@@ -6,13 +6,19 @@
  *
  * | key                                | type   | value                                                      |
  * | ---------------------------------- | ------ | ---------------------------------------------------------- |
- * | `<prefix>delivery:<delivery key>`  | string | `pending` while claimed, then the reply as JSON            |
+ * | `<prefix>delivery:<delivery key>`  | string | `pending:<token>` while leased, then the reply as JSON     |
  * | `<prefix>session:<call key>`       | hash   | one field per session field, each value as JSON text       |
  *
- * Every key has a TTL (`PX`/`PEXPIRE`, in milliseconds), so nothing stays behind.
+ * Every key has a TTL (`PX`/`PEXPIRE`, in milliseconds), so nothing stays behind: a leased
+ * delivery lives as long as its lease, a done one as long as the duplicate window.
+ *
+ * Errors that leave the store never carry the arguments of the Redis command that failed (ioredis
+ * puts the `AUTH` password there) nor the URL's password or user name: each is a new `Error`
+ * with a message that names what failed.
  *
  * @module
  */
+import { randomUUID } from 'node:crypto';
 import type * as IORedis from 'ioredis';
 import type { Redis } from 'ioredis';
 
@@ -42,12 +48,20 @@ export interface RedisStoreOptions {
   /**
    * A `redis://` or `rediss://` URL (e.g. `redis://127.0.0.1:6379/0`); the store creates a
    * client for it, owns it and quits it on {@link RedisStore.close}. That client gives up a
-   * command after one failed reconnect (`maxRetriesPerRequest: 1`) and a connection attempt
-   * after 2000 ms, so that a call never waits long on a Redis that is down (and waits at most
-   * 100 ms for its socket to close on {@link RedisStore.close}); pass your own `client` for
-   * other settings.
+   * command after `commandTimeoutMs` and after one failed reconnect (`maxRetriesPerRequest: 1`),
+   * and a connection attempt after 2000 ms, so that commands do not pile up while Redis is
+   * stopped or down (and waits at most 100 ms for its socket to close on
+   * {@link RedisStore.close}); pass your own `client` for other settings.
    */
   readonly url?: string;
+  /**
+   * How long the client the store creates for `url` waits for the answer to one command, in
+   * milliseconds (ioredis `commandTimeout`); then the command rejects with
+   * `RedisStore: Command timed out`. Default 1000; a whole number from 1 to 60000. Only for
+   * `url`: a `client` passed in keeps its own settings. (The app bounds every store call by the
+   * answer deadline anyway; this keeps a stopped Redis from holding commands forever.)
+   */
+  readonly commandTimeoutMs?: number;
   /**
    * Prepended to every key the store writes. Default `callcontrol:`. A non-empty string of at
    * most 256 characters without whitespace or control characters.
@@ -60,12 +74,23 @@ export interface RedisStoreOptions {
   readonly pollIntervalMs?: number;
 }
 
-/** The value of a delivery key while it is claimed and not yet done. */
+/**
+ * The value of a delivery key while it is leased: `pending:<token>` (older versions wrote a bare
+ * `pending`, which reads as leased too).
+ */
 const PENDING = 'pending';
 
+function leaseValue(token: string): string {
+  return `${PENDING}:${token}`;
+}
+
+function isLeased(value: string): boolean {
+  return value === PENDING || value.startsWith(`${PENDING}:`);
+}
+
 /**
- * Claims a delivery: returns `[1]` when it set the key to `pending` (with a TTL of ARGV[1] ms),
- * or `[0, <current value>]` when the key existed.
+ * Claims a delivery: returns `[1]` when it set the key to ARGV[2] (`pending:<token>`, with a TTL
+ * of ARGV[1] ms), or `[0, <current value>]` when the key existed.
  */
 const CLAIM_SCRIPT = `
 local current = redis.call('GET', KEYS[1])
@@ -74,7 +99,24 @@ redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[1])
 return {1}
 `;
 
-/** Deletes a delivery key only while its value is still `pending` (ARGV[1]). */
+/** Extends the TTL of a delivery key to ARGV[2] ms while it is leased under ARGV[1]: 1 or 0. */
+const RENEW_SCRIPT = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0
+`;
+
+/**
+ * Stores the reply ARGV[2] with a TTL of ARGV[3] ms when the delivery key is leased under ARGV[1]
+ * or absent: 1, else 0.
+ */
+const COMPLETE_SCRIPT = `
+local current = redis.call('GET', KEYS[1])
+if current and current ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+return 1
+`;
+
+/** Deletes a delivery key only while it is leased under ARGV[1] (`pending:<token>`). */
 const RELEASE_SCRIPT = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
@@ -87,6 +129,10 @@ const MAX_PREFIX_LENGTH = 256;
 const OWNED_CONNECT_TIMEOUT_MS = 2000;
 const CLOSE_WAIT_MS = 1000;
 const OWNED_DISCONNECT_TIMEOUT_MS = 100;
+const DEFAULT_COMMAND_TIMEOUT_MS = 1000;
+const MAX_COMMAND_TIMEOUT_MS = 60_000;
+/** Of the 1000 ms close() may take, what is left for dropping the connection after `QUIT`. */
+const CLOSE_DROP_MS = 100;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -124,6 +170,44 @@ function parseJson(text: string, redisKey: string, what: string): unknown {
   }
 }
 
+/**
+ * An error safe to leave the store: a new `Error` whose message is `RedisStore: ` and the
+ * original's message with each of `secrets` replaced by `***`, with the original's `code` when it
+ * is a short word (`ECONNREFUSED`) — and nothing else: ioredis puts the command that failed on
+ * its errors, with its arguments (for `AUTH`, the password), and the original is not kept as
+ * `cause`.
+ */
+function safeError(error: unknown, secrets: readonly string[]): Error {
+  let message: string;
+  try {
+    message = error instanceof Error ? error.message : String(error);
+  } catch {
+    message = 'unknown error';
+  }
+  for (const secret of secrets) if (secret !== '') message = message.split(secret).join('***');
+  const safe = new Error(message.startsWith('RedisStore: ') ? message : `RedisStore: ${message}`);
+  const code: unknown = error instanceof Error ? (error as { code?: unknown }).code : undefined;
+  if (typeof code === 'string' && /^[A-Z0-9_]{1,40}$/.test(code)) {
+    Object.defineProperty(safe, 'code', { value: code, enumerable: true });
+  }
+  return safe;
+}
+
+/** A URL's user name and password, as written and decoded (for {@link safeError}). */
+function urlSecrets(url: URL): string[] {
+  const secrets: string[] = [];
+  for (const part of [url.password, url.username]) {
+    if (part === '') continue;
+    secrets.push(part);
+    try {
+      secrets.push(decodeURIComponent(part));
+    } catch {
+      // not percent-encoded text: the raw form is enough
+    }
+  }
+  return secrets;
+}
+
 function parseReply(text: string, redisKey: string): StoredReply {
   const value = parseJson(text, redisKey, 'the stored reply');
   const problem = replyProblem(value);
@@ -158,19 +242,25 @@ function replyProblem(value: unknown): string | undefined {
  *   absent), atomic across every client of the server.
  * - {@link RedisStore.waitFor} polls the delivery key every `pollIntervalMs` (one `GET` per
  *   poll, no extra connection) until it is done, gone or the timeout passes.
- * - Methods reject with ioredis's error when Redis fails (unreachable, `WRONGTYPE`, …), and with
- *   an `Error` naming the key when a value read back is not what callcontrol wrote (not JSON,
- *   not a reply). A TTL or timeout that is not a number rejects with a `TypeError`.
+ * - A delivery is claimed under a lease: `pending:<token>` with the lease as TTL, renewed by its
+ *   holder ({@link RedisStore.renew}); completing and releasing check the token in the same Lua
+ *   script as the write.
+ * - Methods reject with an `Error` saying what Redis or ioredis answered (unreachable, `WRONGTYPE`,
+ *   `Command timed out`, …; never with the command's arguments or the URL's credentials), and
+ *   with an `Error` naming the key when a value read back is not what callcontrol wrote (not
+ *   JSON, not a reply). A TTL or timeout that is not a number rejects with a `TypeError`.
  *
  * @throws {TypeError} for bad options: neither or both of `client` and `url`, a `url` that is
- *   not `redis://` or `rediss://`, a `client` that is not an ioredis client, a bad `keyPrefix`
- *   or `pollIntervalMs`
+ *   not `redis://` or `rediss://` (the message never repeats the URL), a `client` that is not an
+ *   ioredis client, a bad `keyPrefix`, `pollIntervalMs` or `commandTimeoutMs`
  */
 export class RedisStore implements CallStore {
   readonly #client: Redis;
   readonly #ownsClient: boolean;
   readonly #prefix: string;
   readonly #pollIntervalMs: number;
+  /** The URL's user name and password, never to appear in an error message. */
+  readonly #urlSecrets: readonly string[];
   /** Wakes the sleeping polls of {@link RedisStore.waitFor} (with `false`) on close. */
   readonly #sleepers = new Set<() => void>();
   /** Rejects the commands in flight, when close() has to drop a connection that is not ready. */
@@ -184,15 +274,29 @@ export class RedisStore implements CallStore {
       throw new TypeError('RedisStore: pass exactly one of `client` (an ioredis client) and `url`');
     }
     this.#prefix = RedisStore.#checkPrefix(options.keyPrefix);
-    this.#pollIntervalMs = RedisStore.#checkPollInterval(options.pollIntervalMs);
+    this.#pollIntervalMs = RedisStore.#checkWhole(
+      'pollIntervalMs',
+      options.pollIntervalMs,
+      DEFAULT_POLL_INTERVAL_MS,
+      MAX_POLL_INTERVAL_MS,
+    );
+    const commandTimeoutMs = RedisStore.#checkWhole(
+      'commandTimeoutMs',
+      options.commandTimeoutMs,
+      DEFAULT_COMMAND_TIMEOUT_MS,
+      MAX_COMMAND_TIMEOUT_MS,
+    );
     if (client !== undefined) {
       if (!looksLikeClient(client)) {
         throw new TypeError('RedisStore: `client` must be an ioredis client (new Redis(...))');
       }
       this.#client = client;
       this.#ownsClient = false;
+      this.#urlSecrets = [];
     } else {
-      this.#client = RedisStore.#connect(url);
+      const parsed = RedisStore.#parseUrl(url);
+      this.#urlSecrets = urlSecrets(parsed);
+      this.#client = RedisStore.#connect(parsed, commandTimeoutMs);
       this.#ownsClient = true;
     }
   }
@@ -214,30 +318,28 @@ export class RedisStore implements CallStore {
     return prefix;
   }
 
-  static #checkPollInterval(interval: unknown): number {
-    if (interval === undefined) return DEFAULT_POLL_INTERVAL_MS;
-    if (
-      typeof interval !== 'number' ||
-      !Number.isSafeInteger(interval) ||
-      interval < 1 ||
-      interval > MAX_POLL_INTERVAL_MS
-    ) {
+  static #checkWhole(name: string, value: unknown, fallback: number, max: number): number {
+    if (value === undefined) return fallback;
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1 || value > max) {
       throw new TypeError(
-        `RedisStore: pollIntervalMs must be a whole number of milliseconds from 1 to ` +
-          `${MAX_POLL_INTERVAL_MS}, got ${String(interval)}`,
+        `RedisStore: ${name} must be a whole number of milliseconds from 1 to ${max}, ` +
+          `got ${typeof value === 'number' ? String(value) : typeof value}`,
       );
     }
-    return interval;
+    return value;
   }
 
-  static #connect(url: unknown): Redis {
+  /** The URL, parsed; the error never repeats it (it may hold a password). */
+  static #parseUrl(url: unknown): URL {
     let parsed: URL;
     try {
       if (typeof url !== 'string') throw new TypeError('not a string');
       parsed = new URL(url);
     } catch {
       throw new TypeError(
-        `RedisStore: url must be a redis:// or rediss:// URL, got ${String(url)}`,
+        `RedisStore: url must be a redis:// or rediss:// URL, got ${
+          typeof url === 'string' ? 'a string that is not a URL' : typeof url
+        }`,
       );
     }
     if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
@@ -245,15 +347,20 @@ export class RedisStore implements CallStore {
         `RedisStore: url must be a redis:// or rediss:// URL, got ${parsed.protocol}//…`,
       );
     }
+    return parsed;
+  }
+
+  static #connect(parsed: URL, commandTimeoutMs: number): Redis {
     const client = new (ioredis().Redis)(parsed.href, {
       maxRetriesPerRequest: 1,
+      commandTimeout: commandTimeoutMs,
       connectTimeout: OWNED_CONNECT_TIMEOUT_MS,
       // ioredis waits this long for a socket to close on disconnect(), with a timer that stays
       // even when the socket was closed already (closing while it reconnects): keep it short.
       disconnectTimeout: OWNED_DISCONNECT_TIMEOUT_MS,
     });
     // Failures reach the caller as rejected commands; without a listener ioredis would also
-    // print every connection error.
+    // print every connection error (with the AUTH command's arguments: the password).
     client.on('error', () => undefined);
     return client;
   }
@@ -280,90 +387,131 @@ export class RedisStore implements CallStore {
     if (this.#closed) throw new Error('RedisStore: the store is closed');
   }
 
+  /** What an error message must never hold: the URL's and the client's credentials. */
+  #secrets(): string[] {
+    const options = (this.#client as { options?: { password?: unknown; username?: unknown } })
+      .options;
+    const fromClient = [options?.password, options?.username].filter(
+      (value): value is string => typeof value === 'string' && value !== '',
+    );
+    return [...this.#urlSecrets, ...fromClient];
+  }
+
+  /** {@link safeError} with this store's secrets. */
+  #safe(error: unknown): Error {
+    return safeError(error, this.#secrets());
+  }
+
   /**
-   * Runs one Redis command so that {@link RedisStore.close} can settle it: ioredis keeps the
-   * commands queued while it reconnects, and never settles them once disconnected there.
+   * Runs one Redis command so that {@link RedisStore.close} can settle it (ioredis keeps the
+   * commands queued while it reconnects, and never settles them once disconnected there), and
+   * rejects with a {@link safeError}.
    */
-  #run<T>(command: Promise<T>): Promise<T> {
+  #run<T>(command: () => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const abort = (error: Error): void => reject(error);
       this.#inFlight.add(abort);
-      command.then(
+      let started: Promise<T>;
+      try {
+        started = command();
+      } catch (error) {
+        started = Promise.reject(error as Error);
+      }
+      started.then(
         (value) => {
           this.#inFlight.delete(abort);
           resolve(value);
         },
         (error: unknown) => {
           this.#inFlight.delete(abort);
-          reject(error instanceof Error ? error : new Error(String(error)));
+          reject(this.#safe(error));
         },
       );
     });
   }
 
   /**
-   * Claims a delivery for `ttlMs` milliseconds unless it is pending or done: sets
-   * `<prefix>delivery:<key>` to `pending` with that TTL when absent, atomically (one Lua
-   * script). Resolves `{ state: 'claimed' }`, `{ state: 'pending' }` or
-   * `{ state: 'done', reply }`.
+   * Claims a delivery under a lease of `leaseMs` milliseconds unless it is leased or done: sets
+   * `<prefix>delivery:<key>` to `pending:<token>` with that TTL when absent, atomically (one Lua
+   * script), the token being a new random UUID. Resolves `{ state: 'claimed', token }`,
+   * `{ state: 'pending' }` or `{ state: 'done', reply }`.
    *
    * @throws (rejects) when Redis fails, or with an `Error` when the key holds something that is
    *   not a stored reply
    */
-  async claim(key: string, ttlMs: number): Promise<ClaimResult> {
+  async claim(key: string, leaseMs: number): Promise<ClaimResult> {
     this.#checkOpen();
     const redisKey = this.#deliveryKey(key);
-    const result: unknown = await this.#run(
-      this.#client.eval(CLAIM_SCRIPT, 1, redisKey, ttlArgument('ttlMs', ttlMs), PENDING),
+    const token = randomUUID();
+    const lease = ttlArgument('leaseMs', leaseMs);
+    const result: unknown = await this.#run(() =>
+      this.#client.eval(CLAIM_SCRIPT, 1, redisKey, lease, leaseValue(token)),
     );
     if (!Array.isArray(result) || (result[0] !== 1 && result[0] !== 0)) {
-      throw new Error(
-        `RedisStore: unexpected answer of the claim script: ${JSON.stringify(result)}`,
-      );
+      throw new Error(`RedisStore: unexpected answer of the claim script for "${redisKey}"`);
     }
-    if (result[0] === 1) return { state: 'claimed' };
+    if (result[0] === 1) return { state: 'claimed', token };
     const current: unknown = result[1];
     if (typeof current !== 'string') {
-      throw new Error(
-        `RedisStore: unexpected answer of the claim script: ${JSON.stringify(result)}`,
-      );
+      throw new Error(`RedisStore: unexpected answer of the claim script for "${redisKey}"`);
     }
-    if (current === PENDING) return { state: 'pending' };
+    if (isLeased(current)) return { state: 'pending' };
     return { state: 'done', reply: parseReply(current, redisKey) };
   }
 
   /**
-   * Stores the reply of a delivery, kept for `ttlMs` milliseconds: `SET <prefix>delivery:<key>
-   * <reply as JSON> PX <ttl>` (whether or not it is still claimed). Waiters in every instance
-   * see it at their next poll.
+   * Extends the lease of a delivery held under `token` to `leaseMs` milliseconds from now
+   * (`PEXPIRE` when `<prefix>delivery:<key>` is still `pending:<token>`, in one Lua script).
+   * Resolves `true` when it did, `false` when the key holds anything else or nothing.
    *
    * @throws (rejects) when Redis fails
    */
-  async complete(key: string, reply: StoredReply, ttlMs: number): Promise<void> {
+  async renew(key: string, token: string, leaseMs: number): Promise<boolean> {
+    this.#checkOpen();
+    const lease = ttlArgument('leaseMs', leaseMs);
+    const result: unknown = await this.#run(() =>
+      this.#client.eval(RENEW_SCRIPT, 1, this.#deliveryKey(key), leaseValue(token), lease),
+    );
+    return result === 1;
+  }
+
+  /**
+   * Stores the reply of a delivery, kept for `ttlMs` milliseconds: `SET <prefix>delivery:<key>
+   * <reply as JSON> PX <ttl>` when the key is `pending:<token>` or absent (one Lua script);
+   * a key leased under another token, or done, is left as it is. Waiters in every instance see
+   * the reply at their next poll.
+   *
+   * @throws (rejects) when Redis fails
+   */
+  async complete(key: string, token: string, reply: StoredReply, ttlMs: number): Promise<void> {
     this.#checkOpen();
     const json = JSON.stringify({ status: reply.status, headers: reply.headers, body: reply.body });
-    await this.#run(
-      this.#client.set(this.#deliveryKey(key), json, 'PX', ttlArgument('ttlMs', ttlMs)),
+    const ttl = ttlArgument('ttlMs', ttlMs);
+    await this.#run(() =>
+      this.#client.eval(COMPLETE_SCRIPT, 1, this.#deliveryKey(key), leaseValue(token), json, ttl),
     );
   }
 
   /**
-   * Gives a claimed delivery up: deletes `<prefix>delivery:<key>` only while it is still
-   * `pending` (atomic, Lua), so a reply stored meanwhile is kept. Waiters resolve `undefined`
-   * at their next poll.
+   * Gives a delivery leased under `token` up: deletes `<prefix>delivery:<key>` only while it is
+   * still `pending:<token>` (atomic, Lua), so a reply stored meanwhile, or another holder's
+   * lease, is kept. Waiters resolve `undefined` at their next poll.
    *
    * @throws (rejects) when Redis fails
    */
-  async release(key: string): Promise<void> {
+  async release(key: string, token: string): Promise<void> {
     this.#checkOpen();
-    await this.#run(this.#client.eval(RELEASE_SCRIPT, 1, this.#deliveryKey(key), PENDING));
+    await this.#run(() =>
+      this.#client.eval(RELEASE_SCRIPT, 1, this.#deliveryKey(key), leaseValue(token)),
+    );
   }
 
   /**
-   * Waits until a pending delivery is done and resolves with its reply, polling
+   * Waits while a delivery is leased and resolves with its reply once it is done, polling
    * `<prefix>delivery:<key>` every `pollIntervalMs`. Resolves `undefined` when the key is absent
-   * or disappears (released, or its claim expired), when `timeoutMs` milliseconds pass first,
-   * or when the store is closed meanwhile. Holds one timer at a time, cleared on every outcome.
+   * or disappears (released, or its lease lapsed: seen at the next poll), when `timeoutMs`
+   * milliseconds pass first, or when the store is closed meanwhile. Holds one timer at a time,
+   * cleared on every outcome.
    *
    * @throws (rejects) when Redis fails, with an `Error` when the key holds something that is
    *   not a stored reply, or with a `TypeError` when `timeoutMs` is not a number
@@ -380,13 +528,13 @@ export class RedisStore implements CallStore {
     for (;;) {
       let current: string | null;
       try {
-        current = await this.#run(this.#client.get(redisKey));
+        current = await this.#run(() => this.#client.get(redisKey));
       } catch (error) {
         if (this.#closed) return undefined;
         throw error;
       }
       if (this.#closed || current === null) return undefined;
-      if (current !== PENDING) return parseReply(current, redisKey);
+      if (!isLeased(current)) return parseReply(current, redisKey);
       const left = deadline - performance.now();
       if (left <= 0) return undefined;
       if (!(await this.#sleep(Math.min(this.#pollIntervalMs, left)))) return undefined;
@@ -418,7 +566,7 @@ export class RedisStore implements CallStore {
   async sessionGet(callKey: string, field: string): Promise<SessionValue | undefined> {
     this.#checkOpen();
     const redisKey = this.#sessionKey(callKey);
-    const text = await this.#run(this.#client.hget(redisKey, field));
+    const text = await this.#run(() => this.#client.hget(redisKey, field));
     if (text === null) return undefined;
     return parseJson(text, redisKey, `session field "${field}"`) as SessionValue;
   }
@@ -432,7 +580,7 @@ export class RedisStore implements CallStore {
   async sessionGetAll(callKey: string): Promise<Record<string, SessionValue>> {
     this.#checkOpen();
     const redisKey = this.#sessionKey(callKey);
-    const fields = await this.#run(this.#client.hgetall(redisKey));
+    const fields = await this.#run(() => this.#client.hgetall(redisKey));
     return sessionRecord(
       Object.entries(fields),
       (text, field) => parseJson(text, redisKey, `session field "${field}"`) as SessionValue,
@@ -460,15 +608,12 @@ export class RedisStore implements CallStore {
       );
     }
     const redisKey = this.#sessionKey(callKey);
-    const results = await this.#run(
-      this.#client
-        .multi()
-        .hset(redisKey, field, json)
-        .pexpire(redisKey, ttlArgument('ttlMs', ttlMs))
-        .exec(),
+    const ttl = ttlArgument('ttlMs', ttlMs);
+    const results = await this.#run(() =>
+      this.#client.multi().hset(redisKey, field, json).pexpire(redisKey, ttl).exec(),
     );
     if (results === null) throw new Error('RedisStore: the session transaction was aborted');
-    for (const [error] of results) if (error) throw error;
+    for (const [error] of results) if (error) throw this.#safe(error);
   }
 
   /**
@@ -479,7 +624,7 @@ export class RedisStore implements CallStore {
    */
   async sessionDelete(callKey: string, field: string): Promise<void> {
     this.#checkOpen();
-    await this.#run(this.#client.hdel(this.#sessionKey(callKey), field));
+    await this.#run(() => this.#client.hdel(this.#sessionKey(callKey), field));
   }
 
   /**
@@ -490,15 +635,17 @@ export class RedisStore implements CallStore {
    */
   async sessionExpire(callKey: string, ttlMs: number): Promise<void> {
     this.#checkOpen();
-    await this.#run(this.#client.pexpire(this.#sessionKey(callKey), ttlArgument('ttlMs', ttlMs)));
+    const ttl = ttlArgument('ttlMs', ttlMs);
+    await this.#run(() => this.#client.pexpire(this.#sessionKey(callKey), ttl));
   }
 
   /**
    * Closes the store: pending {@link RedisStore.waitFor} calls resolve `undefined` and later calls
    * reject. A client the store created for `url` is quit when connected (commands in flight get
-   * their answers first; resolves once the connection has ended, 1000 ms at most) and dropped
-   * otherwise (commands in flight reject; no reconnect is attempted). A client that was passed
-   * in stays open. Calling it again does nothing.
+   * their answers first) and dropped when it is not, or when the connection has not ended 900 ms
+   * after `QUIT` was sent — Redis stopped (`kill -STOP`) or gone: commands in flight then reject,
+   * and no reconnect is attempted. Resolves within 1000 ms in every case. A client that was
+   * passed in stays open. Calling it again does nothing.
    */
   async close(): Promise<void> {
     if (this.#closed) return;
@@ -508,12 +655,9 @@ export class RedisStore implements CallStore {
     const client = this.#client;
     if (client.status === 'end') return;
     if (client.status === 'ready') {
-      const ended = this.#ended(CLOSE_WAIT_MS);
-      try {
-        await client.quit();
-      } catch {
-        // dropped below
-      }
+      const ended = this.#ended(CLOSE_WAIT_MS - CLOSE_DROP_MS);
+      // QUIT is never awaited on its own: a stopped Redis does not answer it.
+      client.quit().catch(() => undefined);
       if (await ended) return;
     }
     client.disconnect();

@@ -2,8 +2,9 @@
  * The contract every {@link CallStore} passes (the docstrings of `src/core/store.ts`), as one
  * jest suite run against each store: `memory.test.ts` and `redis.test.ts`.
  *
- * Times are small (TTLs of 60–200 ms, waits bounded by a few seconds), so the whole suite takes
- * about a second per store. Every test uses keys of its own, so stores that share data between
+ * Times are small (TTLs and leases of 60–200 ms, waits bounded by a few seconds), so the whole
+ * suite takes a few seconds per store. Leases: a claim hands out a token; only its holder renews,
+ * completes or releases, a lease lapses without renewal, and a waiter notices the lapse. Every test uses keys of its own, so stores that share data between
  * tests (one Redis server) never see each other's keys.
  */
 import { randomUUID } from 'node:crypto';
@@ -128,20 +129,35 @@ export function describeCallStore<S extends CallStore>(
       return other;
     }
 
+    /** Claims `key` in `on` (default: `store`), expecting it to be claimed; its token. */
+    async function claimed(key: string, leaseMs = 5000, on: CallStore = store): Promise<string> {
+      const result = await on.claim(key, leaseMs);
+      expect(result).toEqual({ state: 'claimed', token: expect.any(String) });
+      if (result.state !== 'claimed') throw new Error(`not claimed: ${result.state}`);
+      expect(result.token.length).toBeGreaterThanOrEqual(16);
+      return result.token;
+    }
+
     describe('deliveries: claim, complete, release', () => {
-      test('a first claim is claimed; repeating it, here or in another instance, is pending', async () => {
+      test('a first claim is claimed with a token; repeating it, here or in another instance, is pending', async () => {
         const other = await peer();
         const key = uniqueKey('delivery');
-        expect(await store.claim(key, 5000)).toEqual({ state: 'claimed' });
+        await claimed(key);
         expect(await store.claim(key, 5000)).toEqual({ state: 'pending' });
         expect(await other.claim(key, 5000)).toEqual({ state: 'pending' });
+      });
+
+      test('every claim gets a token of its own', async () => {
+        const tokens = new Set<string>();
+        for (let i = 0; i < 5; i++) tokens.add(await claimed(uniqueKey('delivery')));
+        expect(tokens.size).toBe(5);
       });
 
       test('after complete, every claim is done with the reply as stored, byte for byte', async () => {
         const other = await peer();
         const key = uniqueKey('delivery');
-        expect(await store.claim(key, 5000)).toEqual({ state: 'claimed' });
-        await store.complete(key, REPLY, 5000);
+        const token = await claimed(key);
+        await store.complete(key, token, REPLY, 5000);
         for (const each of [store, other, store]) {
           const found = await each.claim(key, 5000);
           expect(found).toEqual({ state: 'done', reply: REPLY });
@@ -156,45 +172,45 @@ export function describeCallStore<S extends CallStore>(
 
       test('an empty reply (no headers, empty body) is stored as such', async () => {
         const key = uniqueKey('delivery');
-        await store.claim(key, 5000);
-        await store.complete(key, OTHER_REPLY, 5000);
+        const token = await claimed(key);
+        await store.complete(key, token, OTHER_REPLY, 5000);
         expect(await store.claim(key, 5000)).toEqual({ state: 'done', reply: OTHER_REPLY });
       });
 
       test('release makes a claimed delivery claimable again, in every instance', async () => {
         const other = await peer();
         const key = uniqueKey('delivery');
-        expect(await store.claim(key, 5000)).toEqual({ state: 'claimed' });
-        await store.release(key);
-        expect(await other.claim(key, 5000)).toEqual({ state: 'claimed' });
+        const token = await claimed(key);
+        await store.release(key, token);
+        await claimed(key, 5000, other);
         expect(await store.claim(key, 5000)).toEqual({ state: 'pending' });
       });
 
       test('release keeps a delivery that is done; releasing an unknown key is harmless', async () => {
         const key = uniqueKey('delivery');
-        await store.claim(key, 5000);
-        await store.complete(key, REPLY, 5000);
-        await store.release(key);
+        const token = await claimed(key);
+        await store.complete(key, token, REPLY, 5000);
+        await store.release(key, token);
         expect(await store.claim(key, 5000)).toEqual({ state: 'done', reply: REPLY });
-        await expect(store.release(uniqueKey('never-claimed'))).resolves.toBeUndefined();
+        await expect(store.release(uniqueKey('never-claimed'), token)).resolves.toBeUndefined();
       });
 
-      test('a claim lapses after its ttlMs, so a repetition is handled anew', async () => {
+      test('a claim lapses after its lease, so a repetition is handled anew', async () => {
         const key = uniqueKey('delivery');
-        expect(await store.claim(key, 60)).toEqual({ state: 'claimed' });
+        await claimed(key, 60);
         expect(await store.claim(key, 60)).toEqual({ state: 'pending' });
         await sleep(140);
-        expect(await store.claim(key, 5000)).toEqual({ state: 'claimed' });
+        await claimed(key);
       });
 
       test('a reply is kept for the ttlMs of complete, then forgotten', async () => {
         const key = uniqueKey('delivery');
-        await store.claim(key, 50);
-        await store.complete(key, REPLY, 200);
-        await sleep(100); // past the claim's TTL: complete set its own
+        const token = await claimed(key, 50);
+        await store.complete(key, token, REPLY, 200);
+        await sleep(100); // past the lease: complete set its own TTL
         expect(await store.claim(key, 5000)).toEqual({ state: 'done', reply: REPLY });
         await sleep(180);
-        expect(await store.claim(key, 5000)).toEqual({ state: 'claimed' });
+        await claimed(key);
       });
 
       test('20 concurrent claims of one delivery, across instances: exactly one is claimed', async () => {
@@ -210,22 +226,109 @@ export function describeCallStore<S extends CallStore>(
       test('concurrent claims of different deliveries are each claimed', async () => {
         const keys = Array.from({ length: 10 }, () => uniqueKey('delivery'));
         const results = await Promise.all(keys.map((key) => store.claim(key, 5000)));
-        expect(results).toEqual(keys.map(() => ({ state: 'claimed' })));
+        expect(results).toEqual(keys.map(() => ({ state: 'claimed', token: expect.any(String) })));
       });
 
       test('deliveries do not interfere with each other', async () => {
         const a = uniqueKey('delivery-a');
         const b = uniqueKey('delivery-b');
         const c = uniqueKey('delivery-c');
-        await store.claim(a, 5000);
-        await store.claim(b, 5000);
-        await store.complete(a, REPLY, 5000);
-        await store.release(b);
+        const tokenA = await claimed(a);
+        const tokenB = await claimed(b);
+        await store.complete(a, tokenA, REPLY, 5000);
+        await store.release(b, tokenB);
         expect(await store.claim(a, 5000)).toEqual({ state: 'done', reply: REPLY });
-        expect(await store.claim(b, 5000)).toEqual({ state: 'claimed' });
-        expect(await store.claim(c, 5000)).toEqual({ state: 'claimed' });
+        await claimed(b);
+        await claimed(c);
         // a key that is a prefix of another is still another key
-        expect(await store.claim(`${a}:x`, 5000)).toEqual({ state: 'claimed' });
+        await claimed(`${a}:x`);
+      });
+    });
+
+    describe('leases: renew, and only the holder of the token', () => {
+      test('renew extends the lease while the holder works; without it, the lease lapses', async () => {
+        const other = await peer();
+        const renewed = uniqueKey('delivery');
+        const lapsing = uniqueKey('delivery');
+        const token = await claimed(renewed, 150);
+        await claimed(lapsing, 150);
+        for (let i = 0; i < 4; i++) {
+          await sleep(60);
+          expect(await other.renew(renewed, token, 150)).toBe(true);
+        }
+        // 240 ms after the claim: the renewed lease holds, the other one lapsed
+        expect(await store.claim(renewed, 150)).toEqual({ state: 'pending' });
+        await claimed(lapsing, 5000, other);
+      });
+
+      test('renew is refused for another token, a lapsed lease, a done or unknown delivery', async () => {
+        const key = uniqueKey('delivery');
+        const token = await claimed(key, 60);
+        expect(await store.renew(key, 'not-the-token', 5000)).toBe(false);
+        await sleep(140); // lapsed
+        expect(await store.renew(key, token, 5000)).toBe(false);
+        expect(await store.claim(key, 5000)).toEqual({
+          state: 'claimed',
+          token: expect.any(String),
+        });
+        expect(await store.renew(key, token, 5000)).toBe(false); // another holder now
+        const done = uniqueKey('delivery');
+        const doneToken = await claimed(done);
+        await store.complete(done, doneToken, REPLY, 5000);
+        expect(await store.renew(done, doneToken, 5000)).toBe(false);
+        expect(await store.claim(done, 5000)).toEqual({ state: 'done', reply: REPLY });
+        expect(await store.renew(uniqueKey('never-claimed'), token, 5000)).toBe(false);
+      });
+
+      test('renew refused does not change the delivery: a done reply keeps its TTL', async () => {
+        const key = uniqueKey('delivery');
+        const token = await claimed(key);
+        await store.complete(key, token, REPLY, 120);
+        expect(await store.renew(key, token, 60_000)).toBe(false);
+        await sleep(200);
+        await claimed(key);
+      });
+
+      test('complete by a holder whose lease lapsed, after another claimed it, changes nothing', async () => {
+        const other = await peer();
+        const key = uniqueKey('delivery');
+        const first = await claimed(key, 60);
+        await sleep(140);
+        const second = await claimed(key, 5000, other);
+        await store.complete(key, first, OTHER_REPLY, 5000); // too late: not the holder
+        expect(await store.claim(key, 5000)).toEqual({ state: 'pending' });
+        await other.complete(key, second, REPLY, 5000);
+        expect(await store.claim(key, 5000)).toEqual({ state: 'done', reply: REPLY });
+      });
+
+      test('complete by a holder whose lease lapsed, nobody else holding it, stores the reply', async () => {
+        const key = uniqueKey('delivery');
+        const token = await claimed(key, 60);
+        await sleep(140);
+        await store.complete(key, token, REPLY, 5000);
+        expect(await store.claim(key, 5000)).toEqual({ state: 'done', reply: REPLY });
+      });
+
+      test('a second complete does not replace the stored reply', async () => {
+        const key = uniqueKey('delivery');
+        const token = await claimed(key);
+        await store.complete(key, token, REPLY, 5000);
+        await store.complete(key, token, OTHER_REPLY, 5000);
+        await store.complete(key, 'another-token', OTHER_REPLY, 5000);
+        expect(await store.claim(key, 5000)).toEqual({ state: 'done', reply: REPLY });
+      });
+
+      test('release by another token, or by a holder whose lease lapsed, leaves the holder be', async () => {
+        const other = await peer();
+        const key = uniqueKey('delivery');
+        const first = await claimed(key, 60);
+        await store.release(key, 'not-the-token');
+        expect(await store.claim(key, 60)).toEqual({ state: 'pending' });
+        await sleep(140);
+        const second = await claimed(key, 5000, other);
+        await store.release(key, first); // too late: not the holder
+        expect(await store.claim(key, 5000)).toEqual({ state: 'pending' });
+        expect(await other.renew(key, second, 5000)).toBe(true);
       });
     });
 
@@ -238,8 +341,8 @@ export function describeCallStore<S extends CallStore>(
 
       test('resolves at once with the reply of a delivery that is done', async () => {
         const key = uniqueKey('delivery');
-        await store.claim(key, 5000);
-        await store.complete(key, REPLY, 5000);
+        const token = await claimed(key);
+        await store.complete(key, token, REPLY, 5000);
         const start = performance.now();
         expect(await store.waitFor(key, 2000)).toEqual(REPLY);
         expect(since(start)).toBeLessThan(1000);
@@ -248,12 +351,12 @@ export function describeCallStore<S extends CallStore>(
       test('resolves with the reply when another instance completes the delivery', async () => {
         const other = await peer();
         const key = uniqueKey('delivery');
-        expect(await store.claim(key, 5000)).toEqual({ state: 'claimed' });
+        const token = await claimed(key);
         const start = performance.now();
         const waiting = other.waitFor(key, 3000);
         const alsoWaiting = other.waitFor(key, 3000);
         await sleep(60);
-        await store.complete(key, REPLY, 5000);
+        await store.complete(key, token, REPLY, 5000);
         expect(await waiting).toEqual(REPLY);
         expect(await alsoWaiting).toEqual(REPLY);
         const elapsed = since(start);
@@ -261,9 +364,9 @@ export function describeCallStore<S extends CallStore>(
         expect(elapsed).toBeLessThan(1500);
       });
 
-      test('resolves undefined after timeoutMs while the delivery stays pending', async () => {
+      test('resolves undefined after timeoutMs while the delivery stays leased', async () => {
         const key = uniqueKey('delivery');
-        await store.claim(key, 5000);
+        await claimed(key);
         const start = performance.now();
         expect(await store.waitFor(key, 120)).toBeUndefined();
         const elapsed = since(start);
@@ -272,9 +375,9 @@ export function describeCallStore<S extends CallStore>(
         expect(await store.claim(key, 5000)).toEqual({ state: 'pending' });
       });
 
-      test('a timeout of 0 looks once and resolves undefined for a pending delivery', async () => {
+      test('a timeout of 0 looks once and resolves undefined for a leased delivery', async () => {
         const key = uniqueKey('delivery');
-        await store.claim(key, 5000);
+        await claimed(key);
         const start = performance.now();
         expect(await store.waitFor(key, 0)).toBeUndefined();
         expect(since(start)).toBeLessThan(500);
@@ -283,27 +386,43 @@ export function describeCallStore<S extends CallStore>(
       test('resolves undefined soon after the claim is released by another instance', async () => {
         const other = await peer();
         const key = uniqueKey('delivery');
-        await store.claim(key, 5000);
+        const token = await claimed(key);
         const start = performance.now();
         const waiting = store.waitFor(key, 3000);
         await sleep(60);
-        await other.release(key);
+        await other.release(key, token);
         expect(await waiting).toBeUndefined();
         expect(since(start)).toBeLessThan(1500);
-        expect(await store.claim(key, 5000)).toEqual({ state: 'claimed' });
+        await claimed(key);
       });
 
-      test('resolves undefined, within its timeout, when the claim lapses', async () => {
+      test('resolves undefined when the lease lapses, long before its timeout', async () => {
         const key = uniqueKey('delivery');
-        await store.claim(key, 80);
+        await claimed(key, 150);
         const start = performance.now();
-        expect(await store.waitFor(key, 400)).toBeUndefined();
-        expect(since(start)).toBeLessThan(1500);
+        expect(await store.waitFor(key, 5000)).toBeUndefined();
+        const elapsed = since(start);
+        expect(elapsed).toBeGreaterThanOrEqual(100);
+        expect(elapsed).toBeLessThan(1500);
+        await claimed(key);
+      });
+
+      test('keeps waiting while the holder renews its lease, and gets its reply', async () => {
+        const other = await peer();
+        const key = uniqueKey('delivery');
+        const token = await claimed(key, 150);
+        const waiting = store.waitFor(key, 5000);
+        for (let i = 0; i < 5; i++) {
+          await sleep(60);
+          expect(await other.renew(key, token, 150)).toBe(true);
+        }
+        await other.complete(key, token, REPLY, 5000);
+        expect(await waiting).toEqual(REPLY);
       });
 
       test('resolves undefined when the store is closed meanwhile', async () => {
         const key = uniqueKey('delivery');
-        await store.claim(key, 5000);
+        await claimed(key);
         const start = performance.now();
         const waiting = store.waitFor(key, 5000);
         await sleep(30);
@@ -316,20 +435,23 @@ export function describeCallStore<S extends CallStore>(
         const other = await peer();
         const baseline = activeTimers();
         const timedOut = uniqueKey('delivery');
-        await store.claim(timedOut, 5000);
+        await claimed(timedOut);
         expect(await store.waitFor(timedOut, 60)).toBeUndefined();
         const completed = uniqueKey('delivery');
-        await store.claim(completed, 5000);
+        const completedToken = await claimed(completed);
         const waiting = store.waitFor(completed, 10_000);
         await sleep(40);
-        await other.complete(completed, REPLY, 5000);
+        await other.complete(completed, completedToken, REPLY, 5000);
         expect(await waiting).toEqual(REPLY);
         const released = uniqueKey('delivery');
-        await store.claim(released, 5000);
+        const releasedToken = await claimed(released);
         const waitingToo = store.waitFor(released, 10_000);
         await sleep(40);
-        await other.release(released);
+        await other.release(released, releasedToken);
         expect(await waitingToo).toBeUndefined();
+        const lapsed = uniqueKey('delivery');
+        await claimed(lapsed, 80);
+        expect(await store.waitFor(lapsed, 10_000)).toBeUndefined();
         expect(await timersSettled(baseline)).toBeLessThanOrEqual(baseline);
       });
     });
@@ -469,8 +591,8 @@ export function describeCallStore<S extends CallStore>(
         expect(await store.sessionGetAll(b)).toEqual({ who: 'b' });
         // the same key as a delivery and as a call are separate things
         await store.sessionSet(a, 'who', 'a', 5000);
-        expect(await store.claim(a, 5000)).toEqual({ state: 'claimed' });
-        await store.complete(a, REPLY, 5000);
+        const token = await claimed(a);
+        await store.complete(a, token, REPLY, 5000);
         expect(await store.sessionGetAll(a)).toEqual({ who: 'a' });
         expect(await store.claim(a, 5000)).toEqual({ state: 'done', reply: REPLY });
       });

@@ -104,17 +104,20 @@ describe('RedisStore options', () => {
 });
 
 describe('RedisStore in Redis', () => {
-  test('key layout: <prefix>delivery:<key> holds pending, then the reply as JSON, with TTLs', async () => {
+  test('key layout: <prefix>delivery:<key> holds pending:<token>, then the reply as JSON, with TTLs', async () => {
     const store = new RedisStore({ url: REDIS_URL, keyPrefix: RUN_PREFIX });
     const key = uniqueKey('placetel:IncomingCall:call');
     const redisKey = `${RUN_PREFIX}delivery:${key}`;
-    await store.claim(key, 5000);
-    expect(await admin.get(redisKey)).toBe('pending');
+    const claim = await store.claim(key, 5000);
+    if (claim.state !== 'claimed') throw new Error('not claimed');
+    expect(await admin.get(redisKey)).toBe(`pending:${claim.token}`);
     const claimTtl = await admin.pttl(redisKey);
     expect(claimTtl).toBeGreaterThan(4000);
     expect(claimTtl).toBeLessThanOrEqual(5000);
+    expect(await store.renew(key, claim.token, 9000)).toBe(true);
+    expect(await admin.pttl(redisKey)).toBeGreaterThan(8000);
     const reply = { status: 200, headers: { 'content-type': 'application/xml' }, body: 'ü' };
-    await store.complete(key, reply, 60_000);
+    await store.complete(key, claim.token, reply, 60_000);
     expect(JSON.parse((await admin.get(redisKey)) ?? 'null')).toEqual(reply);
     expect(await admin.pttl(redisKey)).toBeGreaterThan(59_000);
     await store.close();
@@ -168,7 +171,7 @@ describe('RedisStore in Redis', () => {
     const two = new RedisStore({ url: REDIS_URL, keyPrefix: `${RUN_PREFIX}two:` });
     await one.claim('same-key', 5000);
     await one.sessionSet('same-call', 'f', 1, 5000);
-    expect(await two.claim('same-key', 5000)).toEqual({ state: 'claimed' });
+    expect(await two.claim('same-key', 5000)).toMatchObject({ state: 'claimed' });
     expect(await two.sessionGetAll('same-call')).toEqual({});
     await one.close();
     await two.close();
@@ -178,11 +181,12 @@ describe('RedisStore in Redis', () => {
     const store = new RedisStore({ url: REDIS_URL, keyPrefix: RUN_PREFIX, pollIntervalMs: 150 });
     const other = new RedisStore({ url: REDIS_URL, keyPrefix: RUN_PREFIX });
     const key = uniqueKey('delivery');
-    await other.claim(key, 5000);
+    const claim = await other.claim(key, 5000);
+    if (claim.state !== 'claimed') throw new Error('not claimed');
     const start = performance.now();
     const waiting = store.waitFor(key, 5000);
     await sleep(20);
-    await other.complete(key, { status: 200, headers: {}, body: 'ok' }, 5000);
+    await other.complete(key, claim.token, { status: 200, headers: {}, body: 'ok' }, 5000);
     expect(await waiting).toEqual({ status: 200, headers: {}, body: 'ok' });
     const elapsed = performance.now() - start;
     expect(elapsed).toBeGreaterThanOrEqual(140);
@@ -197,7 +201,7 @@ describe('RedisStore clients', () => {
     const client = new Redis(REDIS_URL);
     const store = new RedisStore({ client, keyPrefix: RUN_PREFIX });
     expect(store.client).toBe(client);
-    expect(await store.claim(uniqueKey('delivery'), 5000)).toEqual({ state: 'claimed' });
+    expect(await store.claim(uniqueKey('delivery'), 5000)).toMatchObject({ state: 'claimed' });
     await store.close();
     expect(client.status).toBe('ready');
     expect(await client.ping()).toBe('PONG');
@@ -219,8 +223,9 @@ describe('RedisStore clients', () => {
     const reply = { status: 200, headers: {}, body: '' };
     for (const call of [
       () => store.claim(key, 1000),
-      () => store.complete(key, reply, 1000),
-      () => store.release(key),
+      () => store.renew(key, 'token', 1000),
+      () => store.complete(key, 'token', reply, 1000),
+      () => store.release(key, 'token'),
       () => store.waitFor(key, 1000),
       () => store.sessionGet(key, 'f'),
       () => store.sessionGetAll(key),
@@ -314,8 +319,9 @@ describe('RedisStore with a server that is down', () => {
     const store = new RedisStore({ client, keyPrefix: RUN_PREFIX });
     const reply = { status: 200, headers: {}, body: '' };
     await rejectsSoon(() => store.claim('k', 1000));
-    await rejectsSoon(() => store.complete('k', reply, 1000));
-    await rejectsSoon(() => store.release('k'));
+    await rejectsSoon(() => store.renew('k', 'token', 1000));
+    await rejectsSoon(() => store.complete('k', 'token', reply, 1000));
+    await rejectsSoon(() => store.release('k', 'token'));
     await rejectsSoon(() => store.waitFor('k', 10_000));
     await rejectsSoon(() => store.sessionGet('c', 'f'));
     await rejectsSoon(() => store.sessionGetAll('c'));
