@@ -85,7 +85,7 @@ export interface StoreGuardOptions {
   readonly recoverySuccesses?: number;
   /** Called once when an outage ends, with how long it lasted in milliseconds. */
   readonly onRecovery?: (outageMs: number) => void;
-  /** The clock, `performance.now()` by default (for tests). */
+  /** The breaker's clock, `performance.now()` by default (for tests). */
   readonly now?: () => number;
 }
 
@@ -175,9 +175,9 @@ export class StoreGuard {
    * (stored replies, session TTLs) finish before the store is closed.
    */
   async settled(ms: number): Promise<boolean> {
-    const deadline = this.#now() + ms;
+    const deadline = performance.now() + ms;
     while (this.#inFlight.size > 0) {
-      const left = deadline - this.#now();
+      const left = deadline - performance.now();
       if (left <= 0) return false;
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([
