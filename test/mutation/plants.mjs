@@ -18,6 +18,13 @@
 
 const AUTH = ['test/property/auth.property.test.ts'];
 const LIMITS = ['test/property/limits.property.test.ts'];
+const DEADLINE = ['test/property/deadline.property.test.ts'];
+const THROWS = ['test/property/hostile-handlers.property.test.ts'];
+/** `handle()`'s last line of defence: whatever the pipeline threw becomes the fallback. */
+const NO_RESCUE = /** @type {const} */ ([
+  'reply = this.#rescue(error, received, trace);',
+  'throw error;',
+]);
 
 /** @type {readonly Plant[]} */
 export const PLANTS = [
@@ -200,5 +207,128 @@ export const PLANTS = [
     edits: [['const limit = app.bodyLimitBytes;', 'const limit = Infinity;']],
     tests: LIMITS,
     names: 'body limit',
+  },
+  {
+    id: 'deadline-race-removed',
+    group: 'deadline',
+    bug: 'the handler is awaited without its deadline',
+    file: 'src/core/app.ts',
+    edits: [
+      [
+        'const answered = await within(answering, remaining());',
+        'const answered = await answering;',
+      ],
+    ],
+    tests: DEADLINE,
+    names: 'answer deadline',
+  },
+  {
+    id: 'deadline-late',
+    group: 'deadline',
+    bug: 'the deadline fires 1500 ms late',
+    file: 'src/core/app.ts',
+    edits: [
+      [
+        'timer = setTimeout(() => resolve(TIMED_OUT), Math.max(0, ms));',
+        'timer = setTimeout(() => resolve(TIMED_OUT), Math.max(0, ms) + 1500);',
+      ],
+    ],
+    tests: DEADLINE,
+    names: 'answer deadline',
+  },
+  {
+    id: 'deadline-event-ignored',
+    group: 'deadline',
+    bug: "an event's own timeoutMs (events option) is ignored",
+    file: 'src/core/app.ts',
+    edits: [
+      [
+        'const deadline = startedAt + (this.#eventTimeoutMs.get(event.name) ?? this.#timeoutMs);',
+        'const deadline = startedAt + this.#timeoutMs;',
+      ],
+    ],
+    tests: DEADLINE,
+    names: 'answer deadline',
+  },
+  {
+    id: 'store-unbounded',
+    group: 'store',
+    bug: 'store calls are waited for without bound',
+    file: 'src/core/store-guard.ts',
+    edits: [['}, boundMs);', '}, boundMs * 1e6);']],
+    tests: DEADLINE,
+    names: 'store that stalls',
+  },
+  {
+    id: 'store-claim-ignores-deadline',
+    group: 'store',
+    bug: 'the claim is bounded by 500 ms, not by what is left of the deadline',
+    file: 'src/core/app.ts',
+    edits: [['Math.min(STORE_TIMEOUT_MS, left / 2),', 'STORE_TIMEOUT_MS,']],
+    tests: DEADLINE,
+    names: 'store that stalls',
+  },
+  {
+    id: 'store-reported-per-request',
+    group: 'store',
+    bug: 'CC_ERR_STORE_UNAVAILABLE reported for every failed call, not once per outage',
+    file: 'src/core/app.ts',
+    edits: [['if (!result.ok && result.outageStarted) {', 'if (!result.ok) {']],
+    tests: DEADLINE,
+    names: 'store that stalls',
+  },
+  {
+    id: 'throws-string-unrescued',
+    group: 'throws',
+    bug: "the handler's failure described with String(error), and no rescue in handle()",
+    file: 'src/core/app.ts',
+    edits: [
+      NO_RESCUE,
+      [
+        '`The ${eventName} handler failed: ${describeThrown(error)}`,',
+        '`The ${eventName} handler failed: ${String(error)}`,',
+      ],
+    ],
+    tests: THROWS,
+  },
+  {
+    id: 'throws-onerror-unguarded',
+    group: 'throws',
+    bug: 'what an onError handler throws propagates (and no rescue in handle())',
+    file: 'src/core/app.ts',
+    edits: [
+      NO_RESCUE,
+      [
+        '} catch {\n        // An error handler that fails must not take the reply down with it.\n      }',
+        '} catch (thrown) {\n        throw thrown;\n      }',
+      ],
+    ],
+    tests: THROWS,
+  },
+  {
+    id: 'throws-observer-unreported',
+    group: 'throws',
+    bug: "an onAny observer's failure is not reported",
+    file: 'src/core/app.ts',
+    edits: [
+      [
+        "this.#report(wrapHandlerError(error, event.name), request, event, 'error');",
+        'void error;',
+      ],
+    ],
+    tests: THROWS,
+  },
+  {
+    id: 'throws-coded-passed-on',
+    group: 'throws',
+    bug: 'a coded error a handler throws is reported with its own code, not CC_ERR_HANDLER_FAILED',
+    file: 'src/core/app.ts',
+    edits: [
+      [
+        "if (isCallControlError(error) && error.code === 'CC_ERR_HANDLER_RESULT') return error;",
+        'if (isCallControlError(error)) return error;',
+      ],
+    ],
+    tests: THROWS,
   },
 ];

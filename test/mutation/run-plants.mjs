@@ -169,6 +169,11 @@ for (const { plant, caught, reason } of rows) {
     `| ${plant.id} | ${plant.file} | ${cell(plant.bug)} | ${cell(by)} | ${cell(reason)} |\n`,
   );
 }
+for (const { plant, caught } of rows) {
+  if (caught.length === 0) continue;
+  process.stdout.write(`\n${plant.id} made these tests fail:\n`);
+  for (const name of caught) process.stdout.write(`- ${name}\n`);
+}
 for (const [key, run] of baselines) {
   const failing = [...run.outcomes].filter(([, outcome]) => outcome.status === 'failed');
   if (failing.length > 0) {
