@@ -75,7 +75,10 @@ function freePort(): Promise<number> {
   });
 }
 
-/** Whether a Redis server on 127.0.0.1:`port` answers `PING` with `+PONG` within 1 s. */
+/**
+ * Whether a Redis server on 127.0.0.1:`port` answers `PING` within 1 s (`+PONG`, or `-NOAUTH`
+ * from a server that wants a password).
+ */
 function answersPing(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({ host: '127.0.0.1', port });
@@ -90,7 +93,8 @@ function answersPing(port: number): Promise<boolean> {
     socket.on('connect', () => socket.write('PING\r\n'));
     socket.on('data', (chunk: string) => {
       answer += chunk;
-      if (answer.includes('\r\n')) finish(answer.startsWith('+PONG'));
+      if (answer.includes('\r\n'))
+        finish(answer.startsWith('+PONG') || answer.startsWith('-NOAUTH'));
     });
     socket.on('error', () => finish(false));
   });
@@ -104,9 +108,23 @@ export interface StartedRedis {
   readonly child: ChildProcess;
 }
 
+/** Options of {@link startRedisServer}. */
+export interface RedisServerOptions {
+  /**
+   * The loopback port to listen on, e.g. the port of a server that was killed, to start it again
+   * where its clients reconnect. Default: a free one.
+   */
+  readonly port?: number;
+  /**
+   * More redis-server arguments, e.g. `['--requirepass', '<password>']` (then PING answers
+   * `NOAUTH`, which counts as answering).
+   */
+  readonly args?: readonly string[];
+}
+
 /**
- * Finds (or installs) redis-server, starts it on a free loopback port — up to 3 attempts — and
- * resolves once it answers PING (at most 10 s an attempt).
+ * Finds (or installs) redis-server, starts it on a free loopback port (or `options.port`) — up
+ * to 3 attempts — and resolves once it answers PING (at most 10 s an attempt).
  *
  * @param onSpawn - called with every redis-server process started, so the caller can stop it
  *   on its own shutdown paths
@@ -114,21 +132,18 @@ export interface StartedRedis {
  */
 export async function startRedisServer(
   onSpawn: (child: ChildProcess) => void = () => undefined,
+  options: RedisServerOptions = {},
 ): Promise<StartedRedis> {
   const binary = await ensureRedisBinary();
   let lastError = new Error('redis-server was not started');
   for (let attempt = 1; attempt <= START_ATTEMPTS; attempt += 1) {
-    const port = await freePort();
+    const port = options.port ?? (await freePort());
     const child = spawn(
       binary,
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'].concat([
-        '--daemonize',
-        'no',
-        '--dir',
-        tmpdir(),
-        '--loglevel',
-        'warning',
-      ]),
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'].concat(
+        ['--daemonize', 'no', '--dir', tmpdir(), '--loglevel', 'warning'],
+        options.args ?? [],
+      ),
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     onSpawn(child);

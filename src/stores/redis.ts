@@ -132,7 +132,7 @@ const OWNED_DISCONNECT_TIMEOUT_MS = 100;
 const DEFAULT_COMMAND_TIMEOUT_MS = 1000;
 const MAX_COMMAND_TIMEOUT_MS = 60_000;
 /** Of the 1000 ms close() may take, what is left for dropping the connection after `QUIT`. */
-const CLOSE_DROP_MS = 100;
+const CLOSE_DROP_MS = 150;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -642,7 +642,7 @@ export class RedisStore implements CallStore {
   /**
    * Closes the store: pending {@link RedisStore.waitFor} calls resolve `undefined` and later calls
    * reject. A client the store created for `url` is quit when connected (commands in flight get
-   * their answers first) and dropped when it is not, or when the connection has not ended 900 ms
+   * their answers first) and dropped when it is not, or when the connection has not ended 850 ms
    * after `QUIT` was sent — Redis stopped (`kill -STOP`) or gone: commands in flight then reject,
    * and no reconnect is attempted. Resolves within 1000 ms in every case. A client that was
    * passed in stays open. Calling it again does nothing.

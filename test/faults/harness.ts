@@ -103,3 +103,29 @@ export async function load(
 export function xmlOf(timed: Timed): ReturnType<typeof canonicalXml> {
   return canonicalXml(timed.body);
 }
+
+/**
+ * Whether duplicate detection works within `ms`: sends fresh deliveries to `first`, then the
+ * same again to `retry` (as a provider's retry, maybe to another instance), until the second is
+ * answered without running the handler again (`handled` counts its runs per call id).
+ */
+export async function duplicatesDetectedWithin(
+  first: string,
+  retry: string,
+  handled: ReadonlyMap<string, number>,
+  ms: number,
+): Promise<boolean> {
+  const until = performance.now() + ms;
+  for (let n = 0; performance.now() < until; n++) {
+    const id = callId(`probe:${n}:${performance.now()}`);
+    const one = await post(first, placetelBody(id));
+    await sleep(30); // the reply is stored beside the answer
+    const two = await post(retry, placetelBody(id));
+    if (one.status !== 200 || two.status !== 200) {
+      throw new Error(`answered ${one.status} and ${two.status}`);
+    }
+    if (handled.get(id) === 1 && xmlOf(two).name === xmlOf(one).name) return true;
+    await sleep(100);
+  }
+  return false;
+}

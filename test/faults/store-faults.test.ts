@@ -18,6 +18,7 @@ import { faultyStore, type FaultyStore } from '../helpers/faulty-store';
 import { TEST_APP } from '../helpers/apps';
 import {
   callId,
+  duplicatesDetectedWithin,
   FALLBACK_XML,
   FORWARD,
   FORWARD_XML,
@@ -98,19 +99,8 @@ function median(values: readonly number[]): number {
   return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 }
 
-/** Until `check` holds (at most `ms`): sends fresh deliveries twice, as a retry would. */
-async function duplicatesDetectedWithin(rig: Rig, ms: number): Promise<boolean> {
-  const until = performance.now() + ms;
-  for (let n = 0; performance.now() < until; n++) {
-    const id = callId(`probe:${n}`);
-    const first = await post(rig.base, placetelBody(id));
-    await sleep(30); // the reply is stored beside the answer
-    const again = await post(rig.base, placetelBody(id));
-    expect([first.status, again.status]).toEqual([200, 200]);
-    if (rig.handled.get(id) === 1) return true;
-    await sleep(100);
-  }
-  return false;
+function dedupeWithin(r: Rig, ms: number): Promise<boolean> {
+  return duplicatesDetectedWithin(r.base, r.base, r.handled, ms);
 }
 
 describe('a store that stalls (Redis stopped: nothing errors, nothing answers)', () => {
@@ -171,12 +161,12 @@ describe('recovery', () => {
   test('duplicates are detected again without a restart; one report per outage, and one recovery', async () => {
     const r = await rig();
     // Healthy: a retry is answered from the store.
-    expect(await duplicatesDetectedWithin(r, 2000)).toBe(true);
+    expect(await dedupeWithin(r, 2000)).toBe(true);
     for (const outage of [1, 2]) {
       r.store.stall();
       expectAllInTime(await burst(r.base, `outage-${outage}`));
       r.store.recover({ dropStalled: true });
-      expect(await duplicatesDetectedWithin(r, 5000)).toBe(true);
+      expect(await dedupeWithin(r, 5000)).toBe(true);
       expect(storeReports(r.errors)).toBe(outage);
       expect(r.infos).toHaveLength(outage);
     }
@@ -188,7 +178,7 @@ describe('recovery', () => {
     r.store.fail();
     expectAllInTime(await burst(r.base, 'down'));
     r.store.recover();
-    expect(await duplicatesDetectedWithin(r, 5000)).toBe(true);
+    expect(await dedupeWithin(r, 5000)).toBe(true);
     expect(storeReports(r.errors)).toBe(1);
     expect(r.infos).toHaveLength(1);
   });
