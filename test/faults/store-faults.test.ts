@@ -26,7 +26,6 @@ import {
   placetelBody,
   post,
   serve,
-  sleep,
   xmlOf,
   type Timed,
 } from './harness';
