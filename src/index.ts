@@ -46,6 +46,10 @@ export {
   DEFAULT_MAX_HEADER_BYTES,
   DEFAULT_SESSION_TTL_MS,
   DEFAULT_TIMEOUT_MS,
+  DRAIN_MARGIN_MS,
+  STORE_CLOSE_TIMEOUT_MS,
+  type DrainOptions,
+  type DrainResult,
   type CommonAppOptions,
   type DuplicateOptions,
   type EventOptions,
@@ -69,7 +73,12 @@ export {
   type SourceAllowlistOptions,
   type UrlTokenOptions,
 } from './core/auth';
-export { REQUEST_LOG_MESSAGE, type CallControlLogger, type RequestLogLine } from './core/log';
+export {
+  LATE_AFTER_MS,
+  REQUEST_LOG_MESSAGE,
+  type CallControlLogger,
+  type RequestLogLine,
+} from './core/log';
 export type { FieldMap } from './core/body';
 export { renderXml, assertXmlText, type XmlElement, type RenderXmlOptions } from './core/xml';
 export type {

@@ -226,10 +226,18 @@ export interface CommonAppOptions<TAnswer, TName extends string> {
   /** Largest accepted request body in bytes; larger ones get 413. Default 65536 (64 KiB). */
   readonly bodyLimitBytes?: number | undefined;
   /**
-   * The answer deadline in **milliseconds**: when a handler has not returned by then, the
-   * fallback answer goes out at once, the late result is discarded and `onError` gets
-   * `CC_ERR_HANDLER_TIMEOUT`. Default: the provider's (see its `createApp`), else
-   * {@link DEFAULT_TIMEOUT_MS}.
+   * The answer deadline in **milliseconds**, from the moment the request's body was read: when a
+   * handler has not returned by then, the fallback answer goes out at once, the late result is
+   * discarded and `onError` gets `CC_ERR_HANDLER_TIMEOUT`. Default: the provider's (see its
+   * `createApp`), else {@link DEFAULT_TIMEOUT_MS}.
+   *
+   * The deadline is a timer, and no timer runs while synchronous code holds the event loop:
+   * nothing can interrupt it. A handler that blocks the loop for 4 s (a busy loop, a sync `fs`
+   * call, a huge `JSON.parse`) is answered when it returns, at 4 s, with its own answer, and
+   * every other request of the process waits behind it. Such a reply — ready more than
+   * `LATE_AFTER_MS` (50 ms) after its deadline — is counted as late: the `logger`'s request line
+   * says `late: true` (at `warn`), else one stderr line (see `stderr`). Keep handlers
+   * asynchronous; heavy work belongs in a worker thread.
    */
   readonly timeoutMs?: number | undefined;
   /** Per event name: its own deadline and fallback, e.g. `{ IncomingCall: { timeoutMs: 2000 } }`. */

@@ -50,19 +50,34 @@ export interface RequestLogLine {
    * **milliseconds**, to 0.1 ms. Absent for requests refused while the body was read.
    */
   readonly durationMs?: number;
+  /**
+   * `true` when the reply was ready more than {@link LATE_AFTER_MS} after the request's answer
+   * deadline (`timeoutMs`): something kept the event loop busy — a handler's synchronous code,
+   * or anything else in the process — and the deadline could not interrupt it. Such a line is
+   * written at `warn`. Absent when the reply was in time, and for requests refused before
+   * their event was known (they have no deadline).
+   */
+  readonly late?: true;
 }
+
+/**
+ * How far past its deadline a reply may be ready before the request line calls it late, in
+ * **milliseconds**: 50. A fallback sent by the deadline's own timer is ready a few milliseconds
+ * after the deadline; this margin keeps it from being counted.
+ */
+export const LATE_AFTER_MS = 50;
 
 /** The message of every request line. */
 export const REQUEST_LOG_MESSAGE = 'callcontrol request';
 
 /**
- * Writes one request line at the level its outcome calls for (see {@link CallControlLogger});
- * a logger that throws is ignored.
+ * Writes one request line at the level its outcome calls for (see {@link CallControlLogger}; a
+ * late reply, see {@link RequestLogLine.late}, is a `warn`); a logger that throws is ignored.
  */
 export function logRequest(logger: CallControlLogger, line: RequestLogLine): void {
   try {
     if (line.status >= 500) logger.error({ ...line }, REQUEST_LOG_MESSAGE);
-    else if (line.status >= 400 || line.outcome === 'fallback') {
+    else if (line.status >= 400 || line.outcome === 'fallback' || line.late === true) {
       logger.warn({ ...line }, REQUEST_LOG_MESSAGE);
     } else logger.info({ ...line }, REQUEST_LOG_MESSAGE);
   } catch {
@@ -208,9 +223,66 @@ export function problemLine(line: ProblemLine): string {
   );
 }
 
-/** The first frame of an error's stack (`/app/handlers.js:12:11`), if it has one. */
+/**
+ * The first frame of an error's stack (`/app/handlers.js:12:11`), if it has one. Never throws,
+ * whatever `error` is (a Proxy whose traps throw, an `Error` whose `stack` getter throws).
+ */
 export function firstStackFrame(error: unknown): string | undefined {
-  if (!(error instanceof Error) || typeof error.stack !== 'string') return undefined;
-  const frame = /^\s+at (?:.*? \()?(.*?)\)?$/m.exec(error.stack);
+  const stack = attempt(() => (error instanceof Error ? error.stack : undefined));
+  if (typeof stack !== 'string') return undefined;
+  const frame = /^\s+at (?:.*? \()?(.*?)\)?$/m.exec(stack);
   return frame?.[1];
+}
+
+/** `run()`'s result, or `undefined` when it throws (whatever it throws). */
+function attempt<T>(run: () => T): T | undefined {
+  try {
+    return run();
+  } catch {
+    return undefined;
+  }
+}
+
+/** Longest text {@link describeThrown} returns (then cut, with `…`). */
+export const MAX_THROWN_LENGTH = 200;
+
+/**
+ * What a thrown (or rejected) value says, for an error message: an `Error`'s `message` (its
+ * `name` when the message is empty), a string as it is, `undefined`, `null`, a symbol's
+ * `Symbol(description)`, an object's own `String(value)` when that is more than
+ * `[object Object]`, else its `Object.prototype.toString` tag (`[object Object]` for
+ * `Object.create(null)`). Never throws: a getter, `toString` or Proxy trap that throws is
+ * skipped, and a value nothing can be read of is `a value that cannot be described`. At most
+ * {@link MAX_THROWN_LENGTH} characters.
+ */
+export function describeThrown(value: unknown): string {
+  const text = attempt(() => describeUnchecked(value)) ?? 'a value that cannot be described';
+  return text.length > MAX_THROWN_LENGTH ? `${text.slice(0, MAX_THROWN_LENGTH)}…` : text;
+}
+
+function describeUnchecked(value: unknown): string {
+  switch (typeof value) {
+    case 'string':
+      return value === '' ? 'an empty string' : value;
+    case 'undefined':
+      return 'undefined';
+    case 'function':
+      return 'a function';
+    case 'object':
+      break;
+    default:
+      // number, bigint, boolean, symbol: String() never calls user code for them.
+      return String(value);
+  }
+  if (value === null) return 'null';
+  const message = attempt(() => (value instanceof Error ? value.message : undefined));
+  if (typeof message === 'string' && message !== '') return message;
+  if (typeof message === 'string') {
+    const name = attempt(() => (value as Error).name);
+    return typeof name === 'string' && name !== '' ? name : 'Error';
+  }
+  const text = attempt(() => String(value));
+  if (typeof text === 'string' && text !== '[object Object]' && text !== '') return text;
+  const tag = attempt(() => Object.prototype.toString.call(value));
+  return typeof tag === 'string' ? tag : 'a value that cannot be described';
 }
