@@ -72,7 +72,8 @@ export function requireMediaType(
 }
 
 /**
- * Decodes bytes as UTF-8, refusing invalid sequences rather than replacing them.
+ * Decodes bytes as UTF-8, refusing invalid sequences rather than replacing them (the same rule
+ * {@link decodeForm} applies to percent-encoded bytes).
  *
  * @throws {CallControlError} `CC_ERR_BODY_INVALID` (400)
  */
@@ -94,14 +95,66 @@ function tooManyFields(): CallControlError {
   );
 }
 
+/** A `%XX` escape of a byte above 0x7F: the only escapes that can make invalid UTF-8. */
+const HIGH_ESCAPE = /%[89a-f][0-9a-f]/i;
+
+/**
+ * Whether the bytes `text`'s `%XX` escapes stand for, together with its other characters
+ * (UTF-8), are valid UTF-8. Checked over the whole text at once: `&`, `=` and `+` are ASCII, and
+ * no valid UTF-8 sequence holds an ASCII byte, so the whole is valid exactly when every key
+ * and value is.
+ */
+function percentEscapesAreUtf8(text: string): boolean {
+  if (!HIGH_ESCAPE.test(text)) return true; // escapes of ASCII bytes only
+  const input = Buffer.from(text, 'utf8');
+  const bytes = Buffer.allocUnsafe(input.length);
+  let length = 0;
+  for (let i = 0; i < input.length; i++) {
+    const byte = input[i] as number;
+    if (byte === 0x25 && i + 2 < input.length) {
+      const high = hexValue(input[i + 1] as number);
+      const low = hexValue(input[i + 2] as number);
+      if (high >= 0 && low >= 0) {
+        bytes[length++] = high * 16 + low;
+        i += 2;
+        continue;
+      }
+    }
+    bytes[length++] = byte;
+  }
+  try {
+    utf8.decode(bytes.subarray(0, length));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The value of one ASCII hex digit, or -1. */
+function hexValue(byte: number): number {
+  if (byte >= 0x30 && byte <= 0x39) return byte - 0x30;
+  const lower = byte | 0x20;
+  return lower >= 0x61 && lower <= 0x66 ? lower - 0x61 + 10 : -1;
+}
+
 /**
  * Decodes an `application/x-www-form-urlencoded` string (WHATWG rules: `+` is a space,
- * `%XX` is a byte, malformed escapes are kept as written). For a key sent more than once the
- * first value wins.
+ * `%XX` is a byte, malformed escapes such as `%ZZ` are kept as written). For a key sent more
+ * than once the first value wins. Escaped bytes that are not UTF-8 (`%FF`, `%C3%28`, an
+ * escaped surrogate `%ED%A0%80`) are refused, as raw bytes that are not UTF-8 are (see
+ * {@link decodeUtf8}): never replaced by U+FFFD.
  *
- * @throws {CallControlError} `CC_ERR_BODY_TOO_MANY_FIELDS` (413) above {@link MAX_FIELDS} fields
+ * @param what - what `text` is, for the error message (`'The body'`, `'The query'`)
+ * @throws {CallControlError} `CC_ERR_BODY_INVALID` (400) when the escaped bytes are not valid
+ *   UTF-8; `CC_ERR_BODY_TOO_MANY_FIELDS` (413) above {@link MAX_FIELDS} fields
  */
-export function decodeForm(text: string): FieldMap {
+export function decodeForm(text: string, what = 'The body'): FieldMap {
+  if (!percentEscapesAreUtf8(text)) {
+    throw new CallControlError(
+      'CC_ERR_BODY_INVALID',
+      `${what} holds percent-encoded bytes that are not valid UTF-8`,
+    );
+  }
   const fields: FieldMap = Object.create(null) as FieldMap;
   let count = 0;
   for (const [key, value] of new URLSearchParams(text)) {
@@ -157,9 +210,12 @@ export function decodeBodyFields(request: WebhookRequest, allowed: readonly Medi
 /**
  * Decodes a raw query string (without `?`) into a field map, with the same rules as
  * {@link decodeForm}.
+ *
+ * @throws {CallControlError} `CC_ERR_BODY_INVALID` (400) when its escaped bytes are not valid
+ *   UTF-8; `CC_ERR_BODY_TOO_MANY_FIELDS` (413) above {@link MAX_FIELDS} fields
  */
 export function decodeQuery(query: string): FieldMap {
-  return decodeForm(query);
+  return decodeForm(query, 'The query');
 }
 
 /**

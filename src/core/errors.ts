@@ -34,7 +34,7 @@ export const ERROR_CODES = {
   CC_ERR_BODY_INVALID: {
     status: 400,
     meaning:
-      'The body is not valid for its content type (e.g. broken JSON) or not valid UTF-8 text.',
+      'The body is not valid for its content type (e.g. broken JSON), or the body or query is not valid UTF-8 text (raw bytes or percent-encoded ones such as `%FF`).',
   },
   CC_ERR_BODY_ABORTED: {
     status: 400,

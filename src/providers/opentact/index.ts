@@ -155,8 +155,11 @@ export const opentactProvider: ProviderDefinition<
  *
  * Opentact does not sign its requests (spec §5): protect the endpoint with `urlToken` (its docs
  * put `?token=…` on the URLs, and Opentact keeps your query when it appends its own) and
- * `allowFrom: OPENTACT_SOURCE_ADDRESSES`. Requests are checked in this order: method (405),
- * source address (403), basic auth (401), URL token (403), content type (415), fields (400).
+ * `allowFrom: OPENTACT_SOURCE_ADDRESSES`. Requests are checked in this order (docs/security.md,
+ * "Order of checks"): headers (431) and body (413, 408; 415 for a `Content-Encoding`) as the
+ * adapter reads them, then method (405), source address (403), basic auth (401), URL token
+ * (403), content type (415), body and query text (400 for JSON or UTF-8 that does not parse,
+ * percent-encoded bytes included), fields (413 above 1000, 400).
  *
  * @throws {TypeError} when none of `urlToken`, `basicAuth`, `allowFrom` is given and not
  *   `allowUnauthenticated: true`

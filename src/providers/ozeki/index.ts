@@ -176,8 +176,11 @@ export function ozekiProvider(
  *
  * Ozeki does not sign its notifications: protect the endpoint with `urlToken` (a secret in the
  * notification URLs you configure), `allowFrom` (the PBX's address; Ozeki's own API offers the
- * same lists, spec §1) and/or `basicAuth`. Requests are checked in this order: method (405),
- * source address (403), basic auth (401), URL token (403), content type (415), fields (400).
+ * same lists, spec §1) and/or `basicAuth`. Requests are checked in this order (docs/security.md,
+ * "Order of checks"): headers (431) and body (413, 408; 415 for a `Content-Encoding`) as the
+ * adapter reads them, then method (405), source address (403), basic auth (401), URL token
+ * (403), content type (415), body and query text (400 for bytes that are not UTF-8, raw or
+ * percent-encoded), fields (413 above 1000, 400).
  *
  * Each answer is checked against the context of the notification it answers (see
  * {@link ozmlControlFor}); one that does not fit gets the fallback, and `onError` the reason.

@@ -133,9 +133,12 @@ export const placetelProvider: ProviderDefinition<
 /**
  * Creates a Placetel webhook app.
  *
- * Requests are checked in this order: method (405), source address (403, with `allowFrom`),
- * basic auth (401), URL token (403), signature (403), content type (415), fields (400). A body
- * over `bodyLimitBytes` gets 413. Placetel signs its requests, so `secret` is the check to use;
+ * Requests are checked in this order (docs/security.md, "Order of checks"): headers (431) and
+ * body (413 over `bodyLimitBytes`, 408; 415 for a `Content-Encoding`) as the adapter reads them,
+ * then method (405), source address (403, with `allowFrom`), basic auth (401), URL token (403),
+ * signature (403), content type (415), body text (400 for bytes that are not UTF-8, raw or
+ * percent-encoded, or JSON that does not parse), fields (413 above 1000, 400), and a replayed
+ * once-per-call event (409, with duplicate detection on). Placetel signs its requests, so `secret` is the check to use;
  * `basicAuth`, `urlToken` and `allowFrom` are there for setups that add them.
  *
  * @throws {TypeError} when no way to authenticate requests is given — none of `secret`,

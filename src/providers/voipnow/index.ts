@@ -113,8 +113,11 @@ export const voipNowProvider: ProviderDefinition<VoipNowEvent, VoipNowAnswer> = 
  *
  * VoipNow does not sign its requests: protect the endpoint with `urlToken` (a secret in the
  * Script URLs you configure), `allowFrom` (your VoipNow server's address) and/or `basicAuth`.
- * Requests are checked in this order: method (405), source address (403), basic auth (401),
- * URL token (403), content type (415), fields (400).
+ * Requests are checked in this order (docs/security.md, "Order of checks"): headers (431) and
+ * body (413, 408; 415 for a `Content-Encoding`) as the adapter reads them, then method (405),
+ * source address (403), basic auth (401), URL token (403), content type (415), body and query
+ * text (400 for bytes that are not UTF-8, raw or percent-encoded), fields (413 above 1000,
+ * 400).
  *
  * @throws {TypeError} when none of `urlToken`, `basicAuth`, `allowFrom` is given and not
  *   `allowUnauthenticated: true`
