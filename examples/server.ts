@@ -29,15 +29,38 @@
  *   `support1@sip.opentact.org,support2@sip.opentact.org`, `sales@sip.opentact.org`);
  *   `OPENTACT_PRIVATE_LINE` (default `private@sip.opentact.org`)
  *
+ * - `SHUTDOWN_TIMEOUT_MS` (default 10000): on SIGTERM or SIGINT the server shuts down gracefully
+ *   (see {@link ExampleServer.shutdown}) and exits within this many milliseconds, also when
+ *   Redis does not answer; exit code 0 when every request was answered, 1 otherwise (and at
+ *   once on a second signal)
+ * - `SHUTDOWN_DELAY_MS` (default 0): how long, after the signal, the server keeps taking new
+ *   requests while `GET /readyz` already answers 503 — time for a load balancer's health check
+ *   to take the instance out (part of `SHUTDOWN_TIMEOUT_MS`)
+ * - `KEEP_ALIVE_TIMEOUT_MS` (default 5000): how long an idle keep-alive connection stays open;
+ *   behind a proxy that reuses connections, set it above the proxy's idle timeout
+ * - `EXAMPLE_HANDLER_DELAY_MS`: for tests only — every event's reply waits this long (an
+ *   `onAny` observer sleeps, bounded by the deadline), as with a slow handler
+ *
+ * Beside the providers: `GET /healthz` answers 200 while the process runs (liveness), `GET
+ * /readyz` 200 until a shutdown began, then 503 (readiness); every other path 404 at once,
+ * without reading a body. Headers must arrive within 5 s, a whole request within 20 s (see
+ * {@link SERVER_TIMEOUTS}).
+ *
  * The tokens are URL tokens: 16 to 512 characters of `A-Z a-z 0-9 . _ ~ -`, e.g.
  * `node -e "console.log(require('crypto').randomBytes(24).toString('base64url'))"`. A value the
  * library refuses stops the server at startup with one line naming the variable and the rule
  * (exit code 1). No secret's value is ever printed.
  */
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import express from 'express';
-import { RedisStore, type CallStore } from '../src';
+import {
+  RedisStore,
+  STORE_CLOSE_TIMEOUT_MS,
+  type CallStore,
+  type DrainOptions,
+  type DrainResult,
+} from '../src';
 import { createOpentactDemo } from './opentact/app';
 import { createOzekiDemo } from './ozeki/app';
 import { createPlacetelDemo } from './placetel/app';
@@ -59,6 +82,54 @@ export interface ExampleOptions {
   readonly log?: (line: string) => void;
   /** Where deliveries and sessions are kept; default from `REDIS_URL`, else in memory. */
   readonly store?: CallStore | undefined;
+  /**
+   * For tests: every event's reply waits this many milliseconds (an `onAny` observer sleeps;
+   * the deadline still bounds it), as with a slow handler. Default: `EXAMPLE_HANDLER_DELAY_MS`,
+   * else none.
+   */
+  readonly handlerDelayMs?: number | undefined;
+}
+
+/**
+ * The HTTP server's own limits, in **milliseconds** (Node's defaults are 60 s for headers, 5 min
+ * for a request and a 30 s check interval: slow senders held connections 60–90 s):
+ * - `headersTimeoutMs`: the request's headers must have arrived within 5 s of its first byte
+ *   (else Node answers 408 and closes the connection);
+ * - `requestTimeoutMs`: the whole request within 20 s — above the apps' own `bodyTimeoutMs`
+ *   (10 s after the headers), so a slow webhook body gets callcontrol's coded 408 first;
+ * - `keepAliveTimeoutMs`: an idle keep-alive connection is closed after 5 s (`KEEP_ALIVE_TIMEOUT_MS`
+ *   changes it);
+ * - `connectionsCheckingIntervalMs`: how often Node checks the first two, every 1 s.
+ */
+export const SERVER_TIMEOUTS = Object.freeze({
+  headersTimeoutMs: 5000,
+  requestTimeoutMs: 20_000,
+  keepAliveTimeoutMs: 5000,
+  connectionsCheckingIntervalMs: 1000,
+});
+
+/** Default bound of a graceful shutdown, in milliseconds: 10000 (`SHUTDOWN_TIMEOUT_MS`). */
+export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
+
+/**
+ * What a shutdown keeps back from its bound for closing the stores (each bounded by
+ * `STORE_CLOSE_TIMEOUT_MS`, 1000 ms) and exiting, in milliseconds.
+ */
+const SHUTDOWN_RESERVE_MS = STORE_CLOSE_TIMEOUT_MS + 500;
+
+/** What the example server needs of a provider app to shut down: its drain and close. */
+interface ClosableApp {
+  drain(options?: DrainOptions): Promise<DrainResult>;
+  close(options?: DrainOptions): Promise<DrainResult>;
+  onAny(handler: () => Promise<void>): unknown;
+}
+
+/** The server's shutdown state and what it waits for. */
+interface ServerState {
+  /** Set once a shutdown began: `/readyz` answers 503, replies carry `Connection: close`. */
+  shuttingDown: boolean;
+  /** Responses not finished yet, to mark `Connection: close` when a shutdown begins. */
+  readonly responses: Set<ServerResponse>;
 }
 
 /** One provider of the example server and how its requests are checked. */
@@ -152,14 +223,88 @@ function demo<T>(provider: PlannedProvider, create: (credential: string | undefi
 }
 
 /**
+ * A whole number of milliseconds ≥ 0 from an option or an environment variable; `fallback`
+ * when neither is set.
+ *
+ * @throws {ExampleConfigError} naming the variable for anything else
+ */
+function millisecondsFrom(variable: string, option: number | undefined, fallback: number): number {
+  const raw = option ?? process.env[variable];
+  if (raw === undefined || raw === '') return fallback;
+  const value = typeof raw === 'number' ? raw : /^\d{1,9}$/.test(raw) ? Number(raw) : NaN;
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new ExampleConfigError(
+      `${variable} is not usable: give a whole number of milliseconds ≥ 0, got ${String(raw)}`,
+    );
+  }
+  return value;
+}
+
+/**
+ * Answers at once with a short plain-text reply, without reading the request's body: a request
+ * announcing a body gets `Connection: close`, so Node does not read it either.
+ */
+function answerAtOnce(req: IncomingMessage, res: ServerResponse, status: number, text: string) {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const announcesBody =
+    (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0') ||
+    req.headers['transfer-encoding'] !== undefined;
+  if (announcesBody) res.setHeader('connection', 'close');
+  res.writeHead(status, {
+    'content-type': 'text/plain; charset=utf-8',
+    'content-length': String(Buffer.byteLength(text)),
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+  });
+  res.end(text);
+}
+
+/**
  * The Express app of the example server, without listening.
  *
  * @throws {ExampleConfigError} for a credential variable the library refuses (e.g. an
- *   `OZEKI_TOKEN` shorter than 16 characters)
+ *   `OZEKI_TOKEN` shorter than 16 characters), or an `EXAMPLE_HANDLER_DELAY_MS` that is no
+ *   whole number of milliseconds
  */
 export function createExampleApp(options: ExampleOptions = {}): express.Express {
+  return buildExample(options, { shuttingDown: false, responses: new Set() }).app;
+}
+
+/** The example's Express app and the provider apps mounted in it. */
+function buildExample(
+  options: ExampleOptions,
+  state: ServerState,
+): { app: express.Express; apps: ClosableApp[] } {
   const app = express();
   app.disable('x-powered-by');
+  const apps: ClosableApp[] = [];
+  const handlerDelayMs = millisecondsFrom('EXAMPLE_HANDLER_DELAY_MS', options.handlerDelayMs, 0);
+  const mount = (path: string, calls: ClosableApp & { express(): express.RequestHandler }) => {
+    if (handlerDelayMs > 0) {
+      calls.onAny(() => new Promise<void>((resolve) => setTimeout(resolve, handlerDelayMs)));
+    }
+    apps.push(calls);
+    app.use(path, calls.express());
+  };
+  app.use((req, res, next) => {
+    // During a shutdown every reply closes its connection: the client opens its next one to
+    // another instance.
+    if (state.shuttingDown) res.setHeader('connection', 'close');
+    else {
+      state.responses.add(res);
+      res.once('close', () => state.responses.delete(res));
+    }
+    next();
+  });
+  app.get('/healthz', (req, res) => answerAtOnce(req, res, 200, 'ok\n'));
+  app.get('/readyz', (req, res) =>
+    state.shuttingDown
+      ? answerAtOnce(req, res, 503, 'shutting down\n')
+      : answerAtOnce(req, res, 200, 'ready\n'),
+  );
   const forwardTo = options.forwardTo ?? listFromEnv('FORWARD_TO', '022129191999');
   const store = options.store;
   const log = options.log ? { log: options.log } : {};
@@ -181,7 +326,7 @@ export function createExampleApp(options: ExampleOptions = {}): express.Express 
         store,
       }),
     );
-    app.use(placetel.path, calls.express());
+    mount(placetel.path, calls);
   }
   if (ozeki.status !== 'off') {
     const calls = demo(ozeki, (token) =>
@@ -196,7 +341,7 @@ export function createExampleApp(options: ExampleOptions = {}): express.Express 
         store,
       }),
     );
-    app.use(ozeki.path, calls.express());
+    mount(ozeki.path, calls);
   }
   if (voipnow.status !== 'off') {
     const calls = demo(voipnow, (token) =>
@@ -208,7 +353,7 @@ export function createExampleApp(options: ExampleOptions = {}): express.Express 
         store,
       }),
     );
-    app.use(voipnow.path, calls.express());
+    mount(voipnow.path, calls);
   }
   if (opentact.status !== 'off') {
     const calls = demo(opentact, (token) =>
@@ -227,7 +372,7 @@ export function createExampleApp(options: ExampleOptions = {}): express.Express 
         store,
       }),
     );
-    app.use(opentact.path, calls.express());
+    mount(opentact.path, calls);
   }
   const lines: Record<string, string> = {
     '/placetel': 'POST /placetel  Placetel Call Control / Notify API',
@@ -245,10 +390,16 @@ export function createExampleApp(options: ExampleOptions = {}): express.Express 
           : `${lines[provider.path] ?? provider.path}\n`,
       )
       .join('');
-  app.get('/', (_req, res) => {
-    res.type('text/plain').send(index);
+  app.get('/', (req, res) => answerAtOnce(req, res, 200, index));
+  // Express's own 404 and error replies wait for the whole body first: a request to an unknown
+  // path announcing a large body would never be answered.
+  app.use((req, res) => answerAtOnce(req, res, 404, 'not found\n'));
+  app.use((error: unknown, req: IncomingMessage, res: ServerResponse, _next: unknown) => {
+    const status = (error as { status?: unknown } | null)?.status;
+    const code = typeof status === 'number' && status >= 400 && status < 500 ? status : 500;
+    answerAtOnce(req, res, code, code === 500 ? 'internal error\n' : 'bad request\n');
   });
-  return app;
+  return { app, apps };
 }
 
 /** How a served provider's requests are checked, for the startup line. */
@@ -306,19 +457,206 @@ export async function startExampleServer(
   host = process.env['HOST'],
   options: ExampleOptions = {},
 ): Promise<Server> {
-  const app = createExampleApp(options);
-  return new Promise((resolve, reject) => {
-    const server = host === undefined ? app.listen(port) : app.listen(port, host);
-    server.once('listening', () => resolve(server));
+  return (await startExample({ ...options, port, host })).server;
+}
+
+/** Options of {@link startExample}: {@link ExampleOptions}, and where to listen. */
+export interface ExampleServerOptions extends ExampleOptions {
+  /** Port to listen on (`0`: any free one). Default `PORT`, else 3000. */
+  readonly port?: number | undefined;
+  /** Address to listen on. Default `HOST`, else every interface. */
+  readonly host?: string | undefined;
+  /**
+   * Idle keep-alive connections are closed after this many milliseconds. Default
+   * `KEEP_ALIVE_TIMEOUT_MS`, else {@link SERVER_TIMEOUTS}`.keepAliveTimeoutMs` (5000).
+   */
+  readonly keepAliveTimeoutMs?: number | undefined;
+}
+
+/** Options of {@link ExampleServer.shutdown}, in **milliseconds**. */
+export interface ShutdownOptions {
+  /**
+   * The whole shutdown's bound: it resolves within it, whatever the requests and the store do.
+   * Default `SHUTDOWN_TIMEOUT_MS`, else {@link DEFAULT_SHUTDOWN_TIMEOUT_MS} (10000).
+   */
+  readonly timeoutMs?: number | undefined;
+  /**
+   * How long new requests are still taken after the shutdown began, while `GET /readyz`
+   * already answers 503. Default `SHUTDOWN_DELAY_MS`, else 0.
+   */
+  readonly delayMs?: number | undefined;
+}
+
+/** What a shutdown did. */
+export interface ShutdownResult {
+  /** Whether every request was answered and every connection ended within the bound. */
+  readonly clean: boolean;
+  /** Requests still inside a provider app when the bound cut the wait (0 when clean). */
+  readonly unanswered: number;
+  /** Time the shutdown took, in milliseconds. */
+  readonly elapsedMs: number;
+}
+
+/** A running example server. */
+export interface ExampleServer {
+  /** The listening `node:http` server. */
+  readonly server: Server;
+  /** `false` once a shutdown began (`GET /readyz` then answers 503). */
+  readonly ready: boolean;
+  /**
+   * Shuts the server down gracefully, within `options.timeoutMs`:
+   * 1. `GET /readyz` answers 503 and every reply carries `Connection: close`; for `delayMs`
+   *    new requests are still taken (a load balancer's health check takes the instance out);
+   * 2. the server stops accepting connections and closes the idle keep-alive ones;
+   * 3. the requests in flight are answered: each provider app is drained
+   *    (`calls.drain()`), and the connections still open end (a request still sending its
+   *    body is waited for until the bound leaves 1.5 s, then its connection is closed);
+   * 4. each provider app is closed, and its store (Redis) with it, each bounded by 1000 ms —
+   *    a Redis that does not answer does not hold the process (`options.store`, if given, is
+   *    closed too).
+   *
+   * Calling it again returns the same promise. Never rejects.
+   *
+   * @throws {ExampleConfigError} (as a rejection) for a `SHUTDOWN_*` variable that is no
+   *   whole number of milliseconds
+   */
+  shutdown(options?: ShutdownOptions): Promise<ShutdownResult>;
+}
+
+/**
+ * Starts the example server with its HTTP limits ({@link SERVER_TIMEOUTS}), readiness and
+ * graceful shutdown; resolves once it listens. The caller decides when to shut it down (the
+ * command line does on SIGTERM and SIGINT).
+ *
+ * @throws {ExampleConfigError} (as a rejection) for a variable the example or the library
+ *   refuses
+ */
+export async function startExample(options: ExampleServerOptions = {}): Promise<ExampleServer> {
+  const state: ServerState = { shuttingDown: false, responses: new Set() };
+  const { app, apps } = buildExample(options, state);
+  const store = options.store;
+  const server = createServer(
+    {
+      headersTimeout: SERVER_TIMEOUTS.headersTimeoutMs,
+      requestTimeout: SERVER_TIMEOUTS.requestTimeoutMs,
+      keepAliveTimeout: millisecondsFrom(
+        'KEEP_ALIVE_TIMEOUT_MS',
+        options.keepAliveTimeoutMs,
+        SERVER_TIMEOUTS.keepAliveTimeoutMs,
+      ),
+      connectionsCheckingInterval: SERVER_TIMEOUTS.connectionsCheckingIntervalMs,
+    },
+    app,
+  );
+  const port = options.port ?? Number(process.env['PORT'] ?? 3000);
+  const host = options.host ?? process.env['HOST'];
+  await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
+    const listening = (): void => {
+      server.off('error', reject);
+      resolve();
+    };
+    if (host === undefined) server.listen(port, listening);
+    else server.listen(port, host, listening);
   });
+  let shuttingDown: Promise<ShutdownResult> | undefined;
+  return {
+    server,
+    get ready() {
+      return !state.shuttingDown;
+    },
+    shutdown(shutdownOptions = {}) {
+      shuttingDown ??= shutdown(server, state, apps, store, shutdownOptions);
+      return shuttingDown;
+    },
+  };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+}
+
+/** Resolves `true` when `work` settles within `ms`, else `false`. */
+async function settlesWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), Math.max(0, ms));
+  });
+  try {
+    return await Promise.race([work.then(() => true), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** See {@link ExampleServer.shutdown}. */
+async function shutdown(
+  server: Server,
+  state: ServerState,
+  apps: readonly ClosableApp[],
+  store: CallStore | undefined,
+  options: ShutdownOptions,
+): Promise<ShutdownResult> {
+  const started = Date.now();
+  const timeoutMs = millisecondsFrom(
+    'SHUTDOWN_TIMEOUT_MS',
+    options.timeoutMs,
+    DEFAULT_SHUTDOWN_TIMEOUT_MS,
+  );
+  const delayMs = millisecondsFrom('SHUTDOWN_DELAY_MS', options.delayMs, 0);
+  const deadline = started + timeoutMs;
+  // What is left for waiting, once the stores' close and the exit are set aside.
+  const left = (): number => Math.max(0, deadline - SHUTDOWN_RESERVE_MS - Date.now());
+
+  state.shuttingDown = true;
+  for (const res of state.responses) if (!res.headersSent) res.setHeader('connection', 'close');
+  state.responses.clear();
+  if (delayMs > 0) await sleep(Math.min(delayMs, left()));
+
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  const drained = await Promise.all(apps.map((app) => app.drain({ timeoutMs: left() })));
+  // Requests of other routes, and bodies still arriving, end with their connections.
+  const ended = await settlesWithin(closed, left());
+  if (!ended) {
+    server.closeAllConnections();
+    await settlesWithin(closed, 100);
+  }
+  await Promise.all(apps.map((app) => app.close({ timeoutMs: 0 })));
+  // Also when no provider app uses it (every provider off); closing it again does nothing.
+  if (store !== undefined) {
+    await settlesWithin(
+      store.close().catch(() => undefined),
+      STORE_CLOSE_TIMEOUT_MS,
+    );
+  }
+  const unanswered = drained.reduce((sum, result) => sum + result.inFlight, 0);
+  return {
+    clean: ended && drained.every((result) => result.drained),
+    unanswered,
+    elapsedMs: Date.now() - started,
+  };
 }
 
 if (require.main === module) {
-  const store = storeFromEnv();
-  startExampleServer(undefined, undefined, { store })
-    .then((server) => {
-      const { port } = server.address() as AddressInfo;
+  main();
+}
+
+/** `npm start`: listen, print the startup lines, shut down gracefully on SIGTERM and SIGINT. */
+function main(): void {
+  let store: CallStore | undefined;
+  let timeoutMs: number;
+  try {
+    store = storeFromEnv();
+    timeoutMs = millisecondsFrom('SHUTDOWN_TIMEOUT_MS', undefined, DEFAULT_SHUTDOWN_TIMEOUT_MS);
+    millisecondsFrom('SHUTDOWN_DELAY_MS', undefined, 0);
+  } catch (error) {
+    failedToStart(error);
+    return;
+  }
+  startExample({ store })
+    .then((example) => {
+      const { port } = example.server.address() as AddressInfo;
       const providers = exampleProviders();
       const lines = startupLines(
         `http://127.0.0.1:${port}`,
@@ -326,21 +664,42 @@ if (require.main === module) {
         store === undefined ? 'memory' : 'redis',
       );
       console.log(lines.join('\n'));
-      const stop = (): void => {
-        server.close(() => {
-          void (store?.close() ?? Promise.resolve()).finally(() => process.exit(0));
+      let stopping = false;
+      const stop = (signal: NodeJS.Signals): void => {
+        if (stopping) {
+          console.error(`callcontrol example: ${signal} again: exiting now`);
+          process.exit(1);
+        }
+        stopping = true;
+        console.log(
+          `callcontrol example: ${signal}: shutting down (readiness 503, answering the requests in flight, at most ${timeoutMs} ms)`,
+        );
+        // The last resort, should anything hold the shutdown past its bound.
+        setTimeout(() => {
+          console.error(`callcontrol example: not shut down within ${timeoutMs} ms; exiting`);
+          process.exit(1);
+        }, timeoutMs).unref();
+        void example.shutdown().then((result) => {
+          console.log(
+            `callcontrol example: shut down in ${result.elapsedMs} ms` +
+              (result.clean
+                ? '; every request answered'
+                : `; ${result.unanswered} request(s) unanswered, connections closed`),
+          );
+          process.exit(result.clean ? 0 : 1);
         });
-        server.closeAllConnections();
       };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
     })
-    .catch((error: unknown) => {
-      if (error instanceof ExampleConfigError) {
-        console.error(`callcontrol example: ${error.message}`);
-      } else {
-        console.error('callcontrol example failed to start:', error);
-      }
-      process.exit(1);
-    });
+    .catch(failedToStart);
+}
+
+function failedToStart(error: unknown): void {
+  if (error instanceof ExampleConfigError) {
+    console.error(`callcontrol example: ${error.message}`);
+  } else {
+    console.error('callcontrol example failed to start:', error);
+  }
+  process.exit(1);
 }
