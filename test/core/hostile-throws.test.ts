@@ -290,6 +290,33 @@ test('over HTTP (node adapter): every hostile throw is answered 200 with the fal
   }
 });
 
+test('Fetch adapter: a hostile throw of a handler is the fallback, of an adapter input a coded 500', async () => {
+  const calls = placetel.createApp({ ...TEST_APP, fallback: FALLBACK });
+  calls.on('IncomingCall', () => {
+    throw throwingProxy();
+  });
+  const toFetch = (callId: string): Request => {
+    const request = incoming(callId);
+    return new Request('http://127.0.0.1/placetel', {
+      method: 'POST',
+      headers: request.headers as Record<string, string>,
+      body: request.body,
+    });
+  };
+  const answered = await calls.fetch({ basePath: '/placetel' })(toFetch(nextCall()));
+  expect(answered.status).toBe(200);
+  expect(await answered.text()).toBe(FALLBACK_TEXT);
+  for (const [, make] of HOSTILE) {
+    const refused = await calls.fetch({
+      remoteAddress: () => {
+        throw make();
+      },
+    })(toFetch(nextCall()));
+    expect(refused.status).toBe(500);
+    expect(await refused.text()).toContain('CC_ERR_HANDLER_FAILED');
+  }
+});
+
 test('an adapter failure that throws a hostile value: a coded 500, fail() never throws', () => {
   const errors: CallControlError[] = [];
   const calls = placetel.createApp({ ...TEST_APP });
