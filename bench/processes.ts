@@ -12,7 +12,11 @@ import { spawn, type ChildProcess, type ChildProcessWithoutNullStreams } from 'n
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { startRedisServer, type StartedRedis } from '../scripts/redis-server';
+import {
+  startRedisServer,
+  type RedisServerOptions,
+  type StartedRedis,
+} from '../scripts/redis-server';
 
 /** The checkout: this file runs as `dist/bench/processes.js`. */
 export const ROOT = path.resolve(__dirname, '..', '..');
@@ -79,9 +83,12 @@ export function peakRss(pid: number | undefined): number | undefined {
 
 export type { StartedRedis } from '../scripts/redis-server';
 
-/** Starts redis-server on a free loopback port (see `scripts/redis-server.ts`), registered here. */
-export function startRedis(): Promise<StartedRedis> {
-  return startRedisServer((child) => started.add(child));
+/**
+ * Starts redis-server on a free loopback port, or `options.port` (see `scripts/redis-server.ts`),
+ * registered here.
+ */
+export function startRedis(options: RedisServerOptions = {}): Promise<StartedRedis> {
+  return startRedisServer((child) => started.add(child), options);
 }
 
 /** A running instance of the example server. */
