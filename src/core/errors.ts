@@ -117,7 +117,7 @@ export const ERROR_CODES = {
   CC_ERR_STORE_UNAVAILABLE: {
     status: 503,
     meaning:
-      'The store (e.g. Redis) failed; the request was answered without duplicate detection, and session calls in handlers reject.',
+      'The store (e.g. Redis) failed, did not answer in time or is known to be down (reported once per outage); requests are answered in time without duplicate detection, and sessions read as empty and drop writes.',
   },
   CC_ERR_HANDLER_RESULT: {
     status: 500,
