@@ -18,7 +18,7 @@ import {
 } from '../adapters/fastify';
 import { createFetchHandler, type FetchHandler, type FetchHandlerOptions } from '../adapters/fetch';
 import { createNodeHandler, type NodeHandler } from '../adapters/node';
-import { CallControlError, isCallControlError } from './errors';
+import { CallControlError, ERROR_CODES, isCallControlError } from './errors';
 import {
   checkLogger,
   createLineLimiter,
@@ -1184,7 +1184,7 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
     let coded: CallControlError;
     let reply: WebhookReply;
     try {
-      coded = isCallControlError(error) ? error : unexpected(error);
+      coded = codedError(error);
       reply = errorReply(coded);
     } catch {
       coded = unexpected(error);
@@ -1566,12 +1566,14 @@ export function createWebhookApp<M extends EventMap, TEvent extends WebhookEvent
 
 /**
  * What a handler (or an `onAny` observer) threw or rejected with, as the error `onError` gets:
- * `CC_ERR_HANDLER_RESULT` as it is, anything else `CC_ERR_HANDLER_FAILED` with the value as its
- * `cause`. Never throws, whatever the value is (see {@link describeThrown}).
+ * the core's own `CC_ERR_HANDLER_RESULT` as it is, anything else — a look-alike of another
+ * module copy or a forgery included — `CC_ERR_HANDLER_FAILED` with the value as its `cause`.
+ * Never throws, whatever the value is (see {@link describeThrown}).
  */
 function wrapHandlerError(error: unknown, eventName: string): CallControlError {
   try {
-    if (isCallControlError(error) && error.code === 'CC_ERR_HANDLER_RESULT') return error;
+    // Only this module throws it (in #answer): `instanceof`, not the look-alike check.
+    if (error instanceof CallControlError && error.code === 'CC_ERR_HANDLER_RESULT') return error;
   } catch {
     // A value whose shape cannot be read is not ours: wrapped below.
   }
@@ -1585,6 +1587,31 @@ function wrapHandlerError(error: unknown, eventName: string): CallControlError {
 /** `CC_ERR_HANDLER_FAILED` (500, "Unexpected error") for a value that is no coded error. */
 function unexpected(error: unknown): CallControlError {
   return new CallControlError('CC_ERR_HANDLER_FAILED', 'Unexpected error', { cause: error });
+}
+
+/**
+ * `error` as a {@link CallControlError} of this module: itself; a copy of another module's (the
+ * CommonJS and ES builds both loaded) with a known code rebuilt from its code, message, headers
+ * and `expose`, the copy as its `cause`; anything else {@link unexpected}. May throw for a value
+ * whose fields throw when read (the caller falls back to {@link unexpected}).
+ */
+function codedError(error: unknown): CallControlError {
+  if (error instanceof CallControlError) return error;
+  if (!isCallControlError(error) || !Object.hasOwn(ERROR_CODES, error.code)) {
+    return unexpected(error);
+  }
+  const headers: Record<string, string> = {};
+  const given: unknown = error.headers;
+  if (typeof given === 'object' && given !== null) {
+    for (const [name, value] of Object.entries(given)) {
+      if (typeof value === 'string') headers[name] = value;
+    }
+  }
+  return new CallControlError(error.code, describeThrown(error), {
+    cause: error,
+    headers,
+    ...(typeof error.expose === 'boolean' ? { expose: error.expose } : {}),
+  });
 }
 
 /** The stderr line's fields for an error (see {@link problemLine}). */

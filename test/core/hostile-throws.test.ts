@@ -7,9 +7,9 @@
  */
 import { createServer } from 'node:http';
 import {
+  CallControlError,
   createWebhookApp,
   placetel,
-  type CallControlError,
   type ProviderDefinition,
   type WebhookEvent,
   type CallControlLogger,
@@ -408,6 +408,63 @@ test('a request that breaks the pipeline before parsing: a coded 500, handle() r
   expect(refused.status).toBe(500);
   expect(refused.code).toBe('CC_ERR_HANDLER_FAILED');
   expect(errors.map((error) => error.code)).toEqual(['CC_ERR_HANDLER_FAILED']);
+});
+
+/** An Error posing as another module copy's CallControlError. */
+function lookAlike(code: string): Error {
+  const error = new Error('a look-alike');
+  Object.defineProperty(error, 'name', { value: 'CallControlError' });
+  return Object.assign(error, { code, status: 403, expose: true, headers: { 'x-a': 'b', n: 1 } });
+}
+
+test('onError only ever gets real CallControlErrors: look-alikes are rebuilt or wrapped', async () => {
+  const errors: unknown[] = [];
+  const thrown = [
+    lookAlike('CC_ERR_SIGNATURE_INVALID'),
+    lookAlike('CC_ERR_NO_SUCH_CODE'),
+    lookAlike('CC_ERR_HANDLER_RESULT'),
+  ];
+  let next = 0;
+  // The provider without its throwing isCallEnd.
+  const provider: ProviderDefinition<WebhookEvent, string> = {
+    ...brokenProvider(() => undefined),
+    isCallEnd: () => false,
+  };
+  const calls = createWebhookApp(provider, {
+    ...TEST_APP,
+    fallback: 'fallback',
+    authenticators: [
+      (request) => {
+        if (request.path === '/checked') throw thrown[next++];
+        return request;
+      },
+    ],
+  });
+  calls.on('Ping', () => {
+    throw lookAlike('CC_ERR_HANDLER_RESULT');
+  });
+  calls.onError((error) => {
+    errors.push(error);
+  });
+  // A copy's known code keeps its status and headers.
+  const signature = await settled(calls.handle({ ...ping(nextCall()), path: '/checked' }));
+  expect(signature.status).toBe(403);
+  expect(signature.code).toBe('CC_ERR_SIGNATURE_INVALID');
+  expect(signature.headers['x-a']).toBe('b');
+  // An unknown code is unexpected.
+  const unknown = await settled(calls.handle({ ...ping(nextCall()), path: '/checked' }));
+  expect(unknown.status).toBe(500);
+  expect(unknown.code).toBe('CC_ERR_HANDLER_FAILED');
+  // A handler's look-alike of the core's own result error is a failed handler.
+  const handled = await settled(calls.handle(ping(nextCall())));
+  expect(handled.status).toBe(200);
+  expect(handled.text).toBe('<Response>fallback</Response>');
+  for (const error of errors) expect(error).toBeInstanceOf(CallControlError);
+  expect(errors.map((error) => (error as CallControlError).code)).toEqual([
+    'CC_ERR_SIGNATURE_INVALID',
+    'CC_ERR_HANDLER_FAILED',
+    'CC_ERR_HANDLER_FAILED',
+  ]);
 });
 
 describe('describeThrown', () => {
