@@ -44,6 +44,7 @@ import {
   fieldValue,
   outgoing,
   providerCase,
+  sampleRequest,
   type Answer,
   type ExpressHost,
   type LooseApp,
@@ -301,6 +302,13 @@ function wrongVariant(right: string): fc.Arbitrary<string> {
     .filter((candidate) => candidate !== right);
 }
 
+/** Configured credentials, and the ones sent (`[user, password]`). */
+interface Attempt {
+  readonly user: string;
+  readonly pass: string;
+  readonly given: readonly [string, string];
+}
+
 function utf8(text: string): Buffer {
   return Buffer.from(text, 'utf8');
 }
@@ -317,7 +325,7 @@ describe.each(PROVIDERS)('$name basic auth', (testCase) => {
 
   test('any other password or user name is refused 401 with a challenge; no handler runs', async () => {
     const credentials = fc.record({ user: username, pass: password });
-    const attempt = credentials.chain(({ user, pass }) =>
+    const attempt: fc.Arbitrary<Attempt> = credentials.chain(({ user, pass }) =>
       fc.record({
         user: fc.constant(user),
         pass: fc.constant(pass),
@@ -348,7 +356,22 @@ describe.each(PROVIDERS)('$name basic auth', (testCase) => {
           expect(answer.headers['www-authenticate']).toMatch(/^Basic realm=/);
         },
       ),
-      { numRuns: RUNS },
+      {
+        numRuns: RUNS,
+        // Always tried: a prefix, empty, another case, an extra byte, other Unicode.
+        examples: [
+          '',
+          'a-test-passwor',
+          'A-TEST-PASSWORD',
+          'a-test-password\u0000',
+          'a-test-password ',
+          'a-test-pässword',
+        ].map((wrong): [Attempt, Shaped, Adapter] => [
+          { user: 'pbx', pass: 'a-test-password', given: ['pbx', wrong] },
+          sampleRequest(testCase),
+          'express',
+        ]),
+      },
     );
   });
 

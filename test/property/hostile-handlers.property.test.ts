@@ -39,6 +39,7 @@ import {
   expressHost,
   fieldValue,
   outgoing,
+  sampleRequest,
   type ExpressHost,
   type LooseApp,
   type ProviderCase,
@@ -412,6 +413,36 @@ function check(
   if (plan.culprit !== 'handler') expect(reported.codes).toContain('CC_ERR_HANDLER_FAILED');
 }
 
+/**
+ * The values issue 13 names, each always tried (thrown and rejected, `onError` listening) before
+ * the random scenarios: `Object.create(null)`, a throwing `toString`, a throwing `message`
+ * getter, a Proxy throwing on every trap, a Symbol, `undefined`, `null`, numbers, strings — and
+ * an `Error` posing as a coded one.
+ */
+const NAMED: readonly Hostile[] = [
+  { kind: 'null-prototype' },
+  { kind: 'toString-throws' },
+  { kind: 'message-getter-throws' },
+  { kind: 'proxy' },
+  { kind: 'symbol', description: 'boom' },
+  { kind: 'undefined' },
+  { kind: 'null' },
+  { kind: 'number', value: Number.NaN },
+  { kind: 'number', value: 42 },
+  { kind: 'string', value: 'boom' },
+  { kind: 'coded-look-alike', code: 'CC_ERR_HANDLER_RESULT' },
+];
+
+function namedExamples(testCase: ProviderCase, exits: readonly Exit[]): [Scenario, Shaped][] {
+  const shaped = sampleRequest(testCase);
+  return NAMED.flatMap((value) =>
+    exits.map((exit): [Scenario, Shaped] => [
+      { culprit: 'handler', exit, value, reporting: 'onError' },
+      shaped,
+    ]),
+  );
+}
+
 /** Rejections nobody handled while a property ran. */
 const unhandled: unknown[] = [];
 const onUnhandled = (reason: unknown): void => {
@@ -454,7 +485,7 @@ describe.each(PROVIDERS)('$name handlers that throw anything', (testCase) => {
         await new Promise((resolve) => setImmediate(resolve));
         expect(unhandled).toEqual([]);
       }),
-      { numRuns: RUNS },
+      { numRuns: RUNS, examples: namedExamples(testCase, ['throw', 'reject']) },
     );
   });
 
@@ -470,7 +501,7 @@ describe.each(PROVIDERS)('$name handlers that throw anything', (testCase) => {
         await new Promise((resolve) => setImmediate(resolve));
         expect(unhandled).toEqual([]);
       }),
-      { numRuns: RUNS / 2 },
+      { numRuns: RUNS / 2, examples: namedExamples(testCase, ['throw']) },
     );
   });
 });

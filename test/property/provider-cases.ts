@@ -194,6 +194,13 @@ export const PROVIDERS: readonly ProviderCase[] = [
   },
 ];
 
+/** One fixed, plain request of the provider's answered event (for `examples` of properties). */
+export function sampleRequest(testCase: ProviderCase): Shaped {
+  const [shaped] = fc.sample(testCase.request(fc.constant('0301234567')), { numRuns: 1, seed: 13 });
+  if (shaped === undefined) throw new Error('no sample');
+  return shaped;
+}
+
 /** The case of one provider. */
 export function providerCase(name: ProviderName): ProviderCase {
   const found = PROVIDERS.find((candidate) => candidate.name === name);
