@@ -1159,18 +1159,23 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
   /**
    * Turns an error into its reply and reports it to `onError`. Adapters call this for errors
    * met before the core sees the request (body too large, connection aborted).
-   * A value that is not a {@link CallControlError} is reported as `CC_ERR_HANDLER_FAILED`.
+   * A value that is not a {@link CallControlError} is reported as `CC_ERR_HANDLER_FAILED` (500).
+   * Never throws, whatever `error` and `request` are.
    */
   fail(error: unknown, request?: WebhookRequest): WebhookReply {
     const reply = this.#refuse(error, request);
     if (this.#logger !== undefined) {
-      logRequest(this.#logger, {
-        provider: this.#provider.name,
-        ...(request === undefined ? {} : { method: request.method }),
-        status: reply.status,
-        outcome: reply.outcome ?? 'refused',
-        ...(reply.code === undefined ? {} : { code: reply.code }),
-      });
+      try {
+        logRequest(this.#logger, {
+          provider: this.#provider.name,
+          ...(request === undefined ? {} : { method: request.method }),
+          status: reply.status,
+          outcome: reply.outcome ?? 'refused',
+          ...(reply.code === undefined ? {} : { code: reply.code }),
+        });
+      } catch {
+        // A request whose fields throw when read: the reply goes out without its line.
+      }
     }
     return reply;
   }

@@ -329,6 +329,13 @@ test('an adapter failure that throws a hostile value: a coded 500, fail() never 
     expect(reply.code).toBe('CC_ERR_HANDLER_FAILED');
   }
   expect(errors).toHaveLength(HOSTILE.length);
+  // With a logger, and a request whose fields throw when read.
+  const logged = placetel.createApp({
+    ...TEST_APP,
+    logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
+  });
+  const request = throwingProxy() as WebhookRequest;
+  for (const [, make] of HOSTILE) expect(logged.fail(make(), request).status).toBe(500);
 });
 
 /** A provider of one event `Ping` whose `isCallEnd` — run after the handler — throws `thrown`. */
