@@ -80,14 +80,21 @@ test('a repeated delivery is logged as duplicate, a failing handler as fallback 
   const { logger, lines } = recorder();
   const calls = placetel.createApp({ secret: SECRET, logger });
   calls.onError(() => undefined);
-  calls.on('IncomingCall', () => {
-    throw new Error('database down');
+  calls.on('IncomingCall', (event) => {
+    if (event.from === 'failing') throw new Error('database down');
+    return placetel.reject({ reason: 'busy' });
   });
   await send(calls, incoming);
   await send(calls, incoming);
+  // A delivery whose handler failed is not remembered: its retry runs the handler again.
+  const failing = { ...incoming, call_id: 'c0ffee02', from: 'failing' };
+  await send(calls, failing);
+  await send(calls, failing);
   expect(lines.map((line) => [line.level, line.object['outcome'], line.object['code']])).toEqual([
-    ['warn', 'fallback', 'CC_ERR_HANDLER_FAILED'],
+    ['info', 'handled', undefined],
     ['info', 'duplicate', undefined],
+    ['warn', 'fallback', 'CC_ERR_HANDLER_FAILED'],
+    ['warn', 'fallback', 'CC_ERR_HANDLER_FAILED'],
   ]);
 });
 
