@@ -515,10 +515,12 @@ export interface ExampleServer {
    *    a Redis that does not answer does not hold the process (`options.store`, if given, is
    *    closed too).
    *
-   * Calling it again returns the same promise. Never rejects.
+   * Calling it again returns the same promise. It rejects only for a bad option or variable
+   * (below; the command line checks the variables at startup), never for what the requests or
+   * the store do.
    *
-   * @throws {ExampleConfigError} (as a rejection) for a `SHUTDOWN_*` variable that is no
-   *   whole number of milliseconds
+   * @throws {ExampleConfigError} (as a rejection) for a `timeoutMs`, `delayMs` or `SHUTDOWN_*`
+   *   variable that is no whole number of milliseconds
    */
   shutdown(options?: ShutdownOptions): Promise<ShutdownResult>;
 }
