@@ -227,10 +227,10 @@ export class MemoryStore implements CallStore {
   }
 
   /**
-   * @inheritdoc
-   *
-   * Woken by `complete` and `release`; a lapsing lease is noticed by a timer set to when it
-   * ends (one timer per waiter at a time).
+   * Waits while a delivery is leased, and resolves with its reply once it is done; `undefined`
+   * when it is absent, becomes absent (released, or its lease lapsed), or `timeoutMs`
+   * milliseconds pass first. Woken by `complete` and `release`; a lapsing lease is noticed by a
+   * timer set to when it ends (one timer per waiter at a time, cleared on every outcome).
    */
   waitFor(key: string, timeoutMs: number): Promise<StoredReply | undefined> {
     const found = this.#deliveries.get(key);
