@@ -325,8 +325,21 @@ export const PLANTS = [
     file: 'src/core/app.ts',
     edits: [
       [
+        "if (error instanceof CallControlError && error.code === 'CC_ERR_HANDLER_RESULT') return error;",
+        'if (error instanceof CallControlError) return error;',
+      ],
+    ],
+    tests: THROWS,
+  },
+  {
+    id: 'throws-look-alike-passed-on',
+    group: 'throws',
+    bug: 'an Error posing as CallControlError (name and code) reaches onError as it is',
+    file: 'src/core/app.ts',
+    edits: [
+      [
+        "if (error instanceof CallControlError && error.code === 'CC_ERR_HANDLER_RESULT') return error;",
         "if (isCallControlError(error) && error.code === 'CC_ERR_HANDLER_RESULT') return error;",
-        'if (isCallControlError(error)) return error;',
       ],
     ],
     tests: THROWS,

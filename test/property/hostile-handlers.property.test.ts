@@ -17,16 +17,13 @@
  * property seen failing (`node test/mutation/run-plants.mjs throws` plants them again, see
  * `test/mutation/plants.mjs`):
  *
- * | plant                      | bug                                                             | failing tests (of 6 (1))      |
- * | -------------------------- | --------------------------------------------------------------- | ----------------------------- |
- * | throws-string-unrescued    | app.ts: `String(error)` in the message, no rescue in `handle()` | 5: `handle()` rejected        |
- * | throws-onerror-unguarded   | app.ts: what `onError` throws propagates, no rescue             | 5: `handle()` rejected        |
- * | throws-observer-unreported | app.ts: an observer's failure not reported                      | 6: no `CC_ERR_HANDLER_FAILED` |
- * | throws-coded-passed-on     | app.ts: a coded error thrown keeps its own code                 | 6: code not `…HANDLER_FAILED` |
- *
- * (1) `handle()` and Express for Placetel, VoipNow and Opentact. Ozeki's two are left out: in
- * that run they failed without a plant too, on a handler throwing an `Error` named
- * `CallControlError` with code `CC_ERR_HANDLER_RESULT` (`onError` got that object itself).
+ * | plant                       | bug                                                             | failing tests        |
+ * | --------------------------- | --------------------------------------------------------------- | -------------------- |
+ * | throws-string-unrescued     | app.ts: `String(error)` in the message, no rescue in `handle()` | all 8: rejected, 500 |
+ * | throws-onerror-unguarded    | app.ts: what `onError` throws propagates, no rescue             | all 8: rejected, 500 |
+ * | throws-observer-unreported  | app.ts: an observer's failure not reported                      | all 8                |
+ * | throws-coded-passed-on      | app.ts: a coded error thrown keeps its own code                 | all 8                |
+ * | throws-look-alike-passed-on | app.ts: an `Error` posing as a coded one reaches `onError`      | all 8                |
  */
 import fc from 'fast-check';
 import { CallControlError, ERROR_CODES, type CallControlLogger } from '../../src';
@@ -414,10 +411,10 @@ function check(
 }
 
 /**
- * The values issue 13 names, each always tried (thrown and rejected, `onError` listening) before
- * the random scenarios: `Object.create(null)`, a throwing `toString`, a throwing `message`
- * getter, a Proxy throwing on every trap, a Symbol, `undefined`, `null`, numbers, strings — and
- * an `Error` posing as a coded one.
+ * Values known to have broken `handle()` (issue 13), each always tried — thrown and rejected,
+ * `onError` listening — before the random scenarios: `Object.create(null)`, a throwing
+ * `toString`, a throwing `message` getter, a Proxy throwing on every trap, a Symbol,
+ * `undefined`, `null`, numbers, strings — and an `Error` posing as a coded one.
  */
 const NAMED: readonly Hostile[] = [
   { kind: 'null-prototype' },
@@ -435,12 +432,51 @@ const NAMED: readonly Hostile[] = [
 
 function namedExamples(testCase: ProviderCase, exits: readonly Exit[]): [Scenario, Shaped][] {
   const shaped = sampleRequest(testCase);
-  return NAMED.flatMap((value) =>
+  const thrown = NAMED.flatMap((value) =>
     exits.map((exit): [Scenario, Shaped] => [
       { culprit: 'handler', exit, value, reporting: 'onError' },
       shaped,
     ]),
   );
+  // And reported every other way, with an onError handler and a logger that throw too.
+  const reported = (['onError-throws', 'logger', 'logger-throws', 'stderr'] as const).flatMap(
+    (reporting) =>
+      (['proxy', 'message-getter-throws'] as const).map((kind): [Scenario, Shaped] => [
+        { culprit: 'both', exit: 'throw', value: { kind }, reporting },
+        shaped,
+      ]),
+  );
+  // An observer alone failing; a real coded error thrown (it is the handler's failure all the same).
+  const more: [Scenario, Shaped][] = [
+    [
+      { culprit: 'observer', exit: 'throw', value: { kind: 'proxy' }, reporting: 'onError' },
+      shaped,
+    ],
+    [
+      {
+        culprit: 'observer',
+        exit: 'reject',
+        value: { kind: 'null-prototype' },
+        reporting: 'onError',
+      },
+      shaped,
+    ],
+    [
+      {
+        culprit: 'handler',
+        exit: 'throw',
+        value: { kind: 'coded', code: 'CC_ERR_SIGNATURE_INVALID' },
+        reporting: 'onError',
+      },
+      shaped,
+    ],
+  ];
+  return [...thrown, ...reported, ...more];
+}
+
+/** fast-check's parameters: the examples first, then `random` generated runs. */
+function withExamples<T>(random: number, examples: T[]): { numRuns: number; examples: T[] } {
+  return { numRuns: examples.length + random, examples };
 }
 
 /** Rejections nobody handled while a property ran. */
@@ -485,7 +521,7 @@ describe.each(PROVIDERS)('$name handlers that throw anything', (testCase) => {
         await new Promise((resolve) => setImmediate(resolve));
         expect(unhandled).toEqual([]);
       }),
-      { numRuns: RUNS, examples: namedExamples(testCase, ['throw', 'reject']) },
+      withExamples(RUNS, namedExamples(testCase, ['throw', 'reject'])),
     );
   });
 
@@ -501,7 +537,7 @@ describe.each(PROVIDERS)('$name handlers that throw anything', (testCase) => {
         await new Promise((resolve) => setImmediate(resolve));
         expect(unhandled).toEqual([]);
       }),
-      { numRuns: RUNS / 2, examples: namedExamples(testCase, ['throw']) },
+      withExamples(RUNS / 2, namedExamples(testCase, ['throw'])),
     );
   });
 });
