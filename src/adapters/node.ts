@@ -13,21 +13,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import helmet from 'helmet';
 import getRawBody from 'raw-body';
 import { CallControlError } from '../core/errors';
+import type { AdaptableApp } from '../core/adapter';
 import type { WebhookReply, WebhookRequest } from '../core/types';
 
-/** What the adapter needs of an app: its limits and the two entry points of the core. */
-export interface AdaptableApp {
-  /** Largest body the adapter reads, in bytes; a larger one is answered with 413. */
-  readonly bodyLimitBytes: number;
-  /** Time the whole body may take to arrive, in milliseconds; a slower one gets 408. */
-  readonly bodyTimeoutMs: number;
-  /** Largest size of the headers in bytes (names and values); larger ones get 431. */
-  readonly maxHeaderBytes: number;
-  /** Runs the pipeline for a request whose body was read; never rejects. */
-  handle(request: WebhookRequest): Promise<WebhookReply>;
-  /** The coded reply for an error met before the pipeline (body too large, aborted…). */
-  fail(error: unknown, request?: WebhookRequest): WebhookReply;
-}
+export type { AdaptableApp } from '../core/adapter';
 
 /** A `node:http` request handler: `http.createServer(calls.node())`. */
 export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => void;

@@ -9,7 +9,6 @@
  *
  * @module
  */
-import * as crypto from 'node:crypto';
 import { createExpressMiddleware, type ExpressMiddleware } from '../adapters/express';
 import {
   createFastifyPlugin,
@@ -31,7 +30,7 @@ import {
   type ProblemLine,
 } from './log';
 import { requestSession, storedSession } from './session';
-import { REDACTED, redactRequest, type CommonSecurityOptions } from './auth';
+import { REDACTED, redactRequest } from './auth';
 import { MemoryStore, type CallStore, type StoredReply } from './store';
 import {
   LEASE_MS,
@@ -41,7 +40,26 @@ import {
   StoreGuard,
   type GuardedResult,
 } from './store-guard';
-import { renderXml, sanitizeXmlText } from './xml';
+import {
+  callRecordKey,
+  CALL_ENDED_FIELD,
+  deliveryKey,
+  storedHeaders,
+  storedReply,
+  type Outcome,
+} from './duplicates';
+import {
+  DEFAULT_BODY_LIMIT_BYTES,
+  DEFAULT_BODY_TIMEOUT_MS,
+  DEFAULT_DUPLICATE_TTL_MS,
+  DEFAULT_ENDED_SESSION_TTL_MS,
+  DEFAULT_MAX_HEADER_BYTES,
+  DEFAULT_SESSION_TTL_MS,
+  DEFAULT_TIMEOUT_MS,
+  type WebhookAppOptions,
+} from './options';
+import type { ProviderDefinition } from './provider';
+import { errorReply, xmlReply } from './reply';
 import type {
   Authenticator,
   ErrorContext,
@@ -52,124 +70,23 @@ import type {
   WebhookRequest,
 } from './types';
 
-/** Default request body limit: 64 KiB (provider webhooks are well under 2 KiB). */
-export const DEFAULT_BODY_LIMIT_BYTES = 64 * 1024;
-
-/** `Content-Type` of every answer callcontrol sends. */
-export const XML_CONTENT_TYPE = 'application/xml; charset=utf-8';
-
-/** Default answer deadline when the provider names none: 5000 ms. */
-export const DEFAULT_TIMEOUT_MS = 5000;
-
-/** Default time a handled delivery is remembered to answer its repetitions: 120000 ms. */
-export const DEFAULT_DUPLICATE_TTL_MS = 120_000;
-
-/** Default life of a call's session after its last write: 7200000 ms (2 h). */
-export const DEFAULT_SESSION_TTL_MS = 7_200_000;
-
-/** Default life of a call's session once the call ended (late events, retries): 60000 ms. */
-export const DEFAULT_ENDED_SESSION_TTL_MS = 60_000;
-
-/** Default time the whole request body may take to arrive: 10000 ms. */
-export const DEFAULT_BODY_TIMEOUT_MS = 10_000;
-
-/** Default limit of the request's header bytes (names and values): 8192. */
-export const DEFAULT_MAX_HEADER_BYTES = 8192;
-
-/**
- * What a provider tells the core about itself. One per provider folder (`providers/<name>/`).
- *
- * @typeParam TEvent - union of every event the provider's parser returns
- * @typeParam TAnswer - the provider's answer type, built by its builders
- */
-export interface ProviderDefinition<TEvent extends WebhookEvent, TAnswer> {
-  /** Provider id, e.g. `'placetel'`. */
-  readonly name: string;
-  /** HTTP methods the provider sends; others get 405. Upper-case. */
-  readonly methods: readonly string[];
-  /** The event names `on()` accepts. */
-  readonly events: readonly string[];
-  /**
-   * Names `on()` accepts beyond `events`: qualified names such as Opentact's
-   * `call_state:hangup`, which a provider's {@link ProviderDefinition.routingKeys} produces.
-   */
-  acceptsEventName?(name: string): boolean;
-  /**
-   * The names a handler may be registered under for `event`, most specific first, e.g.
-   * `['call_state:hangup', 'call_state']`: the first with a handler answers. Default:
-   * `[event.name]`.
-   */
-  routingKeys?(event: TEvent): readonly string[];
-  /**
-   * The events whose answer the provider executes. For the others (notify-only events) a
-   * handler's return value is ignored and the neutral answer goes out, so a handler such as
-   * `(e) => saveToDb(e)` is fine there. A handler of an answered event returns an answer, or
-   * `null` for the neutral answer; `undefined` (a handler that forgot its `return`, in
-   * JavaScript) also gets the neutral answer, with a warning line.
-   */
-  readonly answeredEvents: readonly string[];
-  /**
-   * The options of the provider's `createApp` that authenticate requests, named in the
-   * `TypeError` an app without any of them throws, e.g. `['urlToken', 'basicAuth',
-   * 'allowFrom']`. Default: `['authenticators']`.
-   */
-  readonly credentialOptions?: readonly string[];
-  /**
-   * Turns a request into a typed event. `context.routedEvent` is the event name the app's
-   * `eventPaths` give the request's path, for providers whose requests do not name their event.
-   * @throws {CallControlError} 4xx for a request that cannot be read
-   */
-  parse(request: WebhookRequest, context: ParseContext): TEvent;
-  /** Whether a handler's return value is an answer of this provider. */
-  isAnswer(value: unknown): value is TAnswer;
-  /**
-   * Renders an answer (`undefined`: the neutral answer) as an XML document. `event` is the event
-   * answered (absent for the fallback, rendered once when the app is created), so a provider
-   * can check that the answer fits it.
-   * @throws {CallControlError} `CC_ERR_ANSWER_INVALID` for an answer that does not fit the event
-   */
-  render(answer: TAnswer | undefined, event?: TEvent): string;
-  /** The provider's answer deadline in **milliseconds** (default {@link DEFAULT_TIMEOUT_MS}). */
-  readonly defaultTimeoutMs?: number;
-  /**
-   * Events whose identical repetition can be a new event rather than a retry — digits typed
-   * again, an IVR that loops, a call going on hold twice — and are therefore never answered
-   * from the store. (Events without a call id are never either: two calls could send the same
-   * request.)
-   */
-  readonly repeatableEvents?: readonly string[];
-  /**
-   * Whether `event` ends its call (Placetel `HungUp`, Opentact `call_state` `destroyed`…): the
-   * call's session then lives only `endedSessionTtlMs` more.
-   */
-  isCallEnd?(event: TEvent): boolean;
-  /**
-   * The provider's request signature, when it signs its requests: the header it sends it in
-   * (lower-case, e.g. Placetel's `'x-placetel-signature'`), always redacted in what `onError`
-   * gets, and what it covers. `covers: 'body'` (Placetel: an HMAC of the body bytes, nothing
-   * else): duplicate detection then keys a delivery on provider, event, call id and body only,
-   * so that a signed request sent again with another method, path or query — which nobody
-   * signs — is still the same delivery. Default: none (the key also holds method, path and
-   * query, where unsigned providers put their fields and `eventPaths` their event).
-   */
-  readonly signature?: { readonly header: string; readonly covers: 'body' } | undefined;
-  /**
-   * Events a call has at most once (Placetel's `IncomingCall`, `OutgoingCall`, `HungUp`). With
-   * duplicate detection on, the core remembers per call which of them it answered and whether
-   * the call ended (`isCallEnd`), for the session TTL; a new delivery of one of them for a call
-   * that already had it, or that has ended, is a replay: refused with `CC_ERR_EVENT_REPLAYED`
-   * (409), its handler not run. Repetitions within the duplicate TTL still get the stored reply.
-   * Costs one store read per delivery of these events and one write once it was answered.
-   * Default: none (nothing remembered, nothing refused).
-   */
-  readonly oncePerCall?: readonly string[] | undefined;
-}
-
-/** What the core tells a provider's parser beside the request. */
-export interface ParseContext {
-  /** The event name `eventPaths` assign to the request's path; `undefined` when none does. */
-  readonly routedEvent: string | undefined;
-}
+// The contracts live in their own modules; re-exported here, where they were public before.
+export {
+  commonAppOptions,
+  DEFAULT_BODY_LIMIT_BYTES,
+  DEFAULT_BODY_TIMEOUT_MS,
+  DEFAULT_DUPLICATE_TTL_MS,
+  DEFAULT_ENDED_SESSION_TTL_MS,
+  DEFAULT_MAX_HEADER_BYTES,
+  DEFAULT_SESSION_TTL_MS,
+  DEFAULT_TIMEOUT_MS,
+  type CommonAppOptions,
+  type DuplicateOptions,
+  type EventOptions,
+  type WebhookAppOptions,
+} from './options';
+export type { ParseContext, ProviderDefinition } from './provider';
+export { errorReply, XML_CONTENT_TYPE } from './reply';
 
 /**
  * Per event name: the event type a handler receives and what it may return
@@ -192,173 +109,6 @@ export type ErrorHandler<TEvent extends WebhookEvent> = (
   error: CallControlError,
   context: ErrorContext<TEvent>,
 ) => unknown;
-
-/** Options of one event, see {@link WebhookAppOptions.events}. */
-export interface EventOptions<TAnswer> {
-  /** This event's answer deadline in **milliseconds**. */
-  readonly timeoutMs?: number | undefined;
-  /** This event's fallback answer (when its handler throws, fails or misses the deadline). */
-  readonly fallback?: TAnswer | undefined;
-}
-
-/** How repeated deliveries are handled, see {@link WebhookAppOptions.duplicates}. */
-export interface DuplicateOptions {
-  /**
-   * How long a handled delivery is remembered, in **milliseconds**: a repetition within it gets
-   * the stored reply. Default {@link DEFAULT_DUPLICATE_TTL_MS}.
-   */
-  readonly ttlMs?: number | undefined;
-}
-
-/**
- * The options every provider's `createApp` accepts besides its security options: fallback,
- * limits, deadlines, duplicate detection, store and sessions.
- *
- * @typeParam TAnswer - the provider's answer type
- * @typeParam TName - the provider's event names (for `events`)
- */
-export interface CommonAppOptions<TAnswer, TName extends string> {
-  /**
-   * The answer sent when a handler throws, returns something that is not an answer, or misses
-   * its deadline. Default: the provider's neutral answer.
-   */
-  readonly fallback?: TAnswer | undefined;
-  /** Largest accepted request body in bytes; larger ones get 413. Default 65536 (64 KiB). */
-  readonly bodyLimitBytes?: number | undefined;
-  /**
-   * The answer deadline in **milliseconds**, from the moment the request's body was read: when a
-   * handler has not returned by then, the fallback answer goes out at once, the late result is
-   * discarded and `onError` gets `CC_ERR_HANDLER_TIMEOUT`. Default: the provider's (see its
-   * `createApp`), else {@link DEFAULT_TIMEOUT_MS}.
-   *
-   * The deadline is a timer, and no timer runs while synchronous code holds the event loop:
-   * nothing can interrupt it. A handler that blocks the loop for 4 s (a busy loop, a sync `fs`
-   * call, a huge `JSON.parse`) is answered when it returns, at 4 s, with its own answer, and
-   * every other request of the process waits behind it. Such a reply — ready more than
-   * `LATE_AFTER_MS` (50 ms) after its deadline — is counted as late: the `logger`'s request line
-   * says `late: true` (at `warn`), else one stderr line (see `stderr`). Keep handlers
-   * asynchronous; heavy work belongs in a worker thread.
-   */
-  readonly timeoutMs?: number | undefined;
-  /** Per event name: its own deadline and fallback, e.g. `{ IncomingCall: { timeoutMs: 2000 } }`. */
-  readonly events?: Readonly<Partial<Record<TName, EventOptions<TAnswer>>>> | undefined;
-  /**
-   * Repeated deliveries run the handler once: concurrent repetitions wait for the first, later
-   * ones within `ttlMs` get its stored reply. A delivery is the same provider, event, call id
-   * and body — and, for providers that do not sign the body alone, method, path and query (the
-   * URL token left out). Placetel signs only the body, so a captured request sent again with
-   * `?x=1` or to another path under the mount is the same delivery, never a new one.
-   *
-   * With it, an app also refuses replays of the events a call has once (Placetel
-   * `IncomingCall`, `OutgoingCall`, `HungUp`): it remembers for `sessionTtlMs` (at least
-   * `ttlMs`) which of them each call was answered for and whether the call ended, and a new
-   * delivery of one for a call that had it or has ended — an identical request after `ttlMs`,
-   * an `IncomingCall` after the call hung up — gets 409 `CC_ERR_EVENT_REPLAYED`, its handler
-   * not run. One store read per such delivery (beside the claim) and one write once it was
-   * answered; a delivery answered with the fallback is not remembered, so its retry runs. See
-   * `docs/security.md`, "Replay protection per provider".
-   *
-   * On by default; `false` turns both off. Not for events without a call id, nor for the events
-   * a provider declares repeatable (digits typed again, an IVR that loops): their identical
-   * repetition can be a new event.
-   */
-  readonly duplicates?: DuplicateOptions | false | undefined;
-  /**
-   * Where deliveries and sessions are kept. Default: a `MemoryStore` of this app. Give a
-   * `RedisStore` when several instances serve one provider.
-   */
-  readonly store?: CallStore | undefined;
-  /** Life of a call's session after its last write, in **milliseconds**. Default 2 h. */
-  readonly sessionTtlMs?: number | undefined;
-  /** Life of a call's session once its call ended, in **milliseconds**. Default 60 s. */
-  readonly endedSessionTtlMs?: number | undefined;
-  /**
-   * Time the whole request body may take to arrive, in **milliseconds** (a slower sender gets
-   * 408 `CC_ERR_BODY_TIMEOUT`). Default {@link DEFAULT_BODY_TIMEOUT_MS}.
-   */
-  readonly bodyTimeoutMs?: number | undefined;
-  /**
-   * Largest size of the request's headers in bytes, names and values (431
-   * `CC_ERR_HEADERS_TOO_LARGE` above). Default {@link DEFAULT_MAX_HEADER_BYTES}; Node's own
-   * limit (16 KiB by default) applies before it.
-   */
-  readonly maxHeaderBytes?: number | undefined;
-  /**
-   * Whether problems are written to stderr when nobody else hears of them. Without a `logger`
-   * and without `onError` handlers, every request refused (4xx), every fallback answer and
-   * every other error (a failed store, a failed `onAny` observer) writes one line to stderr;
-   * so does, without a `logger`, every handler of an answered event that returned `undefined`
-   * (no error, so `onError` does not get it). At most 10 lines a second per app, then one line
-   * counting the lines suppressed:
-   *
-   * `[callcontrol] provider=placetel event=- outcome=refused status=403
-   * code=CC_ERR_SIGNATURE_INVALID message="The X-PLACETEL-SIGNATURE does not match the body
-   * under any configured secret"`
-   *
-   * Lines name the provider, event, outcome, status, error code and message; never a secret,
-   * token, signature, password or request body. With a `logger`, the same goes to the logger
-   * instead; with `onError`, errors go to the handlers. `false` turns the lines off (e.g. in
-   * tests that send bad requests on purpose); errors then reach only `onError` and `logger`.
-   * Default `true`.
-   */
-  readonly stderr?: boolean | undefined;
-  /**
-   * A pino-compatible logger (`info`/`warn`/`error` taking `(object, message)`): every request
-   * gets one line `callcontrol request` with provider, event, call id, method, path, status,
-   * outcome (`handled`, `fallback`, `duplicate`, `refused`), error code and duration in
-   * milliseconds — `info` when answered as intended, `warn` for 4xx and fallbacks, `error` for
-   * 5xx. Without `onError` handlers, 5xx-class errors go to `logger.error` (with `err`) instead
-   * of stderr (see `stderr`), and an answered-event handler that returned `undefined` gets a
-   * `logger.warn` line. Default: none (no request lines). See {@link CallControlLogger}.
-   */
-  readonly logger?: CallControlLogger | undefined;
-}
-
-/** Options of {@link createWebhookApp}: the {@link CommonAppOptions}, plus what providers set. */
-export interface WebhookAppOptions<TAnswer> extends CommonAppOptions<TAnswer, string> {
-  /**
-   * Checks run in order before parsing; each throws to refuse the request. At least one is
-   * required unless `allowUnauthenticated` is `true`.
-   */
-  readonly authenticators?: readonly Authenticator[];
-  /**
-   * `true`: accept an app without `authenticators`, whose requests nobody checks — for local
-   * development and tests only. See {@link CommonSecurityOptions.allowUnauthenticated}.
-   */
-  readonly allowUnauthenticated?: boolean | undefined;
-  /**
-   * Which event a path receives, for providers that call one URL per event without naming the
-   * event in the request (VoipNow's Call Events, Ozeki's `ErrorUrl`/`FinishedUrl`): paths
-   * relative to where the app is mounted, e.g. `{ '/finished': 'CallFinished' }`. A trailing
-   * `/` does not matter. When a request names its event itself, the provider decides which
-   * wins (see its `parse`).
-   */
-  readonly eventPaths?: Readonly<Record<string, string>> | undefined;
-}
-
-/**
- * The {@link WebhookAppOptions} that {@link CommonAppOptions} (and `allowUnauthenticated` of
- * {@link CommonSecurityOptions}) set, for a provider's `createApp`.
- */
-export function commonAppOptions<TAnswer>(
-  options: CommonAppOptions<TAnswer, string> & Pick<CommonSecurityOptions, 'allowUnauthenticated'>,
-): WebhookAppOptions<TAnswer> {
-  return {
-    allowUnauthenticated: options.allowUnauthenticated,
-    stderr: options.stderr,
-    fallback: options.fallback,
-    bodyLimitBytes: options.bodyLimitBytes,
-    timeoutMs: options.timeoutMs,
-    events: options.events,
-    duplicates: options.duplicates,
-    store: options.store,
-    sessionTtlMs: options.sessionTtlMs,
-    endedSessionTtlMs: options.endedSessionTtlMs,
-    bodyTimeoutMs: options.bodyTimeoutMs,
-    maxHeaderBytes: options.maxHeaderBytes,
-    logger: options.logger,
-  };
-}
 
 /** A positive whole number (of milliseconds or bytes), or the default; TypeError otherwise. */
 function positiveOption(name: string, value: number | undefined, fallback: number): number {
@@ -398,9 +148,6 @@ function normalizePath(path: string): string {
   const trimmed = path.replace(/\/+$/, '');
   return trimmed === '' ? '/' : trimmed.startsWith('/') ? trimmed : `/${trimmed}`;
 }
-
-/** How a request was answered, for logs and tests. */
-type Outcome = 'handled' | 'fallback' | 'duplicate';
 
 /** What {@link WebhookApp.handle} learns about a request on the way, for its log line. */
 interface RequestTrace<TEvent> {
@@ -1466,97 +1213,6 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
 }
 
 /**
- * The key of one delivery: the provider and a hash of what identifies the request — event name,
- * call id and body, and unless `signedBody` (the provider signs the body and nothing else, see
- * {@link ProviderDefinition.signature}) also method, path and query (as the authenticators left
- * them: without the URL token). A provider's repetition of a request has the same key, and so
- * does a signed body sent again under another method, path or query.
- */
-function deliveryKey(
-  provider: string,
-  event: WebhookEvent,
-  request: WebhookRequest,
-  signedBody: boolean,
-): string {
-  // Event name and call id go into the hash, not beside it: a shorter key is fewer bytes for
-  // every remembered delivery. A signed body's key has no method line: `\n\n` where the others
-  // have `METHOD path?query\n`, so the two kinds never meet.
-  const head = signedBody
-    ? `${event.name}\n${event.callId}\n\n`
-    : `${event.name}\n${event.callId}\n${request.method} ${request.path}?${request.query}\n`;
-  const hash =
-    oneShotHash === undefined
-      ? crypto.createHash('sha256').update(head).update(request.body).digest('base64url')
-      : // latin1 maps each body byte to one character, so distinct bodies stay distinct.
-        oneShotHash('sha256', head + request.body.toString('latin1'), 'base64url');
-  return `${provider}:${hash}`;
-}
-
-/**
- * Where a call's record of its once-per-call events is kept, in the store's session space:
- * `<provider>#<call id>` — never a call's own session key (`<provider>:<call id>`), whose TTL
- * is shortened when the call ends.
- */
-function callRecordKey(provider: string, callId: string): string {
-  return `${provider}#${callId}`;
-}
-
-/** The record's field that says the call ended (its value: the name of the ending event). */
-const CALL_ENDED_FIELD = '#ended';
-
-/** `crypto.hash` (Node ≥ 20.12), a one-shot digest without a Hash object; else undefined. */
-const oneShotHash = (
-  crypto as {
-    hash?: (algorithm: string, data: string, encoding: 'base64url') => string;
-  }
-).hash;
-
-/** The headers of a plain XML answer without its `content-length`, one object for all. */
-const PLAIN_STORED_HEADERS: Readonly<Record<string, string>> = Object.freeze({
-  'content-type': XML_CONTENT_TYPE,
-  'cache-control': 'no-store',
-});
-
-/**
- * A reply's headers as stored for its repetitions: without `content-length` (recomputed from
- * the body when sent again), and for a plain XML answer one shared object — the store may keep
- * 100,000 replies, and every object and byte less is less for the garbage collector to copy.
- */
-function storedHeaders(
-  headers: Readonly<Record<string, string>>,
-): Readonly<Record<string, string>> {
-  let plain = true;
-  const kept: Record<string, string> = {};
-  for (const name in headers) {
-    if (name === 'content-length') continue;
-    const value = headers[name] as string;
-    kept[name] = value;
-    if (PLAIN_STORED_HEADERS[name] !== value) plain = false;
-  }
-  return plain && Object.keys(kept).length === 2 ? PLAIN_STORED_HEADERS : kept;
-}
-
-/** A stored reply sent again, marked as a duplicate's. */
-function storedReply(reply: StoredReply, outcome: Outcome): WebhookReply {
-  const body = Buffer.from(reply.body, 'utf8');
-  // In the order the first reply had them: `content-length` right after `content-type`.
-  const headers: Record<string, string> = {};
-  for (const name in reply.headers) {
-    if (name === 'content-length') continue;
-    headers[name] = reply.headers[name] as string;
-    if (name === 'content-type') headers['content-length'] = String(body.length);
-  }
-  headers['content-length'] = String(body.length);
-  return {
-    status: reply.status,
-    headers,
-    body,
-    text: reply.body,
-    outcome,
-  };
-}
-
-/**
  * Creates a {@link WebhookApp} for a provider definition. Providers wrap this in their own
  * `createApp` that turns provider options (secrets…) into authenticators.
  *
@@ -1673,46 +1329,4 @@ function describe(value: unknown): string {
   } catch {
     return 'an object';
   }
-}
-
-function xmlReply(
-  status: number,
-  xml: string,
-  headers: Readonly<Record<string, string>> = {},
-  outcome: WebhookReply['outcome'] = status < 400 ? 'handled' : 'refused',
-  code?: string,
-): WebhookReply {
-  const body = Buffer.from(xml, 'utf8');
-  return {
-    ...(code === undefined ? {} : { code }),
-    status,
-    headers: {
-      ...headers,
-      'content-type': XML_CONTENT_TYPE,
-      'content-length': String(body.length),
-      'cache-control': 'no-store',
-    },
-    body,
-    text: xml,
-    outcome,
-  };
-}
-
-/**
- * The reply for a coded error: its status and headers, and `<Error code="…">message</Error>`
- * (the message only when `expose`; otherwise a generic one).
- */
-export function errorReply(error: CallControlError): WebhookReply {
-  const message = error.expose ? sanitizeXmlText(error.message) : 'Internal error';
-  const xml = renderXml({ name: 'Error', attributes: { code: error.code }, children: [message] });
-  const headers: Record<string, string> = { ...error.headers };
-  // After a 413 or an aborted body the rest of the request may still be in flight.
-  if (
-    error.code === 'CC_ERR_BODY_TOO_LARGE' ||
-    error.code === 'CC_ERR_BODY_ABORTED' ||
-    error.code === 'CC_ERR_BODY_TIMEOUT' ||
-    error.code === 'CC_ERR_HEADERS_TOO_LARGE'
-  )
-    headers['connection'] = 'close';
-  return xmlReply(error.status, xml, headers, undefined, error.code);
 }
