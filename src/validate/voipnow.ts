@@ -4,6 +4,8 @@
  * https://wiki.4psa.com/VoipNow/Developer-Guide/Call-Interactive/Interactive-Response-Structure),
  * as rule tables for the validation engine.
  *
+ * The verbs, attributes, value types and ranges are the grammar the builders use
+ * (`src/providers/voipnow/grammar.ts`); this table adds only what the validator tolerates.
  * Tolerances: `<SetCallerId>` (the section's title) passes with a warning beside
  * `<SetCaller>` (the example); `<SimpleTransfer>`, which a copy of the page names without
  * readable details, passes with a warning, unchecked; PlayTTS text is accepted as content
@@ -11,97 +13,49 @@
  *
  * @module
  */
+import {
+  VOIPNOW_GRAMMAR,
+  VOIPNOW_SPEC,
+  VOIPNOW_SPEC_FILE,
+  type VoipNowVerbFact,
+} from '../providers/voipnow/grammar';
+import { checkOf } from './grammar';
 import type { AttributeRule, ElementRule, Finding, ProviderRules, XElement } from './types';
-import { integer, nonBlank, oneOf, pattern } from './values';
 
-const FILE = 'docs/providers/voipnow.md';
-const S = {
-  interactive: `${FILE} §2 Call Interactive`,
-  verbs: `${FILE} §2 Call Interactive (Response verbs)`,
-} as const;
+const FILE = VOIPNOW_SPEC_FILE;
+const S = VOIPNOW_SPEC;
 
-const variable = pattern(
-  /^[A-Za-z_][A-Za-z0-9_]*$/,
-  'an IVR variable name (letters, digits and _)',
+/** The rule of a verb of the grammar (`src/providers/voipnow/grammar.ts`), as the builders know it. */
+function ruleOf(fact: VoipNowVerbFact): ElementRule {
+  return {
+    name: fact.name,
+    spec: fact.spec,
+    attributes: fact.attributes.map((attribute): AttributeRule => ({
+      name: attribute.name,
+      spec: attribute.spec,
+      value: checkOf(attribute.value),
+      ...(attribute.required === true ? { required: true } : {}),
+    })),
+    text: fact.text,
+  };
+}
+
+const GRAMMAR_RULES = Object.fromEntries(
+  Object.values(VOIPNOW_GRAMMAR).map((fact) => [fact.name, ruleOf(fact)]),
 );
-const language = pattern(
-  /^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/,
-  'a language code such as "en" or "fr"',
-);
-/** `loop`: a number of times, or empty as the documented example writes it. */
-const loop = (value: string) => (value === '' ? undefined : integer('times', 1)(value));
 
-const SET_CALLER_ATTRIBUTES: readonly AttributeRule[] = [
-  // "both required, else parsing is aborted"
-  { name: 'name', spec: S.verbs, required: true, value: nonBlank },
-  { name: 'number', spec: S.verbs, required: true, value: nonBlank },
-];
-
-const VERBS = [
-  'Hangup',
-  'Pause',
-  'SetVar',
-  'PlaySound',
-  'Jump',
-  'SetCaller',
-  'SetCallerId',
-  'PlayTTS',
-  'SimpleTransfer',
-];
+const VERBS = [...Object.keys(VOIPNOW_GRAMMAR), 'SetCallerId', 'SimpleTransfer'];
 
 const ELEMENTS: Record<string, ElementRule> = {
-  Hangup: { name: 'Hangup', spec: S.verbs },
-  Pause: {
-    name: 'Pause',
-    spec: S.verbs,
-    attributes: [{ name: 'length', spec: S.verbs, value: integer('seconds', 0) }],
-  },
-  SetVar: {
-    name: 'SetVar',
-    spec: S.verbs,
-    attributes: [{ name: 'name', spec: S.verbs, required: true, value: variable }],
-    text: 'required',
-  },
-  PlaySound: {
-    name: 'PlaySound',
-    spec: S.verbs,
-    text: 'required',
-    attributes: [
-      { name: 'language', spec: S.verbs, value: language },
-      { name: 'loop', spec: S.verbs, value: loop },
-      { name: 'view', spec: S.verbs, value: oneOf(['system', 'client']) },
-      { name: 'folder', spec: S.verbs },
-      { name: 'where', spec: S.verbs, value: oneOf(['foreground', 'background']) },
-      { name: 'digitvar', spec: S.verbs, value: variable },
-    ],
-  },
-  Jump: {
-    name: 'Jump',
-    spec: S.verbs,
-    attributes: [
-      { name: 'context', spec: S.verbs, required: true, value: nonBlank },
-      { name: 'option', spec: S.verbs, value: nonBlank },
-      { name: 'priority', spec: S.verbs, value: integer('steps', 1) },
-    ],
-  },
-  SetCaller: { name: 'SetCaller', spec: S.verbs, attributes: SET_CALLER_ATTRIBUTES },
+  ...GRAMMAR_RULES,
+  // the title of the section; its example writes <SetCaller>: the same attributes, a warning
   SetCallerId: {
+    ...ruleOf(VOIPNOW_GRAMMAR.SetCaller),
     name: 'SetCallerId',
-    spec: S.verbs,
-    attributes: SET_CALLER_ATTRIBUTES,
     warning: {
       code: 'legacy',
       message: 'SetCallerId is the title of the section; its example writes <SetCaller>',
     },
-  },
-  PlayTTS: {
-    name: 'PlayTTS',
-    spec: S.verbs,
-    text: 'required',
-    attributes: [
-      { name: 'voice', spec: S.verbs, value: nonBlank },
-      { name: 'volume', spec: S.verbs, value: integer('(volume)', 0) },
-    ],
   },
   SimpleTransfer: {
     name: 'SimpleTransfer',

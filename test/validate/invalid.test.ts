@@ -281,6 +281,32 @@ describe('voipnow', () => {
     expect(only('voipnow', '<Response><Speak>x</Speak></Response>').message).toMatch(/PlayTTS/);
   });
 
+  test.each([
+    ['<Pause length="0"/>', 'out-of-range', '/Response/Pause[1]/@length', /from 1 to 3600 seconds/],
+    ['<Pause length="99999"/>', 'out-of-range', '/Response/Pause[1]/@length', /from 1 to 3600/],
+    [
+      '<PlayTTS volume="400">x</PlayTTS>',
+      'out-of-range',
+      '/Response/PlayTTS[1]/@volume',
+      /0 to 300/,
+    ],
+    ['<PlaySound folder="">x</PlaySound>', 'bad-format', '/Response/PlaySound[1]/@folder', /empty/],
+    [
+      '<Jump context="c" priority="99999999999999999999"/>',
+      'out-of-range',
+      '/Response/Jump[1]/@priority',
+      /at most/,
+    ],
+  ])('what the builders refuse is an error too: %s', (verb, code, path, message) => {
+    expect(only('voipnow', `<Response>${verb}</Response>`)).toMatchObject({
+      code,
+      path,
+      severity: 'error',
+      message: expect.stringMatching(message) as unknown,
+      spec: 'docs/providers/voipnow.md §2 Call Interactive (Response verbs)',
+    });
+  });
+
   test('verbs after Hangup never run (warning)', () => {
     const result = validateAnswer('voipnow', '<Response><Hangup/><Pause/></Response>');
     expect(result.valid).toBe(true);

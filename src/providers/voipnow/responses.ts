@@ -25,6 +25,8 @@
  */
 import { answerKit, type AnswerKit, type AttributeSpec, type Convert } from '../../core/answer-kit';
 import { freezeXmlElement, renderXml, type XmlElement } from '../../core/xml';
+import type { GrammarValue } from '../../validate/grammar';
+import { VOIPNOW_GRAMMAR, VOIPNOW_VARIABLE } from './grammar';
 
 /** The response verbs of a Call Interactive answer (spec §2 "Response verbs"). */
 export type VoipNowVerbName =
@@ -125,75 +127,71 @@ export type VoipNowAnswer =
 // ---------------------------------------------------------------------------------------------
 
 const kit: AnswerKit = answerKit('voipnow');
-const { show, optionsOf, invalid, attributesFrom, nonBlank, oneOf, wholeNumber } = kit;
+const { show, optionsOf, invalid, attributesFrom, nonBlank, oneOf } = kit;
 const checkKeys: AnswerKit['checkKeys'] = kit.checkKeys;
 
-/** The longest {@link pause}: one hour. VoipNow documents no limit; longer waits are mistakes. */
-const MAX_PAUSE_SECONDS = 3600;
-/** The loudest {@link playTts} volume accepted (VoipNow documents the default 150, no range). */
-const MAX_VOLUME = 300;
+/**
+ * The builder's converter of a grammar value type (`grammar.ts`): the same written values as the
+ * validator accepts, from typed options (numbers for whole numbers, strings for the rest).
+ */
+function convertOf(type: GrammarValue): Convert {
+  switch (type.kind) {
+    case 'text':
+      return nonBlank;
+    case 'textOrCount':
+      return (builder, name, value) => {
+        if (typeof value === 'string' && value.trim() !== '') return nonBlank(builder, name, value);
+        if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) {
+          return String(value);
+        }
+        throw invalid(
+          builder,
+          `${name} must be a non-empty string or a whole number ≥ 0, got ${show(value)}`,
+        );
+      };
+    case 'integer':
+      return (builder, name, value) => {
+        if (type.orEmpty === true && value === '') return '';
+        const inRange =
+          typeof value === 'number' &&
+          Number.isSafeInteger(value) &&
+          value >= type.min &&
+          (type.max === undefined || value <= type.max);
+        if (inRange) return String(value);
+        const unit = type.unit.startsWith('(') ? '' : ` of ${type.unit}`;
+        const range = type.max === undefined ? `≥ ${type.min}` : `from ${type.min} to ${type.max}`;
+        const empty = type.orEmpty === true ? `, or "" (VoipNow's default)` : '';
+        const note = type.note === undefined ? '' : ` (${type.note})`;
+        throw invalid(
+          builder,
+          `${name} must be a whole number${unit} ${range}${empty}${note}, got ${show(value)}`,
+        );
+      };
+    case 'enum':
+      return oneOf(...type.values);
+    case 'pattern':
+      return (builder, name, value) => {
+        if (typeof value !== 'string' || !type.regex.test(value)) {
+          throw invalid(builder, `${name} must be ${type.what}, got ${show(value)}`);
+        }
+        return value;
+      };
+    default:
+      throw new TypeError(`voipnow grammar: no builder converter for ${type.kind}`);
+  }
+}
+
+/** The option specs of a verb, read from the grammar (option names are the attribute names). */
+function attributesOf(verb: VoipNowVerbName): readonly AttributeSpec[] {
+  return VOIPNOW_GRAMMAR[verb].attributes.map((fact): AttributeSpec =>
+    fact.required === true
+      ? [fact.name, fact.name, convertOf(fact.value), 'required']
+      : [fact.name, fact.name, convertOf(fact.value)],
+  );
+}
 
 /** An IVR variable name: letters, digits and underscores, not starting with a digit. */
-const variableName: Convert = (builder, name, value) => {
-  if (typeof value !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(value)) {
-    throw invalid(
-      builder,
-      `${name} must be an IVR variable name (letters, digits and _, not starting with a digit), got ${show(value)}`,
-    );
-  }
-  return value;
-};
-
-/** A short language code: 2–3 letters, then optional subtags of 2–8 letters or digits (`fr`, `pt-BR`). */
-const language: Convert = (builder, name, value) => {
-  if (typeof value !== 'string' || !/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/.test(value)) {
-    throw invalid(
-      builder,
-      `${name} must be a language code such as "en", "fr" or "pt-BR", got ${show(value)}`,
-    );
-  }
-  return value;
-};
-
-const loopTimes = wholeNumber(1, 'times');
-
-/** `loop`: a whole number of times ≥ 1, or `''` (written empty, VoipNow's default). */
-const loop: Convert = (builder, name, value) => {
-  if (value === '') return '';
-  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 1) {
-    return loopTimes(builder, name, value);
-  }
-  throw invalid(
-    builder,
-    `${name} must be a whole number of times ≥ 1, or "" (VoipNow's default), got ${show(value)}`,
-  );
-};
-
-/** Jump `option`: a non-blank string, or a whole number ≥ 0 written as text. */
-const jumpOption: Convert = (builder, name, value) => {
-  if (typeof value === 'string' && value.trim() !== '') return nonBlank(builder, name, value);
-  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return String(value);
-  throw invalid(
-    builder,
-    `${name} must be a non-empty string or a whole number ≥ 0, got ${show(value)}`,
-  );
-};
-
-/** PlayTTS `volume`: a whole number from 0 to {@link MAX_VOLUME}. */
-const volume: Convert = (builder, name, value) => {
-  if (
-    typeof value === 'number' &&
-    Number.isSafeInteger(value) &&
-    value >= 0 &&
-    value <= MAX_VOLUME
-  ) {
-    return String(value);
-  }
-  throw invalid(
-    builder,
-    `${name} must be a whole number from 0 to ${MAX_VOLUME} (VoipNow's default: 150), got ${show(value)}`,
-  );
-};
+const variableName: Convert = convertOf(VOIPNOW_VARIABLE);
 
 /** Makes a command and records it as built by these builders. */
 function make<N extends VoipNowVerbName>(
@@ -248,9 +246,7 @@ export interface VoipNowPauseOptions {
   readonly length?: number;
 }
 
-const PAUSE_ATTRIBUTES: readonly AttributeSpec[] = [
-  ['length', 'length', wholeNumber(1, 'seconds', MAX_PAUSE_SECONDS)],
-];
+const PAUSE_ATTRIBUTES = attributesOf('Pause');
 
 /**
  * `<Pause length="15"/>`: wait before the next verb (spec §2).
@@ -299,14 +295,7 @@ export interface VoipNowPlaySoundOptions {
   readonly digitvar?: string;
 }
 
-const PLAY_SOUND_ATTRIBUTES: readonly AttributeSpec[] = [
-  ['language', 'language', language],
-  ['loop', 'loop', loop],
-  ['view', 'view', oneOf('system', 'client')],
-  ['folder', 'folder', nonBlank],
-  ['where', 'where', oneOf('foreground', 'background')],
-  ['digitvar', 'digitvar', variableName],
-];
+const PLAY_SOUND_ATTRIBUTES = attributesOf('PlaySound');
 
 /**
  * `<PlaySound>sound</PlaySound>`: play a sound file of the PBX (spec §2).
@@ -337,11 +326,7 @@ export interface VoipNowJumpOptions {
   readonly priority?: number;
 }
 
-const JUMP_ATTRIBUTES: readonly AttributeSpec[] = [
-  ['context', 'context', nonBlank, 'required'],
-  ['option', 'option', jumpOption],
-  ['priority', 'priority', wholeNumber(1, 'steps')],
-];
+const JUMP_ATTRIBUTES = attributesOf('Jump');
 
 /**
  * `<Jump context="StartSupport" option="1" priority="3"/>`: continue elsewhere in the IVR
@@ -364,10 +349,7 @@ export interface VoipNowSetCallerOptions {
   readonly number: string;
 }
 
-const SET_CALLER_ATTRIBUTES: readonly AttributeSpec[] = [
-  ['name', 'name', nonBlank, 'required'],
-  ['number', 'number', nonBlank, 'required'],
-];
+const SET_CALLER_ATTRIBUTES = attributesOf('SetCaller');
 
 /**
  * `<SetCaller name="callerName" number="92992"/>`: change the caller id (spec §2). VoipNow
@@ -392,10 +374,7 @@ export interface VoipNowPlayTtsOptions {
   readonly volume?: number;
 }
 
-const PLAY_TTS_ATTRIBUTES: readonly AttributeSpec[] = [
-  ['voice', 'voice', nonBlank],
-  ['volume', 'volume', volume],
-];
+const PLAY_TTS_ATTRIBUTES = attributesOf('PlayTTS');
 
 /**
  * `<PlayTTS voice="Alice-8KHz" volume="100">text</PlayTTS>`: read text out with text-to-speech
