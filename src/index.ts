@@ -7,6 +7,8 @@
  * - `opentact`: Opentact call-flow requests, Gather follow-ups, events, Opentact XML
  *   (`opentact.createApp`, `opentact.gather`, …) and pushing XML to a live call
  *   (`opentact.createOpentactClient`)
+ * - `sipgate`: sipgate.io Push API, its XML answers and its RSA signatures (`sipgate.createApp`,
+ *   `sipgate.dial`, …)
  * - `voipnow`: 4PSA VoipNow Call Events and Call Interactive (`voipnow.createApp`,
  *   `voipnow.jump`, …)
  * - core: {@link CallControlError} and its codes, the {@link WebhookApp} every provider app is,
@@ -18,6 +20,7 @@
 export * as opentact from './providers/opentact';
 export * as ozeki from './providers/ozeki';
 export * as placetel from './providers/placetel';
+export * as sipgate from './providers/sipgate';
 export * as voipnow from './providers/voipnow';
 export {
   CallControlError,
@@ -36,8 +39,6 @@ export {
   type StoredReply,
 } from './core/store';
 export {
-  WebhookApp,
-  createWebhookApp,
   commonAppOptions,
   DEFAULT_BODY_LIMIT_BYTES,
   DEFAULT_BODY_TIMEOUT_MS,
@@ -102,6 +103,14 @@ export {
   type ExpressMiddleware,
 } from './adapters/express';
 export { createNodeHandler, type NodeHandler } from './adapters/node';
+// `WebhookApp` and `createWebhookApp` of the package: the app with its adapter methods (the
+// core's own class, without them, is its base; see docs/architecture.md).
+export {
+  CallControlApp,
+  CallControlApp as WebhookApp,
+  createCallControlApp,
+  createCallControlApp as createWebhookApp,
+} from './adapters/app';
 export { createFetchHandler, type FetchHandler, type FetchHandlerOptions } from './adapters/fetch';
 export {
   createFastifyPlugin,

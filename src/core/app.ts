@@ -9,14 +9,6 @@
  *
  * @module
  */
-import { createExpressMiddleware, type ExpressMiddleware } from '../adapters/express';
-import {
-  createFastifyPlugin,
-  type CallControlFastifyPlugin,
-  type FastifyAdapterOptions,
-} from '../adapters/fastify';
-import { createFetchHandler, type FetchHandler, type FetchHandlerOptions } from '../adapters/fetch';
-import { createNodeHandler, type NodeHandler } from '../adapters/node';
 import { CallControlError, ERROR_CODES, isCallControlError } from './errors';
 import {
   checkLogger,
@@ -948,43 +940,6 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
       // Reporting must not take the reply down with it.
     }
     return reply;
-  }
-
-  /**
-   * An Express (4 or 5) middleware serving this app: `app.use('/placetel', calls.express())`.
-   * It reads the raw body itself; see {@link createExpressMiddleware} for body parsers mounted
-   * before it.
-   */
-  express(): ExpressMiddleware {
-    return createExpressMiddleware(this);
-  }
-
-  /**
-   * A `node:http` handler serving this app on every path of a server:
-   * `http.createServer(calls.node()).listen(3000)`.
-   */
-  node(): NodeHandler {
-    return createNodeHandler(this);
-  }
-
-  /**
-   * A Fetch-API handler `(Request) => Promise<Response>` serving this app, for Next.js route
-   * handlers, Hono, Bun, Deno and workers: `export const POST = calls.fetch({ basePath:
-   * '/api/placetel' })`. The app sees the URL's full path unless `basePath` strips it, and has
-   * a peer address for `allowFrom` only through `remoteAddress`; see {@link createFetchHandler}.
-   */
-  fetch(options?: FetchHandlerOptions): FetchHandler {
-    return createFetchHandler(this, options);
-  }
-
-  /**
-   * An encapsulated Fastify plugin serving this app under the prefix it is registered with:
-   * `fastify.register(calls.fastify(), { prefix: '/placetel' })`. The app sees paths relative to
-   * the prefix and the exact body bytes; Fastify's parsers and error format never see the
-   * request. See {@link createFastifyPlugin}.
-   */
-  fastify(options?: FastifyAdapterOptions): CallControlFastifyPlugin {
-    return createFastifyPlugin(this, options);
   }
 
   /**

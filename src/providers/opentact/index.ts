@@ -24,13 +24,8 @@
  * @module
  */
 import { commonAuthenticators, type CommonSecurityOptions } from '../../core/auth';
-import {
-  commonAppOptions,
-  createWebhookApp,
-  type CommonAppOptions,
-  type ProviderDefinition,
-  type WebhookApp,
-} from '../../core/app';
+import { commonAppOptions, type CommonAppOptions, type ProviderDefinition } from '../../core/app';
+import { createCallControlApp, type CallControlApp } from '../../adapters/app';
 import {
   OPENTACT_EVENTS,
   isOpentactQualifiedName,
@@ -94,7 +89,7 @@ export type OpentactEventMap = {
 };
 
 /** An Opentact webhook app: `on('call_flow_request', …)`, then `app.use('/opentact', calls.express())`. */
-export type OpentactApp = WebhookApp<
+export type OpentactApp = CallControlApp<
   OpentactEventMap,
   OpentactEvent | OpentactUnknownEvent,
   OpentactAnswer
@@ -167,7 +162,7 @@ export const opentactProvider: ProviderDefinition<
  *   naming no Opentact event, a fallback that is not Opentact XML, a non-positive body limit)
  */
 export function createApp(options: OpentactAppOptions = {}): OpentactApp {
-  return createWebhookApp(opentactProvider, {
+  return createCallControlApp(opentactProvider, {
     ...commonAppOptions(options),
     authenticators: commonAuthenticators(options),
     eventPaths: options.eventPaths,

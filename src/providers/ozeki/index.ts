@@ -29,13 +29,8 @@
  * @module
  */
 import { commonAuthenticators, type CommonSecurityOptions } from '../../core/auth';
-import {
-  commonAppOptions,
-  createWebhookApp,
-  type CommonAppOptions,
-  type ProviderDefinition,
-  type WebhookApp,
-} from '../../core/app';
+import { commonAppOptions, type CommonAppOptions, type ProviderDefinition } from '../../core/app';
+import { createCallControlApp, type CallControlApp } from '../../adapters/app';
 import {
   OZEKI_EVENTS,
   parseOzekiRequest,
@@ -99,7 +94,7 @@ export type OzekiEventMap = {
 };
 
 /** An Ozeki webhook app: `on('IncomingCall', …)`, then `app.use('/ozeki', calls.express())`. */
-export type OzekiApp = WebhookApp<OzekiEventMap, OzekiEvent | OzekiUnknownEvent, OzmlAnswer>;
+export type OzekiApp = CallControlApp<OzekiEventMap, OzekiEvent | OzekiUnknownEvent, OzmlAnswer>;
 
 /**
  * The OzML context each notification's answer runs in (spec §3.1, §4): third-party control for
@@ -195,7 +190,7 @@ export function createApp(options: OzekiAppOptions = {}): OzekiApp {
   for (const [path, name] of Object.entries(options.eventPaths ?? {})) {
     if (name !== undefined) eventPaths[path] = name;
   }
-  return createWebhookApp(ozekiProvider(options.render), {
+  return createCallControlApp(ozekiProvider(options.render), {
     ...commonAppOptions(options),
     authenticators: commonAuthenticators(options),
     eventPaths,

@@ -23,13 +23,8 @@
  *
  * @module
  */
-import {
-  commonAppOptions,
-  createWebhookApp,
-  type CommonAppOptions,
-  type ProviderDefinition,
-  type WebhookApp,
-} from '../../core/app';
+import { commonAppOptions, type CommonAppOptions, type ProviderDefinition } from '../../core/app';
+import { createCallControlApp, type CallControlApp } from '../../adapters/app';
 import { commonAuthenticators, type CommonSecurityOptions } from '../../core/auth';
 import {
   PLACETEL_EVENTS,
@@ -78,7 +73,7 @@ export type PlacetelEventMap = {
 };
 
 /** A Placetel webhook app: `on('IncomingCall', …)`, then `app.use('/placetel', calls.express())`. */
-export type PlacetelApp = WebhookApp<
+export type PlacetelApp = CallControlApp<
   PlacetelEventMap,
   PlacetelEvent | PlacetelUnknownEvent,
   PlacetelAnswer
@@ -153,5 +148,5 @@ export function createApp(options: PlacetelAppOptions = {}): PlacetelApp {
   if (options.secret !== undefined) {
     authenticators.push(createPlacetelSignatureCheck(normalizeSecrets(options.secret)));
   }
-  return createWebhookApp(placetelProvider, { ...commonAppOptions(options), authenticators });
+  return createCallControlApp(placetelProvider, { ...commonAppOptions(options), authenticators });
 }

@@ -27,13 +27,8 @@
  * @module
  */
 import { commonAuthenticators, type CommonSecurityOptions } from '../../core/auth';
-import {
-  commonAppOptions,
-  createWebhookApp,
-  type CommonAppOptions,
-  type ProviderDefinition,
-  type WebhookApp,
-} from '../../core/app';
+import { commonAppOptions, type CommonAppOptions, type ProviderDefinition } from '../../core/app';
+import { createCallControlApp, type CallControlApp } from '../../adapters/app';
 import {
   VOIPNOW_EVENTS,
   parseVoipNowRequest,
@@ -70,7 +65,7 @@ export type VoipNowEventMap = {
 };
 
 /** A VoipNow webhook app: `on('call_interactive', …)`, then `app.use('/voipnow', calls.express())`. */
-export type VoipNowApp = WebhookApp<VoipNowEventMap, VoipNowEvent, VoipNowAnswer>;
+export type VoipNowApp = CallControlApp<VoipNowEventMap, VoipNowEvent, VoipNowAnswer>;
 
 /** Options of {@link createApp}. */
 export interface VoipNowAppOptions
@@ -125,7 +120,7 @@ export const voipNowProvider: ProviderDefinition<VoipNowEvent, VoipNowAnswer> = 
  *   naming no VoipNow event, a fallback that is not VoipNow XML, a non-positive body limit)
  */
 export function createApp(options: VoipNowAppOptions = {}): VoipNowApp {
-  return createWebhookApp(voipNowProvider, {
+  return createCallControlApp(voipNowProvider, {
     ...commonAppOptions(options),
     authenticators: commonAuthenticators(options),
     eventPaths: options.eventPaths,
