@@ -36,6 +36,7 @@ export const libraryEntries = {
   ozeki: 'src/providers/ozeki/index.ts',
   voipnow: 'src/providers/voipnow/index.ts',
   opentact: 'src/providers/opentact/index.ts',
+  sipgate: 'src/providers/sipgate/index.ts',
   express: 'src/adapters/express.ts',
   node: 'src/adapters/node.ts',
   fetch: 'src/adapters/fetch.ts',

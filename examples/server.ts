@@ -28,6 +28,11 @@
  * - `OPENTACT_SUPPORT`, `OPENTACT_SALES`: comma-separated SIP destinations (defaults
  *   `support1@sip.opentact.org,support2@sip.opentact.org`, `sales@sip.opentact.org`);
  *   `OPENTACT_PRIVATE_LINE` (default `private@sip.opentact.org`)
+ * - `SIPGATE_PUBLIC_KEY`: the RSA public key (PEM) sipgate.io requests are checked with; unset:
+ *   sipgate's published key, so `/sipgate` always requires a valid `X-Sipgate-Signature`
+ * - `SIPGATE_FORWARD_TO`: comma-separated E.164 numbers (without `+`, up to 5) incoming sipgate
+ *   calls are dialled to (default `4915799912345`); `SIPGATE_PUBLIC_URL`: where sipgate reaches
+ *   `/sipgate`, for the `onAnswer`/`onHangup` follow-ups (default: `http://<Host header>/sipgate`)
  *
  * - `SHUTDOWN_TIMEOUT_MS` (default 10000): on SIGTERM or SIGINT the server shuts down gracefully
  *   (see {@link ExampleServer.shutdown}) and exits within this many milliseconds, also when
@@ -64,6 +69,7 @@ import {
 import { createOpentactDemo } from './opentact/app';
 import { createOzekiDemo } from './ozeki/app';
 import { createPlacetelDemo } from './placetel/app';
+import { createSipgateDemo } from './sipgate/app';
 import { createVoipNowDemo } from './voipnow/app';
 
 /** Options of {@link createExampleApp}; each falls back to its environment variable. */
@@ -74,6 +80,8 @@ export interface ExampleOptions {
   readonly ozekiPins?: readonly string[];
   readonly voipnowToken?: string | undefined;
   readonly opentactToken?: string | undefined;
+  /** A PEM public key for `/sipgate`; default `SIPGATE_PUBLIC_KEY`, else sipgate's published key. */
+  readonly sipgatePublicKey?: string | undefined;
   /**
    * Whether a provider without its credential stays off (`true`) or is served without
    * authentication (`false`). Default: `NODE_ENV === 'production'`.
@@ -163,11 +171,14 @@ const CREDENTIALS = [
   { path: '/ozeki', variable: 'OZEKI_TOKEN', option: 'ozekiToken' },
   { path: '/voipnow', variable: 'VOIPNOW_TOKEN', option: 'voipnowToken' },
   { path: '/opentact', variable: 'OPENTACT_TOKEN', option: 'opentactToken' },
+  // Checked without its variable too: sipgate's published key is the default.
+  { path: '/sipgate', variable: 'SIPGATE_PUBLIC_KEY', option: 'sipgatePublicKey', published: true },
 ] as const;
 
 function plan(options: ExampleOptions): PlannedProvider[] {
   const production = options.production ?? process.env['NODE_ENV'] === 'production';
-  return CREDENTIALS.map(({ path, variable, option }) => {
+  return CREDENTIALS.map((entry) => {
+    const { path, variable, option } = entry;
     const value = options[option] ?? process.env[variable];
     const credential = value === undefined || value === '' ? undefined : value;
     return {
@@ -175,7 +186,12 @@ function plan(options: ExampleOptions): PlannedProvider[] {
       variable,
       credential,
       empty: value === '',
-      status: credential !== undefined ? 'checked' : production ? 'off' : 'unauthenticated',
+      status:
+        credential !== undefined || 'published' in entry
+          ? 'checked'
+          : production
+            ? 'off'
+            : 'unauthenticated',
     };
   });
 }
@@ -215,7 +231,7 @@ function demo<T>(provider: PlannedProvider, create: (credential: string | undefi
     return create(provider.credential);
   } catch (error) {
     if (error instanceof TypeError) {
-      const rule = error.message.replace(/^(urlToken|secret): /, '');
+      const rule = error.message.replace(/^(urlToken|secret|publicKey): /, '');
       throw new ExampleConfigError(`${provider.variable} is not usable: ${rule}`);
     }
     throw error;
@@ -308,7 +324,8 @@ function buildExample(
   const forwardTo = options.forwardTo ?? listFromEnv('FORWARD_TO', '022129191999');
   const store = options.store;
   const log = options.log ? { log: options.log } : {};
-  const [placetel, ozeki, voipnow, opentact] = plan(options) as [
+  const [placetel, ozeki, voipnow, opentact, sipgate] = plan(options) as [
+    PlannedProvider,
     PlannedProvider,
     PlannedProvider,
     PlannedProvider,
@@ -374,16 +391,27 @@ function buildExample(
     );
     mount(opentact.path, calls);
   }
+  const sipgateCalls = demo(sipgate, (publicKey) =>
+    createSipgateDemo({
+      publicKey,
+      publicUrl: process.env['SIPGATE_PUBLIC_URL'] || undefined,
+      forwardTo: listFromEnv('SIPGATE_FORWARD_TO', '4915799912345'),
+      ...log,
+      store,
+    }),
+  );
+  mount(sipgate.path, sipgateCalls);
   const lines: Record<string, string> = {
     '/placetel': 'POST /placetel  Placetel Call Control / Notify API',
     '/ozeki': 'POST /ozeki     Ozeki Phone System notifications (OzML IVR)',
     '/voipnow':
       'GET|POST /voipnow[/dial-in|/interactive|/hangup|…]  4PSA VoipNow Call Events and Call Interactive',
     '/opentact': 'GET|POST /opentact  Opentact call flow, Gather follow-ups and events',
+    '/sipgate': 'POST /sipgate  sipgate.io Push API (newCall, answer, hangup, dtmf)',
   };
   const index =
     'callcontrol example server\n' +
-    [placetel, ozeki, voipnow, opentact]
+    [placetel, ozeki, voipnow, opentact, sipgate]
       .map((provider) =>
         provider.status === 'off'
           ? `${provider.path}: not served (set ${provider.variable})\n`
@@ -405,7 +433,9 @@ function buildExample(
 /** How a served provider's requests are checked, for the startup line. */
 function checkOf(provider: ExampleProvider): string {
   if (provider.status === 'unauthenticated') return 'NO AUTHENTICATION';
-  return provider.variable === 'PLACETEL_SECRET' ? 'signature required' : 'token required';
+  return provider.variable === 'PLACETEL_SECRET' || provider.variable === 'SIPGATE_PUBLIC_KEY'
+    ? 'signature required'
+    : 'token required';
 }
 
 /**

@@ -53,7 +53,7 @@ import { join, relative } from 'node:path';
 import { PROVIDER_RULES } from '../../src/validate';
 import { ROOT } from './snippets';
 
-const PROVIDERS = ['placetel', 'ozeki', 'voipnow', 'opentact'] as const;
+const PROVIDERS = ['placetel', 'ozeki', 'voipnow', 'opentact', 'sipgate'] as const;
 type Provider = (typeof PROVIDERS)[number];
 
 const SELF = relative(ROOT, __filename).split('\\').join('/');
@@ -107,7 +107,7 @@ const referenceFile = (provider: string): string => `docs/providers/${provider}.
 
 /** The provider a piece of text names, the last one when it names several. */
 function lastProviderNamed(text: string): Provider | undefined {
-  const names = text.toLowerCase().match(/\b(?:placetel|ozeki|voipnow|opentact)\b/g) ?? [];
+  const names = text.toLowerCase().match(/\b(?:placetel|ozeki|voipnow|opentact|sipgate)\b/g) ?? [];
   const last = names[names.length - 1];
   return isProvider(last) ? last : undefined;
 }
@@ -134,7 +134,7 @@ function titleAt(line: string, start: number): string | undefined {
  * path), a provider's name, or a section number (`§3.3`).
  */
 const TOKEN =
-  /(?<path>docs\/providers\/(?<any>[\w<>-]+)\.md|(?<![\w./-])(?<short>placetel|ozeki|voipnow|opentact)\.md)|(?<name>\b(?:placetel|ozeki|voipnow|opentact)\b)|§(?<number>\d+(?:\.\d+)*)/gi;
+  /(?<path>docs\/providers\/(?<any>[\w<>-]+)\.md|(?<![\w./-])(?<short>placetel|ozeki|voipnow|opentact|sipgate)\.md)|(?<name>\b(?:placetel|ozeki|voipnow|opentact|sipgate)\b)|§(?<number>\d+(?:\.\d+)*)/gi;
 
 /** The citations in the source text of one file, and the `§`s no rule resolves. */
 function citationsInFile(path: string): { citations: Citation[]; unresolved: string[] } {
@@ -380,7 +380,9 @@ describe('citations of docs/providers/<provider>.md', () => {
     }
     const where = CITATIONS.map((citation) => citation.where);
     expect(where.filter((place) => place.startsWith('PROVIDER_RULES')).length).toBeGreaterThan(50);
-    expect(where.filter((place) => place.startsWith('test/data/providers/')).length).toBe(4);
+    expect(where.filter((place) => place.startsWith('test/data/providers/')).length).toBe(
+      PROVIDERS.length,
+    );
   });
 
   test(`all ${CITATIONS.length} (${OF_A_SECTION.length} of a section) name a file and section that exist`, () => {

@@ -12,7 +12,7 @@ import ts from 'typescript';
 
 export const ROOT = resolve(__dirname, '../..');
 
-const PROVIDERS = ['placetel', 'ozeki', 'voipnow', 'opentact'] as const;
+const PROVIDERS = ['placetel', 'ozeki', 'voipnow', 'opentact', 'sipgate'] as const;
 
 /**
  * The package's import paths and the sources they are built from, relative to `ROOT`
@@ -24,6 +24,7 @@ export const PACKAGE_PATHS: Readonly<Record<string, string>> = {
   'callcontrol/ozeki': 'src/providers/ozeki/index',
   'callcontrol/voipnow': 'src/providers/voipnow/index',
   'callcontrol/opentact': 'src/providers/opentact/index',
+  'callcontrol/sipgate': 'src/providers/sipgate/index',
   'callcontrol/express': 'src/adapters/express',
   'callcontrol/node': 'src/adapters/node',
   'callcontrol/fetch': 'src/adapters/fetch',

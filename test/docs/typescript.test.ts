@@ -20,6 +20,7 @@ test('the README and the guides have TypeScript examples', () => {
     'docs/ozeki.md',
     'docs/voipnow.md',
     'docs/opentact.md',
+    'docs/sipgate.md',
   ]) {
     expect({ file, blocks: tsBlocks(file).length > 0 }).toEqual({ file, blocks: true });
   }

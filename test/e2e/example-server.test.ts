@@ -252,7 +252,7 @@ test('a wrongly signed request: one log line naming CC_ERR_SIGNATURE_INVALID, no
 test('the startup output: how each path is checked, a warning for each one without', () => {
   const startup = serverLog.split('\n').slice(0, 4);
   expect(startup[0]).toMatch(
-    /^callcontrol example listening on http:\/\/127\.0\.0\.1:\d+\/placetel \(signature required\), \/ozeki \(NO AUTHENTICATION\), \/voipnow \(NO AUTHENTICATION\) and \/opentact \(NO AUTHENTICATION\); store: memory$/,
+    /^callcontrol example listening on http:\/\/127\.0\.0\.1:\d+\/placetel \(signature required\), \/ozeki \(NO AUTHENTICATION\), \/voipnow \(NO AUTHENTICATION\), \/opentact \(NO AUTHENTICATION\) and \/sipgate \(signature required\); store: memory$/,
   );
   for (const [index, path, variable] of [
     [1, '/ozeki', 'OZEKI_TOKEN'],
@@ -334,7 +334,7 @@ describe('NODE_ENV=production', () => {
       OPENTACT_TOKEN: 'e2e-opentact-token-not-a-secret',
     });
     expect(started.output().split('\n')[0]).toMatch(
-      /\/placetel \(signature required\), \/ozeki \(token required\), \/voipnow \(token required\) and \/opentact \(token required\); store: memory$/,
+      /\/placetel \(signature required\), \/ozeki \(token required\), \/voipnow \(token required\), \/opentact \(token required\) and \/sipgate \(signature required\); store: memory$/,
     );
     const signed = await postIncoming(`${started.url}/placetel`, SECRET);
     expect(signed.status).toBe(200);
