@@ -175,25 +175,39 @@ export interface WebhookAppOptions<TAnswer> extends CommonAppOptions<TAnswer, st
 }
 
 /**
+ * The name of every option of {@link CommonAppOptions}, which {@link commonAppOptions} passes
+ * to the core. The compiler keeps it complete: an option added to `CommonAppOptions` and not
+ * here (or named here and not there) is a type error, so no option is silently dropped.
+ */
+const COMMON_APP_OPTIONS = {
+  fallback: true,
+  bodyLimitBytes: true,
+  timeoutMs: true,
+  events: true,
+  duplicates: true,
+  store: true,
+  sessionTtlMs: true,
+  endedSessionTtlMs: true,
+  bodyTimeoutMs: true,
+  maxHeaderBytes: true,
+  stderr: true,
+  logger: true,
+} as const satisfies Record<keyof CommonAppOptions<unknown, string>, true>;
+
+/** The names of {@link CommonAppOptions}' options, in declaration order (see `COMMON_APP_OPTIONS`). */
+export const COMMON_APP_OPTION_NAMES: readonly (keyof CommonAppOptions<unknown, string>)[] =
+  Object.freeze(Object.keys(COMMON_APP_OPTIONS) as (keyof CommonAppOptions<unknown, string>)[]);
+
+/**
  * The {@link WebhookAppOptions} that {@link CommonAppOptions} (and `allowUnauthenticated` of
- * {@link CommonSecurityOptions}) set, for a provider's `createApp`.
+ * {@link CommonSecurityOptions}) set, for a provider's `createApp`: every option named in
+ * {@link COMMON_APP_OPTION_NAMES} passed through as given (an absent one as `undefined`), and
+ * nothing else — the provider's own options (secrets, tokens, `render`…) never reach the core.
  */
 export function commonAppOptions<TAnswer>(
   options: CommonAppOptions<TAnswer, string> & Pick<CommonSecurityOptions, 'allowUnauthenticated'>,
 ): WebhookAppOptions<TAnswer> {
-  return {
-    allowUnauthenticated: options.allowUnauthenticated,
-    stderr: options.stderr,
-    fallback: options.fallback,
-    bodyLimitBytes: options.bodyLimitBytes,
-    timeoutMs: options.timeoutMs,
-    events: options.events,
-    duplicates: options.duplicates,
-    store: options.store,
-    sessionTtlMs: options.sessionTtlMs,
-    endedSessionTtlMs: options.endedSessionTtlMs,
-    bodyTimeoutMs: options.bodyTimeoutMs,
-    maxHeaderBytes: options.maxHeaderBytes,
-    logger: options.logger,
-  };
+  const passed: Record<string, unknown> = { allowUnauthenticated: options.allowUnauthenticated };
+  for (const name of COMMON_APP_OPTION_NAMES) passed[name] = options[name];
+  return passed as WebhookAppOptions<TAnswer>;
 }
