@@ -310,7 +310,7 @@ describe('NODE_ENV=production', () => {
 
     const output = started.output();
     expect(output).toMatch(
-      /^callcontrol example listening on http:\/\/127\.0\.0\.1:\d+\/ozeki \(token required\); store: memory\n/,
+      /^callcontrol example listening on http:\/\/127\.0\.0\.1:\d+\/ozeki \(token required\) and \/sipgate \(signature required\); store: memory\n/,
     );
     expect(output).toContain(
       '/placetel is not served (404): PLACETEL_SECRET is empty and NODE_ENV is production. ' +
