@@ -12,85 +12,76 @@
  * `enteredUrl` passes with a warning. Commands listed in the index but not documented
  * (§5.17–§5.19) pass with a warning, unchecked.
  *
+ * The commands, attributes, value types, control contexts and the rules of place and of
+ * `<UserInput>` are the grammar the builders use (`src/providers/ozeki/grammar.ts`); this table
+ * adds only what the validator tolerates.
+ *
  * An OzML answer runs in one of three contexts (spec §3.1, §4): extension control,
  * third-party control, or routing (the answer to RoutingInterception). Without
  * `ozekiControl` the context is inferred, and the commands must all fit one.
  *
  * @module
  */
+import {
+  commandRules,
+  digitOptionsRule,
+  fitOf,
+  inputKeyRule,
+  OZEKI_COMMANDS,
+  OZEKI_CONTROLS,
+  OZEKI_CONTEXTS,
+  OZEKI_SPEC,
+  OZEKI_SPEC_FILE,
+  placeRule,
+  type OzekiAttributeFact,
+  type OzekiCommandFact,
+  type OzekiCommandView,
+  type OzekiControl,
+  type OzekiRuleBreak,
+} from '../providers/ozeki/grammar';
 import { findAttribute } from './engine';
+import { checkOf, type GrammarValue } from './grammar';
 import type {
   AttributeRule,
   ElementRule,
   Finding,
   ProviderRules,
   ValidateOptions,
+  ValueCheck,
   XElement,
 } from './types';
-import { boolean, dtmfKey, dtmfKeys, integer, nonBlank, oneOf } from './values';
 
-const FILE = 'docs/providers/ozeki.md';
-const S = {
-  contexts: `${FILE} §3.1 Notification catalogue`,
-  envelope: `${FILE} §1.1 Command response envelope`,
-  rules: `${FILE} §4 OzML — language rules`,
-  speak: `${FILE} §5.1 Speak`,
-  play: `${FILE} §5.2 Play`,
-  delay: `${FILE} §5.3 Delay`,
-  hangup: `${FILE} §5.4 Hangup`,
-  reject: `${FILE} §5.5 Reject`,
-  userInput: `${FILE} §5.6 UserInput`,
-  goTo: `${FILE} §5.7 GoTo`,
-  call: `${FILE} §5.8 Call (OzML)`,
-  blindTransfer: `${FILE} §5.9 BlindTransfer`,
-  attendedTransfer: `${FILE} §5.10 AttendedTransfer`,
-  forward: `${FILE} §5.11 Forward (Ozeki 10: ForwardCall)`,
-  hold: `${FILE} §5.12 Hold / Unhold`,
-  record: `${FILE} §5.13 Record`,
-  sendDtmf: `${FILE} §5.14 SendDTMF`,
-  route: `${FILE} §5.15 Route`,
-  sendSms: `${FILE} §5.16 SendSms`,
-  sendEmail: `${FILE} §5.17 SendEmail`,
-  request: `${FILE} §5.18 Request (Ozeki 10 only)`,
-  undocumented: `${FILE} §5.19 Listed but not documented here`,
-  ambiguities: `${FILE} §7 Ambiguous, contradictory or undocumented`,
-} as const;
+const FILE = OZEKI_SPEC_FILE;
+const S = OZEKI_SPEC;
 
-type Control = 'extension' | 'thirdParty' | 'routing';
-const CONTROL_LABEL: Record<Control, string> = {
-  extension: 'extension control (answers to IncomingCall, CallConnected, DtmfEntered, GoTo, …)',
-  thirdParty: 'third-party control (answers to CallChanged, RecordCompleted)',
-  routing: 'routing (the answer to RoutingInterception)',
+/**
+ * The validator's check of a grammar value: as the builders write it, except that an enum
+ * value in another letter case is a warning (Ozeki compares them ignoring case, spec §4, §7.6).
+ */
+function check(type: GrammarValue): ValueCheck {
+  const strict = checkOf(type);
+  if (type.kind === 'enum') {
+    const loose = checkOf({ ...type, ignoreCase: true });
+    return (value) => {
+      const issue = strict(value);
+      if (issue === undefined || loose(value) !== undefined) return issue;
+      return { ...issue, severity: 'warning' };
+    };
+  }
+  // .NET reads booleans in any letter case (spec §4)
+  if (type.kind === 'boolean') return checkOf({ ...type, ignoreCase: true });
+  return strict;
+}
+
+/** Other spellings the docs use for an attribute (spec §7.6); names compare ignoring case. */
+const SPELLINGS: Readonly<Record<string, readonly string[]>> = {
+  Dialled: ['Dialed'],
+  TransferredCallId: ['TranferredCallId'],
+  DeliveryReportURL: ['DelivaryReportURL'],
 };
 
-const flag = boolean({ ignoreCase: true });
-const seconds = integer('seconds', 0);
-const party = oneOf(['caller', 'callee', 'all'], { ignoreCase: true });
-const transferorParty = oneOf(['caller', 'callee'], { ignoreCase: true });
-
-const callId = (spec: string): AttributeRule => ({ name: 'CallId', spec, value: nonBlank });
-
 /** The commands (spec §4 command index, §5). */
-const DOCUMENTED_COMMANDS = [
-  'Speak',
-  'Play',
-  'Delay',
-  'Hangup',
-  'Reject',
-  'UserInput',
-  'GoTo',
-  'Call',
-  'BlindTransfer',
-  'AttendedTransfer',
-  'Forward',
-  'ForwardCall',
-  'Hold',
-  'Unhold',
-  'Record',
-  'SendDTMF',
-  'Route',
-  'SendSms',
-];
+const DOCUMENTED_COMMANDS = Object.keys(OZEKI_COMMANDS);
 
 /** Named in the command index but not documented in the spec (§5.17–§5.19). */
 const UNDOCUMENTED_COMMANDS: Readonly<Record<string, string>> = {
@@ -113,205 +104,106 @@ const UNDOCUMENTED_COMMANDS: Readonly<Record<string, string>> = {
 
 const COMMANDS = [...DOCUMENTED_COMMANDS, ...Object.keys(UNDOCUMENTED_COMMANDS)];
 
-const ELEMENTS: Record<string, ElementRule> = {
-  Speak: {
-    name: 'Speak',
-    spec: S.speak,
+function attributeRule(fact: OzekiAttributeFact): AttributeRule[] {
+  const rule: AttributeRule = {
+    name: fact.name,
+    spec: fact.spec,
+    value: check(fact.value),
+    ...(fact.required === true ? { required: true } : {}),
+  };
+  return [
+    rule,
+    ...(SPELLINGS[fact.name] ?? []).map((name) => ({
+      ...rule,
+      name,
+      spec: `${fact.spec}; ${S.spellings}`,
+      required: false,
+    })),
+  ];
+}
+
+/** The rule of a documented command, from the grammar the builders use. */
+function ruleOf(fact: OzekiCommandFact): ElementRule {
+  const attributes = fact.attributes.flatMap(attributeRule);
+  const main = fact.main;
+  if (main === undefined) return { name: fact.name, spec: fact.spec, attributes };
+  const mainAttributes = main.attribute === undefined ? [] : [main.attribute];
+  return {
+    name: fact.name,
+    spec: fact.spec,
     text: 'textOrAttribute',
-    mainAttributes: ['Text'],
+    mainAttributes: [...mainAttributes, ...mainAttributes.flatMap((name) => SPELLINGS[name] ?? [])],
+    textValue: check(main.value),
     attributes: [
-      { name: 'Text', spec: S.speak, value: nonBlank },
-      { name: 'Party', spec: S.speak, value: party },
-      callId(S.speak),
-      { name: 'Language', spec: S.speak, value: nonBlank },
-      { name: 'Voice', spec: S.speak, value: nonBlank },
+      ...mainAttributes.flatMap((name) =>
+        attributeRule({ option: main.option, name, value: main.value, spec: fact.spec }),
+      ),
+      ...attributes,
     ],
-  },
-  Play: {
-    name: 'Play',
-    spec: S.play,
-    text: 'textOrAttribute',
-    mainAttributes: ['AudioFile'],
-    attributes: [
-      { name: 'AudioFile', spec: S.play, value: nonBlank },
-      { name: 'Repeat', spec: S.play, value: flag },
-      { name: 'Party', spec: S.play, value: party },
-      callId(S.play),
-      { name: 'Timeout', spec: S.play, value: seconds },
-    ],
-  },
-  Delay: {
-    name: 'Delay',
-    spec: S.delay,
-    text: 'textOrAttribute',
-    mainAttributes: ['Time'],
-    textValue: seconds,
-    attributes: [{ name: 'Time', spec: S.delay, value: seconds }],
-  },
-  Hangup: { name: 'Hangup', spec: S.hangup, attributes: [callId(S.hangup)] },
-  Reject: { name: 'Reject', spec: S.reject },
-  UserInput: {
-    name: 'UserInput',
-    spec: S.userInput,
-    attributes: [
-      { name: 'Repeat', spec: S.userInput, value: flag },
-      { name: 'Timeout', spec: S.userInput, value: seconds },
-      { name: 'BackKey', spec: S.userInput, value: dtmfKey },
-      { name: 'Digits', spec: S.userInput, value: integer('digits', 1) },
-      { name: 'MinDigits', spec: S.userInput, value: integer('digits', 1) },
-      { name: 'MaxDigits', spec: S.userInput, value: integer('digits', 1) },
-      { name: 'ForwardToUrl', spec: `${S.userInput}; ${FILE} §7.6`, value: nonBlank },
-      {
-        name: 'enteredUrl',
-        spec: `${S.userInput}; ${FILE} §7.6`,
-        value: nonBlank,
-        warning: {
-          code: 'undocumented',
-          message:
-            "enteredUrl is the spelling of Ozeki's own IVR sample, absent from every parameter table (which write ForwardToUrl)",
-        },
-      },
-      { name: 'ExecuteSQL', spec: S.userInput, value: nonBlank },
-    ],
-    children: ['InitialCommands', 'Inputs'],
-    check: userInputCheck,
-  },
-  InitialCommands: { name: 'InitialCommands', spec: S.userInput, children: COMMANDS },
-  Inputs: { name: 'Inputs', spec: S.userInput, children: ['Input'], check: inputsCheck },
-  Input: {
-    name: 'Input',
-    spec: S.userInput,
-    attributes: [{ name: 'Key', spec: S.userInput, required: true, value: dtmfKeys }],
-    children: COMMANDS,
-  },
-  GoTo: {
-    name: 'GoTo',
-    spec: S.goTo,
-    text: 'textOrAttribute',
-    mainAttributes: ['Url'],
-    attributes: [{ name: 'Url', spec: S.goTo, value: nonBlank }],
-  },
-  Call: {
-    name: 'Call',
-    spec: S.call,
-    text: 'textOrAttribute',
-    mainAttributes: ['Dialled', 'Dialed'],
-    attributes: [
-      { name: 'Dialled', spec: S.call, value: nonBlank },
-      { name: 'Dialed', spec: `${S.call}; ${FILE} §7.6`, value: nonBlank },
-      // Mandatory in XE, optional in Ozeki 10 (spec §7.5): not required here.
-      { name: 'ApiExtension', spec: `${S.call}; ${FILE} §7.5`, value: nonBlank },
-      { name: 'CallerId', spec: S.call, value: nonBlank },
-      { name: 'CallerDisplayName', spec: S.call, value: nonBlank },
-      { name: 'Url', spec: `${S.call}; ${FILE} §7.5`, value: nonBlank },
-      { name: 'ErrorUrl', spec: S.call, value: nonBlank },
-    ],
-  },
-  BlindTransfer: {
-    name: 'BlindTransfer',
-    spec: S.blindTransfer,
-    text: 'textOrAttribute',
-    mainAttributes: ['Target'],
-    attributes: [
-      { name: 'Target', spec: S.blindTransfer, value: nonBlank },
-      { name: 'TransferorParty', spec: S.blindTransfer, value: transferorParty },
-      callId(S.blindTransfer),
-      { name: 'FinishedUrl', spec: S.blindTransfer, value: nonBlank },
-    ],
-  },
-  AttendedTransfer: {
-    name: 'AttendedTransfer',
-    spec: S.attendedTransfer,
-    attributes: [
-      { name: 'TargetCallId', spec: S.attendedTransfer, required: true, value: nonBlank },
-      { name: 'TransferredCallId', spec: S.attendedTransfer, value: nonBlank },
-      { name: 'TranferredCallId', spec: `${S.attendedTransfer}; ${FILE} §7.6`, value: nonBlank },
-      // In the example, not in the table (spec §7.7): accepted.
-      {
-        name: 'TransferorParty',
-        spec: `${S.attendedTransfer}; ${FILE} §7.7`,
-        value: transferorParty,
-      },
-    ],
-  },
-  Forward: {
-    name: 'Forward',
-    spec: S.forward,
-    attributes: [
-      { name: 'Destination', spec: S.forward, required: true, value: nonBlank },
-      callId(S.forward),
-    ],
-  },
-  ForwardCall: {
-    name: 'ForwardCall',
-    spec: S.forward,
-    attributes: [
-      { name: 'Destination', spec: S.forward, required: true, value: nonBlank },
-      callId(S.forward),
-    ],
-  },
-  Hold: { name: 'Hold', spec: S.hold, attributes: [callId(S.hold)] },
-  Unhold: { name: 'Unhold', spec: S.hold, attributes: [callId(S.hold)] },
-  Record: {
-    name: 'Record',
-    spec: S.record,
-    attributes: [
-      callId(S.record),
-      { name: 'Format', spec: S.record, value: oneOf(['mp3', 'wav'], { ignoreCase: true }) },
-      { name: 'FinishedUrl', spec: S.record, value: nonBlank },
-      { name: 'Duration', spec: S.record, value: seconds },
-      { name: 'Inactivity', spec: S.record, value: seconds },
-      { name: 'FinishDigits', spec: S.record, value: dtmfKeys },
-      { name: 'RecordPath', spec: S.record, value: nonBlank },
-    ],
-  },
-  SendDTMF: {
-    name: 'SendDTMF',
-    spec: S.sendDtmf,
-    attributes: [
-      callId(S.sendDtmf),
-      { name: 'Party', spec: S.sendDtmf, required: true, value: party },
-      { name: 'Keys', spec: S.sendDtmf, required: true, value: dtmfKeys },
-    ],
-  },
-  Route: {
-    name: 'Route',
-    spec: S.route,
-    // Destination may be empty: that rejects the call (spec §5.15).
-    text: 'optional',
-    attributes: [
-      { name: 'Destination', spec: S.route },
-      { name: 'RingTime', spec: S.route, value: integer('seconds', 1) },
-      { name: 'CallerId', spec: S.route, value: nonBlank },
-      { name: 'DialedNumber', spec: S.route, value: nonBlank },
-    ],
-    check: (element) =>
-      findAttribute(element, 'Destination', true) === undefined && element.text.trim() === ''
-        ? [
-            {
-              code: 'missing-attribute',
-              message:
-                '<Route> needs Destination (an attribute or the text; Destination="" rejects the call)',
-              spec: S.route,
-            },
-          ]
-        : [],
-  },
-  SendSms: {
-    name: 'SendSms',
-    spec: S.sendSms,
-    text: 'textOrAttribute',
-    mainAttributes: ['Message'],
-    attributes: [
-      { name: 'Message', spec: S.sendSms, value: nonBlank },
-      { name: 'Recipient', spec: S.sendSms, required: true, value: nonBlank },
-      // Mandatory in the XE table, omitted in its own example: not required here.
-      { name: 'ApiExtension', spec: S.sendSms, value: nonBlank },
-      { name: 'Sender', spec: S.sendSms, value: nonBlank },
-      { name: 'DeliveryReportURL', spec: S.sendSms, value: nonBlank },
-      { name: 'DelivaryReportURL', spec: `${S.sendSms}; ${FILE} §7.6`, value: nonBlank },
-    ],
-  },
+  };
+}
+
+const ELEMENTS: Record<string, ElementRule> = Object.fromEntries(
+  Object.values(OZEKI_COMMANDS).map((fact) => [fact.name, ruleOf(fact)]),
+);
+
+const userInput = ruleOf(OZEKI_COMMANDS['UserInput'] as OzekiCommandFact);
+ELEMENTS['UserInput'] = {
+  ...userInput,
+  attributes: (userInput.attributes ?? []).map((rule) =>
+    rule.name === 'EnteredUrl'
+      ? {
+          ...rule,
+          warning: {
+            code: 'undocumented',
+            message:
+              "enteredUrl is the spelling of Ozeki's own IVR sample, absent from every parameter table (which write ForwardToUrl)",
+          },
+        }
+      : rule,
+  ),
+  children: ['InitialCommands', 'Inputs'],
+  check: userInputCheck,
+};
+ELEMENTS['InitialCommands'] = { name: 'InitialCommands', spec: S.userInput, children: COMMANDS };
+ELEMENTS['Inputs'] = { name: 'Inputs', spec: S.userInput, children: ['Input'], check: inputsCheck };
+ELEMENTS['Input'] = {
+  name: 'Input',
+  spec: S.userInput,
+  attributes: [
+    {
+      name: 'Key',
+      spec: S.userInput,
+      required: true,
+      value: checkOf({ kind: 'pattern', regex: /^[0-9*#]+$/, what: 'DTMF keys (0-9, * and #)' }),
+    },
+  ],
+  children: COMMANDS,
+};
+ELEMENTS['Route'] = {
+  ...(ELEMENTS['Route'] as ElementRule),
+  // Destination may be empty: that rejects the call (spec §5.15).
+  text: 'optional',
+  attributes: [
+    // "" rejects the call; anything else names where to route, not blank (as the builder)
+    {
+      name: 'Destination',
+      spec: S.route,
+      value: (value) => (value === '' ? undefined : checkOf({ kind: 'text' })(value)),
+    },
+    ...((ELEMENTS['Route'] as ElementRule).attributes ?? []),
+  ],
+  check: (element) =>
+    findAttribute(element, 'Destination', true) === undefined && element.text.trim() === ''
+      ? [
+          {
+            code: 'missing-attribute',
+            message:
+              '<Route> needs Destination (an attribute or the text; Destination="" rejects the call)',
+            spec: S.route,
+          },
+        ]
+      : [],
 };
 
 for (const [name, spec] of Object.entries(UNDOCUMENTED_COMMANDS)) {
@@ -326,8 +218,36 @@ for (const [name, spec] of Object.entries(UNDOCUMENTED_COMMANDS)) {
   };
 }
 
+/** An element as the grammar's rules see it: attributes ignoring case and misspellings. */
+function viewOf(element: XElement): OzekiCommandView {
+  return {
+    name: element.name,
+    attribute: (name) => {
+      for (const spelling of [name, ...(SPELLINGS[name] ?? [])]) {
+        const found = findAttribute(element, spelling, true);
+        if (found !== undefined) return found.value;
+      }
+      return undefined;
+    },
+  };
+}
+
 function attr(element: XElement, name: string): string | undefined {
-  return findAttribute(element, name, true)?.value;
+  return viewOf(element).attribute(name);
+}
+
+function finding(broken: OzekiRuleBreak, element?: XElement): Finding {
+  return {
+    code: broken.code,
+    message: broken.message,
+    spec: broken.spec,
+    ...(element === undefined ? {} : { element }),
+  };
+}
+
+/** A whole number of digits as the grammar reads it, or undefined (a bad value is reported elsewhere). */
+function count(value: string | undefined): number | undefined {
+  return value !== undefined && /^[0-9]+$/.test(value.trim()) ? Number(value.trim()) : undefined;
 }
 
 function userInputCheck(element: XElement): Finding[] {
@@ -343,37 +263,35 @@ function userInputCheck(element: XElement): Finding[] {
       });
     }
   }
-  if (attr(element, 'ForwardToUrl') !== undefined && attr(element, 'enteredUrl') !== undefined) {
-    findings.push({
-      code: 'duplicate',
-      message: 'ForwardToUrl and enteredUrl name the same URL: give one',
-      spec: `${S.userInput}; ${FILE} §7.6`,
-    });
-  }
-  const handled =
-    element.children.some((child) => child.name === 'Inputs' && child.children.length > 0) ||
-    ['ForwardToUrl', 'enteredUrl', 'ExecuteSQL', 'BackKey'].some(
-      (name) => attr(element, name) !== undefined,
-    );
-  if (!handled) {
-    findings.push({
-      code: 'ozeki.input-unhandled',
-      message:
-        '<UserInput> has no <Input>, ForwardToUrl, ExecuteSQL or BackKey: the digits entered go nowhere',
-      spec: S.userInput,
-      severity: 'warning',
-    });
-  }
-  const nested = element.parent?.name === 'Input';
-  if (!nested && attr(element, 'BackKey') !== undefined) {
-    findings.push({
-      code: 'ozeki.back-key',
-      message: 'BackKey returns to an enclosing UserInput, and this one is not nested in one',
-      spec: S.userInput,
-      severity: 'warning',
-      attribute: findAttribute(element, 'BackKey', true)?.name ?? 'BackKey',
-    });
-  }
+  const digits = {
+    digits: count(attr(element, 'Digits')),
+    minDigits: count(attr(element, 'MinDigits')),
+    maxDigits: count(attr(element, 'MaxDigits')),
+  };
+  const digitsBroken = digitOptionsRule(digits);
+  if (digitsBroken !== undefined) findings.push(finding(digitsBroken));
+  const inputs = element.children
+    .filter((child) => child.name === 'Inputs')
+    .flatMap((child) => child.children.filter((input) => input.name === 'Input'));
+  inputs.forEach((input, index) => {
+    const key = attr(input, 'Key');
+    if (key === undefined || !/^[0-9*#]+$/.test(key)) return;
+    if (digitsBroken === undefined) {
+      const broken = inputKeyRule(key, digits, `inputs[${index}]`);
+      if (broken !== undefined) findings.push(finding(broken, input));
+    }
+    if (key === attr(element, 'BackKey')) {
+      findings.push({
+        code: 'ozeki.back-key',
+        message: `<Input Key="${key}"> is the BackKey, which returns instead`,
+        spec: S.userInput,
+        element: input,
+      });
+    }
+  });
+  findings.push(
+    ...commandRules(viewOf(element), inputs.length > 0).map((broken) => finding(broken)),
+  );
   return findings;
 }
 
@@ -397,7 +315,6 @@ function inputsCheck(element: XElement): Finding[] {
         code: 'missing-child',
         message: `<Input key="${key}"> holds no command`,
         spec: S.userInput,
-        severity: 'warning',
         element: input,
       });
     }
@@ -405,160 +322,78 @@ function inputsCheck(element: XElement): Finding[] {
   return findings;
 }
 
-// ---------------------------------------------------------------------------------------------
-// Control contexts (spec §3.1, §4)
-// ---------------------------------------------------------------------------------------------
-
-/** For each context: undefined when `element` may be there, else why not (with the section). */
-function contextsOf(element: XElement): Record<Control, { why: string; spec: string } | undefined> {
-  const name = element.name;
-  const only = (control: Control, spec: string) => {
-    const result: Record<Control, { why: string; spec: string } | undefined> = {
-      extension: { why: `<${name}> is not an extension-control command`, spec },
-      thirdParty: { why: `<${name}> is not a third-party command`, spec },
-      routing: { why: 'a routing answer holds only <Route>', spec: S.route },
-    };
-    result[control] = undefined;
-    return result;
-  };
-  switch (name) {
-    case 'Route':
-      return only('routing', S.route);
-    case 'Delay':
-    case 'Reject':
-    case 'UserInput':
-    case 'GoTo':
-    case 'Call':
-    case 'SendSms':
-      return only('extension', S.contexts);
-    case 'AttendedTransfer':
-    case 'Forward':
-    case 'ForwardCall':
-    case 'Hold':
-    case 'Unhold':
-    case 'SendDTMF':
-      return only('thirdParty', S.contexts);
-    case 'Speak':
-    case 'Play': {
-      const result = only('extension', S.contexts);
-      result.thirdParty =
-        attr(element, 'Party') === undefined
-          ? {
-              why: `<${name}> needs Party in third-party control`,
-              spec: name === 'Speak' ? S.speak : S.play,
-            }
-          : undefined;
-      return result;
-    }
-    case 'Hangup': {
-      const result = only('extension', S.contexts);
-      result.thirdParty = undefined;
-      return result;
-    }
-    case 'BlindTransfer':
-      return attr(element, 'TransferorParty') === undefined
-        ? {
-            ...only('extension', S.blindTransfer),
-            thirdParty: {
-              why: '<BlindTransfer> needs TransferorParty in third-party control',
-              spec: S.blindTransfer,
-            },
-          }
-        : {
-            ...only('thirdParty', S.blindTransfer),
-            extension: {
-              why: '<BlindTransfer TransferorParty> is the third-party form',
-              spec: S.blindTransfer,
-            },
-          };
-    case 'Record': {
-      const result = only('extension', S.contexts);
-      const extensionOnly = ['Duration', 'Inactivity', 'FinishDigits'].filter(
-        (attribute) => attr(element, attribute) !== undefined,
-      );
-      result.thirdParty =
-        extensionOnly.length === 0
-          ? undefined
-          : {
-              why: `<Record> ${extensionOnly.join(', ')} exist only in extension control`,
-              spec: S.record,
-            };
-      return result;
-    }
-    default:
-      // Undocumented or unknown commands: reported elsewhere; no constraint here.
-      return { extension: undefined, thirdParty: undefined, routing: undefined };
-  }
+function commandCheck(element: XElement): Finding[] {
+  return commandRules(viewOf(element)).map((broken) => finding(broken));
 }
 
-const CONTROLS: readonly Control[] = ['extension', 'thirdParty', 'routing'];
+for (const name of ['BlindTransfer', 'AttendedTransfer', 'Route']) {
+  const rule = ELEMENTS[name] as ElementRule;
+  const own = rule.check;
+  ELEMENTS[name] = {
+    ...rule,
+    check: (element) => [...(own?.(element) ?? []), ...commandCheck(element)],
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Control contexts (spec §3.1, §4): the grammar's, as the builders check them
+// ---------------------------------------------------------------------------------------------
+
+/** Whether an element may stand in `control`; undocumented commands fit everywhere. */
+function fits(element: XElement, control: OzekiControl): OzekiRuleBreak | undefined {
+  if (!DOCUMENTED_COMMANDS.includes(element.name)) return undefined;
+  return fitOf(viewOf(element), control);
+}
 
 function documentRules(root: XElement, options: ValidateOptions): Finding[] {
   const findings: Finding[] = [];
   const commands = root.children.filter((child) => COMMANDS.includes(child.name));
-  let candidates: Control[] =
-    options.ozekiControl === undefined ? [...CONTROLS] : [options.ozekiControl];
+  let candidates: OzekiControl[] =
+    options.ozekiControl === undefined ? [...OZEKI_CONTROLS] : [options.ozekiControl];
+  const misplaced = new Set<XElement>();
   for (const element of commands) {
-    const contexts = contextsOf(element);
-    const next = candidates.filter((control) => contexts[control] === undefined);
+    const next = candidates.filter((control) => fits(element, control) === undefined);
     if (next.length > 0) {
       candidates = next;
       continue;
     }
-    const reason = contexts[candidates[0] ?? 'extension'];
-    const label = candidates.map((control) => CONTROL_LABEL[control]).join(' or ');
+    const reason = fits(element, candidates[0] ?? 'extension');
+    const label = candidates.map((control) => OZEKI_CONTEXTS[control].label).join(' or ');
+    misplaced.add(element);
     findings.push({
       code: 'ozeki.mixed-control',
-      message: `${reason?.why ?? `<${element.name}> does not fit`}; the answer ${
+      message: `${reason?.message ?? `<${element.name}> does not fit`}; the answer ${
         options.ozekiControl === undefined ? 'so far fits only' : 'is for'
       } ${label}`,
       spec: `${reason?.spec ?? S.contexts}; ${S.rules}`,
       element,
     });
   }
-  // Reject: only as the first command, never nested (spec §5.5).
+  // Reject first, one Route, BackKey only nested (spec §5.5, §5.6, §5.15).
   commands.forEach((element, index) => {
-    if (element.name === 'Reject' && index > 0) {
-      findings.push({
-        code: 'ozeki.reject-not-first',
-        message: '<Reject> is only valid as the first command (the call is already picked up)',
-        spec: S.reject,
-        element,
-      });
-    }
+    if (misplaced.has(element)) return;
+    const broken = placeRule(viewOf(element), { index, nested: false });
+    if (broken !== undefined) findings.push(finding(broken, element));
   });
-  for (const nested of descendants(root).filter(
-    (element) => element.name === 'Reject' && element.parent !== root,
-  )) {
-    findings.push({
-      code: 'ozeki.reject-not-first',
-      message: '<Reject> cannot be inside a UserInput (the call is already up)',
-      spec: S.reject,
-      element: nested,
-    });
-  }
-  // Route: one per routing answer (spec §5.15).
-  for (const extra of commands.filter((element) => element.name === 'Route').slice(1)) {
-    findings.push({
-      code: 'ozeki.route-count',
-      message: 'a routing answer holds one <Route>',
-      spec: S.route,
-      element: extra,
-    });
-  }
-  // Commands nested in a UserInput are extension commands (spec §5.6).
+  // Commands nested in a UserInput run in extension control (spec §5.6).
   for (const element of descendants(root).filter(
     (element) => element.parent !== root && COMMANDS.includes(element.name),
   )) {
-    const why = contextsOf(element).extension;
+    const why = fits(element, 'extension');
     if (why !== undefined) {
       findings.push({
         code: 'ozeki.mixed-control',
-        message: `${why.why}; commands inside a UserInput run in extension control`,
+        message: `${why.message}; commands inside a UserInput run in extension control`,
         spec: `${why.spec}; ${S.userInput}`,
         element,
       });
+      continue;
     }
+    const siblings = (element.parent?.children ?? []).filter((child) =>
+      COMMANDS.includes(child.name),
+    );
+    const broken = placeRule(viewOf(element), { index: siblings.indexOf(element), nested: true });
+    if (broken !== undefined) findings.push(finding(broken, element));
   }
   return findings;
 }

@@ -191,6 +191,58 @@ describe('ozeki', () => {
     ).toEqual([]);
   });
 
+  const userInput = (attributes: string, key: string) =>
+    `<Response><UserInput${attributes}><Inputs><Input Key="${key}"><Hangup/></Input></Inputs></UserInput></Response>`;
+
+  test.each([
+    [userInput('', '12'), 'ozeki.input-key-length', /waits for 1 digit/],
+    [userInput(' Digits="3"', '12'), 'ozeki.input-key-length', /digits is 3/],
+    [userInput(' MinDigits="3"', '12'), 'ozeki.input-key-length', /fewer than minDigits 3/],
+    [userInput(' Digits="2" MaxDigits="3"', '12'), 'ozeki.digits', /cannot be combined/],
+    [userInput(' MinDigits="3" MaxDigits="2"', '1'), 'ozeki.digits', /greater than maxDigits/],
+    ['<Response><UserInput Timeout="5"/></Response>', 'ozeki.input-unhandled', /nothing handles/],
+    ['<Response><UserInput BackKey="*"/></Response>', 'ozeki.back-key', /top-level/],
+    [
+      '<Response><UserInput ForwardToUrl="proc.php"/></Response>',
+      'bad-format',
+      /absolute http\(s\) URL/,
+    ],
+    [
+      '<Response><Route Destination="" RingTime="30"/></Response>',
+      'ozeki.route-reject',
+      /ringTime/,
+    ],
+    [
+      '<Response><BlindTransfer CallId="a">1</BlindTransfer></Response>',
+      'ozeki.blind-transfer-form',
+      /callId/,
+    ],
+    [
+      '<Response><AttendedTransfer TargetCallId="a" TransferredCallId="a"/></Response>',
+      'ozeki.same-call',
+      /same call/,
+    ],
+    ['<Response><Speak Language="english!">x</Speak></Response>', 'bad-format', /language code/],
+  ])('what the builders refuse is an error too: %s', (xml, code, message) => {
+    expect(only('ozeki', xml)).toMatchObject({
+      code,
+      severity: 'error',
+      message: expect.stringMatching(message) as unknown,
+    });
+  });
+
+  test('an input key as long as Digits, MinDigits/MaxDigits allow is valid', () => {
+    expect(problems('ozeki', userInput(' Digits="2"', '12'))).toEqual([]);
+    expect(problems('ozeki', userInput(' MinDigits="1" MaxDigits="2"', '12'))).toEqual([]);
+  });
+
+  test('an enum value in another letter case is a warning (Ozeki ignores case)', () => {
+    expect(only('ozeki', '<Response><Speak Party="Caller">x</Speak></Response>')).toMatchObject({
+      code: 'bad-enum',
+      severity: 'warning',
+    });
+  });
+
   test('Reject only first (spec §5.5)', () => {
     expect(only('ozeki', '<Response><Speak>Hi</Speak><Reject/></Response>')).toMatchObject({
       code: 'ozeki.reject-not-first',

@@ -36,6 +36,21 @@
  */
 import { answerKit, type AnswerKit, type AttributeSpec, type Convert } from '../../core/answer-kit';
 import { freezeXmlElement, renderXml, sanitizeXmlText, type XmlElement } from '../../core/xml';
+import type { GrammarValue } from '../../validate/grammar';
+import {
+  commandRules,
+  digitOptionsRule,
+  fitOf,
+  inputKeyRule,
+  OZEKI_COMMANDS,
+  OZEKI_CONTEXTS,
+  OZEKI_CONTROLS,
+  OZEKI_DTMF_KEYS,
+  OZEKI_SECONDS,
+  placeRule,
+  type OzekiCommandView,
+  type OzekiRuleBreak,
+} from './grammar';
 
 /** Who hears a Speak or Play, or gets the DTMF of a SendDTMF (spec §5.1, §5.2, §5.14). */
 export type OzmlParty = 'caller' | 'callee' | 'all';
@@ -188,25 +203,65 @@ export type OzmlAnswer =
 
 const kit: AnswerKit = answerKit('ozeki');
 const { show, optionsOf, invalid, attributesFrom, nonBlank, url, flag, oneOf } = kit;
-const { wholeNumber, dtmfKeys, dtmfKey } = kit;
+const { wholeNumber } = kit;
 const checkKeys: AnswerKit['checkKeys'] = kit.checkKeys;
 
-const seconds = wholeNumber(0, 'seconds');
-const positiveSeconds = wholeNumber(1, 'seconds');
-const digitCount = wholeNumber(1, 'digits');
-
-const party = oneOf('caller', 'callee', 'all');
-const transferorParty = oneOf('caller', 'callee');
-
-/** A short language code such as `en-UK`, `pt-BR`, `en-us` (spec §5.1). */
-const language: Convert = (builder, name, value) => {
-  if (typeof value !== 'string' || !/^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/.test(value)) {
-    throw invalid(builder, `${name} must be a language code such as "en-UK", got ${show(value)}`);
+/**
+ * The builder's converter of a grammar value type (`grammar.ts`): the same written values as the
+ * validator accepts, from typed options (numbers for whole numbers, booleans for flags).
+ */
+function convertOf(type: GrammarValue): Convert {
+  switch (type.kind) {
+    case 'text':
+      return nonBlank;
+    case 'url':
+      return url;
+    case 'boolean':
+      return flag;
+    case 'enum':
+      return oneOf(...type.values);
+    case 'integer':
+      return wholeNumber(type.min, type.unit, type.max);
+    case 'pattern':
+      return (builder, name, value) => {
+        if (typeof value !== 'string' || !type.regex.test(value)) {
+          throw invalid(builder, `${name} must be ${type.what}, got ${show(value)}`);
+        }
+        return value;
+      };
+    default:
+      throw new TypeError(`ozeki grammar: no builder converter for ${type.kind}`);
   }
-  return value;
-};
+}
 
-/** Makes a command and records it as built by these builders. */
+/** The option specs of a command, read from the grammar. */
+function attributesOf(
+  command: OzmlCommandName,
+  only?: readonly string[],
+): readonly AttributeSpec[] {
+  const facts = OZEKI_COMMANDS[command]?.attributes ?? [];
+  return facts
+    .filter((fact) => only === undefined || only.includes(fact.option))
+    .map((fact): AttributeSpec =>
+      fact.required === true
+        ? [fact.option, fact.name, convertOf(fact.value), 'required']
+        : [fact.option, fact.name, convertOf(fact.value)],
+    );
+}
+
+/** A built command's (or attribute set's) view for the grammar's rules. */
+function viewOf(name: string, attributes: Readonly<Record<string, string>> = {}): OzekiCommandView {
+  return { name, attribute: (attribute) => attributes[attribute] };
+}
+
+/** Throws the first rule broken, if any. */
+function throwFirst(builder: string, broken: readonly (OzekiRuleBreak | undefined)[]): void {
+  const first = broken.find((item) => item !== undefined);
+  if (first !== undefined) throw invalid(builder, first.message);
+}
+
+const dtmfKeys = convertOf(OZEKI_DTMF_KEYS);
+
 function make<N extends OzmlCommandName>(
   name: N,
   attributes: Record<string, string>,
@@ -264,12 +319,7 @@ export interface OzmlSpeakOptions {
   readonly invalidXmlCharacters?: 'refuse' | 'remove';
 }
 
-const SPEAK_ATTRIBUTES: readonly AttributeSpec[] = [
-  ['party', 'Party', party],
-  ['callId', 'CallId', nonBlank],
-  ['language', 'Language', language],
-  ['voice', 'Voice', nonBlank],
-];
+const SPEAK_ATTRIBUTES = attributesOf('Speak');
 
 /**
  * `<Speak>text</Speak>`: read `text` out with text-to-speech (spec §5.1).
@@ -310,12 +360,7 @@ export interface OzmlPlayOptions {
   readonly timeout?: number;
 }
 
-const PLAY_ATTRIBUTES: readonly AttributeSpec[] = [
-  ['repeat', 'Repeat', flag],
-  ['party', 'Party', party],
-  ['callId', 'CallId', nonBlank],
-  ['timeout', 'Timeout', seconds],
-];
+const PLAY_ATTRIBUTES = attributesOf('Play');
 
 /**
  * `<Play>audioFile</Play>`: play a wav or mp3 file (spec §5.2).
@@ -337,7 +382,7 @@ export function play(audioFile: string, options: OzmlPlayOptions = {}): OzmlComm
  * @throws {CallControlError} `CC_ERR_ANSWER_INVALID` for anything but a whole number ≥ 0
  */
 export function delay(seconds: number): OzmlCommand<'Delay'> {
-  return make('Delay', {}, [wholeNumber(0, 'seconds')('delay', 'seconds', seconds)]);
+  return make('Delay', {}, [convertOf(OZEKI_SECONDS)('delay', 'seconds', seconds)]);
 }
 
 /** Options of {@link hangup}, {@link hold} and {@link unhold}. */
@@ -346,7 +391,7 @@ export interface OzmlCallIdOptions {
   readonly callId?: string;
 }
 
-const CALL_ID_ATTRIBUTES: readonly AttributeSpec[] = [['callId', 'CallId', nonBlank]];
+const CALL_ID_ATTRIBUTES = attributesOf('Hangup');
 
 /**
  * `<Hangup/>`: end the call (spec §5.4). An OzML sequence that reaches its end hangs up too.
@@ -412,17 +457,7 @@ export interface OzmlUserInputOptions {
   readonly executeSql?: string;
 }
 
-const USER_INPUT_ATTRIBUTES: readonly AttributeSpec[] = [
-  ['repeat', 'Repeat', flag],
-  ['timeout', 'Timeout', seconds],
-  ['backKey', 'BackKey', dtmfKey],
-  ['digits', 'Digits', digitCount],
-  ['minDigits', 'MinDigits', digitCount],
-  ['maxDigits', 'MaxDigits', digitCount],
-  ['forwardToUrl', 'ForwardToUrl', url],
-  ['enteredUrl', 'EnteredUrl', url],
-  ['executeSql', 'ExecuteSQL', nonBlank],
-];
+const USER_INPUT_ATTRIBUTES = attributesOf('UserInput');
 
 /** The commands of one nested sequence, checked as built commands of extension control. */
 function nestedCommands(builder: string, value: unknown, where: string): readonly OzmlCommand[] {
@@ -456,19 +491,10 @@ export function userInput(options: OzmlUserInputOptions): OzmlCommand<'UserInput
   const builder = 'userInput';
   checkKeys(builder, options, ['initialCommands', 'inputs', ...optionsOf(USER_INPUT_ATTRIBUTES)]);
   const attributes = attributesFrom(builder, options, USER_INPUT_ATTRIBUTES);
-  const { digits, minDigits, maxDigits } = options;
-  if (digits !== undefined && (minDigits !== undefined || maxDigits !== undefined)) {
-    throw invalid(
-      builder,
-      'digits cannot be combined with minDigits/maxDigits (their precedence is undocumented, spec §7.8)',
-    );
-  }
-  if (typeof minDigits === 'number' && typeof maxDigits === 'number' && minDigits > maxDigits) {
-    throw invalid(builder, `minDigits (${minDigits}) is greater than maxDigits (${maxDigits})`);
-  }
-  if (options.forwardToUrl !== undefined && options.enteredUrl !== undefined) {
-    throw invalid(builder, 'forwardToUrl and enteredUrl name the same URL: give only one');
-  }
+  throwFirst(builder, [
+    digitOptionsRule(options),
+    commandRules(viewOf('UserInput', attributes), true)[0],
+  ]);
 
   const nested: OzmlNestedCommands[] = [];
   const children: XmlElement[] = [];
@@ -494,7 +520,7 @@ export function userInput(options: OzmlUserInputOptions): OzmlCommand<'UserInput
     if (key === options.backKey) {
       throw invalid(builder, `${where}.key "${key}" is the backKey, which returns instead`);
     }
-    checkKeyLength(builder, where, key, options);
+    throwFirst(builder, [inputKeyRule(key, options, where)]);
     if (input['commands'] === undefined) throw invalid(builder, `${where}.commands is required`);
     const commands = nestedCommands(builder, input['commands'], `${where}.commands`);
     if (commands.length === 0) {
@@ -505,55 +531,8 @@ export function userInput(options: OzmlUserInputOptions): OzmlCommand<'UserInput
   });
   if (inputElements.length > 0) children.push({ name: 'Inputs', children: inputElements });
 
-  if (
-    inputElements.length === 0 &&
-    options.forwardToUrl === undefined &&
-    options.enteredUrl === undefined &&
-    options.executeSql === undefined &&
-    options.backKey === undefined
-  ) {
-    throw invalid(
-      builder,
-      'nothing handles the digits entered: give inputs, forwardToUrl, enteredUrl, executeSql or backKey',
-    );
-  }
+  throwFirst(builder, [...commandRules(viewOf('UserInput', attributes), inputElements.length > 0)]);
   return make('UserInput', attributes, children, nested);
-}
-
-/** An input key's length must be one Ozeki waits for (spec §5.6: Digits defaults to 1). */
-function checkKeyLength(
-  builder: string,
-  where: string,
-  key: string,
-  options: OzmlUserInputOptions,
-): void {
-  const { digits, minDigits, maxDigits } = options;
-  if (digits !== undefined) {
-    if (key.length !== digits) {
-      throw invalid(
-        builder,
-        `${where}.key "${key}" has ${key.length} digits, but digits is ${digits}`,
-      );
-    }
-  } else if (minDigits !== undefined || maxDigits !== undefined) {
-    if (minDigits !== undefined && key.length < minDigits) {
-      throw invalid(
-        builder,
-        `${where}.key "${key}" has ${key.length} digits, fewer than minDigits ${minDigits}`,
-      );
-    }
-    if (maxDigits !== undefined && key.length > maxDigits) {
-      throw invalid(
-        builder,
-        `${where}.key "${key}" has ${key.length} digits, more than maxDigits ${maxDigits}`,
-      );
-    }
-  } else if (key.length !== 1) {
-    throw invalid(
-      builder,
-      `${where}.key "${key}" has ${key.length} digits, but Ozeki waits for 1 digit unless digits (or minDigits/maxDigits) is set`,
-    );
-  }
 }
 
 /**
@@ -584,13 +563,7 @@ export interface OzmlCallOptions {
   readonly errorUrl?: string;
 }
 
-const CALL_ATTRIBUTES: readonly AttributeSpec[] = [
-  ['url', 'Url', url],
-  ['errorUrl', 'ErrorUrl', url],
-  ['apiExtension', 'ApiExtension', nonBlank],
-  ['callerId', 'CallerId', nonBlank],
-  ['callerDisplayName', 'CallerDisplayName', nonBlank],
-];
+const CALL_ATTRIBUTES = attributesOf('Call');
 
 /**
  * `<Call>dialled</Call>`: place a new call from an API extension (spec §5.8).
@@ -637,29 +610,13 @@ export function blindTransfer(
   const builder = 'blindTransfer';
   checkKeys(builder, options, ['transferorParty', 'callId', 'finishedUrl']);
   const checkedTarget = nonBlank(builder, 'target', target);
-  if (options.transferorParty === undefined) {
-    for (const option of ['callId', 'finishedUrl'] as const) {
-      if (options[option] !== undefined) {
-        throw invalid(
-          builder,
-          `${option} exists only in third-party control, which needs transferorParty`,
-        );
-      }
-    }
+  const attributes = attributesFrom(builder, options, attributesOf('BlindTransfer'));
+  throwFirst(builder, [...commandRules(viewOf('BlindTransfer', attributes))]);
+  if (attributes['TransferorParty'] === undefined) {
     return make('BlindTransfer', {}, [checkedTarget]);
   }
-  const attributes = attributesFrom(builder, options, [
-    ['transferorParty', 'TransferorParty', transferorParty],
-  ]);
-  attributes['Target'] = checkedTarget;
-  Object.assign(
-    attributes,
-    attributesFrom(builder, options, [
-      ['callId', 'CallId', nonBlank],
-      ['finishedUrl', 'FinishedUrl', url],
-    ]),
-  );
-  return make('BlindTransfer', attributes);
+  const { TransferorParty: party, ...rest } = attributes;
+  return make('BlindTransfer', { TransferorParty: party, Target: checkedTarget, ...rest });
 }
 
 /** Options of {@link attendedTransfer} (spec §5.10). */
@@ -672,11 +629,7 @@ export interface OzmlAttendedTransferOptions {
   readonly transferorParty?: 'caller' | 'callee';
 }
 
-const ATTENDED_TRANSFER_ATTRIBUTES: readonly AttributeSpec[] = [
-  ['targetCallId', 'TargetCallId', nonBlank, 'required'],
-  ['transferredCallId', 'TransferredCallId', nonBlank],
-  ['transferorParty', 'TransferorParty', transferorParty],
-];
+const ATTENDED_TRANSFER_ATTRIBUTES = attributesOf('AttendedTransfer');
 
 /**
  * `<AttendedTransfer>`: connect the held party with the target the transferor has called;
@@ -695,9 +648,9 @@ export function attendedTransfer(
     options,
     ATTENDED_TRANSFER_ATTRIBUTES,
   );
-  if (options.transferredCallId === options.targetCallId) {
-    throw invalid('attendedTransfer', 'transferredCallId and targetCallId are the same call');
-  }
+  throwFirst('attendedTransfer', [
+    ...commandRules(viewOf('AttendedTransfer', command.element.attributes)),
+  ]);
   return command;
 }
 
@@ -709,10 +662,7 @@ export interface OzmlForwardOptions {
   readonly callId?: string;
 }
 
-const FORWARD_ATTRIBUTES: readonly AttributeSpec[] = [
-  ['destination', 'Destination', nonBlank, 'required'],
-  ['callId', 'CallId', nonBlank],
-];
+const FORWARD_ATTRIBUTES = attributesOf('Forward');
 
 /**
  * `<Forward Destination>`: send a call that is still **ringing** elsewhere (spec §5.11, XE
@@ -773,15 +723,7 @@ export interface OzmlRecordOptions {
   readonly recordPath?: string;
 }
 
-const RECORD_ATTRIBUTES: readonly AttributeSpec[] = [
-  ['callId', 'CallId', nonBlank],
-  ['format', 'Format', oneOf('mp3', 'wav')],
-  ['finishedUrl', 'FinishedUrl', url],
-  ['duration', 'Duration', seconds],
-  ['inactivity', 'Inactivity', seconds],
-  ['finishDigits', 'FinishDigits', dtmfKeys],
-  ['recordPath', 'RecordPath', nonBlank],
-];
+const RECORD_ATTRIBUTES = attributesOf('Record');
 
 /**
  * `<Record/>`: record the call (spec §5.13); the recording's URL goes to `finishedUrl`.
@@ -805,11 +747,7 @@ export interface OzmlSendDtmfOptions {
   readonly callId?: string;
 }
 
-const SEND_DTMF_ATTRIBUTES: readonly AttributeSpec[] = [
-  ['party', 'Party', party, 'required'],
-  ['keys', 'Keys', dtmfKeys, 'required'],
-  ['callId', 'CallId', nonBlank],
-];
+const SEND_DTMF_ATTRIBUTES = attributesOf('SendDTMF');
 
 /**
  * `<SendDTMF Party Keys/>`: send DTMF tones to a party (spec §5.14). Third-party control.
@@ -837,11 +775,7 @@ export interface OzmlRouteOptions {
   readonly dialedNumber?: string;
 }
 
-const ROUTE_ATTRIBUTES: readonly AttributeSpec[] = [
-  ['ringTime', 'RingTime', positiveSeconds],
-  ['callerId', 'CallerId', nonBlank],
-  ['dialedNumber', 'DialedNumber', nonBlank],
-];
+const ROUTE_ATTRIBUTES = attributesOf('Route');
 
 /**
  * `<Route Destination/>`: the answer to `RoutingInterception` — where the call goes (spec
@@ -858,13 +792,8 @@ export function route(options: OzmlRouteOptions): OzmlCommand<'Route'> {
   const destination: unknown = options.destination;
   if (destination === undefined) throw invalid(builder, 'destination is required');
   if (destination === '') {
-    const extra = optionsOf(ROUTE_ATTRIBUTES).filter((option) => options[option] !== undefined);
-    if (extra.length > 0) {
-      throw invalid(
-        builder,
-        `an empty destination rejects the call, so ${extra.join(', ')} would be ignored`,
-      );
-    }
+    const attributes = attributesFrom(builder, options, ROUTE_ATTRIBUTES);
+    throwFirst(builder, [...commandRules(viewOf('Route', { Destination: '', ...attributes }))]);
     return make('Route', { Destination: '' });
   }
   return make('Route', {
@@ -885,12 +814,7 @@ export interface OzmlSendSmsOptions {
   readonly deliveryReportUrl?: string;
 }
 
-const SEND_SMS_ATTRIBUTES: readonly AttributeSpec[] = [
-  ['recipient', 'Recipient', nonBlank, 'required'],
-  ['apiExtension', 'ApiExtension', nonBlank],
-  ['sender', 'Sender', nonBlank],
-  ['deliveryReportUrl', 'DeliveryReportURL', url],
-];
+const SEND_SMS_ATTRIBUTES = attributesOf('SendSms');
 
 /**
  * `<SendSms Recipient>message</SendSms>`: send an SMS (spec §5.16).
@@ -909,98 +833,7 @@ export function sendSms(message: string, options: OzmlSendSmsOptions): OzmlComma
 // ---------------------------------------------------------------------------------------------
 
 /** Where a command sits in the sequence being checked. */
-interface Place {
-  /** Its index in its own sequence. */
-  readonly index: number;
-  /** Whether the sequence is nested in a UserInput. */
-  readonly nested: boolean;
-}
-
-/** `true`: allowed as it is; a function: returns why this command cannot be here, if it cannot. */
-type ContextRule = true | ((command: OzmlCommand, place: Place) => string | undefined);
-
-interface ContextSpec {
-  /** How error messages name the context. */
-  readonly label: string;
-  /** The commands allowed, with their extra conditions. */
-  readonly rules: Readonly<Partial<Record<OzmlCommandName, ContextRule>>>;
-}
-
-function has(command: OzmlCommand, attribute: string): boolean {
-  return command.element.attributes?.[attribute] !== undefined;
-}
-
-function needsParty(command: OzmlCommand): string | undefined {
-  return has(command, 'Party')
-    ? undefined
-    : `${command.name} needs party in third-party control (spec §5.1, §5.2)`;
-}
-
-/** Spec §3.1, §4, §5: which commands each context takes. */
-const CONTEXTS: Readonly<Record<OzmlControl, ContextSpec>> = {
-  extension: {
-    label: 'extension control (answers to IncomingCall, CallConnected, DtmfEntered, GoTo, …)',
-    rules: {
-      Speak: true,
-      Play: true,
-      Delay: true,
-      Hangup: true,
-      Reject: (_command, place) => {
-        if (place.nested) return 'Reject cannot be inside a UserInput (the call is already up)';
-        return place.index === 0
-          ? undefined
-          : 'Reject is only valid as the first command (spec §5.5)';
-      },
-      UserInput: (command, place) =>
-        !place.nested && has(command, 'BackKey')
-          ? 'a top-level UserInput cannot have backKey (it returns to an enclosing UserInput)'
-          : undefined,
-      GoTo: true,
-      Call: true,
-      BlindTransfer: (command) =>
-        has(command, 'TransferorParty')
-          ? 'BlindTransfer with transferorParty is the third-party form (spec §5.9)'
-          : undefined,
-      Record: true,
-      SendSms: true,
-    },
-  },
-  thirdParty: {
-    label: 'third-party control (answers to CallChanged, RecordCompleted)',
-    rules: {
-      AttendedTransfer: true,
-      BlindTransfer: (command) =>
-        has(command, 'TransferorParty')
-          ? undefined
-          : 'BlindTransfer needs transferorParty in third-party control (spec §5.9)',
-      Forward: true,
-      ForwardCall: true,
-      Hangup: true,
-      Hold: true,
-      Unhold: true,
-      Play: needsParty,
-      Record: (command) => {
-        const extensionOnly = ['Duration', 'Inactivity', 'FinishDigits'].filter((attribute) =>
-          has(command, attribute),
-        );
-        return extensionOnly.length === 0
-          ? undefined
-          : `Record's ${extensionOnly.join(', ')} exist only in extension control (spec §5.13)`;
-      },
-      SendDTMF: true,
-      Speak: needsParty,
-    },
-  },
-  routing: {
-    label: 'routing (the answer to RoutingInterception)',
-    rules: {
-      Route: (_command, place) =>
-        place.index === 0 ? undefined : 'a routing answer has at most one Route (spec §5.15)',
-    },
-  },
-};
-
-const CONTROLS = Object.keys(CONTEXTS) as readonly OzmlControl[];
+const CONTROLS = OZEKI_CONTROLS;
 
 function checkControl(who: string, control: unknown): asserts control is OzmlControl {
   if (typeof control !== 'string' || !(CONTROLS as readonly string[]).includes(control)) {
@@ -1039,19 +872,19 @@ function checkSequence(
   nested: boolean,
 ): asserts value is readonly OzmlCommand[] {
   checkCommands(who, value, path);
-  const context = CONTEXTS[control];
+  const context = OZEKI_CONTEXTS[control];
   value.forEach((command, index) => {
     const at = `${path}[${index}]`;
-    const rule = context.rules[command.name];
-    if (rule === undefined) {
-      const allowed = Object.keys(context.rules).join(', ');
+    if (context.commands[command.name] === undefined) {
+      const allowed = Object.keys(context.commands).join(', ');
       throw invalid(
         who,
         `${at}: ${command.name} is not allowed in ${context.label}; allowed: ${allowed}`,
       );
     }
-    const problem = rule === true ? undefined : rule(command, { index, nested });
-    if (problem !== undefined) throw invalid(who, `${at}: ${problem}`);
+    const view = viewOf(command.name, command.element.attributes);
+    const problem = fitOf(view, control) ?? placeRule(view, { index, nested });
+    if (problem !== undefined) throw invalid(who, `${at}: ${problem.message}`);
     for (const sequence of command.nested) {
       checkSequence(who, sequence.commands, control, `${at}.${sequence.where}`, true);
     }
