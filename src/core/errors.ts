@@ -1,8 +1,9 @@
 /**
  * The one error class of callcontrol and the registry of its stable codes.
  *
- * Every code is listed once in {@link ERROR_CODES} with the HTTP status it answers with and a
- * one-line meaning; the table in `docs/errors.md` is kept equal to this registry by a test.
+ * Every code is listed once in {@link ERROR_CODES} with the HTTP status it answers with, a
+ * one-line meaning and whether its reply closes the connection; the table in `docs/errors.md`
+ * is kept equal to this registry, row by row, by `test/core/errors.test.ts`.
  * Codes are `CC_ERR_<AREA>_<PROBLEM>` and are never reused for another meaning.
  *
  * @module
@@ -14,6 +15,12 @@ export interface ErrorCodeInfo {
   readonly status: number;
   /** One line: what went wrong, as the table in `docs/errors.md` says it. */
   readonly meaning: string;
+  /**
+   * `true` for the codes whose reply closes the connection (`Connection: close`): the rest of
+   * the request may still be in flight (a body too large, aborted or too slow, headers too
+   * large), so the connection cannot carry another request. Absent: kept open.
+   */
+  readonly closesConnection?: true;
 }
 
 /**
@@ -40,6 +47,7 @@ export const ERROR_CODES = {
     status: 400,
     meaning:
       'The client closed the connection before the whole body arrived, or sent fewer bytes than its Content-Length.',
+    closesConnection: true,
   },
   CC_ERR_AUTH_BASIC: {
     status: 401,
@@ -73,6 +81,7 @@ export const ERROR_CODES = {
     status: 408,
     meaning:
       "The body did not arrive within the app's `bodyTimeoutMs` (a slow or stalled sender); the connection is closed.",
+    closesConnection: true,
   },
   CC_ERR_METHOD_NOT_ALLOWED: {
     status: 405,
@@ -86,6 +95,7 @@ export const ERROR_CODES = {
   CC_ERR_BODY_TOO_LARGE: {
     status: 413,
     meaning: "The body is larger than the app's `bodyLimitBytes`.",
+    closesConnection: true,
   },
   CC_ERR_BODY_TOO_MANY_FIELDS: {
     status: 413,
@@ -94,6 +104,7 @@ export const ERROR_CODES = {
   CC_ERR_HEADERS_TOO_LARGE: {
     status: 431,
     meaning: "The request's headers are larger than the app's `maxHeaderBytes`, or more than 100.",
+    closesConnection: true,
   },
   CC_ERR_UNSUPPORTED_MEDIA_TYPE: {
     status: 415,

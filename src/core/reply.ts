@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { CallControlError } from './errors';
+import { ERROR_CODES, type CallControlError, type ErrorCodeInfo } from './errors';
 import type { WebhookReply } from './types';
 import { renderXml, sanitizeXmlText } from './xml';
 
@@ -46,13 +46,9 @@ export function errorReply(error: CallControlError): WebhookReply {
   const message = error.expose ? sanitizeXmlText(error.message) : 'Internal error';
   const xml = renderXml({ name: 'Error', attributes: { code: error.code }, children: [message] });
   const headers: Record<string, string> = { ...error.headers };
-  // After a 413 or an aborted body the rest of the request may still be in flight.
-  if (
-    error.code === 'CC_ERR_BODY_TOO_LARGE' ||
-    error.code === 'CC_ERR_BODY_ABORTED' ||
-    error.code === 'CC_ERR_BODY_TIMEOUT' ||
-    error.code === 'CC_ERR_HEADERS_TOO_LARGE'
-  )
+  // After a 413 or an aborted body the rest of the request may still be in flight: the
+  // registry says which codes close the connection.
+  if ((ERROR_CODES[error.code] as ErrorCodeInfo | undefined)?.closesConnection === true)
     headers['connection'] = 'close';
   return xmlReply(error.status, xml, headers, undefined, error.code);
 }

@@ -1,26 +1,72 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { CallControlError, ERROR_CODES, isCallControlError, type ErrorCode } from '../../src';
+import {
+  CallControlError,
+  ERROR_CODES,
+  isCallControlError,
+  type ErrorCode,
+  type ErrorCodeInfo,
+} from '../../src';
+import { errorReply } from '../../src/core/reply';
 
-/** Rows of the error-code table of docs/errors.md: `| \`CC_ERR_…\` | 400 | meaning |`. */
-function documentedErrorRows(): Map<string, number> {
+/** One row of the error-code table of docs/errors.md, as the registry would say it. */
+interface DocumentedRow {
+  readonly status: number;
+  readonly closesConnection: boolean;
+  readonly meaning: string;
+}
+
+/**
+ * Rows of the error-code table of docs/errors.md:
+ * `| \`CC_ERR_…\` | 400 | yes | meaning |` (a `|` inside a cell written `\|`).
+ */
+function documentedErrorRows(): Map<string, DocumentedRow> {
   const page = readFileSync(resolve(__dirname, '../../docs/errors.md'), 'utf8');
   const section = page.slice(page.indexOf('## Error codes'));
-  const rows = new Map<string, number>();
-  for (const match of section.matchAll(/^\|\s*`(CC_ERR_[A-Z0-9_]+)`\s*\|\s*(\d{3})\s*\|/gm)) {
-    rows.set(match[1] as string, Number(match[2]));
+  const rows = new Map<string, DocumentedRow>();
+  for (const line of section.split('\n')) {
+    if (!/^\|\s*`CC_ERR_/.test(line)) continue;
+    const cells = line
+      .slice(1, line.lastIndexOf('|'))
+      .split(/(?<!\\)\|/)
+      .map((cell) => cell.trim().replace(/\\\|/g, '|'));
+    const [code, status, closes, meaning] = cells as [string, string, string, string];
+    rows.set(code.replace(/`/g, ''), {
+      status: Number(status),
+      closesConnection: closes === 'yes',
+      meaning,
+    });
   }
   return rows;
 }
 
 describe('error registry', () => {
-  test('the error-code table of docs/errors.md lists exactly the registry, with the same statuses', () => {
+  test('the error-code table of docs/errors.md is the registry, row by row: code, status, connection, meaning', () => {
     const table = documentedErrorRows();
-    const registry = new Map(
-      Object.entries(ERROR_CODES).map(([code, info]) => [code, info.status]),
+    const registry = new Map<string, DocumentedRow>(
+      Object.entries(ERROR_CODES).map(([code, info]: [string, ErrorCodeInfo]) => [
+        code,
+        {
+          status: info.status,
+          closesConnection: info.closesConnection === true,
+          meaning: info.meaning,
+        },
+      ]),
     );
     expect(Object.fromEntries(table)).toEqual(Object.fromEntries(registry));
   });
+
+  test.each(Object.keys(ERROR_CODES) as ErrorCode[])(
+    '%s: the reply closes the connection exactly when the registry says so',
+    (code) => {
+      const reply = errorReply(new CallControlError(code, 'message'));
+      const info: ErrorCodeInfo = ERROR_CODES[code];
+      expect(reply.headers['connection']).toBe(
+        info.closesConnection === true ? 'close' : undefined,
+      );
+      expect(reply.status).toBe(info.status);
+    },
+  );
 
   test('codes follow CC_ERR_<AREA>_<PROBLEM> and statuses are HTTP error statuses', () => {
     for (const [code, info] of Object.entries(ERROR_CODES)) {
