@@ -24,7 +24,8 @@
  * @module
  */
 import { commonAuthenticators, type CommonSecurityOptions } from '../../core/auth';
-import { commonAppOptions, type CommonAppOptions, type ProviderDefinition } from '../../core/app';
+import { commonAppOptions, type CommonAppOptions } from '../../core/options';
+import type { ProviderDefinition } from '../../core/provider';
 import { createCallControlApp, type CallControlApp } from '../../adapters/app';
 import {
   OPENTACT_EVENTS,
