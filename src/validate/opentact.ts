@@ -23,9 +23,30 @@ import type {
   ValueCheck,
   XElement,
 } from './types';
-import { boolean, dtmfKeys, httpUrl, integer, nonBlank, oneOf, pattern } from './values';
+import {
+  isDay,
+  isFrequencies,
+  isState,
+  isTokenList,
+  OPENTACT_CALL_FIELD,
+  OPENTACT_DAYS,
+  OPENTACT_DESTINATION,
+  OPENTACT_DIGITS,
+  OPENTACT_FINISH_KEYS,
+  OPENTACT_LANGUAGE,
+  OPENTACT_LEG,
+  OPENTACT_MAX_DECIBELS,
+  OPENTACT_META_NAME,
+  OPENTACT_MILLISECONDS,
+  OPENTACT_SPEC_FILE,
+  OPENTACT_TIMES,
+  OPENTACT_VOICE_CODE,
+  timeRangeProblem,
+} from '../providers/opentact/grammar';
+import { checkOf } from './grammar';
+import { boolean, dtmfKeys, httpUrl, integer, nonBlank, oneOf, quote } from './values';
 
-const FILE = 'docs/providers/opentact.md';
+const FILE = OPENTACT_SPEC_FILE;
 const S = {
   response: `${FILE} §2.3 Expected response`,
   general: `${FILE} §3.1 General rules`,
@@ -44,32 +65,49 @@ const S = {
 
 const at = (element: string): string => `${FILE} §3.2 <${element}>`;
 
+// The value facts are the builders' (src/providers/opentact/grammar.ts).
 /** Every duration is in milliseconds (spec §3.1). */
-const ms = integer('milliseconds', 0);
+const ms = checkOf(OPENTACT_MILLISECONDS);
 const flag = boolean();
-const times = integer('times', 1);
-const digits = integer('digits', 1);
-const leg = oneOf(['aleg', 'bleg', 'both']);
-const language = pattern(
-  /^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/,
-  'a language code such as "en-US" or "es"',
+const times = checkOf(OPENTACT_TIMES);
+const digits = checkOf(OPENTACT_DIGITS);
+const leg = checkOf(OPENTACT_LEG);
+const language = checkOf(OPENTACT_LANGUAGE);
+const voiceCode = checkOf(OPENTACT_VOICE_CODE);
+const finishKeys = checkOf(OPENTACT_FINISH_KEYS);
+
+/** A check of a written value by a predicate of the grammar, described as `what`. */
+const by =
+  (valid: (value: string) => boolean, what: string): ValueCheck =>
+  (value) =>
+    valid(value)
+      ? undefined
+      : { code: 'bad-format', message: `must be ${what}, got ${quote(value)}` };
+
+const states = by(
+  (value) => isTokenList(value, isState),
+  'comma-separated 2-letter state codes such as "NJ,CA", each once',
 );
-const finishKeys = pattern(/^[0-9*#+]+$/, 'keys of 0-9, *, # and +');
-const states = pattern(
-  /^[A-Z]{2}(,[A-Z]{2})*$/,
-  'comma-separated 2-letter state codes such as "NJ,CA"',
+const dow = by(
+  (value) => isTokenList(value, isDay),
+  `comma-separated days of ${OPENTACT_DAYS.join(', ')}, each once`,
 );
-const dow = pattern(
-  /^(sun|mon|tue|wed|thu|fri|sat)(,(sun|mon|tue|wed|thu|fri|sat))*$/,
-  'comma-separated days of sun, mon, tue, wed, thu, fri, sat',
+const timeRange: ValueCheck = (value) => {
+  const problem = timeRangeProblem(value);
+  if (problem === undefined) return undefined;
+  return {
+    code: 'bad-format',
+    message:
+      problem === 'format'
+        ? `must be HH:MM:SS-HH:MM:SS with clock times from 00:00:00 to 23:59:59, got ${quote(value)}`
+        : `must start before it ends (a range over midnight is undocumented: use two Schedule blocks), got ${quote(value)}`,
+  };
+};
+const hz = by(
+  isFrequencies,
+  'comma-separated positive frequencies in Hz such as "420,500,440,480" (items may use the x notation: "480x2")',
 );
-const CLOCK = '([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]';
-const timeRange = pattern(new RegExp(`^${CLOCK}-${CLOCK}$`), 'HH:MM:SS-HH:MM:SS');
-const hz = pattern(
-  /^[0-9]+(\.[0-9]+)?(x[0-9]+(\.[0-9]+)?)?(,[0-9]+(\.[0-9]+)?(x[0-9]+(\.[0-9]+)?)?)*$/,
-  'comma-separated frequencies in Hz such as "420,500,440,480"',
-);
-const decibels = integer('dB (0 is the loudest)', undefined, 0);
+const decibels = integer('dB (0 is the loudest)', undefined, OPENTACT_MAX_DECIBELS);
 
 /** A duration that looks like seconds although Opentact counts milliseconds (spec §3.1). */
 function milliseconds(threshold = 100): ValueCheck {
@@ -334,7 +372,7 @@ const ELEMENTS: Record<string, ElementRule> = {
     attributes: [
       { name: 'type', spec: at('Say'), value: oneOf(['WaveNet', 'Standard']) },
       { name: 'gender', spec: at('Say'), value: oneOf(['MALE', 'FEMALE']) },
-      { name: 'code', spec: at('Say'), value: nonBlank },
+      { name: 'code', spec: at('Say'), value: voiceCode },
       { name: 'lang', spec: at('Say'), value: language },
       { name: 'loop', spec: at('Say'), value: times },
       { name: 'text', spec: at('Say'), value: nonBlank },
@@ -399,22 +437,19 @@ const ELEMENTS: Record<string, ElementRule> = {
     name: 'To',
     spec: S.dial,
     text: 'required',
-    textValue: pattern(
-      /^\S+$/,
-      'a destination without whitespace (a SIP URI, user@domain or a number)',
-    ),
+    textValue: checkOf(OPENTACT_DESTINATION),
   },
   Sip: {
     name: 'Sip',
     spec: S.dial,
     text: 'required',
-    textValue: pattern(/^\S+$/, 'a destination without whitespace'),
+    textValue: checkOf(OPENTACT_DESTINATION),
   },
   Number: {
     name: 'Number',
     spec: S.dial,
     text: 'required',
-    textValue: pattern(/^\S+$/, 'a destination without whitespace'),
+    textValue: checkOf(OPENTACT_DESTINATION),
     warning: {
       code: 'undocumented',
       message: 'a noun of other vendors; the Opentact docs write <To> (and legacy <Sip>)',
@@ -506,7 +541,7 @@ const ELEMENTS: Record<string, ElementRule> = {
         name: 'field',
         spec: at('Call'),
         required: true,
-        value: pattern(/^[A-Za-z_][A-Za-z0-9_.]*$/, 'a call field such as "to" or "from"'),
+        value: checkOf(OPENTACT_CALL_FIELD),
       },
       { name: 'value', spec: at('Call'), required: true },
     ],
@@ -562,7 +597,7 @@ const ELEMENTS: Record<string, ElementRule> = {
   Meta: verb('Meta', at('Meta'), {
     text: 'optional',
     attributes: [
-      { name: 'name', spec: at('Meta'), required: true, value: nonBlank },
+      { name: 'name', spec: at('Meta'), required: true, value: checkOf(OPENTACT_META_NAME) },
       { name: 'value', spec: at('Meta') },
     ],
     check: (element) => [...metaCheck(element), ...errorBlocks(element)],

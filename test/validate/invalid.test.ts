@@ -367,6 +367,21 @@ describe('voipnow', () => {
 });
 
 describe('opentact', () => {
+  test.each([
+    ['<Schedule dow="mon,mon"><Hangup/></Schedule>', '/Response/Schedule[1]/@dow'],
+    ['<Schedule time="17:00:00-09:00:00"><Hangup/></Schedule>', '/Response/Schedule[1]/@time'],
+    ['<Geo states="NJ,NJ"><Hangup/></Geo>', '/Response/Geo[1]/@states'],
+    ['<Tone hz="0"/>', '/Response/Tone[1]/@hz'],
+    ['<Say code="a b">x</Say>', '/Response/Say[1]/@code'],
+    ['<Meta name="1x" value="v"/>', '/Response/Meta[1]/@name'],
+  ])('what the builders refuse is an error too: %s', (verb, path) => {
+    expect(only('opentact', `<Response>${verb}</Response>`)).toMatchObject({
+      code: 'bad-format',
+      path,
+      severity: 'error',
+    });
+  });
+
   test('unknown element is an error, unknown attribute a warning', () => {
     expect(only('opentact', '<Response><Speak>x</Speak></Response>')).toMatchObject({
       code: 'unknown-element',

@@ -47,6 +47,26 @@
  */
 import { answerKit, type AnswerKit, type AttributeSpec, type Convert } from '../../core/answer-kit';
 import { assertXmlText, freezeXmlElement, renderXml, type XmlElement } from '../../core/xml';
+import type { GrammarValue } from '../../validate/grammar';
+import {
+  isDay,
+  isFrequencies,
+  isState,
+  isTokenList,
+  OPENTACT_CALL_FIELD,
+  OPENTACT_DAYS,
+  OPENTACT_DESTINATION,
+  OPENTACT_DIGITS,
+  OPENTACT_FINISH_KEYS,
+  OPENTACT_LANGUAGE,
+  OPENTACT_LEG,
+  OPENTACT_MAX_DECIBELS,
+  OPENTACT_META_NAME,
+  OPENTACT_MILLISECONDS,
+  OPENTACT_TIMES,
+  OPENTACT_VOICE_CODE,
+  timeRangeProblem,
+} from './grammar';
 
 /**
  * The verbs these builders produce (spec §3.1, §3.2). `Reject` and `Redirect` of the older
@@ -206,43 +226,41 @@ const checkKeys: AnswerKit['checkKeys'] = kit.checkKeys;
 /** The kit's URL converter, under a name the `url` parameters of the builders do not shadow. */
 const kitUrl = url;
 
+/**
+ * The builder's converter of a grammar value type (`grammar.ts`): the same written values as the
+ * validator accepts, from typed options (numbers for whole numbers).
+ */
+function convertOf(type: GrammarValue): Convert {
+  switch (type.kind) {
+    case 'integer':
+      return wholeNumber(type.min, type.unit, type.max);
+    case 'enum':
+      return oneOf(...type.values);
+    case 'pattern':
+      return (builder, name, value) => {
+        if (typeof value !== 'string' || !type.regex.test(value)) {
+          throw invalid(builder, `${name} must be ${type.what}, got ${show(value)}`);
+        }
+        return value;
+      };
+    default:
+      throw new TypeError(`opentact grammar: no builder converter for ${type.kind}`);
+  }
+}
+
 /** A duration: whole milliseconds ≥ 0 (spec §3.1: every Opentact duration is milliseconds). */
-const milliseconds = wholeNumber(0, 'milliseconds');
+const milliseconds = convertOf(OPENTACT_MILLISECONDS);
 /** A number of DTMF digits ≥ 1 (Gather `dtmf_length`, `length`, `numDigits`). */
-const digitCount = wholeNumber(1, 'digits');
+const digitCount = convertOf(OPENTACT_DIGITS);
 /** A repeat count ≥ 1 (`loop`). */
-const times = wholeNumber(1, 'times');
-const leg = oneOf('aleg', 'bleg', 'both');
-
+const times = convertOf(OPENTACT_TIMES);
+const leg = convertOf(OPENTACT_LEG);
 /** A language code: 2–3 letters, then subtags of 2–8 letters or digits (`es`, `en-US`). */
-const language: Convert = (builder, name, value) => {
-  if (typeof value !== 'string' || !/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/.test(value)) {
-    throw invalid(
-      builder,
-      `${name} must be a language code such as "en-US" or "es", got ${show(value)}`,
-    );
-  }
-  return value;
-};
-
+const language = convertOf(OPENTACT_LANGUAGE);
 /** A voice code as `/rest/dict/gtts` lists them (`en-US-Wavenet-D`). */
-const voiceCode: Convert = (builder, name, value) => {
-  if (typeof value !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(value)) {
-    throw invalid(
-      builder,
-      `${name} must be a voice code (letters, digits, ".", "_" and "-") such as "en-US-Wavenet-D", got ${show(value)}`,
-    );
-  }
-  return value;
-};
-
+const voiceCode = convertOf(OPENTACT_VOICE_CODE);
 /** `finishOnKey`: keys of `0`–`9`, `*`, `#` and `+` (spec §3.2 lists `+ * # 0-9`). */
-const finishKeys: Convert = (builder, name, value) => {
-  if (typeof value !== 'string' || !/^[0-9*#+]+$/.test(value)) {
-    throw invalid(builder, `${name} must be keys of 0-9, *, # and +, got ${show(value)}`);
-  }
-  return value;
-};
+const finishKeys = convertOf(OPENTACT_FINISH_KEYS);
 
 /**
  * An HTTP method from `allowed` (upper case), matched ignoring case and **written as given**:
@@ -299,26 +317,10 @@ const callValue: Convert = (builder, name, value) => {
 };
 
 /** Meta `name`: a letter or `_`, then letters, digits, `_`, `.`, `-` (`is_active`). */
-const metaName: Convert = (builder, name, value) => {
-  if (typeof value !== 'string' || !/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(value)) {
-    throw invalid(
-      builder,
-      `${name} must be a name of letters, digits, "_", "." and "-" (not starting with a digit), got ${show(value)}`,
-    );
-  }
-  return value;
-};
+const metaName = convertOf(OPENTACT_META_NAME);
 
 /** Call `field`: a call property such as `to` or `from` (letters, digits, `_`, `.`). */
-const callField: Convert = (builder, name, value) => {
-  if (typeof value !== 'string' || !/^[A-Za-z_][A-Za-z0-9_.]*$/.test(value)) {
-    throw invalid(
-      builder,
-      `${name} must be a call field name such as "to" or "from", got ${show(value)}`,
-    );
-  }
-  return value;
-};
+const callField = convertOf(OPENTACT_CALL_FIELD);
 
 /**
  * A list of tokens given as an array or as a comma-separated string (no spaces), each
@@ -326,53 +328,40 @@ const callField: Convert = (builder, name, value) => {
  */
 function tokenList(what: string, valid: (token: string) => boolean): Convert {
   return (builder, name, value) => {
-    let tokens: readonly unknown[] | undefined;
-    if (typeof value === 'string') tokens = value.split(',');
-    else if (Array.isArray(value)) tokens = value;
     const ok =
-      tokens !== undefined &&
-      tokens.length > 0 &&
-      tokens.every((token) => typeof token === 'string' && valid(token)) &&
-      new Set(tokens).size === tokens.length;
+      typeof value === 'string'
+        ? isTokenList(value, valid)
+        : Array.isArray(value) &&
+          value.length > 0 &&
+          value.every((token) => typeof token === 'string') &&
+          isTokenList((value as readonly string[]).join(','), valid);
     if (!ok) {
       throw invalid(
         builder,
         `${name} must be ${what}, each once, as an array or a comma-separated string, got ${show(value)}`,
       );
     }
-    return typeof value === 'string' ? value : (tokens as readonly string[]).join(',');
+    return typeof value === 'string' ? value : (value as readonly string[]).join(',');
   };
 }
 
 /** A day of the week as Schedule `dow` writes it (spec §3.3). */
 export type OpentactDay = 'sun' | 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat';
 
-/** The `dow` tokens (OAS `EDayOfWeek`, spec §3.3). */
-const DAYS: readonly OpentactDay[] = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
+const dayList = tokenList(`days of ${OPENTACT_DAYS.join(', ')}`, isDay);
 
-const dayList = tokenList('days of sun, mon, tue, wed, thu, fri, sat', (token) =>
-  (DAYS as readonly string[]).includes(token),
-);
-
-const stateList = tokenList('2-letter upper-case state codes such as "NJ"', (token) =>
-  /^[A-Z]{2}$/.test(token),
-);
-
-const CLOCK = '([01][0-9]|2[0-3]):([0-5][0-9]):([0-5][0-9])';
-const TIME_RANGE = new RegExp(`^${CLOCK}-${CLOCK}$`);
+const stateList = tokenList('2-letter upper-case state codes such as "NJ"', isState);
 
 /** Schedule `time`: `HH:MM:SS-HH:MM:SS`, valid clock times, start before end. */
 const timeRange: Convert = (builder, name, value) => {
-  const match = typeof value === 'string' ? TIME_RANGE.exec(value) : null;
-  if (match === null) {
+  const problem = typeof value === 'string' ? timeRangeProblem(value) : 'format';
+  if (problem === 'format') {
     throw invalid(
       builder,
       `${name} must be HH:MM:SS-HH:MM:SS with clock times from 00:00:00 to 23:59:59, got ${show(value)}`,
     );
   }
-  const [, ...parts] = match;
-  const [start, end] = [parts.slice(0, 3).join(''), parts.slice(3, 6).join('')];
-  if (start >= end) {
+  if (problem === 'order') {
     throw invalid(
       builder,
       `${name} must start before it ends (a range over midnight is undocumented: use two Schedule blocks), got ${show(value)}`,
@@ -383,7 +372,7 @@ const timeRange: Convert = (builder, name, value) => {
 
 /** Tone `v`: a whole number of dB ≤ 0 (0 is the loudest, spec §3.2). */
 const decibels: Convert = (builder, name, value) => {
-  if (typeof value === 'number' && Number.isSafeInteger(value) && value <= 0) {
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value <= OPENTACT_MAX_DECIBELS) {
     return String(Object.is(value, -0) ? 0 : value);
   }
   throw invalid(
@@ -392,22 +381,13 @@ const decibels: Convert = (builder, name, value) => {
   );
 };
 
-/** One `hz` item of a string: a positive number, optionally `x` and another positive number. */
-const FREQUENCY_ITEM = /^([0-9]+(?:\.[0-9]+)?)(?:x([0-9]+(?:\.[0-9]+)?))?$/;
-
-function isFrequencyItem(item: string): boolean {
-  const match = FREQUENCY_ITEM.exec(item);
-  if (match === null) return false;
-  return match.slice(1).every((part) => part === undefined || Number(part) > 0);
-}
-
 /**
  * Tone `hz`: frequencies in Hz, an array of positive numbers (written joined with `,`) or a
  * comma-separated string (written as given) whose items are positive numbers, each optionally
  * followed by the `x` repeat notation the Tone page mentions (`480x2`).
  */
 const frequencies: Convert = (builder, name, value) => {
-  if (typeof value === 'string' && value.split(',').every(isFrequencyItem)) return value;
+  if (typeof value === 'string' && isFrequencies(value)) return value;
   if (Array.isArray(value) && value.length > 0) {
     const items = value.map((item: unknown) =>
       typeof item === 'number' && item > 0 ? plainNumber(item) : undefined,
@@ -422,14 +402,7 @@ const frequencies: Convert = (builder, name, value) => {
 
 /** A Dial destination: a SIP URI, `user@domain` or a number, without whitespace. */
 function destination(builder: string, name: string, value: unknown): string {
-  const checked = nonBlank(builder, name, value);
-  if (/\s/.test(checked)) {
-    throw invalid(
-      builder,
-      `${name} must be a destination without whitespace (a SIP URI, user@domain or a number), got ${show(value)}`,
-    );
-  }
-  return checked;
+  return convertOf(OPENTACT_DESTINATION)(builder, name, nonBlank(builder, name, value));
 }
 
 const TAG: AttributeSpec = ['tag', 'tag', nonBlank];
