@@ -10,23 +10,35 @@
  *
  * @module
  */
+import {
+  groupBackupRule,
+  PLACETEL_BACKUP_BEHAVIOUR,
+  PLACETEL_GROUP_RINGTIME,
+  PLACETEL_ID,
+  PLACETEL_MAX_NUMBER_LENGTH,
+  PLACETEL_REJECT_REASON,
+  PLACETEL_SPEC,
+  PLACETEL_SPEC_FILE,
+  PLACETEL_TARGET_RINGTIME,
+} from '../providers/placetel/grammar';
 import { findAttribute } from './engine';
+import { checkOf } from './grammar';
 import type { AttributeRule, ElementRule, Finding, ProviderRules, XElement } from './types';
-import { asWarning, boolean, integer, oneOf, pattern, quote } from './values';
+import { all, asWarning, boolean, pattern } from './values';
 
-const FILE = 'docs/providers/placetel.md';
+const FILE = PLACETEL_SPEC_FILE;
 const S = {
   response: `${FILE} §3 XML response`,
   actions: `${FILE} §3.1 Actions`,
-  forward: `${FILE} §3.2 <Forward> attributes`,
-  other: `${FILE} §3.3 Other actions`,
+  forward: PLACETEL_SPEC.forward,
+  other: PLACETEL_SPEC.other,
   notInSpec: `${FILE} §3.4 Responses seen in consumers but NOT in the spec`,
   examples: `${FILE} §5 Example XML responses`,
   ambiguities: `${FILE} §8 Ambiguities and open questions`,
 } as const;
 
 /** A Placetel record id: the docs show digits (`123`, `7684`); letters, `_` and `-` pass too. */
-const id = pattern(/^[0-9A-Za-z_-]{1,64}$/, 'an id such as "123"');
+const id = checkOf(PLACETEL_ID);
 const flag = boolean();
 
 /** The actions of §3.1: what `<Response>` holds. */
@@ -40,10 +52,19 @@ const ANNOUNCEMENTS = (spec: string): AttributeRule[] => [
 ];
 
 /** A `<Number>`: an external number (`022129191999`, `+49…`, `00…`), an extension, or a SIP id. */
-const numberText = asWarning(
-  pattern(
-    /^(\+?[0-9]+|anonymous|[^@\s]+@[^@\s]+)$/,
-    'an external number, an extension or a SIP id user@server',
+const numberText = all(
+  (value) =>
+    value.length > PLACETEL_MAX_NUMBER_LENGTH
+      ? {
+          code: 'out-of-range',
+          message: `is longer than ${PLACETEL_MAX_NUMBER_LENGTH} characters`,
+        }
+      : undefined,
+  asWarning(
+    pattern(
+      /^(\+?[0-9]+|anonymous|[^@\s]+@[^@\s]+)$/,
+      'an external number, an extension or a SIP id user@server',
+    ),
   ),
 );
 
@@ -85,35 +106,23 @@ const targetRingtime = (value: string) =>
           'is empty, as the official Python example writes it; Placetel then presumably uses its default of 60 seconds',
         severity: 'warning' as const,
       }
-    : integer('seconds', 1, 3600)(value);
+    : checkOf(PLACETEL_TARGET_RINGTIME)(value);
 
 function groupCheck(element: XElement): Finding[] {
-  const behaviour = findAttribute(element, 'backup_behaviour')?.value;
-  const object = findAttribute(element, 'backup_routing_object');
-  if (behaviour === 'routing_object' && object === undefined) {
-    return [
-      {
-        code: 'placetel.group-backup',
-        message:
-          'backup_behaviour="routing_object" without backup_routing_object: no backup target is named',
-        spec: S.other,
-        severity: 'warning',
-        attribute: 'backup_behaviour',
-      },
-    ];
-  }
-  if (object !== undefined && behaviour !== 'routing_object') {
-    return [
-      {
-        code: 'placetel.group-backup',
-        message: `backup_routing_object is used only with backup_behaviour="routing_object", got ${behaviour === undefined ? 'none (default "mailbox")' : quote(behaviour)}`,
-        spec: S.other,
-        severity: 'warning',
-        attribute: 'backup_routing_object',
-      },
-    ];
-  }
-  return [];
+  const broken = groupBackupRule(
+    findAttribute(element, 'backup_behaviour')?.value,
+    findAttribute(element, 'backup_routing_object') !== undefined,
+  );
+  return broken === undefined
+    ? []
+    : [
+        {
+          code: broken.code,
+          message: broken.document,
+          spec: broken.spec,
+          attribute: broken.attribute,
+        },
+      ];
 }
 
 const ELEMENTS: Record<string, ElementRule> = {
@@ -135,7 +144,7 @@ const ELEMENTS: Record<string, ElementRule> = {
   Reject: {
     name: 'Reject',
     spec: S.other,
-    attributes: [{ name: 'reason', spec: S.other, value: oneOf(['busy']) }],
+    attributes: [{ name: 'reason', spec: S.other, value: checkOf(PLACETEL_REJECT_REASON) }],
   },
   Hangup: { name: 'Hangup', spec: S.other },
   Prompt: {
@@ -148,12 +157,8 @@ const ELEMENTS: Record<string, ElementRule> = {
     spec: S.other,
     attributes: [
       { name: 'id', spec: S.other, required: true, value: id },
-      { name: 'ringtime', spec: S.other, value: integer('seconds', 10, 60) },
-      {
-        name: 'backup_behaviour',
-        spec: S.other,
-        value: oneOf(['mailbox', 'routing_object']),
-      },
+      { name: 'ringtime', spec: S.other, value: checkOf(PLACETEL_GROUP_RINGTIME) },
+      { name: 'backup_behaviour', spec: S.other, value: checkOf(PLACETEL_BACKUP_BEHAVIOUR) },
       { name: 'backup_routing_object', spec: S.other, value: id },
       ...ANNOUNCEMENTS(S.other),
     ],

@@ -70,6 +70,17 @@ describe('documents that are not XML answers', () => {
 });
 
 describe('placetel', () => {
+  test.each([
+    ['<Group id="1" backup_behaviour="routing_object"/>', 'placetel.group-backup'],
+    ['<Group id="1" backup_routing_object="2"/>', 'placetel.group-backup'],
+    [`<Forward><Target><Number>${'1'.repeat(257)}</Number></Target></Forward>`, 'out-of-range'],
+  ])('what the builders refuse is an error too: %s', (action, code) => {
+    expect(only('placetel', `<Response>${action}</Response>`)).toMatchObject({
+      code,
+      severity: 'error',
+    });
+  });
+
   test('unknown element, with the hint of spec §3.4', () => {
     const problem = only(
       'placetel',

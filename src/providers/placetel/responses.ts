@@ -13,6 +13,15 @@
  */
 import { answerKit, type AnswerKit, type AttributeSpec, type Convert } from '../../core/answer-kit';
 import { assertXmlText, renderXml, type XmlElement } from '../../core/xml';
+import {
+  groupBackupRule,
+  PLACETEL_BACKUP_BEHAVIOUR,
+  PLACETEL_GROUP_RINGTIME,
+  PLACETEL_ID,
+  PLACETEL_MAX_NUMBER_LENGTH,
+  PLACETEL_REJECT_REASON,
+  PLACETEL_TARGET_RINGTIME,
+} from './grammar';
 
 /** The actions a Placetel answer can carry (spec §3.1). */
 export type PlacetelAction =
@@ -136,6 +145,7 @@ export interface PlacetelRoutingPlanOptions {
 }
 
 const kit: AnswerKit = answerKit('placetel', { shortKeyMessages: true });
+const ID_PATTERN = PLACETEL_ID.regex;
 const { show, optionsOf, invalid, attributesFrom, flag, oneOf } = kit;
 const checkKeys: AnswerKit['checkKeys'] = kit.checkKeys;
 
@@ -143,7 +153,7 @@ const checkKeys: AnswerKit['checkKeys'] = kit.checkKeys;
 const id: Convert = (builder, name, value) => {
   if (typeof value === 'number') {
     if (Number.isSafeInteger(value) && value > 0) return String(value);
-  } else if (typeof value === 'string' && /^[0-9A-Za-z_-]{1,64}$/.test(value)) {
+  } else if (typeof value === 'string' && ID_PATTERN.test(value)) {
     return value;
   }
   throw invalid(
@@ -157,7 +167,9 @@ function phoneNumber(builder: string, value: unknown): string {
   if (typeof value !== 'string' || value.trim() === '') {
     throw invalid(builder, `every number must be a non-empty string, got ${show(value)}`);
   }
-  if (value.length > 256) throw invalid(builder, 'a number is longer than 256 characters');
+  if (value.length > PLACETEL_MAX_NUMBER_LENGTH) {
+    throw invalid(builder, `a number is longer than ${PLACETEL_MAX_NUMBER_LENGTH} characters`);
+  }
   assertXmlText(value, `placetel.${builder}: number`);
   return value;
 }
@@ -167,7 +179,7 @@ function phoneNumber(builder: string, value: unknown): string {
  * `String` does (`got 30`, `got NaN`), unlike the kit's {@link AnswerKit.wholeNumber}; any
  * other value as {@link show} does (`String` throws for some, e.g. `Object.create(null)`).
  */
-function ringtimeWithin(min: number, max: number): Convert {
+function ringtimeWithin({ min, max }: { readonly min: number; readonly max: number }): Convert {
   return (builder, name, value) => {
     if (typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max) {
       return String(value);
@@ -194,14 +206,14 @@ const FORWARD_ATTRIBUTES: readonly AttributeSpec[] = [
 
 const GROUP_ATTRIBUTES: readonly AttributeSpec[] = [
   ['id', 'id', id, 'required'],
-  ['ringtime', 'ringtime', ringtimeWithin(10, 60)],
-  ['backupBehaviour', 'backup_behaviour', oneOf('mailbox', 'routing_object')],
+  ['ringtime', 'ringtime', ringtimeWithin(PLACETEL_GROUP_RINGTIME)],
+  ['backupBehaviour', 'backup_behaviour', oneOf(...PLACETEL_BACKUP_BEHAVIOUR.values)],
   ['backupRoutingObject', 'backup_routing_object', id],
   ...ANNOUNCEMENT_ATTRIBUTES,
 ];
 
 const TARGET_ATTRIBUTES: readonly AttributeSpec[] = [
-  ['ringtime', 'ringtime', ringtimeWithin(1, 3600)],
+  ['ringtime', 'ringtime', ringtimeWithin(PLACETEL_TARGET_RINGTIME)],
 ];
 
 /**
@@ -258,13 +270,14 @@ export function reject(options: PlacetelRejectOptions = {}): PlacetelAnswer<'Rej
   checkKeys('reject', options, ['reason']);
   const attributes: Record<string, string> = {};
   if (options.reason !== undefined) {
-    if (options.reason !== 'busy') {
+    const reasons: readonly string[] = PLACETEL_REJECT_REASON.values;
+    if (typeof options.reason !== 'string' || !reasons.includes(options.reason)) {
       throw invalid(
         'reject',
         `reason must be "busy" (the only documented reason), got ${show(options.reason)}`,
       );
     }
-    attributes['reason'] = 'busy';
+    attributes['reason'] = options.reason;
   }
   return new PlacetelAnswer('Reject', { name: 'Reject', attributes });
 }
@@ -313,16 +326,11 @@ export function prompt(options: PlacetelPromptOptions): PlacetelAnswer<'Prompt'>
 export function group(options: PlacetelGroupOptions): PlacetelAnswer<'Group'> {
   checkKeys('group', options, optionsOf(GROUP_ATTRIBUTES));
   const attributes = attributesFrom('group', options, GROUP_ATTRIBUTES);
-  const behaviour = options.backupBehaviour;
-  if (behaviour === 'routing_object' && options.backupRoutingObject === undefined) {
-    throw invalid('group', 'backupBehaviour "routing_object" needs backupRoutingObject');
-  }
-  if (options.backupRoutingObject !== undefined && behaviour !== 'routing_object') {
-    throw invalid(
-      'group',
-      'backupRoutingObject is only used with backupBehaviour "routing_object"',
-    );
-  }
+  const broken = groupBackupRule(
+    attributes['backup_behaviour'],
+    attributes['backup_routing_object'] !== undefined,
+  );
+  if (broken !== undefined) throw invalid('group', broken.builder);
   return new PlacetelAnswer('Group', { name: 'Group', attributes });
 }
 
