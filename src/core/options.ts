@@ -201,7 +201,7 @@ export const COMMON_APP_OPTION_NAMES: readonly (keyof CommonAppOptions<unknown, 
 /**
  * The {@link WebhookAppOptions} that {@link CommonAppOptions} (and `allowUnauthenticated` of
  * {@link CommonSecurityOptions}) set, for a provider's `createApp`: every option named in
- * {@link COMMON_APP_OPTION_NAMES} passed through as given (an absent one as `undefined`), and
+ * `COMMON_APP_OPTION_NAMES` passed through as given (an absent one as `undefined`), and
  * nothing else — the provider's own options (secrets, tokens, `render`…) never reach the core.
  */
 export function commonAppOptions<TAnswer>(
