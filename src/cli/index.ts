@@ -3,7 +3,7 @@
  * The `callcontrol` command.
  *
  * `callcontrol simulate <provider> <url>` plays a whole call of that provider (`placetel`,
- * `ozeki`, `voipnow`, `opentact`) against a webhook URL — the same scenarios as the test kit
+ * `ozeki`, `voipnow`, `opentact`, `sipgate`) against a webhook URL — the same scenarios as the test kit
  * (`callcontrol/testing`) plays — and prints a progress line per request with the answer it got
  * and a summary (coloured on a terminal), or one JSON document with `--json`. Exit codes: 0
  * every answer 2xx, 1 any request without a 2xx answer, 2 usage error.
@@ -20,10 +20,12 @@
  *
  * @module
  */
+import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { opentactCallScenario, Q850_CAUSES } from '../providers/opentact/simulate';
 import { ozekiCallScenario } from '../providers/ozeki/simulate';
 import { placetelCallScenario, PLACETEL_HANGUP_TYPES } from '../providers/placetel';
+import { SIPGATE_HANGUP_CAUSES, sipgateCallScenario } from '../providers/sipgate';
 import { VOIPNOW_HANGUP_STATUSES, voipNowCallScenario } from '../providers/voipnow/simulate';
 import { processIo, useColour, type CliIo } from './io';
 import {
@@ -261,6 +263,59 @@ in the URL, ?token=…, as Opentact's docs do).`,
           ? { durationSeconds: options['duration'] }
           : {}),
       });
+    },
+  },
+  {
+    provider: 'sipgate',
+    description:
+      'newCall → answer → dtmf (with --digits) → hangup, form-encoded POSTs, signed with --private-key',
+    urlHelp: 'the push URL, e.g. http://127.0.0.1:3000/sipgate (user:pass@ sends basic auth)',
+    configure: (command) =>
+      command
+        .option(
+          '--private-key <file>',
+          "sign every request with X-Sipgate-Signature using this RSA private key (PEM file); the app's publicKey must be its public half",
+        )
+        .option('--from <number>', 'calling number (default 491776249000)')
+        .option('--to <number>', 'called number (default 4928559389086)')
+        .option('--outgoing', 'simulate an outgoing call (direction=out)')
+        .option('--digits <keys>', 'keys entered after the answer: one dtmf event (default none)')
+        .option(
+          '--hangup-cause <cause>',
+          `cause of the hangup event, e.g. ${SIPGATE_HANGUP_CAUSES.join(', ')} (default normalClearing; any other skips answer and dtmf)`,
+        )
+        .option('--call-id <id>', 'callId (default: 76 random upper-case hex characters)'),
+    unsupported: {
+      secret:
+        "sipgate signs with an RSA key, not a shared secret: give --private-key <file> (a PEM private key whose public half is the app's publicKey)",
+    },
+    notes: `
+sipgate: --private-key signs each body with X-Sipgate-Signature (RSA-SHA256, spec
+docs/providers/sipgate.md §3.1); sipgate's own private key is not public, so give a key pair
+of yours and the app its public half as \`publicKey\` (unsigned requests get 403 from an app
+with the default key). --digits sends one dtmf event; --hangup-cause is the hangup's cause.`,
+    scenario: (options) => {
+      const keyFile = stringOption(options, 'privateKey');
+      let privateKey: string | undefined;
+      if (keyFile !== undefined) {
+        try {
+          privateKey = readFileSync(keyFile, 'utf8');
+        } catch (error) {
+          throw new InvalidArgumentError(
+            `--private-key: cannot read ${keyFile}: ${error instanceof Error ? error.message : String(error)}`,
+          );
+        }
+      }
+      const requests = sipgateCallScenario({
+        direction: options['outgoing'] === true ? 'out' : 'in',
+        ...given('from', stringOption(options, 'from')),
+        ...given('to', stringOption(options, 'to')),
+        ...given('dtmf', stringOption(options, 'digits')),
+        ...given('cause', stringOption(options, 'hangupCause')),
+        ...given('callId', stringOption(options, 'callId')),
+        ...optional('privateKey', privateKey),
+      });
+      return requests;
     },
   },
 ];
