@@ -8,7 +8,7 @@
  * @module
  */
 import { AssertionError } from 'node:assert';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, type KeyObject } from 'node:crypto';
 import type { WebhookEvent, WebhookReply, WebhookRequest } from '../core/types';
 import {
   opentactCallScenario,
@@ -32,6 +32,15 @@ import {
   type PlacetelHangupType,
 } from '../providers/placetel';
 import {
+  SIPGATE_SIGNATURE_HEADER,
+  sipgateCallScenario,
+  sipgateProvider,
+  sipgateRequest,
+  signSipgateBody,
+  type SipgateCallScenarioOptions,
+  type SipgateFormFields,
+} from '../providers/sipgate';
+import {
   VOIPNOW_HANGUP_STATUSES,
   voipNowCallScenario,
   voipNowProvider,
@@ -42,7 +51,7 @@ import { TestReply, type AnswerRenderer, type TestRequest } from './reply';
 
 /** What the kit needs of an app: every provider's `createApp` result is one. */
 export interface TestableApp {
-  /** The provider id: `'placetel'`, `'ozeki'`, `'voipnow'` or `'opentact'`. */
+  /** The provider id: `'placetel'`, `'ozeki'`, `'voipnow'`, `'opentact'` or `'sipgate'`. */
   readonly provider: string;
   /** Answers one request; never rejects (see `WebhookApp.handle`). */
   handle(request: WebhookRequest): Promise<WebhookReply>;
@@ -65,10 +74,18 @@ export interface TestUrlToken {
 export interface TestClientOptions {
   /**
    * Placetel only: sign every body with this shared secret (`X-PLACETEL-SIGNATURE`,
-   * HMAC-SHA256 over the exact body, spec placetel §1 "Signature"). Other providers sign
-   * nothing; giving it for them throws a TypeError.
+   * HMAC-SHA256 over the exact body, spec placetel §1 "Signature"). sipgate signs with
+   * `privateKey`, the others sign nothing; giving it for them throws a TypeError.
    */
   readonly secret?: string | undefined;
+  /**
+   * sipgate only: sign every body with this RSA private key (PEM or `KeyObject`;
+   * `X-Sipgate-Signature`, RSASSA-PKCS1-v1_5 SHA-256 over the exact body, spec
+   * docs/providers/sipgate.md §3.1). The app must have the matching public key as its
+   * `publicKey`: sipgate's own private key is not public. Giving it for another provider throws
+   * a TypeError.
+   */
+  readonly privateKey?: string | KeyObject | undefined;
   /** Send `Authorization: Basic` with these credentials (the app's `basicAuth`). */
   readonly basicAuth?: { readonly username: string; readonly password: string } | undefined;
   /** Put this token in the URL, as the app's `urlToken` expects it; a string is `{ token }`. */
@@ -79,7 +96,7 @@ export interface TestClientOptions {
   readonly headers?: Readonly<Record<string, string>> | undefined;
   /** Ozeki only: the app's `render` option, so expected answers are rendered the same way. */
   readonly ozmlRender?: OzmlRenderOptions | undefined;
-  /** For an app of another provider than the four: how its answers are told and rendered. */
+  /** For an app of another provider than the five: how its answers are told and rendered. */
   readonly renderer?: AnswerRenderer | undefined;
 }
 
@@ -116,18 +133,24 @@ export interface PlayedCall {
  * mapping as the CLI's `--from`, `--to`, `--digits`, `--hangup-cause`).
  */
 export interface CallOptions {
-  /** The caller's number (Placetel `from`, Ozeki `CallerId`, VoipNow `CallerIDNum`, Opentact ANI). */
+  /**
+   * The caller's number (Placetel and sipgate `from`, Ozeki `CallerId`, VoipNow `CallerIDNum`,
+   * Opentact ANI).
+   */
   readonly from?: string | undefined;
   /** The number or extension called. */
   readonly to?: string | undefined;
   /**
    * DTMF keys the caller types: Ozeki `DtmfEntered` (an array sends one each), VoipNow's
-   * interactive parameter, Opentact's Gather follow-up. Placetel sends no digits: TypeError.
+   * interactive parameter, Opentact's Gather follow-up, sipgate's `dtmf` event (joined).
+   * Placetel sends no digits: TypeError.
    */
   readonly digits?: string | readonly string[] | undefined;
   /**
    * Why the call ended: Placetel's `HungUp` `type` (`accepted`, `busy`, …); VoipNow's `Hangup`
-   * `CallStatus` (`ANSWER`, `UNKNOWN`); Opentact's Q.850 cause by name or number. Ozeki sends
+   * `CallStatus` (`ANSWER`, `UNKNOWN`); Opentact's Q.850 cause by name or number; sipgate's
+   * `hangup` `cause` (any string, e.g. `busy`; other than `normalClearing` skips `answer`
+   * and `dtmf`). Ozeki sends
    * no hangup notification to an API extension: TypeError.
    */
   readonly hangupCause?: string | undefined;
@@ -136,7 +159,7 @@ export interface CallOptions {
 }
 
 /** A provider the kit knows the requests of. */
-export type TestProvider = 'placetel' | 'ozeki' | 'voipnow' | 'opentact';
+export type TestProvider = 'placetel' | 'ozeki' | 'voipnow' | 'opentact' | 'sipgate';
 
 function fakeEvent(provider: string, name: string): WebhookEvent {
   return { provider, name, callId: '', from: '', to: '', raw: {} };
@@ -148,6 +171,7 @@ const PROVIDER_DEFINITIONS = {
   ozeki: (options: TestClientOptions) => ozekiProvider(options.ozmlRender),
   voipnow: () => voipNowProvider,
   opentact: () => opentactProvider,
+  sipgate: () => sipgateProvider,
 } as const;
 
 function rendererFor(provider: string, options: TestClientOptions): AnswerRenderer | undefined {
@@ -195,13 +219,9 @@ export function scenarioOptions(
   options: CallOptions,
 ): OpentactCallScenarioOptions;
 export function scenarioOptions(
-  provider: TestProvider,
+  provider: 'sipgate',
   options: CallOptions,
-):
-  | PlacetelCallScenarioOptions
-  | OzekiCallScenarioOptions
-  | VoipNowCallScenarioOptions
-  | OpentactCallScenarioOptions;
+): SipgateCallScenarioOptions;
 export function scenarioOptions(
   provider: TestProvider,
   options: CallOptions,
@@ -209,7 +229,17 @@ export function scenarioOptions(
   | PlacetelCallScenarioOptions
   | OzekiCallScenarioOptions
   | VoipNowCallScenarioOptions
-  | OpentactCallScenarioOptions {
+  | OpentactCallScenarioOptions
+  | SipgateCallScenarioOptions;
+export function scenarioOptions(
+  provider: TestProvider,
+  options: CallOptions,
+):
+  | PlacetelCallScenarioOptions
+  | OzekiCallScenarioOptions
+  | VoipNowCallScenarioOptions
+  | OpentactCallScenarioOptions
+  | SipgateCallScenarioOptions {
   const common = {
     ...given('from', options.from),
     ...given('to', options.to),
@@ -255,6 +285,8 @@ export function scenarioOptions(
     }
     case 'opentact':
       return { ...common, ...given('digits', joined), ...given('hangupCause', cause) };
+    case 'sipgate':
+      return { ...common, ...given('dtmf', joined), ...given('cause', cause) };
   }
 }
 
@@ -314,6 +346,25 @@ export interface OpentactTestRequests {
 }
 
 /**
+ * sipgate.io's pushes (spec docs/providers/sipgate.md §2): form-encoded POSTs, signed with the
+ * client's `privateKey`.
+ */
+export interface SipgateTestRequests {
+  /** `newCall`; fields default as in `sipgateCallScenario`. */
+  newCall(options?: SipgateCallScenarioOptions): Promise<TestReply>;
+  /** `answer` of the call (with `answeringNumber`). */
+  answer(options?: SipgateCallScenarioOptions): Promise<TestReply>;
+  /** `dtmf` with the keys `dtmf` (default `'1'`), as a `<Gather onData>` posts it. */
+  dtmf(options?: SipgateCallScenarioOptions): Promise<TestReply>;
+  /** `hangup` with `cause` (default `normalClearing`). */
+  hangup(options?: SipgateCallScenarioOptions): Promise<TestReply>;
+  /** Any fields, in order, as one sipgate POST, e.g. `[['event', 'newCall'], …]`. */
+  request(fields: SipgateFormFields): Promise<TestReply>;
+  /** A whole call: `newCall → answer → dtmf (with dtmf) → hangup`. */
+  playCall(options?: SipgateCallScenarioOptions): Promise<PlayedCall>;
+}
+
+/**
  * Sends requests into one app. Make it with {@link createTestClient}.
  */
 export interface TestClient {
@@ -345,6 +396,8 @@ export interface TestClient {
   readonly voipnow: VoipNowTestRequests;
   /** Opentact's requests. @throws {TypeError} on access when the app is not an Opentact app */
   readonly opentact: OpentactTestRequests;
+  /** sipgate's pushes. @throws {TypeError} on access when the app is not a sipgate app */
+  readonly sipgate: SipgateTestRequests;
 }
 
 function appendQuery(query: string, extra: string): string {
@@ -366,7 +419,14 @@ class Client implements TestClient {
     }
     if (options.secret !== undefined && app.provider !== 'placetel') {
       throw new TypeError(
-        `createTestClient: ${app.provider} signs no requests; use basicAuth or urlToken`,
+        app.provider === 'sipgate'
+          ? 'createTestClient: sipgate signs with an RSA key; use privateKey, not secret'
+          : `createTestClient: ${app.provider} signs no requests; use basicAuth or urlToken`,
+      );
+    }
+    if (options.privateKey !== undefined && app.provider !== 'sipgate') {
+      throw new TypeError(
+        `createTestClient: privateKey is for sipgate; ${app.provider} does not sign with one`,
       );
     }
     this.#app = app;
@@ -387,6 +447,9 @@ class Client implements TestClient {
     }
     if (options.secret !== undefined && headers['x-placetel-signature'] === undefined) {
       headers['x-placetel-signature'] = signPlacetelBody(body, options.secret);
+    }
+    if (options.privateKey !== undefined && headers[SIPGATE_SIGNATURE_HEADER] === undefined) {
+      headers[SIPGATE_SIGNATURE_HEADER] = signSipgateBody(body, options.privateKey);
     }
     if (options.basicAuth !== undefined) {
       const { username, password } = options.basicAuth;
@@ -435,6 +498,8 @@ class Client implements TestClient {
         return this.voipnow.playCall(scenarioOptions('voipnow', options));
       case 'opentact':
         return this.opentact.playCall(scenarioOptions('opentact', options));
+      case 'sipgate':
+        return this.sipgate.playCall(scenarioOptions('sipgate', options));
       default:
         throw new TypeError(`playCall: no call scenario for provider "${this.provider}"`);
     }
@@ -509,6 +574,26 @@ class Client implements TestClient {
       playCall: (options = {}) => this.play(opentactCallScenario(options)),
     };
   }
+
+  get sipgate(): SipgateTestRequests {
+    this.#require('sipgate');
+    // The client signs (or not) as its options say, whatever the scenario options hold.
+    const scenario = (options: SipgateCallScenarioOptions = {}) => {
+      const copy = { ...options };
+      delete (copy as { privateKey?: unknown }).privateKey;
+      return sipgateCallScenario(copy);
+    };
+    const answered = (options: SipgateCallScenarioOptions) =>
+      scenario({ ...options, cause: 'normalClearing', dtmf: options.dtmf ?? '1' });
+    return {
+      newCall: (options = {}) => this.send(pick(scenario(options), 'newCall')),
+      answer: (options = {}) => this.send(pick(answered(options), 'answer')),
+      dtmf: (options = {}) => this.send(pick(answered(options), 'dtmf')),
+      hangup: (options = {}) => this.send(pick(scenario(options), 'hangup')),
+      request: (fields) => this.send(sipgateRequest(fields)),
+      playCall: (options = {}) => this.play(scenario(options)),
+    };
+  }
 }
 
 function playedCall(exchanges: readonly CallExchange[]): PlayedCall {
@@ -543,8 +628,8 @@ function playedCall(exchanges: readonly CallExchange[]): PlayedCall {
  * The provider is the app's (`app.provider`); the options carry the credentials the app was
  * configured with.
  *
- * @throws {TypeError} for an app of an unknown provider without `renderer`, or `secret` for a
- *   provider other than Placetel
+ * @throws {TypeError} for an app of an unknown provider without `renderer`, `secret` for a
+ *   provider other than Placetel, or `privateKey` for a provider other than sipgate
  */
 export function createTestClient(app: TestableApp, options: TestClientOptions = {}): TestClient {
   return new Client(app, options);

@@ -29,6 +29,7 @@ export {
   type OzekiTestRequests,
   type PlacetelTestRequests,
   type PlayedCall,
+  type SipgateTestRequests,
   type TestableApp,
   type TestClient,
   type TestClientOptions,
