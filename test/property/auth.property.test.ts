@@ -514,7 +514,8 @@ function expectNoToken(
     expect(request.query).not.toContain(secretToken);
     for (const text of decodedQuery(request.query)) expect(text).not.toContain(secretToken);
     if (where.in === 'query') {
-      expect(decodedQuery(request.query)).not.toContain(where.param);
+      // No parameter of that name is left (a field's value may happen to spell it).
+      expect([...new URLSearchParams(request.query).keys()]).not.toContain(where.param);
     } else {
       // The path after the token, as the provider's routing sees it.
       expect(request.path).toBe('/');
