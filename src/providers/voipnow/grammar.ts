@@ -13,7 +13,10 @@
  * @module
  */
 import type { GrammarValue } from '../../validate/grammar';
-import type { VoipNowVerbName } from './responses';
+
+/** The response verbs of a Call Interactive answer (spec §2 "Response verbs"). */
+export type VoipNowVerbName =
+  'Hangup' | 'Pause' | 'SetVar' | 'PlaySound' | 'Jump' | 'SetCaller' | 'PlayTTS';
 
 /** The provider reference every section below is in. */
 export const VOIPNOW_SPEC_FILE = 'docs/providers/voipnow.md';

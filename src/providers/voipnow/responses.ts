@@ -26,11 +26,9 @@
 import { answerKit, type AnswerKit, type AttributeSpec, type Convert } from '../../core/answer-kit';
 import { freezeXmlElement, renderXml, type XmlElement } from '../../core/xml';
 import type { GrammarValue } from '../../validate/grammar';
-import { VOIPNOW_GRAMMAR, VOIPNOW_VARIABLE } from './grammar';
+import { VOIPNOW_GRAMMAR, VOIPNOW_VARIABLE, type VoipNowVerbName } from './grammar';
 
-/** The response verbs of a Call Interactive answer (spec §2 "Response verbs"). */
-export type VoipNowVerbName =
-  'Hangup' | 'Pause' | 'SetVar' | 'PlaySound' | 'Jump' | 'SetCaller' | 'PlayTTS';
+export type { VoipNowVerbName } from './grammar';
 
 /** Every command and response these builders made; hand-made instances are not answers. */
 const BUILT = new WeakSet<object>();
