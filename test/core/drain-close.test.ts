@@ -10,25 +10,8 @@ import {
   type CallControlError,
   type CallStore,
   type WebhookReply,
-  type WebhookRequest,
 } from '../../src';
-import { TEST_APP } from '../helpers/apps';
-
-function incoming(callId: string): WebhookRequest {
-  const request = placetel.placetelRequest({
-    call_id: callId,
-    event: 'IncomingCall',
-    from: '017312345678',
-    to: '022129191999',
-  });
-  return {
-    method: 'POST',
-    path: '/',
-    query: '',
-    headers: request.headers,
-    body: Buffer.from(request.body, 'utf8'),
-  };
-}
+import { placetelIncoming, TEST_APP } from '../helpers/apps';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const ANSWER = placetel.reject({ reason: 'busy' });
@@ -62,12 +45,12 @@ test('drain() with nothing in flight resolves at once', async () => {
 
 test('drain() waits for the requests in flight, and for those that arrive meanwhile', async () => {
   const { calls } = slowApp(300);
-  const first = [1, 2, 3].map((n) => calls.handle(incoming(`drain000${n}`)));
+  const first = [1, 2, 3].map((n) => calls.handle(placetelIncoming(`drain000${n}`)));
   await sleep(20);
   const draining = calls.drain({ timeoutMs: 5000 });
   await sleep(150);
   // Arrives while draining: answered, and waited for.
-  const late = calls.handle(incoming('drain0004'));
+  const late = calls.handle(placetelIncoming('drain0004'));
   let lateDone = false;
   void late.then(() => (lateDone = true));
   expect(await draining).toEqual({ drained: true, inFlight: 0 });
@@ -77,7 +60,10 @@ test('drain() waits for the requests in flight, and for those that arrive meanwh
 
 test('drain() gives up after timeoutMs and says how many are still in flight', async () => {
   const { calls } = slowApp(600);
-  const replies = [calls.handle(incoming('drain0005')), calls.handle(incoming('drain0006'))];
+  const replies = [
+    calls.handle(placetelIncoming('drain0005')),
+    calls.handle(placetelIncoming('drain0006')),
+  ];
   await sleep(20);
   const started = Date.now();
   expect(await calls.drain({ timeoutMs: 50 })).toEqual({ drained: false, inFlight: 2 });
@@ -97,12 +83,12 @@ test('close() drains, then closes the store; later requests are still answered',
   const store = new MemoryStore();
   const closeSpy = jest.spyOn(store, 'close');
   const { calls } = slowApp(200, store);
-  const reply = calls.handle(incoming('close0001'));
+  const reply = calls.handle(placetelIncoming('close0001'));
   await sleep(20);
   expect(await calls.close()).toEqual({ drained: true, inFlight: 0 });
   expect(closeSpy).toHaveBeenCalledTimes(1);
   expectAnswered(await reply);
-  expectAnswered(await calls.handle(incoming('close0002')));
+  expectAnswered(await calls.handle(placetelIncoming('close0002')));
 });
 
 test.each([

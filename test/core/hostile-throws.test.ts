@@ -17,7 +17,7 @@ import {
   type WebhookRequest,
 } from '../../src';
 import { describeThrown, firstStackFrame, MAX_THROWN_LENGTH } from '../../src/core/log';
-import { TEST_APP } from '../helpers/apps';
+import { placetelIncoming, TEST_APP } from '../helpers/apps';
 import { baseUrlOf, listenOnLoopback } from '../helpers/server';
 
 /** A Proxy whose every trap throws (also `typeof`-safe: it is an object). */
@@ -116,25 +116,9 @@ let FALLBACK_TEXT = '';
 beforeAll(async () => {
   const calls = placetel.createApp({ ...TEST_APP });
   calls.on('IncomingCall', () => FALLBACK);
-  FALLBACK_TEXT = (await calls.handle(incoming('fallback0000'))).text ?? '';
+  FALLBACK_TEXT = (await calls.handle(placetelIncoming('fallback0000'))).text ?? '';
   expect(FALLBACK_TEXT).toContain('<Reject');
 });
-
-function incoming(callId: string): WebhookRequest {
-  const request = placetel.placetelRequest({
-    call_id: callId,
-    event: 'IncomingCall',
-    from: '017312345678',
-    to: '022129191999',
-  });
-  return {
-    method: 'POST',
-    path: '/',
-    query: '',
-    headers: request.headers,
-    body: Buffer.from(request.body, 'utf8'),
-  };
-}
 
 let sequence = 0;
 function nextCall(): string {
@@ -171,7 +155,7 @@ describe.each(HOSTILE)('a handler that throws %s', (_name, make) => {
     calls.onError((error) => {
       errors.push(error);
     });
-    expectFallback(await settled(calls.handle(incoming(nextCall()))));
+    expectFallback(await settled(calls.handle(placetelIncoming(nextCall()))));
     expect(errors.map((error) => error.code)).toEqual(['CC_ERR_HANDLER_FAILED']);
     expect(errors[0]?.message).toMatch(/^The IncomingCall handler failed: /);
     expect(errors[0]?.message.length).toBeLessThan(300);
@@ -187,7 +171,7 @@ describe.each(HOSTILE)('a handler that throws %s', (_name, make) => {
     calls.onError((error) => {
       errors.push(error);
     });
-    expectFallback(await settled(calls.handle(incoming(nextCall()))));
+    expectFallback(await settled(calls.handle(placetelIncoming(nextCall()))));
     expect(errors.map((error) => error.code)).toEqual(['CC_ERR_HANDLER_FAILED']);
   });
 
@@ -206,7 +190,7 @@ describe.each(HOSTILE)('a handler that throws %s', (_name, make) => {
     calls.onError((error) => {
       errors.push(error);
     });
-    expectFallback(await settled(calls.handle(incoming(nextCall()))));
+    expectFallback(await settled(calls.handle(placetelIncoming(nextCall()))));
     expect(errors.map((error) => error.code)).toEqual(['CC_ERR_HANDLER_FAILED']);
   });
 
@@ -225,7 +209,7 @@ describe.each(HOSTILE)('a handler that throws %s', (_name, make) => {
     calls.onError(thrower);
     calls.onError(() => Promise.reject(make()));
     calls.onError(() => throwingProxy());
-    expectFallback(await settled(calls.handle(incoming(nextCall()))));
+    expectFallback(await settled(calls.handle(placetelIncoming(nextCall()))));
   });
 
   test('with neither onError nor logger, the stderr line is written and the reply goes out', async () => {
@@ -239,7 +223,7 @@ describe.each(HOSTILE)('a handler that throws %s', (_name, make) => {
       calls.on('IncomingCall', () => {
         throw make();
       });
-      expectFallback(await settled(calls.handle(incoming(nextCall()))));
+      expectFallback(await settled(calls.handle(placetelIncoming(nextCall()))));
     } finally {
       spy.mockRestore();
     }
@@ -255,7 +239,7 @@ describe.each(HOSTILE)('a handler that throws %s', (_name, make) => {
     calls.onError((error) => {
       errors.push(error);
     });
-    const reply = await settled(calls.handle(incoming(nextCall())));
+    const reply = await settled(calls.handle(placetelIncoming(nextCall())));
     expect(reply.status).toBe(200);
     // `undefined` and `null` are the neutral answer; anything else is not an answer.
     if (reply.outcome === 'fallback') {
@@ -278,7 +262,7 @@ test('over HTTP (node adapter): every hostile throw is answered 200 with the fal
     listen: (port, host) => createServer(calls.node()).listen(port, host),
   });
   for (let i = 0; i < HOSTILE.length; i++) {
-    const request = incoming(nextCall());
+    const request = placetelIncoming(nextCall());
     const response = await fetch(`${baseUrlOf(server)}/`, {
       method: 'POST',
       headers: request.headers as Record<string, string>,
@@ -296,7 +280,7 @@ test('Fetch adapter: a hostile throw of a handler is the fallback, of an adapter
     throw throwingProxy();
   });
   const toFetch = (callId: string): Request => {
-    const request = incoming(callId);
+    const request = placetelIncoming(callId);
     return new Request('http://127.0.0.1/placetel', {
       method: 'POST',
       headers: request.headers as Record<string, string>,
@@ -411,7 +395,7 @@ test('a request that breaks the pipeline before parsing: a coded 500, handle() r
       },
     },
   );
-  const refused = await settled(calls.handle({ ...incoming(nextCall()), headers }));
+  const refused = await settled(calls.handle({ ...placetelIncoming(nextCall()), headers }));
   expect(refused.status).toBe(500);
   expect(refused.code).toBe('CC_ERR_HANDLER_FAILED');
   expect(errors.map((error) => error.code)).toEqual(['CC_ERR_HANDLER_FAILED']);

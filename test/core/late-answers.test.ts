@@ -3,9 +3,9 @@
  * deadline is answered when it returns, with its own answer. The reply is then counted as late:
  * the request line says `late: true` (at `warn`), and without a logger one stderr line says so.
  */
-import { placetel, type CallControlLogger, type WebhookRequest } from '../../src';
+import { placetel, type CallControlLogger } from '../../src';
 import { LATE_AFTER_MS } from '../../src/core/log';
-import { TEST_APP } from '../helpers/apps';
+import { placetelIncoming, TEST_APP } from '../helpers/apps';
 
 interface Line {
   level: 'info' | 'warn' | 'error';
@@ -18,22 +18,6 @@ function recorder(): { logger: CallControlLogger; lines: Line[] } {
     lines.push({ level, object });
   };
   return { logger: { info: at('info'), warn: at('warn'), error: at('error') }, lines };
-}
-
-function incoming(callId: string): WebhookRequest {
-  const request = placetel.placetelRequest({
-    call_id: callId,
-    event: 'IncomingCall',
-    from: '017312345678',
-    to: '022129191999',
-  });
-  return {
-    method: 'POST',
-    path: '/',
-    query: '',
-    headers: request.headers,
-    body: Buffer.from(request.body, 'utf8'),
-  };
 }
 
 /** Blocks the event loop for `ms` milliseconds. */
@@ -56,7 +40,7 @@ test('a handler blocking the loop past its deadline is answered with its own ans
     return OWN_ANSWER;
   });
   const started = Date.now();
-  const reply = await calls.handle(incoming('late00000001'));
+  const reply = await calls.handle(placetelIncoming('late00000001'));
   expect(Date.now() - started).toBeGreaterThanOrEqual(BLOCK_MS);
   expect(reply.status).toBe(200);
   expect(reply.outcome).toBe('handled');
@@ -75,7 +59,7 @@ test('the same after an await: the answer still wins over the deadline it passed
     busyWait(BLOCK_MS);
     return OWN_ANSWER;
   });
-  const reply = await calls.handle(incoming('late00000002'));
+  const reply = await calls.handle(placetelIncoming('late00000002'));
   expect(reply.text).toContain('<Reject');
   expect(lines[0]?.object).toMatchObject({ outcome: 'handled', late: true });
 });
@@ -93,8 +77,8 @@ test('another call waiting behind the blocked loop is late too', async () => {
     return OWN_ANSWER;
   });
   const replies = await Promise.all([
-    calls.handle(incoming('late00000003')),
-    calls.handle(incoming('late00000004')),
+    calls.handle(placetelIncoming('late00000003')),
+    calls.handle(placetelIncoming('late00000004')),
   ]);
   expect(replies.map((reply) => reply.status)).toEqual([200, 200]);
   expect(lines.map((line) => line.object['late'])).toEqual([true, true]);
@@ -108,8 +92,8 @@ test('a prompt answer and an ordinary timeout fallback are not marked late', asy
       ? new Promise<null>(() => undefined) // never settles: the deadline's fallback
       : OWN_ANSWER,
   );
-  await calls.handle(incoming('late00000005'));
-  const fallback = await calls.handle(incoming('late0000slow'));
+  await calls.handle(placetelIncoming('late00000005'));
+  const fallback = await calls.handle(placetelIncoming('late0000slow'));
   expect(fallback.outcome).toBe('fallback');
   expect(lines[0]?.level).toBe('info');
   expect(lines[0]?.object['late']).toBeUndefined();
@@ -131,7 +115,7 @@ test('without a logger, one stderr line says the reply was late', async () => {
       busyWait(BLOCK_MS);
       return OWN_ANSWER;
     });
-    const reply = await calls.handle(incoming('late00000006'));
+    const reply = await calls.handle(placetelIncoming('late00000006'));
     expect(reply.outcome).toBe('handled');
   } finally {
     spy.mockRestore();
@@ -154,7 +138,7 @@ test('with stderr: false and no logger, nothing is written', async () => {
       busyWait(BLOCK_MS);
       return OWN_ANSWER;
     });
-    await calls.handle(incoming('late00000007'));
+    await calls.handle(placetelIncoming('late00000007'));
   } finally {
     spy.mockRestore();
   }
