@@ -16,11 +16,11 @@
  * @module
  */
 import { runRules } from './engine';
-import { OPENTACT_RULES } from './opentact';
-import { OZEKI_RULES } from './ozeki';
-import { PLACETEL_RULES } from './placetel';
+import { OPENTACT_RULES } from '../providers/opentact/validate';
+import { OZEKI_RULES } from '../providers/ozeki/validate';
+import { PLACETEL_RULES } from '../providers/placetel/validate';
 import type { ProviderRules, ValidateOptions, ValidateProvider, ValidationResult } from './types';
-import { VOIPNOW_RULES } from './voipnow';
+import { VOIPNOW_RULES } from '../providers/voipnow/validate';
 
 export {
   VALIDATE_PROVIDERS,

@@ -18,7 +18,7 @@
  * 2. the reference file named last before it on the same line (`docs/providers/ozeki.md §3.1,
  *    §4`, `placetel.md §3.3, §8.6`);
  * 3. the file's own provider, for files of one provider: `src/providers/<p>/`,
- *    `src/validate/<p>.ts`, `test/providers/<p>/`, `test/conformance/<p>-*`,
+ *    `test/providers/<p>/`, `test/conformance/<p>-*`,
  *    `test/types/<p>.types.ts`, `test/data/providers/<p>.json`, `examples/<p>/`,
  *    `docs/providers/<p>.md` (so "spec §5.5" in `src/providers/ozeki/` cites `ozeki.md`);
  * 4. elsewhere, the provider named last before it on the same line ("Placetel spec §1",
@@ -92,7 +92,6 @@ const isProvider = (name: string | undefined): name is Provider =>
 function ownProvider(path: string): Provider | undefined {
   const name = [
     /^(?:src\/providers|test\/providers|examples)\/(\w+)\//,
-    /^src\/validate\/(\w+)\.ts$/,
     /^test\/conformance\/(\w+)-/,
     /^test\/types\/(\w+)\.types\.ts$/,
     /^test\/data\/providers\/(\w+)\.json$/,

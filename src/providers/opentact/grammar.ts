@@ -4,7 +4,7 @@
  * every duration is milliseconds —, §3.2 verb/attribute reference, §7 contradictions; upstream
  * the "Opentact Call XML" pages of https://doc.opentact.org/).
  *
- * The builders (`xml.ts`) and the validator's rule table (`src/validate/opentact.ts`) both read
+ * The builders (`xml.ts`) and the validator's rule table (`src/providers/opentact/validate.ts`) both read
  * them; `test/property/opentact-agreement.property.test.ts` proves that they agree on the
  * attributes that use them. The element set, nesting and the per-verb rules are still written
  * in each of the two files.

@@ -7,7 +7,7 @@
  * takes which commands, §4 language rules, §5 command reference, §7 ambiguities; upstream
  * https://ozekiphone.com/p_4254-reference-book-of-ozml-the-xml-language-of-ozeki.html).
  *
- * The builders (`ozml.ts`) and the validator's rule table (`src/validate/ozeki.ts`) both read
+ * The builders (`ozml.ts`) and the validator's rule table (`src/providers/ozeki/validate.ts`) both read
  * these facts; `test/property/ozeki-agreement.property.test.ts` proves that a builder accepts
  * exactly when the validator finds no error in the document it renders. What only the
  * validator knows — the documented misspellings (`ForwardToURL`, `Dialed`, `TranferredCallId`,
@@ -305,7 +305,7 @@ export const OZEKI_COMMANDS: Readonly<Record<string, OzekiCommandFact>> = {
 
 /**
  * A command as the rules below see it, whether built (`ozml.ts`) or read from a document
- * (`src/validate/ozeki.ts`): its element name, and its attributes by the name the builders
+ * (`src/providers/ozeki/validate.ts`): its element name, and its attributes by the name the builders
  * write (the validator looks them up ignoring letter case and misspellings, spec §4, §7.6).
  */
 export interface OzekiCommandView {

@@ -4,7 +4,7 @@
  * of `docs/providers/placetel.md` (§3.2 `<Forward>` attributes, §3.3 other actions; upstream
  * https://github.com/Placetel/call-control-notify-api#your-xml-response).
  *
- * The builders (`responses.ts`) and the validator's rule table (`src/validate/placetel.ts`) both
+ * The builders (`responses.ts`) and the validator's rule table (`src/providers/placetel/validate.ts`) both
  * read them; `test/property/placetel-agreement.property.test.ts` proves that they agree.
  *
  * @module

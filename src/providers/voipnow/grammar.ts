@@ -4,7 +4,7 @@
  * (`docs/providers/voipnow.md` §2 "Call Interactive", its "Response verbs" table; upstream
  * https://wiki.4psa.com/VoipNow/Developer-Guide/Call-Interactive/Interactive-Response-Structure).
  *
- * The builders (`responses.ts`) and the validator's rule table (`src/validate/voipnow.ts`) both
+ * The builders (`responses.ts`) and the validator's rule table (`src/providers/voipnow/validate.ts`) both
  * read these facts; `test/property/voipnow-agreement.property.test.ts` proves that a builder
  * accepts an option set exactly when the validator finds no error in the document it renders.
  * What only the validator knows — the legacy `<SetCallerId>`, the unreadable `<SimpleTransfer>`,

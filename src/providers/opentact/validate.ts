@@ -14,7 +14,7 @@
  *
  * @module
  */
-import { findAttribute } from './engine';
+import { findAttribute } from '../../validate/engine';
 import type {
   AttributeRule,
   ElementRule,
@@ -22,7 +22,7 @@ import type {
   ProviderRules,
   ValueCheck,
   XElement,
-} from './types';
+} from '../../validate/types';
 import {
   isDay,
   isFrequencies,
@@ -42,9 +42,9 @@ import {
   OPENTACT_TIMES,
   OPENTACT_VOICE_CODE,
   timeRangeProblem,
-} from '../providers/opentact/grammar';
-import { checkOf } from './grammar';
-import { boolean, dtmfKeys, httpUrl, integer, nonBlank, oneOf, quote } from './values';
+} from './grammar';
+import { checkOf } from '../../validate/grammar';
+import { boolean, dtmfKeys, httpUrl, integer, nonBlank, oneOf, quote } from '../../validate/values';
 
 const FILE = OPENTACT_SPEC_FILE;
 const S = {

@@ -20,11 +20,17 @@ import {
   PLACETEL_SPEC,
   PLACETEL_SPEC_FILE,
   PLACETEL_TARGET_RINGTIME,
-} from '../providers/placetel/grammar';
-import { findAttribute } from './engine';
-import { checkOf } from './grammar';
-import type { AttributeRule, ElementRule, Finding, ProviderRules, XElement } from './types';
-import { all, asWarning, boolean, pattern } from './values';
+} from './grammar';
+import { findAttribute } from '../../validate/engine';
+import { checkOf } from '../../validate/grammar';
+import type {
+  AttributeRule,
+  ElementRule,
+  Finding,
+  ProviderRules,
+  XElement,
+} from '../../validate/types';
+import { all, asWarning, boolean, pattern } from '../../validate/values';
 
 const FILE = PLACETEL_SPEC_FILE;
 const S = {

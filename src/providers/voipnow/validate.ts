@@ -13,14 +13,15 @@
  *
  * @module
  */
-import {
-  VOIPNOW_GRAMMAR,
-  VOIPNOW_SPEC,
-  VOIPNOW_SPEC_FILE,
-  type VoipNowVerbFact,
-} from '../providers/voipnow/grammar';
-import { checkOf } from './grammar';
-import type { AttributeRule, ElementRule, Finding, ProviderRules, XElement } from './types';
+import { VOIPNOW_GRAMMAR, VOIPNOW_SPEC, VOIPNOW_SPEC_FILE, type VoipNowVerbFact } from './grammar';
+import { checkOf } from '../../validate/grammar';
+import type {
+  AttributeRule,
+  ElementRule,
+  Finding,
+  ProviderRules,
+  XElement,
+} from '../../validate/types';
 
 const FILE = VOIPNOW_SPEC_FILE;
 const S = VOIPNOW_SPEC;

@@ -38,9 +38,9 @@ import {
   type OzekiCommandView,
   type OzekiControl,
   type OzekiRuleBreak,
-} from '../providers/ozeki/grammar';
-import { findAttribute } from './engine';
-import { checkOf, type GrammarValue } from './grammar';
+} from './grammar';
+import { findAttribute } from '../../validate/engine';
+import { checkOf, type GrammarValue } from '../../validate/grammar';
 import type {
   AttributeRule,
   ElementRule,
@@ -49,7 +49,7 @@ import type {
   ValidateOptions,
   ValueCheck,
   XElement,
-} from './types';
+} from '../../validate/types';
 
 const FILE = OZEKI_SPEC_FILE;
 const S = OZEKI_SPEC;
