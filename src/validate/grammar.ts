@@ -92,9 +92,10 @@ function baseCheck(type: GrammarValue): ValueCheck {
           : { code: 'bad-boolean', message: `must be "true" or "false", got ${quote(value)}` };
       };
     case 'url':
+      // as the builders parse it: `new URL` strips spaces and controls, not other whitespace
       return (value) => {
         try {
-          const url = new URL(value.trim());
+          const url = new URL(value);
           if (url.protocol === 'http:' || url.protocol === 'https:') return undefined;
         } catch {
           // fall through

@@ -15,9 +15,17 @@
  */
 import { answerKit, type AnswerKit, type AttributeSpec, type Convert } from '../../core/answer-kit';
 import { freezeXmlElement, renderXml, type XmlElement } from '../../core/xml';
+import type { GrammarValue } from '../../validate/grammar';
+import {
+  childrenRule,
+  mayHold,
+  SIPGATE_GRAMMAR,
+  type SipgateAction,
+  type SipgateElementName,
+} from './grammar';
 
-/** The actions a sipgate.io answer can carry (spec §4). */
-export type SipgateAction = 'Dial' | 'Play' | 'Gather' | 'Reject' | 'Hangup';
+export { SIPGATE_MAX_DIAL_TARGETS } from './grammar';
+export type { SipgateAction } from './grammar';
 
 /**
  * A sipgate.io answer: a `<Response>` with at most one action and the follow-up URLs. Build it
@@ -116,40 +124,74 @@ export interface SipgateResponseOptions {
   readonly action?: SipgateAnswer<SipgateAction>;
 }
 
-/** Most `<Number>` targets of one `<Dial>` ("up to 5 targets", spec §4.2). */
-export const SIPGATE_MAX_DIAL_TARGETS = 5;
-
 const kit: AnswerKit = answerKit('sipgate');
 const { show, optionsOf, invalid, attributesFrom, flag, oneOf, url, wholeNumber } = kit;
 const checkKeys: AnswerKit['checkKeys'] = kit.checkKeys;
 
-/** An E.164 number as sipgate writes it: 1–15 digits, optionally after a `+`. */
-const E164 = /^\+?[0-9]{1,15}$/;
+/**
+ * The builder's converter of a grammar value type (`grammar.ts`): the same written values as the
+ * validator accepts, from typed options (numbers for whole numbers, booleans for flags, strings
+ * for the rest).
+ */
+function convertOf(type: GrammarValue): Convert {
+  switch (type.kind) {
+    case 'url':
+      return url;
+    case 'boolean':
+      return flag;
+    case 'enum':
+      return oneOf(...type.values);
+    case 'integer':
+      return wholeNumber(type.min, type.unit, type.max);
+    case 'pattern':
+      return (builder, name, value) => {
+        if (typeof value === 'string' && type.regex.test(value)) return value;
+        throw invalid(builder, `${name} must be ${type.what}, got ${show(value)}`);
+      };
+    default:
+      throw new TypeError(`sipgate grammar: no builder converter for ${type.kind}`);
+  }
+}
 
-const e164: Convert = (builder, name, value) => {
-  if (typeof value === 'string' && E164.test(value)) return value;
-  throw invalid(
-    builder,
-    `${name} must be an E.164 number (1 to 15 digits, optionally after "+"), got ${show(value)}`,
+/** The option specs of an element, read from the grammar (option names are the attribute names). */
+function attributesOf(element: SipgateElementName): readonly AttributeSpec[] {
+  return SIPGATE_GRAMMAR[element].attributes.map((fact): AttributeSpec =>
+    fact.required === true
+      ? [fact.name, fact.name, convertOf(fact.value), 'required']
+      : [fact.name, fact.name, convertOf(fact.value)],
   );
-};
+}
 
-const DIAL_ATTRIBUTES: readonly AttributeSpec[] = [
-  ['callerId', 'callerId', e164],
-  ['anonymous', 'anonymous', flag],
-];
+/** The text of a `<Number>` or `<Url>`, converted by the grammar's type of that element's text. */
+function textOf(element: 'Number' | 'Url'): Convert {
+  const type = SIPGATE_GRAMMAR[element].text;
+  if (type === undefined) throw new TypeError(`sipgate grammar: <${element}> has no text`);
+  return convertOf(type);
+}
 
-const GATHER_ATTRIBUTES: readonly AttributeSpec[] = [
-  ['onData', 'onData', url, 'required'],
-  ['maxDigits', 'maxDigits', wholeNumber(1, 'digits')],
-  ['timeout', 'timeout', wholeNumber(1, 'milliseconds')],
-  ['type', 'type', oneOf('dtmf')],
-];
+const numberText = textOf('Number');
+const urlText = textOf('Url');
 
-const RESPONSE_ATTRIBUTES: readonly AttributeSpec[] = [
-  ['onAnswer', 'onAnswer', url],
-  ['onHangup', 'onHangup', url],
-];
+/**
+ * Throws the first rule of what `parent` holds that `children` break (`childrenRule` of the
+ * grammar, spec §4.7), so that a builder never writes what the validator refuses.
+ */
+function checkChildren(
+  builder: string,
+  parent: SipgateElementName,
+  children: readonly XmlElement[],
+): void {
+  const broken = childrenRule(
+    parent,
+    children.map((child) => child.name),
+  )[0];
+  if (broken !== undefined) throw invalid(builder, broken.message);
+}
+
+const DIAL_ATTRIBUTES = attributesOf('Dial');
+const GATHER_ATTRIBUTES = attributesOf('Gather');
+const REJECT_ATTRIBUTES = attributesOf('Reject');
+const RESPONSE_ATTRIBUTES = attributesOf('Response');
 
 /**
  * `<Dial>`: redirect the call to up to 5 numbers ringing at once, or to the voicemail.
@@ -159,9 +201,9 @@ const RESPONSE_ATTRIBUTES: readonly AttributeSpec[] = [
  * sipgate.dial({ numbers: ['4915799912345', '492111234567'], callerId: '492111234567' });
  * sipgate.dial({ voicemail: true });
  * ```
- * @throws {CallControlError} `CC_ERR_ANSWER_INVALID` for neither or both of `numbers` and
- *   `voicemail`, no or more than 5 numbers, a number or `callerId` that is not E.164, or an
- *   `anonymous` that is not a boolean
+ * @throws {CallControlError} `CC_ERR_ANSWER_INVALID` for no target (no numbers and no
+ *   voicemail), numbers and voicemail together, more than 5 numbers, a number or `callerId`
+ *   that is not E.164, a `voicemail` other than `true`, or an `anonymous` that is not a boolean
  */
 export function dial(options: SipgateDialOptions): SipgateAnswer<'Dial'> {
   checkKeys('dial', options, ['numbers', 'voicemail', ...optionsOf(DIAL_ATTRIBUTES)]);
@@ -170,27 +212,17 @@ export function dial(options: SipgateDialOptions): SipgateAnswer<'Dial'> {
   if (options.voicemail !== undefined && options.voicemail !== true) {
     throw invalid('dial', `voicemail must be true when given, got ${show(options.voicemail)}`);
   }
-  if ((numbers === undefined) === (options.voicemail === undefined)) {
-    throw invalid('dial', 'give either numbers or voicemail: true');
+  if (numbers !== undefined && !Array.isArray(numbers)) {
+    throw invalid('dial', 'numbers must be an array of numbers');
   }
-  let children: XmlElement[];
-  if (numbers === undefined) {
-    children = [{ name: 'Voicemail' }];
-  } else {
-    if (!Array.isArray(numbers) || numbers.length === 0) {
-      throw invalid('dial', 'numbers must list at least one number');
-    }
-    if (numbers.length > SIPGATE_MAX_DIAL_TARGETS) {
-      throw invalid(
-        'dial',
-        `numbers lists ${numbers.length} numbers; sipgate dials at most ${SIPGATE_MAX_DIAL_TARGETS}`,
-      );
-    }
-    children = numbers.map((number: unknown, index) => ({
-      name: 'Number',
-      children: [e164('dial', `numbers[${index}]`, number)],
-    }));
-  }
+  // the targets as written; the grammar decides what <Dial> may hold (1 to 5 <Number>, or one
+  // <Voicemail/>, never both, spec §4.2)
+  const children: XmlElement[] = (numbers ?? []).map((number: unknown, index) => ({
+    name: 'Number',
+    children: [numberText('dial', `numbers[${index}]`, number)],
+  }));
+  if (options.voicemail === true) children.push({ name: 'Voicemail' });
+  checkChildren('dial', 'Dial', children);
   return new SipgateAnswer('Dial', { name: 'Dial', attributes, children });
 }
 
@@ -203,10 +235,9 @@ export function dial(options: SipgateDialOptions): SipgateAnswer<'Dial'> {
 export function play(options: SipgatePlayOptions): SipgateAnswer<'Play'> {
   checkKeys('play', options, ['url']);
   if (options.url === undefined) throw invalid('play', 'url is required');
-  return new SipgateAnswer('Play', {
-    name: 'Play',
-    children: [{ name: 'Url', children: [url('play', 'url', options.url)] }],
-  });
+  const children: XmlElement[] = [{ name: 'Url', children: [urlText('play', 'url', options.url)] }];
+  checkChildren('play', 'Play', children);
+  return new SipgateAnswer('Play', { name: 'Play', children });
 }
 
 /**
@@ -231,10 +262,17 @@ export function gather(options: SipgateGatherOptions): SipgateAnswer<'Gather'> {
   const attributes = attributesFrom('gather', options, GATHER_ATTRIBUTES);
   const prompt: unknown = options.play;
   if (prompt === undefined) return new SipgateAnswer('Gather', { name: 'Gather', attributes });
-  if (!(prompt instanceof SipgateAnswer) || prompt.action !== 'Play' || !prompt.element) {
+  if (
+    !(prompt instanceof SipgateAnswer) ||
+    prompt.element === undefined ||
+    Object.keys(prompt.followUps).length > 0 ||
+    !mayHold('Gather', prompt.element.name)
+  ) {
     throw invalid('gather', 'play must be an answer built with sipgate.play()');
   }
-  return new SipgateAnswer('Gather', { name: 'Gather', attributes, children: [prompt.element] });
+  const children = [prompt.element];
+  checkChildren('gather', 'Gather', children);
+  return new SipgateAnswer('Gather', { name: 'Gather', attributes, children });
 }
 
 /**
@@ -244,10 +282,8 @@ export function gather(options: SipgateGatherOptions): SipgateAnswer<'Gather'> {
  *   `'busy'`
  */
 export function reject(options: SipgateRejectOptions = {}): SipgateAnswer<'Reject'> {
-  checkKeys('reject', options, ['reason']);
-  const attributes = attributesFrom('reject', options, [
-    ['reason', 'reason', oneOf('rejected', 'busy')],
-  ]);
+  checkKeys('reject', options, optionsOf(REJECT_ATTRIBUTES));
+  const attributes = attributesFrom('reject', options, REJECT_ATTRIBUTES);
   return new SipgateAnswer('Reject', { name: 'Reject', attributes });
 }
 
@@ -280,10 +316,12 @@ export function response(options: SipgateResponseOptions): SipgateAnswer {
   if (
     !(action instanceof SipgateAnswer) ||
     action.element === undefined ||
-    Object.keys(action.followUps).length > 0
+    Object.keys(action.followUps).length > 0 ||
+    !mayHold('Response', action.element.name)
   ) {
     throw invalid('response', 'action must be one action built with the sipgate builders');
   }
+  checkChildren('response', 'Response', [action.element]);
   return new SipgateAnswer(action.action, action.element, followUps);
 }
 

@@ -58,6 +58,20 @@ describe('builders (spec §4)', () => {
     expect(refused(build)).toMatch(/^sipgate\./);
   });
 
+  test('what <Dial> holds is the rule of the grammar (spec §4.2, §4.7)', () => {
+    expect(refused(() => dial({}))).toBe(
+      'sipgate.dial: <Dial> needs 1 to 5 <Number> elements or one <Voicemail>, got none',
+    );
+    expect(refused(() => dial({ numbers: ['1', '2', '3', '4', '5', '6'] }))).toBe(
+      'sipgate.dial: <Dial> holds at most 5 <Number>, got 6',
+    );
+    expect(refused(() => dial({ numbers: ['491'], voicemail: true }))).toMatch(/not both/);
+    // an empty list of numbers is no target: the voicemail alone is a <Dial>
+    expect(dial({ numbers: [], voicemail: true }).element?.children).toEqual([
+      { name: 'Voicemail' },
+    ]);
+  });
+
   test('accepts the limits: 5 numbers, maxDigits 1, timeout 1 ms, a leading +', () => {
     expect(dial({ numbers: ['1', '2', '3', '4', '+49123'] }).action).toBe('Dial');
     expect(gather({ onData: url, maxDigits: 1, timeout: 1, type: 'dtmf' }).action).toBe('Gather');
