@@ -20,7 +20,7 @@
  * machine that built the package ends up in it.
  */
 import { readFile, readdir, writeFile } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, isAbsolute, relative, resolve } from 'node:path';
 import { defineConfig, type Options } from 'tsup';
 
@@ -29,21 +29,27 @@ const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 
   peerDependencies?: Record<string, string>;
 };
 
+/**
+ * The provider entries, `callcontrol/<name>`: every folder of src/providers with an index.ts
+ * (the registry's providers; `test/core/registry.test.ts` checks that the two agree).
+ */
+const providerEntries = Object.fromEntries(
+  readdirSync('src/providers', { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && existsSync(`src/providers/${entry.name}/index.ts`))
+    .map((entry) => [entry.name, `src/providers/${entry.name}/index.ts`]),
+);
+
 /** The library entries: output name (`lib/<name>.{js,mjs}`) → source. */
-export const libraryEntries = {
+export const libraryEntries: Record<string, string> = {
   index: 'src/index.ts',
-  placetel: 'src/providers/placetel/index.ts',
-  ozeki: 'src/providers/ozeki/index.ts',
-  voipnow: 'src/providers/voipnow/index.ts',
-  opentact: 'src/providers/opentact/index.ts',
-  sipgate: 'src/providers/sipgate/index.ts',
+  ...providerEntries,
   express: 'src/adapters/express.ts',
   node: 'src/adapters/node.ts',
   fetch: 'src/adapters/fetch.ts',
   fastify: 'src/adapters/fastify.ts',
   testing: 'src/testing/index.ts',
   redis: 'src/stores/redis.ts',
-} as const;
+};
 
 /**
  * Never bundled: every dependency and peer dependency, and the frameworks the adapters are

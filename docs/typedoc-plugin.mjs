@@ -5,7 +5,8 @@
  * (`providers/placetel`, `stores/redis`); a reader imports it by its package path. Each module
  * is renamed to the import path that serves it: `callcontrol` for `src/index.ts`,
  * `callcontrol/placetel` for `src/providers/placetel/index.ts`, and so on. The path comes from
- * the build: `libraryEntries` of tsup.config.ts names the source of each `lib/<name>.js`, and
+ * the build: `libraryEntries` of tsup.config.ts names the source of each `lib/<name>.js` (the
+ * providers' by their folders, `lib/<name>.js` from `src/providers/<name>/index.ts`), and
  * package.json `exports` names the subpath whose `require` is `./lib/<name>.js`. A module that
  * no subpath serves is reported as a warning (the docs test fails on warnings).
  *
@@ -16,7 +17,7 @@
  * interfaces and classes (options, events, errors). A member of a type written inline is
  * described by its container's comment.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Application, Converter, ReflectionKind } from 'typedoc';
@@ -30,11 +31,16 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export function importPaths(root = ROOT) {
   const pkg = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8'));
   const tsup = readFileSync(resolve(root, 'tsup.config.ts'), 'utf8');
-  const block = /libraryEntries = \{([^}]*)\}/.exec(tsup)?.[1];
+  const block = /libraryEntries(?::[^=]*)? = \{([^}]*)\}/.exec(tsup)?.[1];
   if (block === undefined) throw new Error('tsup.config.ts: no `libraryEntries = { … }` found');
   const sources = new Map(
     [...block.matchAll(/^\s*([\w-]+): '([^']+)',?$/gm)].map(([, name, source]) => [name, source]),
   );
+  // The provider entries (`...providerEntries`): one per folder of src/providers with an index.ts.
+  for (const entry of readdirSync(resolve(root, 'src/providers'), { withFileTypes: true })) {
+    const index = `src/providers/${entry.name}/index.ts`;
+    if (entry.isDirectory() && existsSync(resolve(root, index))) sources.set(entry.name, index);
+  }
   const paths = new Map();
   for (const [subpath, target] of Object.entries(pkg.exports)) {
     const file = typeof target === 'string' ? target : target?.require?.default;

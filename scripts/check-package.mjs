@@ -33,7 +33,9 @@ const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
 /**
  * Every subpath of the package with exports each format must have, and the kind of each
- * (`function` for functions and classes, `object`, `string`, `number`).
+ * (`function` for functions and classes, `object`, `string`, `number`). The providers'
+ * subpaths are checked from the registry the package exports (`PROVIDER_NAMES`): each must
+ * load, with the root namespace's `createApp`.
  */
 const SUBPATHS = {
   '.': {
@@ -46,17 +48,9 @@ const SUBPATHS = {
     createExpressMiddleware: 'function',
     createNodeHandler: 'function',
     createFetchHandler: 'function',
-    placetel: 'object',
-    ozeki: 'object',
-    voipnow: 'object',
-    opentact: 'object',
-    sipgate: 'object',
+    PROVIDERS: 'object',
+    PROVIDER_NAMES: 'object',
   },
-  './placetel': { createApp: 'function', forward: 'function', renderPlacetelResponse: 'function' },
-  './ozeki': { createApp: 'function', speak: 'function', createOzekiClient: 'function' },
-  './voipnow': { createApp: 'function' },
-  './opentact': { createApp: 'function', createOpentactClient: 'function' },
-  './sipgate': { createApp: 'function', dial: 'function', verifySipgateSignature: 'function' },
   './express': { createExpressMiddleware: 'function', captureRawBody: 'function' },
   './node': { createNodeHandler: 'function' },
   './fetch': { createFetchHandler: 'function' },
@@ -201,11 +195,15 @@ for (const [a, an, b, bn] of same) {
   assert.strictEqual(mods[a][an], mods[b][bn], a + ' ' + an + ' is not ' + b + ' ' + bn);
 }
 const root = mods['.'];
+// Every registered provider: its subpath, with the same createApp as the root's namespace.
+assert.ok(root.PROVIDER_NAMES.length >= 5, 'PROVIDER_NAMES: ' + root.PROVIDER_NAMES);
+for (const name of root.PROVIDER_NAMES) {
+  const mod = await load('callcontrol/' + name);
+  assert.strictEqual(typeof mod.createApp, 'function', 'callcontrol/' + name + ': createApp');
+  assert.strictEqual(typeof root[name], 'object', 'callcontrol: no namespace ' + name);
+  assert.strictEqual(root[name].createApp, mod.createApp, name + ': two copies of createApp');
+}
 assert.strictEqual(typeof root.placetel.forward, 'function');
-assert.strictEqual(root.placetel.createApp, mods['./placetel'].createApp);
-assert.strictEqual(root.ozeki.createApp, mods['./ozeki'].createApp);
-assert.strictEqual(root.voipnow.createApp, mods['./voipnow'].createApp);
-assert.strictEqual(root.opentact.createApp, mods['./opentact'].createApp);
 assert.ok(root.isCallControlError(new root.CallControlError('CC_ERR_BODY_INVALID', 'smoke')));
 
 // One call through the fetch adapter: a signed Placetel IncomingCall answered with a Forward.

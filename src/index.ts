@@ -11,17 +11,29 @@
  *   `sipgate.dial`, …)
  * - `voipnow`: 4PSA VoipNow Call Events and Call Interactive (`voipnow.createApp`,
  *   `voipnow.jump`, …)
+ * - the registry: {@link PROVIDERS}, one {@link ProviderPlugin} per provider (what the
+ *   `callcontrol` command and the test kit know of it), {@link findProvider}
  * - core: {@link CallControlError} and its codes, the {@link WebhookApp} every provider app is,
  *   and the Express adapter's helpers for body parsers mounted in front of it
  *   ({@link bodyParserOptions}, {@link createExpressErrorHandler}, {@link captureRawBody}).
  *
  * @module
  */
-export * as opentact from './providers/opentact';
-export * as ozeki from './providers/ozeki';
-export * as placetel from './providers/placetel';
-export * as sipgate from './providers/sipgate';
-export * as voipnow from './providers/voipnow';
+// The provider namespaces (`placetel`, `sipgate`, …) and the registry that lists them.
+export * from './providers/registry';
+export type {
+  CommonSimulateOption,
+  ProviderPlugin,
+  ProviderTestKit,
+  ProviderTestRequests,
+  SigningOption,
+  SimulateArguments,
+  SimulateCommand,
+  SimulateOption,
+  TestKitClient,
+  TestKitSigning,
+} from './providers/plugin';
+export { defineProviderPlugin } from './providers/plugin';
 export {
   CallControlError,
   ERROR_CODES,
@@ -117,8 +129,19 @@ export {
   type CallControlFastifyPlugin,
   type FastifyAdapterOptions,
 } from './adapters/fastify';
+export type {
+  AttributeRule,
+  ElementRule,
+  Finding,
+  ProviderRules,
+  ValueCheck,
+  ValueIssue,
+  XAttribute,
+  XElement,
+} from './validate/types';
 export {
   validateAnswer,
+  VALIDATE_PROVIDERS,
   type Problem,
   type Severity,
   type ValidateOptions,

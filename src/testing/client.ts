@@ -9,44 +9,16 @@
  */
 import { AssertionError } from 'node:assert';
 import { randomBytes, type KeyObject } from 'node:crypto';
-import type { WebhookEvent, WebhookReply, WebhookRequest } from '../core/types';
+import type { WebhookReply, WebhookRequest } from '../core/types';
 import {
-  opentactCallScenario,
-  opentactProvider,
-  type OpentactCallScenarioOptions,
-} from '../providers/opentact';
-import {
-  ozekiCallScenario,
-  ozekiNotification,
-  ozekiProvider,
-  type OzekiCallScenarioOptions,
-  type OzmlRenderOptions,
-} from '../providers/ozeki';
-import {
-  PLACETEL_HANGUP_TYPES,
-  placetelCallScenario,
-  placetelProvider,
-  placetelRequest,
-  signPlacetelBody,
-  type PlacetelCallScenarioOptions,
-  type PlacetelHangupType,
-} from '../providers/placetel';
-import {
-  SIPGATE_SIGNATURE_HEADER,
-  sipgateCallScenario,
-  sipgateProvider,
-  sipgateRequest,
-  signSipgateBody,
-  type SipgateCallScenarioOptions,
-  type SipgateFormFields,
-} from '../providers/sipgate';
-import {
-  VOIPNOW_HANGUP_STATUSES,
-  voipNowCallScenario,
-  voipNowProvider,
-  type VoipNowCallScenarioOptions,
-  type VoipNowHangupStatus,
-} from '../providers/voipnow';
+  findProvider,
+  PROVIDERS,
+  type ozeki,
+  type ProviderName,
+  type RegisteredProvider,
+  type ScenarioOptionsOf,
+  type TestRequestsOf,
+} from '../providers/registry';
 import { TestReply, type AnswerRenderer, type TestRequest } from './reply';
 
 /** What the kit needs of an app: every provider's `createApp` result is one. */
@@ -95,7 +67,7 @@ export interface TestClientOptions {
   /** Extra headers on every request (lower-case names), e.g. `x-forwarded-for`. */
   readonly headers?: Readonly<Record<string, string>> | undefined;
   /** Ozeki only: the app's `render` option, so expected answers are rendered the same way. */
-  readonly ozmlRender?: OzmlRenderOptions | undefined;
+  readonly ozmlRender?: ozeki.OzmlRenderOptions | undefined;
   /** For an app of another provider than the five: how its answers are told and rendered. */
   readonly renderer?: AnswerRenderer | undefined;
 }
@@ -158,216 +130,43 @@ export interface CallOptions {
   readonly callId?: string | undefined;
 }
 
-/** A provider the kit knows the requests of. */
-export type TestProvider = 'placetel' | 'ozeki' | 'voipnow' | 'opentact' | 'sipgate';
-
-function fakeEvent(provider: string, name: string): WebhookEvent {
-  return { provider, name, callId: '', from: '', to: '', raw: {} };
-}
-
-/** The answer side of the four providers' definitions; Ozeki's depends on its render option. */
-const PROVIDER_DEFINITIONS = {
-  placetel: () => placetelProvider,
-  ozeki: (options: TestClientOptions) => ozekiProvider(options.ozmlRender),
-  voipnow: () => voipNowProvider,
-  opentact: () => opentactProvider,
-  sipgate: () => sipgateProvider,
-} as const;
-
-function rendererFor(provider: string, options: TestClientOptions): AnswerRenderer | undefined {
-  if (options.renderer !== undefined) return options.renderer;
-  if (!Object.hasOwn(PROVIDER_DEFINITIONS, provider)) return undefined;
-  const definition: {
-    isAnswer(value: unknown): boolean;
-    render(answer: never, event: never): string;
-  } = PROVIDER_DEFINITIONS[provider as TestProvider](options);
-  return {
-    provider,
-    isAnswer: (value) => definition.isAnswer(value),
-    render: (answer, event) =>
-      definition.render(answer as never, fakeEvent(provider, event) as never),
-  };
-}
-
-function pick<R extends { readonly event: string }>(requests: readonly R[], event: string): R {
-  const found = requests.find((request) => request.event === event);
-  if (found === undefined) throw new TypeError(`These options produce no ${event} request`);
-  return found;
-}
-
-function given<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
-  return value === undefined ? {} : ({ [key]: value } as Record<K, V>);
-}
+/** A provider the kit knows the requests of: every registered provider. */
+export type TestProvider = ProviderName;
 
 /**
- * The scenario options of `provider` for provider-neutral {@link CallOptions}.
+ * The scenario options of `provider` for provider-neutral {@link CallOptions}, e.g.
+ * `scenarioOptions('placetel', { hangupCause: 'busy' })` → `{ hangupType: 'busy' }`.
  *
- * @throws {TypeError} for an option the provider has no notion of (Placetel digits, an Ozeki
- *   hangup cause), or a value it never sends (an unknown Placetel hangup type…)
+ * @throws {TypeError} for a provider that is not registered, an option the provider has no
+ *   notion of (Placetel digits, an Ozeki hangup cause), or a value it never sends (an unknown
+ *   Placetel hangup type…)
  */
-export function scenarioOptions(
-  provider: 'placetel',
+export function scenarioOptions<P extends TestProvider>(
+  provider: P,
   options: CallOptions,
-): PlacetelCallScenarioOptions;
-export function scenarioOptions(provider: 'ozeki', options: CallOptions): OzekiCallScenarioOptions;
-export function scenarioOptions(
-  provider: 'voipnow',
-  options: CallOptions,
-): VoipNowCallScenarioOptions;
-export function scenarioOptions(
-  provider: 'opentact',
-  options: CallOptions,
-): OpentactCallScenarioOptions;
-export function scenarioOptions(
-  provider: 'sipgate',
-  options: CallOptions,
-): SipgateCallScenarioOptions;
-export function scenarioOptions(
-  provider: TestProvider,
-  options: CallOptions,
-):
-  | PlacetelCallScenarioOptions
-  | OzekiCallScenarioOptions
-  | VoipNowCallScenarioOptions
-  | OpentactCallScenarioOptions
-  | SipgateCallScenarioOptions;
-export function scenarioOptions(
-  provider: TestProvider,
-  options: CallOptions,
-):
-  | PlacetelCallScenarioOptions
-  | OzekiCallScenarioOptions
-  | VoipNowCallScenarioOptions
-  | OpentactCallScenarioOptions
-  | SipgateCallScenarioOptions {
-  const common = {
-    ...given('from', options.from),
-    ...given('to', options.to),
-    ...given('callId', options.callId),
-  };
-  const digits = options.digits;
-  const cause = options.hangupCause;
-  const joined = typeof digits === 'string' ? digits : digits?.join('');
-  switch (provider) {
-    case 'placetel':
-      if (digits !== undefined) throw new TypeError('Placetel sends no digits (no DTMF events)');
-      if (cause !== undefined && !(PLACETEL_HANGUP_TYPES as readonly string[]).includes(cause)) {
-        throw new TypeError(
-          `Placetel hangup cause must be one of ${PLACETEL_HANGUP_TYPES.join(', ')}, got "${cause}"`,
-        );
-      }
-      return { ...common, ...given('hangupType', cause as PlacetelHangupType | undefined) };
-    case 'ozeki':
-      if (cause !== undefined) {
-        throw new TypeError(
-          'Ozeki sends no hangup notification to an API extension, so no hangup cause',
-        );
-      }
-      return {
-        ...common,
-        ...given('digits', typeof digits === 'string' ? [digits] : digits),
-      };
-    case 'voipnow': {
-      const status = cause?.toUpperCase();
-      if (
-        status !== undefined &&
-        !(VOIPNOW_HANGUP_STATUSES as readonly string[]).includes(status)
-      ) {
-        throw new TypeError(
-          `VoipNow hangup cause (Hangup CallStatus) must be one of ${VOIPNOW_HANGUP_STATUSES.join(', ')}, got "${cause ?? ''}"`,
-        );
-      }
-      return {
-        ...common,
-        ...given('digits', joined),
-        ...given('hangupStatus', status as VoipNowHangupStatus | undefined),
-      };
-    }
-    case 'opentact':
-      return { ...common, ...given('digits', joined), ...given('hangupCause', cause) };
-    case 'sipgate':
-      return { ...common, ...given('dtmf', joined), ...given('cause', cause) };
-  }
-}
-
-/** Placetel's requests (spec placetel §2), signed with the client's `secret`. */
-export interface PlacetelTestRequests {
-  /** `IncomingCall` (`direction=in`); fields default as in `placetelCallScenario`. */
-  incomingCall(options?: PlacetelCallScenarioOptions): Promise<TestReply>;
-  /** `OutgoingCall` (`direction=out`, with `peer`). */
-  outgoingCall(options?: PlacetelCallScenarioOptions): Promise<TestReply>;
-  /** `CallAccepted` of an incoming call (with `peer`). */
-  callAccepted(options?: PlacetelCallScenarioOptions): Promise<TestReply>;
-  /** `HungUp` with `type` = `hangupType` (default `accepted`) and `duration` in seconds. */
-  hungUp(options?: PlacetelCallScenarioOptions): Promise<TestReply>;
-  /** Any fields as one Placetel POST, e.g. `{ event: 'IncomingCall', call_id, … }`. */
-  request(fields: Readonly<Record<string, string>>): Promise<TestReply>;
-  /** A whole call: `IncomingCall → CallAccepted → HungUp` (or the variant the options give). */
-  playCall(options?: PlacetelCallScenarioOptions): Promise<PlayedCall>;
-}
-
-/** Ozeki's notifications (spec ozeki §3): form-encoded POSTs, `NotificationName` first. */
-export interface OzekiTestRequests {
-  /** `IncomingCall` to an API extension. */
-  incomingCall(options?: OzekiCallScenarioOptions): Promise<TestReply>;
-  /** One `DtmfEntered` with `DtmfDigits` = `digits` for the call `callId`. */
-  dtmfEntered(options: { readonly callId: string; readonly digits: string }): Promise<TestReply>;
-  /** Any notification: `NotificationName` = `name`, then `fields` in order. */
-  notification(name: string, fields?: Readonly<Record<string, string>>): Promise<TestReply>;
-  /** A whole call: `IncomingCall`, then one `DtmfEntered` per entry of `digits`. */
-  playCall(options?: OzekiCallScenarioOptions): Promise<PlayedCall>;
-}
-
-/** VoipNow's requests (spec voipnow): Call Events and Call Interactive, by GET or POST. */
-export interface VoipNowTestRequests {
-  /** The `Dial-In` Call Event. */
-  dialIn(options?: VoipNowCallScenarioOptions): Promise<TestReply>;
-  /** The Call Interactive request, with `digits` as the interactive parameter `variable`. */
-  interactive(options?: VoipNowCallScenarioOptions): Promise<TestReply>;
-  /** The `Hangup` Call Event (`CallStatus` = `hangupStatus`). */
-  hangup(options?: VoipNowCallScenarioOptions): Promise<TestReply>;
-  /** A whole call: `Dial-In → call_interactive → Hangup`. */
-  playCall(options?: VoipNowCallScenarioOptions): Promise<PlayedCall>;
-}
-
-/** The `call_state` states of a simulated Opentact call, in order. */
-export type OpentactTestState = 'init' | 'live' | 'hangup' | 'destroyed';
-
-/** Opentact's requests (spec opentact §2, §4). */
-export interface OpentactTestRequests {
-  /** The call-flow request (GET `?from&to`, or POST with the call entity). */
-  callFlowRequest(options?: OpentactCallScenarioOptions): Promise<TestReply>;
-  /** The `<Gather url>` follow-up with `dtmf` = `digits`. */
-  gather(options?: OpentactCallScenarioOptions): Promise<TestReply>;
-  /** A `call_state` event envelope (`destroyed` carries the Q.850 `hangupCause`). */
-  callState(state: OpentactTestState, options?: OpentactCallScenarioOptions): Promise<TestReply>;
-  /** A whole call: call-flow request → … → `call_state` `destroyed`. */
-  playCall(options?: OpentactCallScenarioOptions): Promise<PlayedCall>;
+): ScenarioOptionsOf<P> {
+  const plugin = findProvider(provider);
+  if (plugin === undefined) throw new TypeError(`scenarioOptions: unknown provider "${provider}"`);
+  return plugin.testKit.scenarioOptions(options) as ScenarioOptionsOf<P>;
 }
 
 /**
- * sipgate.io's pushes (spec docs/providers/sipgate.md §2): form-encoded POSTs, signed with the
- * client's `privateKey`.
+ * The requests of each provider's test kit, by provider (`client.placetel`,
+ * `client.sipgate`, …): see each provider's `plugin.ts` (e.g. `PlacetelTestRequests`).
  */
-export interface SipgateTestRequests {
-  /** `newCall`; fields default as in `sipgateCallScenario`. */
-  newCall(options?: SipgateCallScenarioOptions): Promise<TestReply>;
-  /** `answer` of the call (with `answeringNumber`). */
-  answer(options?: SipgateCallScenarioOptions): Promise<TestReply>;
-  /** `dtmf` with the keys `dtmf` (default `'1'`), as a `<Gather onData>` posts it. */
-  dtmf(options?: SipgateCallScenarioOptions): Promise<TestReply>;
-  /** `hangup` with `cause` (default `normalClearing`). */
-  hangup(options?: SipgateCallScenarioOptions): Promise<TestReply>;
-  /** Any fields, in order, as one sipgate POST, e.g. `[['event', 'newCall'], …]`. */
-  request(fields: SipgateFormFields): Promise<TestReply>;
-  /** A whole call: `newCall → answer → dtmf (with dtmf) → hangup`. */
-  playCall(options?: SipgateCallScenarioOptions): Promise<PlayedCall>;
-}
+export type ProviderTestRequestsMap = {
+  readonly [P in TestProvider]: TestRequestsOf<P>;
+};
 
 /**
  * Sends requests into one app. Make it with {@link createTestClient}.
+ *
+ * Besides the provider-neutral methods, it has one property per registered provider with that
+ * provider's requests ({@link ProviderTestRequestsMap}): `client.placetel.incomingCall()`,
+ * `client.sipgate.dtmf()`, …; reading the property of another provider than the app's throws a
+ * `TypeError`.
  */
-export interface TestClient {
+export interface TestClient extends ProviderTestRequestsMap {
   /** The app's provider id. */
   readonly provider: string;
   /** The options the client was made with. */
@@ -388,49 +187,56 @@ export interface TestClient {
   playCall(options?: CallOptions): Promise<PlayedCall>;
   /** A client for the same app with some options replaced, e.g. `{ secret: 'wrong' }`. */
   with(options: TestClientOptions): TestClient;
-  /** Placetel's requests. @throws {TypeError} on access when the app is not a Placetel app */
-  readonly placetel: PlacetelTestRequests;
-  /** Ozeki's notifications. @throws {TypeError} on access when the app is not an Ozeki app */
-  readonly ozeki: OzekiTestRequests;
-  /** VoipNow's requests. @throws {TypeError} on access when the app is not a VoipNow app */
-  readonly voipnow: VoipNowTestRequests;
-  /** Opentact's requests. @throws {TypeError} on access when the app is not an Opentact app */
-  readonly opentact: OpentactTestRequests;
-  /** sipgate's pushes. @throws {TypeError} on access when the app is not a sipgate app */
-  readonly sipgate: SipgateTestRequests;
 }
 
 function appendQuery(query: string, extra: string): string {
   return query === '' ? extra : extra === '' ? query : `${query}&${extra}`;
 }
 
-class Client implements TestClient {
+/** The plug-in of the app's provider, `undefined` for a provider that is not registered. */
+function pluginOf(app: TestableApp): RegisteredProvider | undefined {
+  return findProvider(app.provider);
+}
+
+/** The registered providers that sign with the credential option `option`, by name. */
+function signersWith(option: 'secret' | 'privateKey'): string {
+  return PROVIDERS.filter(
+    (plugin) => 'signing' in plugin.testKit && plugin.testKit.signing.option === option,
+  )
+    .map((plugin) => plugin.name)
+    .join(', ');
+}
+
+class Client implements Omit<TestClient, TestProvider> {
   readonly provider: string;
   readonly options: TestClientOptions;
   readonly #app: TestableApp;
   readonly #renderer: AnswerRenderer;
+  readonly #plugin: RegisteredProvider | undefined;
 
   constructor(app: TestableApp, options: TestClientOptions) {
-    const renderer = rendererFor(app.provider, options);
+    const plugin = pluginOf(app);
+    const renderer = options.renderer ?? plugin?.testKit.renderer(options);
     if (renderer === undefined) {
       throw new TypeError(
         `createTestClient: unknown provider "${app.provider}"; give a renderer for it`,
       );
     }
-    if (options.secret !== undefined && app.provider !== 'placetel') {
+    const signing =
+      plugin !== undefined && 'signing' in plugin.testKit ? plugin.testKit.signing : undefined;
+    for (const option of ['secret', 'privateKey'] as const) {
+      if (options[option] === undefined || signing?.option === option) continue;
+      const signers = signersWith(option);
+      const owner = signers === '' ? `${option} signs nothing here` : `${option} is for ${signers}`;
       throw new TypeError(
-        app.provider === 'sipgate'
-          ? 'createTestClient: sipgate signs with an RSA key; use privateKey, not secret'
-          : `createTestClient: ${app.provider} signs no requests; use basicAuth or urlToken`,
-      );
-    }
-    if (options.privateKey !== undefined && app.provider !== 'sipgate') {
-      throw new TypeError(
-        `createTestClient: privateKey is for sipgate; ${app.provider} does not sign with one`,
+        signing !== undefined
+          ? `createTestClient: ${owner}; ${app.provider} signs with ${signing.with}: use ${signing.option}`
+          : `createTestClient: ${owner}; ${app.provider} signs no requests: use basicAuth or urlToken`,
       );
     }
     this.#app = app;
     this.#renderer = renderer;
+    this.#plugin = plugin;
     this.provider = app.provider;
     this.options = options;
   }
@@ -445,11 +251,16 @@ class Client implements TestClient {
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       headers['content-length'] = String(body.length);
     }
-    if (options.secret !== undefined && headers['x-placetel-signature'] === undefined) {
-      headers['x-placetel-signature'] = signPlacetelBody(body, options.secret);
-    }
-    if (options.privateKey !== undefined && headers[SIPGATE_SIGNATURE_HEADER] === undefined) {
-      headers[SIPGATE_SIGNATURE_HEADER] = signSipgateBody(body, options.privateKey);
+    const plugin = this.#plugin;
+    const signing =
+      plugin !== undefined && 'signing' in plugin.testKit ? plugin.testKit.signing : undefined;
+    const credential = signing === undefined ? undefined : options[signing.option];
+    if (
+      signing !== undefined &&
+      credential !== undefined &&
+      headers[signing.header] === undefined
+    ) {
+      headers[signing.header] = signing.sign(body, credential);
     }
     if (options.basicAuth !== undefined) {
       const { username, password } = options.basicAuth;
@@ -489,111 +300,43 @@ class Client implements TestClient {
   }
 
   async playCall(options: CallOptions = {}): Promise<PlayedCall> {
-    switch (this.provider) {
-      case 'placetel':
-        return this.placetel.playCall(scenarioOptions('placetel', options));
-      case 'ozeki':
-        return this.ozeki.playCall(scenarioOptions('ozeki', options));
-      case 'voipnow':
-        return this.voipnow.playCall(scenarioOptions('voipnow', options));
-      case 'opentact':
-        return this.opentact.playCall(scenarioOptions('opentact', options));
-      case 'sipgate':
-        return this.sipgate.playCall(scenarioOptions('sipgate', options));
-      default:
-        throw new TypeError(`playCall: no call scenario for provider "${this.provider}"`);
+    const plugin = this.#plugin;
+    if (plugin === undefined) {
+      throw new TypeError(`playCall: no call scenario for provider "${this.provider}"`);
     }
+    const kit = plugin.testKit as {
+      scenarioOptions(options: CallOptions): unknown;
+      requests(client: Client): { playCall(options: unknown): Promise<PlayedCall> };
+    };
+    return kit.requests(this).playCall(kit.scenarioOptions(options));
   }
 
   with(options: TestClientOptions): TestClient {
-    return new Client(this.#app, { ...this.options, ...options });
+    return createTestClient(this.#app, { ...this.options, ...options });
   }
 
-  #require(provider: TestProvider): void {
-    if (this.provider !== provider) {
+  /**
+   * The requests of `provider`'s test kit for this client.
+   * @throws {TypeError} when the app under test is another provider's
+   */
+  requestsOf(provider: TestProvider): unknown {
+    const plugin = findProvider(provider);
+    if (plugin === undefined || this.provider !== provider) {
       throw new TypeError(`client.${provider}: the app under test is a ${this.provider} app`);
     }
+    return plugin.testKit.requests(this);
   }
+}
 
-  get placetel(): PlacetelTestRequests {
-    this.#require('placetel');
-    // The client signs (or not) as its options say, whatever the scenario options hold.
-    const unsigned = (options: PlacetelCallScenarioOptions): PlacetelCallScenarioOptions => {
-      const copy = { ...options };
-      delete (copy as { secret?: string }).secret;
-      return copy;
-    };
-    const scenario = (options: PlacetelCallScenarioOptions = {}) =>
-      placetelCallScenario(unsigned(options));
-    return {
-      incomingCall: (options = {}) =>
-        this.send(pick(scenario({ ...options, direction: 'in' }), 'IncomingCall')),
-      outgoingCall: (options = {}) =>
-        this.send(pick(scenario({ ...options, direction: 'out' }), 'OutgoingCall')),
-      callAccepted: (options = {}) =>
-        this.send(
-          pick(scenario({ ...options, direction: 'in', hangupType: 'accepted' }), 'CallAccepted'),
-        ),
-      hungUp: (options = {}) => this.send(pick(scenario(options), 'HungUp')),
-      request: (fields) => this.send(placetelRequest(fields)),
-      playCall: (options = {}) => this.play(scenario(options)),
-    };
-  }
-
-  get ozeki(): OzekiTestRequests {
-    this.#require('ozeki');
-    return {
-      incomingCall: (options = {}) =>
-        this.send(pick(ozekiCallScenario({ ...options, digits: [] }), 'IncomingCall')),
-      dtmfEntered: ({ callId, digits }) =>
-        this.send(ozekiNotification('DtmfEntered', { CallId: callId, DtmfDigits: digits })),
-      notification: (name, fields = {}) => this.send(ozekiNotification(name, fields)),
-      playCall: (options = {}) => this.play(ozekiCallScenario(options)),
-    };
-  }
-
-  get voipnow(): VoipNowTestRequests {
-    this.#require('voipnow');
-    return {
-      dialIn: (options = {}) => this.send(pick(voipNowCallScenario(options), 'Dial-In')),
-      interactive: (options = {}) =>
-        this.send(pick(voipNowCallScenario(options), 'call_interactive')),
-      hangup: (options = {}) => this.send(pick(voipNowCallScenario(options), 'Hangup')),
-      playCall: (options = {}) => this.play(voipNowCallScenario(options)),
-    };
-  }
-
-  get opentact(): OpentactTestRequests {
-    this.#require('opentact');
-    return {
-      callFlowRequest: (options = {}) =>
-        this.send(pick(opentactCallScenario(options), 'call_flow_request')),
-      gather: (options = {}) => this.send(pick(opentactCallScenario(options), 'gather')),
-      callState: (state, options = {}) =>
-        this.send(pick(opentactCallScenario(options), `call_state:${state}`)),
-      playCall: (options = {}) => this.play(opentactCallScenario(options)),
-    };
-  }
-
-  get sipgate(): SipgateTestRequests {
-    this.#require('sipgate');
-    // The client signs (or not) as its options say, whatever the scenario options hold.
-    const scenario = (options: SipgateCallScenarioOptions = {}) => {
-      const copy = { ...options };
-      delete (copy as { privateKey?: unknown }).privateKey;
-      return sipgateCallScenario(copy);
-    };
-    const answered = (options: SipgateCallScenarioOptions) =>
-      scenario({ ...options, cause: 'normalClearing', dtmf: options.dtmf ?? '1' });
-    return {
-      newCall: (options = {}) => this.send(pick(scenario(options), 'newCall')),
-      answer: (options = {}) => this.send(pick(answered(options), 'answer')),
-      dtmf: (options = {}) => this.send(pick(answered(options), 'dtmf')),
-      hangup: (options = {}) => this.send(pick(scenario(options), 'hangup')),
-      request: (fields) => this.send(sipgateRequest(fields)),
-      playCall: (options = {}) => this.play(scenario(options)),
-    };
-  }
+// One property per registered provider (`client.placetel`, …), typed by ProviderTestRequestsMap.
+for (const plugin of PROVIDERS) {
+  Object.defineProperty(Client.prototype, plugin.name, {
+    configurable: true,
+    enumerable: false,
+    get(this: Client) {
+      return this.requestsOf(plugin.name);
+    },
+  });
 }
 
 function playedCall(exchanges: readonly CallExchange[]): PlayedCall {
@@ -628,11 +371,13 @@ function playedCall(exchanges: readonly CallExchange[]): PlayedCall {
  * The provider is the app's (`app.provider`); the options carry the credentials the app was
  * configured with.
  *
- * @throws {TypeError} for an app of an unknown provider without `renderer`, `secret` for a
- *   provider other than Placetel, or `privateKey` for a provider other than sipgate
+ * @throws {TypeError} for an app of an unknown provider without `renderer`, or a signing
+ *   credential (`secret`, `privateKey`) the app's provider does not sign with
  */
 export function createTestClient(app: TestableApp, options: TestClientOptions = {}): TestClient {
-  return new Client(app, options);
+  // The provider properties (`client.placetel`, …) are getters installed on the prototype from
+  // the registry, above.
+  return new Client(app, options) as Client & ProviderTestRequestsMap;
 }
 
 /** A random call id for tests: `bytes` random bytes as hex. Default 16 (32 characters). */

@@ -16,6 +16,10 @@
  * reply.expectAnswer(placetel.forward({ targets: [{ numbers: ['022129191999'] }] }));
  * ```
  *
+ * Each provider's requests (`client.placetel`, `client.sipgate`, …) are typed by its plug-in:
+ * `TestRequestsOf<'placetel'>`, also exported by the provider's namespace under its own name
+ * (`placetel.PlacetelTestRequests`).
+ *
  * @module
  */
 export {
@@ -24,18 +28,15 @@ export {
   scenarioOptions,
   type CallExchange,
   type CallOptions,
-  type OpentactTestRequests,
-  type OpentactTestState,
-  type OzekiTestRequests,
-  type PlacetelTestRequests,
   type PlayedCall,
-  type SipgateTestRequests,
+  type ProviderTestRequestsMap,
   type TestableApp,
   type TestClient,
   type TestClientOptions,
   type TestProvider,
   type TestUrlToken,
-  type VoipNowTestRequests,
 } from './client';
+export type { ScenarioOptionsOf, TestRequestsOf } from '../providers/registry';
+export type { ProviderTestRequests } from '../providers/plugin';
 export { TestReply, type AnswerRenderer, type ReplyOutcome, type TestRequest } from './reply';
 export { formatXml, parseXml, xmlTreesEqual } from './xml';

@@ -2,8 +2,9 @@
  * `validateAnswer`: checks an answer document (the XML a webhook returns) against what its
  * provider documents, and explains each problem with the spec section it breaks.
  *
- * The provider knowledge is in one rule table per provider (`placetel.ts`, `ozeki.ts`,
- * `voipnow.ts`, `opentact.ts`, citing `docs/providers/<provider>.md`); `engine.ts` is generic.
+ * The provider knowledge is in one rule table per provider (`src/providers/<name>/validate.ts`,
+ * built on the provider's grammar and citing `docs/providers/<name>.md`), found through the
+ * provider registry; `engine.ts` is generic.
  *
  * @example
  * ```ts
@@ -15,29 +16,27 @@
  *
  * @module
  */
+import { PROVIDERS, type ProviderName } from '../providers/registry';
 import { runRules } from './engine';
-import { OPENTACT_RULES } from '../providers/opentact/validate';
-import { OZEKI_RULES } from '../providers/ozeki/validate';
-import { PLACETEL_RULES } from '../providers/placetel/validate';
-import type { ProviderRules, ValidateOptions, ValidateProvider, ValidationResult } from './types';
-import { VOIPNOW_RULES } from '../providers/voipnow/validate';
+import type { ProviderRules, ValidateOptions, ValidationResult } from './types';
 
-export {
-  VALIDATE_PROVIDERS,
-  type Problem,
-  type Severity,
-  type ValidateOptions,
-  type ValidateProvider,
-  type ValidationResult,
-} from './types';
+export type { Problem, Severity, ValidateOptions, ValidationResult } from './types';
 
-/** The rule table of each provider. */
-export const PROVIDER_RULES: Readonly<Record<ValidateProvider, ProviderRules>> = {
-  placetel: PLACETEL_RULES,
-  ozeki: OZEKI_RULES,
-  voipnow: VOIPNOW_RULES,
-  opentact: OPENTACT_RULES,
-};
+/** The providers whose answer documents can be validated: every registered provider. */
+export type ValidateProvider = ProviderName;
+
+/** The rule table of each provider, by provider name, in registry order. */
+export const PROVIDER_RULES: Readonly<Record<ValidateProvider, ProviderRules>> = Object.freeze(
+  Object.fromEntries(PROVIDERS.map((plugin) => [plugin.name, plugin.rules])) as Record<
+    ValidateProvider,
+    ProviderRules
+  >,
+);
+
+/** The providers whose answers can be validated, in the order help texts list them. */
+export const VALIDATE_PROVIDERS: readonly ValidateProvider[] = Object.freeze(
+  Object.keys(PROVIDER_RULES) as ValidateProvider[],
+);
 
 /**
  * Checks an answer document against what `provider` documents: the root element, which
@@ -51,11 +50,11 @@ export const PROVIDER_RULES: Readonly<Record<ValidateProvider, ProviderRules>> =
  * (at most with a warning), e.g. Placetel `queue_id`/`id`, Opentact `<Error say|play>`,
  * Opentact `<Tone volume|v>`, Ozeki `ForwardToUrl`/`ForwardToURL` and attribute letter case.
  *
- * @param provider - `'placetel'`, `'ozeki'`, `'voipnow'` or `'opentact'`
+ * @param provider - a registered provider ({@link VALIDATE_PROVIDERS})
  * @param xml - the whole document, as the webhook would send it
  * @param options - see {@link ValidateOptions} (the Ozeki control context)
  * @returns `{ valid, problems }`; `valid` is false when any problem is an `error`
- * @throws {TypeError} only for a provider that is not one of the four (a programming error);
+ * @throws {TypeError} only for a provider that is not registered (a programming error);
  *   never for bad input — an empty file or malformed XML (with line and column) are problems
  */
 export function validateAnswer(

@@ -5,17 +5,6 @@
  * @module
  */
 
-/** The providers whose answer documents can be validated. */
-export type ValidateProvider = 'placetel' | 'ozeki' | 'voipnow' | 'opentact';
-
-/** The providers, in the order help texts list them. */
-export const VALIDATE_PROVIDERS: readonly ValidateProvider[] = [
-  'placetel',
-  'ozeki',
-  'voipnow',
-  'opentact',
-];
-
 /** How bad a problem is: an `error` makes the document invalid, a `warning` does not. */
 export type Severity = 'error' | 'warning';
 
@@ -122,8 +111,11 @@ export type ValueCheck = (value: string) => ValueIssue | undefined;
 
 /** A problem a provider rule found; the engine turns it into a {@link Problem}. */
 export interface Finding {
+  /** The problem code, e.g. `too-many-actions` (see {@link Problem.code}). */
   readonly code: string;
+  /** What is wrong, in one sentence. */
   readonly message: string;
+  /** The spec section it breaks, e.g. `docs/providers/placetel.md §3.1`. */
   readonly spec: string;
   /** Default `error`. */
   readonly severity?: Severity;
@@ -183,8 +175,8 @@ export interface ElementRule {
 
 /** Everything the engine needs to know about one provider's answer documents. */
 export interface ProviderRules {
-  /** The provider. */
-  readonly provider: ValidateProvider;
+  /** The provider's name, as the registry lists it (e.g. `'placetel'`). */
+  readonly provider: string;
   /** Its provider reference, e.g. `docs/providers/placetel.md`, which the rules' `spec`s cite. */
   readonly specFile: string;
   /** The root element's name and the section documenting it. */

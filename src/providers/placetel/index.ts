@@ -48,6 +48,7 @@ import {
 export * from './events';
 export * from './responses';
 export * from './simulate';
+export type { PlacetelTestRequests } from './plugin';
 export * from './verify';
 
 /**

@@ -49,6 +49,7 @@ import { createSipgateSignatureCheck, SIPGATE_SIGNATURE_HEADER } from './verify'
 export * from './events';
 export * from './responses';
 export * from './simulate';
+export type { SipgateTestRequests } from './plugin';
 export * from './verify';
 
 /**

@@ -1,0 +1,173 @@
+/**
+ * The provider plug-in: what one provider folder (`src/providers/<name>/`) offers the tools
+ * around the core — the `callcontrol simulate` and `callcontrol validate` commands, the test kit
+ * (`callcontrol/testing`) and the package checks. Each folder exports one
+ * {@link ProviderPlugin} from its `plugin.ts`; `src/providers/registry.ts` lists them, and
+ * every tool reads that list, so that adding a provider means adding its folder and its
+ * registry line.
+ *
+ * The runtime contract — how the core verifies, parses, routes and answers a provider's
+ * requests — is a different one: `ProviderDefinition` in `src/core/provider.ts`, which
+ * each provider's `createApp` hands to the core.
+ *
+ * @module
+ */
+import type { TestReply, AnswerRenderer, TestRequest } from '../testing/reply';
+import type { CallOptions, PlayedCall, TestClientOptions } from '../testing/client';
+import type { ProviderRules } from '../validate/types';
+
+/** The credential options of the test kit a provider may sign requests with. */
+export type SigningOption = 'secret' | 'privateKey';
+
+/** The scenario options the `simulate` command has for every provider (commander's key). */
+export type CommonSimulateOption = 'secret' | 'digits' | 'hangupCause';
+
+/**
+ * One option of a provider's `callcontrol simulate <provider>` command.
+ *
+ * @example `{ flags: '--duration <seconds>', description: 'talk time, in seconds', wholeNumber: true }`
+ */
+export interface SimulateOption {
+  /** The flags in commander's syntax: `'--from <number>'`, `'--digits <keys...>'`, `'--outgoing'`. */
+  readonly flags: string;
+  /** The help text (units spelled out: seconds or milliseconds). */
+  readonly description: string;
+  /** The value must be a whole number ≥ 0, handed to the scenario as a number. */
+  readonly wholeNumber?: boolean;
+  /** The value when the option is not given. */
+  readonly defaultValue?: string;
+}
+
+/**
+ * The parsed options of one `simulate` run, by commander's key (`--call-id` → `callId`): a
+ * string, a number (`wholeNumber` options), `true` (flags), or strings (variadic options).
+ */
+export type SimulateArguments = Readonly<
+  Record<string, string | number | boolean | readonly string[] | undefined>
+>;
+
+/** A provider's `callcontrol simulate <provider> <url>` command. */
+export interface SimulateCommand {
+  /** One line for the command list, e.g. `'IncomingCall → CallAccepted → HungUp'`. */
+  readonly description: string;
+  /** The help of the `<url>` argument. */
+  readonly urlHelp: string;
+  /** The command's own options, in the order `--help` lists them. */
+  readonly options: readonly SimulateOption[];
+  /**
+   * Common options this provider has no notion of, with the reason: accepted by the parser
+   * (hidden from `--help`) only to explain the usage error.
+   */
+  readonly unsupported: Readonly<Partial<Record<CommonSimulateOption, string>>>;
+  /** Printed after the options in `--help`: what each common option means here. */
+  readonly notes: string;
+  /**
+   * The requests of the call to play, in order.
+   * @throws {TypeError} for a usage error; its message is printed and the command exits with 2
+   */
+  scenario(options: SimulateArguments): readonly TestRequest[];
+}
+
+/** What a provider's part of the test kit may do with the client it belongs to. */
+export interface TestKitClient {
+  /** Sends one request (signed and authenticated as the client's options say). */
+  send(request: TestRequest): Promise<TestReply>;
+  /** Sends requests one after another as one call. */
+  play(requests: readonly TestRequest[]): Promise<PlayedCall>;
+}
+
+/**
+ * The requests of a provider's test kit (`client.<provider>`): at least a whole call; most also
+ * have one method per event.
+ */
+export interface ProviderTestRequests<ScenarioOptions> {
+  /** A whole call, as `callcontrol simulate <provider>` plays it. */
+  playCall(options?: ScenarioOptions): Promise<PlayedCall>;
+}
+
+/** How the test kit signs a provider's requests, for a provider that signs them. */
+export interface TestKitSigning {
+  /** The {@link TestClientOptions} key holding the credential. */
+  readonly option: SigningOption;
+  /** How the provider signs, for error messages, e.g. `'an RSA key'`, `'a shared secret'`. */
+  readonly with: string;
+  /** The signature header (lower case), e.g. `'x-placetel-signature'`. */
+  readonly header: string;
+  /**
+   * The header's value for `body` signed with the credential.
+   * @throws {TypeError} for a credential that cannot sign (e.g. not a private key)
+   */
+  sign(body: Buffer, credential: NonNullable<TestClientOptions[SigningOption]>): string;
+}
+
+/** A provider's part of the test kit (`callcontrol/testing`). */
+export interface ProviderTestKit<
+  ScenarioOptions,
+  Requests extends ProviderTestRequests<ScenarioOptions>,
+> {
+  /** How the kit signs this provider's requests; absent for a provider that signs nothing. */
+  readonly signing?: TestKitSigning;
+  /** How the kit tells and renders this provider's answers (for `expectAnswer`). */
+  renderer(options: TestClientOptions): AnswerRenderer;
+  /**
+   * The provider's scenario options for provider-neutral {@link CallOptions}.
+   * @throws {TypeError} for an option the provider has no notion of, or a value it never sends
+   */
+  scenarioOptions(options: CallOptions): ScenarioOptions;
+  /** The requests of `client.<provider>`, sent through `client`. */
+  requests(client: TestKitClient): Requests;
+}
+
+/**
+ * Everything the tools know of one provider. Made by {@link defineProviderPlugin} in the
+ * provider's `plugin.ts`, listed in `src/providers/registry.ts`.
+ */
+export interface ProviderPlugin<
+  Name extends string = string,
+  ScenarioOptions = never,
+  Requests extends ProviderTestRequests<ScenarioOptions> = ProviderTestRequests<ScenarioOptions>,
+> {
+  /** The provider id, as `app.provider` and every command spell it, e.g. `'placetel'`. */
+  readonly name: Name;
+  /** The provider's name for people, e.g. `'Placetel'`, `'sipgate.io'`. */
+  readonly title: string;
+  /** The provider reference shipped with the package, e.g. `'docs/providers/placetel.md'`. */
+  readonly reference: string;
+  /** The rule table of `validateAnswer` / `callcontrol validate` for its answers. */
+  readonly rules: ProviderRules;
+  /** The `callcontrol simulate <name>` command. */
+  readonly simulate: SimulateCommand;
+  /** The provider's part of the test kit. */
+  readonly testKit: ProviderTestKit<ScenarioOptions, Requests>;
+}
+
+/**
+ * Checks and returns a provider plug-in (an identity function that keeps its literal types).
+ *
+ * @throws {TypeError} when `name` is not a lower-case identifier, `reference` is not
+ *   `docs/providers/<name>.md`, or the rule table is for another provider
+ */
+export function defineProviderPlugin<
+  const Name extends string,
+  ScenarioOptions,
+  Requests extends ProviderTestRequests<ScenarioOptions>,
+>(
+  plugin: ProviderPlugin<Name, ScenarioOptions, Requests>,
+): ProviderPlugin<Name, ScenarioOptions, Requests> {
+  if (!/^[a-z][a-z0-9]*$/.test(plugin.name)) {
+    throw new TypeError(
+      `provider plug-in: name must be a lower-case identifier, got "${plugin.name}"`,
+    );
+  }
+  if (plugin.reference !== `docs/providers/${plugin.name}.md`) {
+    throw new TypeError(
+      `provider plug-in ${plugin.name}: reference must be docs/providers/${plugin.name}.md`,
+    );
+  }
+  if (plugin.rules.provider !== plugin.name) {
+    throw new TypeError(
+      `provider plug-in ${plugin.name}: its rule table is for "${plugin.rules.provider}"`,
+    );
+  }
+  return plugin;
+}
