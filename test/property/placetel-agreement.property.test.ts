@@ -2,7 +2,8 @@
  * Property: the Placetel builders and `callcontrol validate` agree (one set of facts,
  * `src/providers/placetel/grammar.ts`): for generated `group()` options (id, ringtime around
  * 10 and 60, backup behaviour and routing object together or not), `forward()` targets
- * (ringtime around 1 and 3600, numbers blank or too long) and `reject()` reasons, the builder
+ * (none or some, ringtime around 1 and 3600, numbers none, blank or too long; voicemail given
+ * or not), `routingPlan()` fallbacks and `reject()` reasons, the builder
  * accepts exactly when `validateAnswer('placetel', …)` finds no error in the document written
  * from the same options (what the builder would have written without its checks).
  *
@@ -95,14 +96,16 @@ describe('Placetel: builder accepts ⇔ validator finds no error', () => {
       }),
     });
     fc.assert(
-      fc.property(fc.array(target, { minLength: 1, maxLength: 2 }), (targets) => {
+      fc.property(fc.array(target, { maxLength: 2 }), maybe(fc.boolean()), (targets, voicemail) => {
         const given = targets.map((t) =>
           t.ringtime === undefined
             ? { numbers: t.numbers }
             : { ringtime: t.ringtime, numbers: t.numbers },
         );
-        const built = attempt(() => placetel.forward({ targets: given as never }));
-        const xml = `<Response><Forward>${targets
+        const options =
+          voicemail === undefined ? { targets: given } : { targets: given, voicemail };
+        const built = attempt(() => placetel.forward(options as never));
+        const xml = `<Response><Forward${attributes({ voicemail })}>${targets
           .map(
             (t) =>
               `<Target${attributes({ ringtime: t.ringtime })}>${t.numbers
@@ -114,6 +117,17 @@ describe('Placetel: builder accepts ⇔ validator finds no error', () => {
       }),
       { numRuns: RUNS },
     );
+  });
+
+  test('routingPlan() with and without its fallback <Forward>', () => {
+    for (const fallback of [undefined, placetel.forward(), placetel.forward({ voicemail: true })]) {
+      const built = attempt(() =>
+        placetel.routingPlan(fallback === undefined ? { id: '7' } : { id: '7', fallback }),
+      );
+      const inner = fallback === undefined ? '' : placetel.renderPlacetelResponse(fallback);
+      const xml = `<Response><RoutingPlan id="7">${inner.replace(/^.*<Response>|<\/Response>$/g, '')}</RoutingPlan></Response>`;
+      agree(xml, built);
+    }
   });
 
   test('reject() reasons', () => {

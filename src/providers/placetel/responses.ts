@@ -13,19 +13,20 @@
  */
 import { answerKit, type AnswerKit, type AttributeSpec, type Convert } from '../../core/answer-kit';
 import { assertXmlText, renderXml, type XmlElement } from '../../core/xml';
+import type { GrammarValue } from '../../validate/grammar';
 import {
+  childrenRule,
+  forwardRule,
   groupBackupRule,
-  PLACETEL_BACKUP_BEHAVIOUR,
-  PLACETEL_GROUP_RINGTIME,
+  PLACETEL_GRAMMAR,
   PLACETEL_ID,
   PLACETEL_MAX_NUMBER_LENGTH,
   PLACETEL_REJECT_REASON,
-  PLACETEL_TARGET_RINGTIME,
+  type PlacetelAction,
+  type PlacetelElementName,
 } from './grammar';
 
-/** The actions a Placetel answer can carry (spec §3.1). */
-export type PlacetelAction =
-  'Forward' | 'Reject' | 'Hangup' | 'Queue' | 'Prompt' | 'Group' | 'RoutingPlan';
+export type { PlacetelAction } from './grammar';
 
 /**
  * A Placetel answer: one action, rendered inside `<Response>`. Build it with {@link forward},
@@ -191,30 +192,39 @@ function ringtimeWithin({ min, max }: { readonly min: number; readonly max: numb
   };
 }
 
-/** Attributes `<Forward>` and `<Group>` share (spec §3.2, §3.3). */
-const ANNOUNCEMENT_ATTRIBUTES: readonly AttributeSpec[] = [
-  ['voicemailAnnouncement', 'voicemail_announcement', id],
-  ['voicemailAsAttachment', 'voicemail_as_attachment', flag],
-  ['forwardAnnouncement', 'forward_announcement', id],
-  ['musicOnHold', 'music_on_hold', flag],
-];
+/**
+ * The builder's converter of a grammar value type (`grammar.ts`): an id ({@link id}), a flag, a
+ * ring time ({@link ringtimeWithin}), one of an enum.
+ */
+function convertOf(type: GrammarValue): Convert {
+  if (type === PLACETEL_ID) return id;
+  switch (type.kind) {
+    case 'boolean':
+      return flag;
+    case 'integer':
+      return ringtimeWithin({ min: type.min, max: type.max ?? Number.MAX_SAFE_INTEGER });
+    case 'enum':
+      return oneOf(...type.values);
+    default:
+      throw new TypeError(`placetel grammar: no builder converter for ${type.kind}`);
+  }
+}
 
-const FORWARD_ATTRIBUTES: readonly AttributeSpec[] = [
-  ['voicemail', 'voicemail', flag],
-  ...ANNOUNCEMENT_ATTRIBUTES,
-];
+/**
+ * The option specs of an element, read from the grammar (`PLACETEL_GRAMMAR`), in the order they
+ * are written.
+ */
+function attributesOf(element: PlacetelElementName): readonly AttributeSpec[] {
+  return PLACETEL_GRAMMAR[element].attributes.map((fact): AttributeSpec =>
+    fact.required === true
+      ? [fact.option, fact.name, convertOf(fact.value), 'required']
+      : [fact.option, fact.name, convertOf(fact.value)],
+  );
+}
 
-const GROUP_ATTRIBUTES: readonly AttributeSpec[] = [
-  ['id', 'id', id, 'required'],
-  ['ringtime', 'ringtime', ringtimeWithin(PLACETEL_GROUP_RINGTIME)],
-  ['backupBehaviour', 'backup_behaviour', oneOf(...PLACETEL_BACKUP_BEHAVIOUR.values)],
-  ['backupRoutingObject', 'backup_routing_object', id],
-  ...ANNOUNCEMENT_ATTRIBUTES,
-];
-
-const TARGET_ATTRIBUTES: readonly AttributeSpec[] = [
-  ['ringtime', 'ringtime', ringtimeWithin(PLACETEL_TARGET_RINGTIME)],
-];
+const FORWARD_ATTRIBUTES = attributesOf('Forward');
+const GROUP_ATTRIBUTES = attributesOf('Group');
+const TARGET_ATTRIBUTES = attributesOf('Target');
 
 /**
  * `<Forward>`: ring targets one after another; the numbers of one target ring together.
@@ -237,17 +247,18 @@ export function forward(options: PlacetelForwardOptions = {}): PlacetelAnswer<'F
   checkKeys('forward', options, ['targets', ...optionsOf(FORWARD_ATTRIBUTES)]);
   const targets = options.targets ?? [];
   if (!Array.isArray(targets)) throw invalid('forward', 'targets must be an array');
-  if (targets.length === 0 && options.voicemail === false) {
-    throw invalid(
-      'forward',
-      'without targets the call goes to voicemail, so voicemail cannot be false',
-    );
-  }
+  const nowhere = forwardRule(options.voicemail === false ? 'false' : undefined, targets.length);
+  if (nowhere !== undefined) throw invalid('forward', nowhere.builder);
   const attributes = attributesFrom('forward', options, FORWARD_ATTRIBUTES);
   const children = targets.map((target: PlacetelTarget, index): XmlElement => {
     checkKeys('forward', target, ['numbers', ...optionsOf(TARGET_ATTRIBUTES)]);
-    if (!Array.isArray(target.numbers) || target.numbers.length === 0) {
-      throw invalid('forward', `targets[${index}].numbers must list at least one number`);
+    const numbers: unknown = target.numbers;
+    const broken = childrenRule('Target', Array.isArray(numbers) ? numbers.length : 0);
+    if (!Array.isArray(numbers) || broken !== undefined) {
+      throw invalid(
+        'forward',
+        `targets[${index}].${broken?.builder ?? 'numbers must list at least one number'}`,
+      );
     }
     return {
       name: 'Target',
@@ -271,6 +282,7 @@ export function reject(options: PlacetelRejectOptions = {}): PlacetelAnswer<'Rej
   const attributes: Record<string, string> = {};
   if (options.reason !== undefined) {
     const reasons: readonly string[] = PLACETEL_REJECT_REASON.values;
+    // the grammar's only reason, with the builders' own message
     if (typeof options.reason !== 'string' || !reasons.includes(options.reason)) {
       throw invalid(
         'reject',
@@ -295,7 +307,9 @@ export function hangup(): PlacetelAnswer<'Hangup'> {
 export function queue(options: PlacetelQueueOptions): PlacetelAnswer<'Queue'> {
   checkKeys('queue', options, ['id', 'legacyQueueId']);
   if (options.legacyQueueId !== undefined) flag('queue', 'legacyQueueId', options.legacyQueueId);
-  const attribute = options.legacyQueueId === true ? 'queue_id' : 'id';
+  // `id`, or the legacy `queue_id` (spec §3.3, §8.6): the grammar's requireOneOf
+  const [current, legacy] = PLACETEL_GRAMMAR.Queue.requireOneOf ?? [];
+  const attribute = (options.legacyQueueId === true ? legacy : current) ?? 'id';
   return new PlacetelAnswer('Queue', {
     name: 'Queue',
     attributes: { [attribute]: id('queue', 'id', options.id) },
@@ -348,9 +362,14 @@ export function routingPlan(options: PlacetelRoutingPlanOptions): PlacetelAnswer
   if (fallback === undefined) {
     return new PlacetelAnswer('RoutingPlan', { name: 'RoutingPlan', attributes });
   }
-  if (!(fallback instanceof PlacetelAnswer) || fallback.action !== 'Forward') {
+  if (
+    !(fallback instanceof PlacetelAnswer) ||
+    !PLACETEL_GRAMMAR.RoutingPlan.children.includes(fallback.action)
+  ) {
     throw invalid('routingPlan', 'fallback must be an answer built with placetel.forward()');
   }
+  const broken = childrenRule('RoutingPlan', 1);
+  if (broken !== undefined) throw invalid('routingPlan', broken.builder);
   return new PlacetelAnswer('RoutingPlan', {
     name: 'RoutingPlan',
     attributes,

@@ -11,15 +11,17 @@
  * @module
  */
 import {
+  childrenRule,
+  forwardRule,
   groupBackupRule,
-  PLACETEL_BACKUP_BEHAVIOUR,
-  PLACETEL_GROUP_RINGTIME,
-  PLACETEL_ID,
+  PLACETEL_ACTIONS,
+  PLACETEL_GRAMMAR,
+  PLACETEL_MAX_ACTIONS,
   PLACETEL_MAX_NUMBER_LENGTH,
-  PLACETEL_REJECT_REASON,
   PLACETEL_SPEC,
   PLACETEL_SPEC_FILE,
-  PLACETEL_TARGET_RINGTIME,
+  type PlacetelElementFact,
+  type PlacetelRuleBreak,
 } from './grammar';
 import { findAttribute } from '../../validate/engine';
 import { checkOf } from '../../validate/grammar';
@@ -28,34 +30,21 @@ import type {
   ElementRule,
   Finding,
   ProviderRules,
+  ValueCheck,
   XElement,
 } from '../../validate/types';
-import { all, asWarning, boolean, pattern } from '../../validate/values';
+import { all, asWarning, pattern } from '../../validate/values';
 
 const FILE = PLACETEL_SPEC_FILE;
 const S = {
-  response: `${FILE} §3 XML response`,
-  actions: `${FILE} §3.1 Actions`,
+  response: PLACETEL_SPEC.response,
+  actions: PLACETEL_SPEC.actions,
   forward: PLACETEL_SPEC.forward,
   other: PLACETEL_SPEC.other,
   notInSpec: `${FILE} §3.4 Responses seen in consumers but NOT in the spec`,
   examples: `${FILE} §5 Example XML responses`,
   ambiguities: `${FILE} §8 Ambiguities and open questions`,
 } as const;
-
-/** A Placetel record id: the docs show digits (`123`, `7684`); letters, `_` and `-` pass too. */
-const id = checkOf(PLACETEL_ID);
-const flag = boolean();
-
-/** The actions of §3.1: what `<Response>` holds. */
-const ACTIONS = ['Forward', 'Reject', 'Hangup', 'Prompt', 'Group', 'RoutingPlan', 'Queue'];
-
-const ANNOUNCEMENTS = (spec: string): AttributeRule[] => [
-  { name: 'music_on_hold', spec, value: flag },
-  { name: 'voicemail_announcement', spec, value: id },
-  { name: 'voicemail_as_attachment', spec, value: flag },
-  { name: 'forward_announcement', spec, value: id },
-];
 
 /** A `<Number>`: an external number (`022129191999`, `+49…`, `00…`), an extension, or a SIP id. */
 const numberText = all(
@@ -74,137 +63,114 @@ const numberText = all(
   ),
 );
 
-function forwardCheck(element: XElement): Finding[] {
-  const voicemail = findAttribute(element, 'voicemail');
-  const hasTarget = element.children.some((child) => child.name === 'Target');
-  if (!hasTarget && voicemail?.value === 'false') {
-    return [
-      {
-        code: 'placetel.forward-nowhere',
-        message:
-          '<Forward> without <Target> goes straight to voicemail, so voicemail="false" leaves the call nowhere to go',
-        spec: S.forward,
-        attribute: 'voicemail',
-      },
-    ];
-  }
-  return [];
-}
-
-function targetCheck(element: XElement): Finding[] {
-  return element.children.some((child) => child.name === 'Number')
-    ? []
-    : [
-        {
-          code: 'missing-child',
-          message: '<Target> needs at least one <Number>',
-          spec: S.forward,
-        },
-      ];
-}
-
 /** `ringtime` of a Target: seconds; `""` as the official Python example writes it (§5). */
-const targetRingtime = (value: string) =>
-  value === ''
-    ? {
-        code: 'legacy',
-        message:
-          'is empty, as the official Python example writes it; Placetel then presumably uses its default of 60 seconds',
-        severity: 'warning' as const,
-      }
-    : checkOf(PLACETEL_TARGET_RINGTIME)(value);
-
-function groupCheck(element: XElement): Finding[] {
-  const broken = groupBackupRule(
-    findAttribute(element, 'backup_behaviour')?.value,
-    findAttribute(element, 'backup_routing_object') !== undefined,
-  );
-  return broken === undefined
-    ? []
-    : [
-        {
-          code: broken.code,
-          message: broken.document,
-          spec: broken.spec,
-          attribute: broken.attribute,
-        },
-      ];
-}
-
-const ELEMENTS: Record<string, ElementRule> = {
-  Forward: {
-    name: 'Forward',
-    spec: S.forward,
-    attributes: [{ name: 'voicemail', spec: S.forward, value: flag }, ...ANNOUNCEMENTS(S.forward)],
-    children: ['Target'],
-    check: forwardCheck,
-  },
-  Target: {
-    name: 'Target',
-    spec: S.forward,
-    attributes: [{ name: 'ringtime', spec: S.forward, value: targetRingtime }],
-    children: ['Number'],
-    check: targetCheck,
-  },
-  Number: { name: 'Number', spec: S.forward, text: 'required', textValue: numberText },
-  Reject: {
-    name: 'Reject',
-    spec: S.other,
-    attributes: [{ name: 'reason', spec: S.other, value: checkOf(PLACETEL_REJECT_REASON) }],
-  },
-  Hangup: { name: 'Hangup', spec: S.other },
-  Prompt: {
-    name: 'Prompt',
-    spec: S.other,
-    attributes: [{ name: 'id', spec: S.other, required: true, value: id }],
-  },
-  Group: {
-    name: 'Group',
-    spec: S.other,
-    attributes: [
-      { name: 'id', spec: S.other, required: true, value: id },
-      { name: 'ringtime', spec: S.other, value: checkOf(PLACETEL_GROUP_RINGTIME) },
-      { name: 'backup_behaviour', spec: S.other, value: checkOf(PLACETEL_BACKUP_BEHAVIOUR) },
-      { name: 'backup_routing_object', spec: S.other, value: id },
-      ...ANNOUNCEMENTS(S.other),
-    ],
-    check: groupCheck,
-  },
-  RoutingPlan: {
-    name: 'RoutingPlan',
-    spec: S.other,
-    attributes: [{ name: 'id', spec: S.other, required: true, value: id }],
-    children: ['Forward'],
-    check: (element) =>
-      element.children.filter((child) => child.name === 'Forward').length > 1
-        ? [
-            {
-              code: 'duplicate',
-              message: '<RoutingPlan> takes one fallback <Forward>',
-              spec: S.other,
-            },
-          ]
-        : [],
-  },
-  Queue: {
-    name: 'Queue',
-    spec: S.other,
-    attributes: [
-      { name: 'id', spec: S.other, value: id },
-      {
-        name: 'queue_id',
-        spec: `${S.other}; ${FILE} §8.6`,
-        value: id,
-        warning: {
+const targetRingtime =
+  (seconds: ValueCheck): ValueCheck =>
+  (value) =>
+    value === ''
+      ? {
           code: 'legacy',
           message:
-            'queue_id is the attribute documented from 2017-05 to 2024-11; the current docs write id, and whether queue_id is still accepted is unknown',
-        },
-      },
-    ],
-    requireOneOf: ['id', 'queue_id'],
-  },
+            'is empty, as the official Python example writes it; Placetel then presumably uses its default of 60 seconds',
+          severity: 'warning' as const,
+        }
+      : seconds(value);
+
+/** What only the validator knows about an attribute: its tolerated forms (warnings). */
+const TOLERATED: Readonly<Record<string, (rule: AttributeRule) => AttributeRule>> = {
+  'Target ringtime': (rule) => ({
+    ...rule,
+    value: targetRingtime(rule.value ?? (() => undefined)),
+  }),
+  'Queue queue_id': (rule) => ({
+    ...rule,
+    warning: {
+      code: 'legacy',
+      message:
+        'queue_id is the attribute documented from 2017-05 to 2024-11; the current docs write id, and whether queue_id is still accepted is unknown',
+    },
+  }),
 };
+
+/** A broken rule of the grammar as a finding on its element (or attribute). */
+function finding(broken: PlacetelRuleBreak, element?: XElement): Finding {
+  return {
+    code: broken.code,
+    message: broken.document,
+    spec: broken.spec,
+    ...(broken.attribute === '' ? {} : { attribute: broken.attribute }),
+    ...(element === undefined ? {} : { element }),
+  };
+}
+
+/** The rules between an element's attributes and children (grammar rules, spec §3.2, §3.3). */
+function checkOfElement(fact: PlacetelElementFact): ((element: XElement) => Finding[]) | undefined {
+  const children = (element: XElement): PlacetelRuleBreak | undefined =>
+    childrenRule(
+      fact.name,
+      element.children.filter((child) => (fact.children as readonly string[]).includes(child.name))
+        .length,
+    );
+  switch (fact.name) {
+    case 'Forward':
+      return (element) => {
+        const broken = forwardRule(
+          findAttribute(element, 'voicemail')?.value,
+          element.children.filter((child) => child.name === 'Target').length,
+        );
+        return broken === undefined ? [] : [finding(broken)];
+      };
+    case 'Group':
+      return (element) => {
+        const broken = groupBackupRule(
+          findAttribute(element, 'backup_behaviour')?.value,
+          findAttribute(element, 'backup_routing_object') !== undefined,
+        );
+        return broken === undefined ? [] : [finding(broken)];
+      };
+    case 'Target':
+    case 'RoutingPlan':
+      return (element) => {
+        const broken = children(element);
+        if (broken === undefined) return [];
+        // the first child over the limit, or the element when one is missing
+        const extra = element.children.filter((child) =>
+          (fact.children as readonly string[]).includes(child.name),
+        )[fact.maxChildren ?? Number.MAX_SAFE_INTEGER];
+        return [finding(broken, broken.code === 'missing-child' ? undefined : extra)];
+      };
+    default:
+      return undefined;
+  }
+}
+
+/** The rule of an element of the grammar (`src/providers/placetel/grammar.ts`). */
+function ruleOf(fact: PlacetelElementFact): ElementRule {
+  const check = checkOfElement(fact);
+  return {
+    name: fact.name,
+    spec: fact.spec,
+    attributes: fact.attributes.map((attribute): AttributeRule => {
+      const rule: AttributeRule = {
+        name: attribute.name,
+        spec: attribute.spec,
+        value: checkOf(attribute.value),
+        ...(attribute.required === true ? { required: true } : {}),
+      };
+      return TOLERATED[`${fact.name} ${attribute.name}`]?.(rule) ?? rule;
+    }),
+    ...(fact.requireOneOf === undefined ? {} : { requireOneOf: fact.requireOneOf }),
+    ...(fact.children.length > 0 ? { children: fact.children } : {}),
+    ...(fact.text === 'required' ? { text: 'required' as const, textValue: numberText } : {}),
+    ...(check === undefined ? {} : { check }),
+  };
+}
+
+const ELEMENTS: Record<string, ElementRule> = Object.fromEntries(
+  Object.values(PLACETEL_GRAMMAR).map((fact) => [fact.name, ruleOf(fact)]),
+);
+
+const ACTIONS: readonly string[] = PLACETEL_ACTIONS;
 
 function documentRules(root: XElement): Finding[] {
   const actions = root.children.filter((child) => ACTIONS.includes(child.name));
@@ -219,8 +185,8 @@ function documentRules(root: XElement): Finding[] {
       },
     ];
   }
-  if (actions.length > 1) {
-    return actions.slice(1).map((action) => ({
+  if (actions.length > PLACETEL_MAX_ACTIONS) {
+    return actions.slice(PLACETEL_MAX_ACTIONS).map((action) => ({
       code: 'placetel.multiple-actions',
       message: `<Response> holds one action; <${action.name}> is action ${actions.indexOf(action) + 1} (what Placetel does with several is undocumented)`,
       spec: `${S.response}; ${FILE} §8.5`,
