@@ -331,6 +331,33 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
   }
 
   /**
+   * Whether `value` is an answer of this app's provider: built with its builders (a
+   * `placetel.forward(…)` for a Placetel app, …).
+   */
+  isAnswer(value: unknown): value is TAnswer {
+    return this.#provider.isAnswer(value);
+  }
+
+  /**
+   * The XML document this app sends for `answer` as the answer to `event`, rendered exactly as
+   * a handler's return value is (with the app's own render options, e.g. Ozeki's `render`);
+   * `undefined` is the neutral answer. `event` may be absent for answers that fit any event.
+   * The test kit renders expected answers with it.
+   *
+   * @throws {TypeError} for a value that is not an answer of this provider
+   * @throws {CallControlError} `CC_ERR_ANSWER_INVALID` for an answer that does not fit `event`
+   *   (e.g. an Ozeki command outside the event's control context)
+   */
+  renderAnswer(answer: TAnswer | undefined, event?: TEvent): string {
+    if (answer !== undefined && !this.#provider.isAnswer(answer)) {
+      throw new TypeError(
+        `renderAnswer: not an answer built with the ${this.#provider.name} builders`,
+      );
+    }
+    return this.#provider.render(answer, event);
+  }
+
+  /**
    * Registers the handler that answers events named `name`. One handler per name. Where a
    * provider routes by qualified names (Opentact's `call_state:hangup`), the most specific
    * registered name answers and the plain name (`call_state`) catches the rest.

@@ -12,8 +12,9 @@
  *
  * @module
  */
+import type { KeyObject } from 'node:crypto';
 import type { TestReply, AnswerRenderer, TestRequest } from '../testing/reply';
-import type { CallOptions, PlayedCall, TestClientOptions } from '../testing/client';
+import type { CallOptions, PlayedCall } from '../testing/types';
 import type { ProviderRules } from '../validate/types';
 
 /** The credential options of the test kit a provider may sign requests with. */
@@ -87,7 +88,7 @@ export interface ProviderTestRequests<ScenarioOptions> {
 
 /** How the test kit signs a provider's requests, for a provider that signs them. */
 export interface TestKitSigning {
-  /** The {@link TestClientOptions} key holding the credential. */
+  /** The key of the test client's options (`TestClientOptions`) holding the credential. */
   readonly option: SigningOption;
   /** How the provider signs, for error messages, e.g. `'an RSA key'`, `'a shared secret'`. */
   readonly with: string;
@@ -97,7 +98,7 @@ export interface TestKitSigning {
    * The header's value for `body` signed with the credential.
    * @throws {TypeError} for a credential that cannot sign (e.g. not a private key)
    */
-  sign(body: Buffer, credential: NonNullable<TestClientOptions[SigningOption]>): string;
+  sign(body: Buffer, credential: string | KeyObject): string;
 }
 
 /** A provider's part of the test kit (`callcontrol/testing`). */
@@ -107,8 +108,12 @@ export interface ProviderTestKit<
 > {
   /** How the kit signs this provider's requests; absent for a provider that signs nothing. */
   readonly signing?: TestKitSigning;
-  /** How the kit tells and renders this provider's answers (for `expectAnswer`). */
-  renderer(options: TestClientOptions): AnswerRenderer;
+  /**
+   * How the kit tells and renders this provider's answers (for `expectAnswer`), with the
+   * provider's default render options; used for an app under test that cannot render its own
+   * answers (one without `isAnswer` and `renderAnswer`).
+   */
+  renderer(): AnswerRenderer;
   /**
    * The provider's scenario options for provider-neutral {@link CallOptions}.
    * @throws {TypeError} for an option the provider has no notion of, or a value it never sends

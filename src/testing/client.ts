@@ -13,13 +13,15 @@ import type { WebhookReply, WebhookRequest } from '../core/types';
 import {
   findProvider,
   PROVIDERS,
-  type ozeki,
   type ProviderName,
   type RegisteredProvider,
   type ScenarioOptionsOf,
   type TestRequestsOf,
 } from '../providers/registry';
 import { TestReply, type AnswerRenderer, type TestRequest } from './reply';
+import type { CallExchange, CallOptions, PlayedCall } from './types';
+
+export type { CallExchange, CallOptions, PlayedCall } from './types';
 
 /** What the kit needs of an app: every provider's `createApp` result is one. */
 export interface TestableApp {
@@ -27,6 +29,13 @@ export interface TestableApp {
   readonly provider: string;
   /** Answers one request; never rejects (see `WebhookApp.handle`). */
   handle(request: WebhookRequest): Promise<WebhookReply>;
+  /**
+   * Whether a value is an answer of the app's provider (`WebhookApp.isAnswer`). With
+   * `renderAnswer`, the kit renders expected answers exactly as the app renders its own.
+   */
+  isAnswer?(value: unknown): boolean;
+  /** The XML the app sends for an answer to an event (`WebhookApp.renderAnswer`). */
+  renderAnswer?(answer: never, event?: never): string;
 }
 
 /** Where and under which name the app expects its URL token (as its `urlToken` option). */
@@ -66,68 +75,8 @@ export interface TestClientOptions {
   readonly remoteAddress?: string | undefined;
   /** Extra headers on every request (lower-case names), e.g. `x-forwarded-for`. */
   readonly headers?: Readonly<Record<string, string>> | undefined;
-  /** Ozeki only: the app's `render` option, so expected answers are rendered the same way. */
-  readonly ozmlRender?: ozeki.OzmlRenderOptions | undefined;
   /** For an app of another provider than the five: how its answers are told and rendered. */
   readonly renderer?: AnswerRenderer | undefined;
-}
-
-/** One request of a played call and the reply it got. */
-export interface CallExchange {
-  /** The provider's event name, e.g. `'HungUp'`, `'call_state:destroyed'`. */
-  readonly event: string;
-  /** The request as sent (after signing and authentication were added). */
-  readonly request: TestRequest;
-  /** The app's reply. */
-  readonly reply: TestReply;
-}
-
-/** A whole call played through the app, see {@link TestClient.playCall}. */
-export interface PlayedCall {
-  /** Every request in the order sent, with its reply. */
-  readonly exchanges: readonly CallExchange[];
-  /** The replies in order (`exchanges.map((e) => e.reply)`). */
-  readonly replies: readonly TestReply[];
-  /**
-   * The reply to the first request of this event name (the `n`-th one with `n`, from 0).
-   * @throws {AssertionError} when the call had no such request
-   */
-  reply(event: string, n?: number): TestReply;
-  /**
-   * Asserts every reply was 2xx.
-   * @throws {AssertionError} naming the first request that was not, with its reply
-   */
-  expectAllOk(): PlayedCall;
-}
-
-/**
- * The provider-neutral options of a whole call, mapped to each provider's scenario (the same
- * mapping as the CLI's `--from`, `--to`, `--digits`, `--hangup-cause`).
- */
-export interface CallOptions {
-  /**
-   * The caller's number (Placetel and sipgate `from`, Ozeki `CallerId`, VoipNow `CallerIDNum`,
-   * Opentact ANI).
-   */
-  readonly from?: string | undefined;
-  /** The number or extension called. */
-  readonly to?: string | undefined;
-  /**
-   * DTMF keys the caller types: Ozeki `DtmfEntered` (an array sends one each), VoipNow's
-   * interactive parameter, Opentact's Gather follow-up, sipgate's `dtmf` event (joined).
-   * Placetel sends no digits: TypeError.
-   */
-  readonly digits?: string | readonly string[] | undefined;
-  /**
-   * Why the call ended: Placetel's `HungUp` `type` (`accepted`, `busy`, …); VoipNow's `Hangup`
-   * `CallStatus` (`ANSWER`, `UNKNOWN`); Opentact's Q.850 cause by name or number; sipgate's
-   * `hangup` `cause` (any string, e.g. `busy`; other than `normalClearing` skips `answer`
-   * and `dtmf`). Ozeki sends
-   * no hangup notification to an API extension: TypeError.
-   */
-  readonly hangupCause?: string | undefined;
-  /** The call id used by every request. Default: random, in the provider's format. */
-  readonly callId?: string | undefined;
 }
 
 /** A provider the kit knows the requests of: every registered provider. */
@@ -198,6 +147,29 @@ function pluginOf(app: TestableApp): RegisteredProvider | undefined {
   return findProvider(app.provider);
 }
 
+/**
+ * The app's own renderer, for an app that renders its answers (every `createApp` result):
+ * expected answers then come out exactly as the app's (its render options included).
+ */
+function appRenderer(app: TestableApp): AnswerRenderer | undefined {
+  const { isAnswer, renderAnswer } = app;
+  if (isAnswer === undefined || renderAnswer === undefined) return undefined;
+  const render = renderAnswer.bind(app) as (answer: unknown, event?: unknown) => string;
+  return {
+    provider: app.provider,
+    isAnswer: (value) => isAnswer.call(app, value),
+    render: (answer, event) =>
+      render(answer, {
+        provider: app.provider,
+        name: event,
+        callId: '',
+        from: '',
+        to: '',
+        raw: {},
+      }),
+  };
+}
+
 /** The registered providers that sign with the credential option `option`, by name. */
 function signersWith(option: 'secret' | 'privateKey'): string {
   return PROVIDERS.filter(
@@ -216,7 +188,7 @@ class Client implements Omit<TestClient, TestProvider> {
 
   constructor(app: TestableApp, options: TestClientOptions) {
     const plugin = pluginOf(app);
-    const renderer = options.renderer ?? plugin?.testKit.renderer(options);
+    const renderer = options.renderer ?? appRenderer(app) ?? plugin?.testKit.renderer();
     if (renderer === undefined) {
       throw new TypeError(
         `createTestClient: unknown provider "${app.provider}"; give a renderer for it`,

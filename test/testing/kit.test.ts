@@ -110,6 +110,20 @@ describe('test kit: Ozeki', () => {
     (await createTestClient(calls).ozeki.incomingCall()).expectError('CC_ERR_TOKEN_MISSING');
   });
 
+  test('expected answers are rendered by the app: its render option (camelCase attributes) applies', async () => {
+    const camel = ozeki.createApp({ ...TEST_APP, render: { attributeCase: 'camel' } });
+    const menu = () =>
+      ozeki.userInput({
+        timeout: 5,
+        initialCommands: [ozeki.speak('Press 1.')],
+        inputs: [{ key: '1', commands: [ozeki.blindTransfer('101')] }],
+      });
+    camel.on('IncomingCall', () => [menu()]);
+    const reply = await createTestClient(camel).ozeki.incomingCall();
+    expect(reply.text).toContain('timeout="5"');
+    reply.expectAnswer([menu()]);
+  });
+
   test('Ozeki has no hangup cause', async () => {
     await expect(client.playCall({ hangupCause: 'busy' })).rejects.toThrow(/no hangup/);
   });

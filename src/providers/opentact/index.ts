@@ -48,7 +48,6 @@ import { isOpentactAnswer, renderOpentactResponse, type OpentactAnswer } from '.
 export * from './client';
 export * from './events';
 export * from './simulate';
-export type { OpentactTestRequests, OpentactTestState } from './plugin';
 export * from './xml';
 
 /**

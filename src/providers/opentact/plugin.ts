@@ -4,28 +4,17 @@
  *
  * @module
  */
-import type { TestReply } from '../../testing/reply';
-import type { PlayedCall } from '../../testing/client';
 import { defineProviderPlugin } from '../plugin';
 import { definitionRenderer, given, pickRequest, stringArgument } from '../plugin-kit';
 import { opentactProvider } from './index';
-import { opentactCallScenario, Q850_CAUSES, type OpentactCallScenarioOptions } from './simulate';
+import {
+  opentactCallScenario,
+  Q850_CAUSES,
+  type OpentactCallScenarioOptions,
+  type OpentactTestState,
+  type OpentactTestRequests,
+} from './simulate';
 import { OPENTACT_RULES } from './validate';
-
-/** The `call_state` states of a simulated Opentact call, in order. */
-export type OpentactTestState = 'init' | 'live' | 'hangup' | 'destroyed';
-
-/** Opentact's requests in the test kit (spec §2, §4). */
-export interface OpentactTestRequests {
-  /** The call-flow request (GET `?from&to`, or POST with the call entity). */
-  callFlowRequest(options?: OpentactCallScenarioOptions): Promise<TestReply>;
-  /** The `<Gather url>` follow-up with `dtmf` = `digits`. */
-  gather(options?: OpentactCallScenarioOptions): Promise<TestReply>;
-  /** A `call_state` event envelope (`destroyed` carries the Q.850 `hangupCause`). */
-  callState(state: OpentactTestState, options?: OpentactCallScenarioOptions): Promise<TestReply>;
-  /** A whole call: call-flow request → … → `call_state` `destroyed`. */
-  playCall(options?: OpentactCallScenarioOptions): Promise<PlayedCall>;
-}
 
 /** `GET` or `POST` (`--method`, any letter case). @throws {TypeError} for another method */
 function method(value: string | undefined): 'GET' | 'POST' | undefined {

@@ -7,6 +7,8 @@
  * @module
  */
 import { randomUUID } from 'node:crypto';
+import type { TestReply } from '../../testing/reply';
+import type { PlayedCall } from '../../testing/types';
 
 /** Options of {@link opentactCallScenario}. */
 export interface OpentactCallScenarioOptions {
@@ -188,4 +190,19 @@ export function opentactCallScenario(
       q850_cause_string: cause.name,
     }),
   ];
+}
+
+/** The `call_state` states of a simulated Opentact call, in order. */
+export type OpentactTestState = 'init' | 'live' | 'hangup' | 'destroyed';
+
+/** Opentact's requests in the test kit (spec §2, §4). */
+export interface OpentactTestRequests {
+  /** The call-flow request (GET `?from&to`, or POST with the call entity). */
+  callFlowRequest(options?: OpentactCallScenarioOptions): Promise<TestReply>;
+  /** The `<Gather url>` follow-up with `dtmf` = `digits`. */
+  gather(options?: OpentactCallScenarioOptions): Promise<TestReply>;
+  /** A `call_state` event envelope (`destroyed` carries the Q.850 `hangupCause`). */
+  callState(state: OpentactTestState, options?: OpentactCallScenarioOptions): Promise<TestReply>;
+  /** A whole call: call-flow request → … → `call_state` `destroyed`. */
+  playCall(options?: OpentactCallScenarioOptions): Promise<PlayedCall>;
 }

@@ -63,7 +63,6 @@ export * from './client';
 export * from './events';
 export * from './ozml';
 export * from './simulate';
-export type { OzekiTestRequests } from './plugin';
 
 /**
  * What an Ozeki handler returns — Ozeki executes the answer to every notification: OzML, or

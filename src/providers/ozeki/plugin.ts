@@ -4,25 +4,16 @@
  *
  * @module
  */
-import type { TestReply } from '../../testing/reply';
-import type { PlayedCall } from '../../testing/client';
 import { defineProviderPlugin } from '../plugin';
 import { definitionRenderer, given, pickRequest, stringArgument } from '../plugin-kit';
 import { ozekiProvider } from './index';
-import { ozekiCallScenario, ozekiNotification, type OzekiCallScenarioOptions } from './simulate';
+import {
+  ozekiCallScenario,
+  ozekiNotification,
+  type OzekiCallScenarioOptions,
+  type OzekiTestRequests,
+} from './simulate';
 import { OZEKI_RULES } from './validate';
-
-/** Ozeki's notifications in the test kit (spec §3): form-encoded POSTs, `NotificationName` first. */
-export interface OzekiTestRequests {
-  /** `IncomingCall` to an API extension. */
-  incomingCall(options?: OzekiCallScenarioOptions): Promise<TestReply>;
-  /** One `DtmfEntered` with `DtmfDigits` = `digits` for the call `callId`. */
-  dtmfEntered(options: { readonly callId: string; readonly digits: string }): Promise<TestReply>;
-  /** Any notification: `NotificationName` = `name`, then `fields` in order. */
-  notification(name: string, fields?: Readonly<Record<string, string>>): Promise<TestReply>;
-  /** A whole call: `IncomingCall`, then one `DtmfEntered` per entry of `digits`. */
-  playCall(options?: OzekiCallScenarioOptions): Promise<PlayedCall>;
-}
 
 const NO_SIGNATURE =
   "Ozeki signs no requests: put the app's URL token in the URL (?token=…) or basic auth as user:password@";
@@ -63,7 +54,7 @@ signs nothing: put a URL token in the URL, ?token=…, or user:password@ for bas
     },
   },
   testKit: {
-    renderer: (options) => definitionRenderer('ozeki', ozekiProvider(options.ozmlRender)),
+    renderer: () => definitionRenderer('ozeki', ozekiProvider()),
     scenarioOptions: (options): OzekiCallScenarioOptions => {
       if (options.hangupCause !== undefined) throw new TypeError(NO_HANGUP);
       const digits = options.digits;

@@ -6,6 +6,8 @@
  * @module
  */
 import { randomBytes } from 'node:crypto';
+import type { TestReply } from '../../testing/reply';
+import type { PlayedCall } from '../../testing/types';
 
 /** Options of {@link ozekiCallScenario}. */
 export interface OzekiCallScenarioOptions {
@@ -85,4 +87,16 @@ export function ozekiCallScenario(options: OzekiCallScenarioOptions = {}): Ozeki
       ozekiNotification('DtmfEntered', { CallId: callId, DtmfDigits: entry }),
     ),
   ];
+}
+
+/** Ozeki's notifications in the test kit (spec §3): form-encoded POSTs, `NotificationName` first. */
+export interface OzekiTestRequests {
+  /** `IncomingCall` to an API extension. */
+  incomingCall(options?: OzekiCallScenarioOptions): Promise<TestReply>;
+  /** One `DtmfEntered` with `DtmfDigits` = `digits` for the call `callId`. */
+  dtmfEntered(options: { readonly callId: string; readonly digits: string }): Promise<TestReply>;
+  /** Any notification: `NotificationName` = `name`, then `fields` in order. */
+  notification(name: string, fields?: Readonly<Record<string, string>>): Promise<TestReply>;
+  /** A whole call: `IncomingCall`, then one `DtmfEntered` per entry of `digits`. */
+  playCall(options?: OzekiCallScenarioOptions): Promise<PlayedCall>;
 }

@@ -48,7 +48,6 @@ import {
 export * from './events';
 export * from './responses';
 export * from './simulate';
-export type { PlacetelTestRequests } from './plugin';
 export * from './verify';
 
 /**

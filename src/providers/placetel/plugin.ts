@@ -4,8 +4,6 @@
  *
  * @module
  */
-import type { TestReply } from '../../testing/reply';
-import type { PlayedCall } from '../../testing/client';
 import { defineProviderPlugin } from '../plugin';
 import { definitionRenderer, given, pickRequest, stringArgument } from '../plugin-kit';
 import { PLACETEL_HANGUP_TYPES, type PlacetelHangupType } from './events';
@@ -14,25 +12,10 @@ import {
   placetelCallScenario,
   placetelRequest,
   type PlacetelCallScenarioOptions,
+  type PlacetelTestRequests,
 } from './simulate';
 import { PLACETEL_SIGNATURE_HEADER, signPlacetelBody } from './verify';
 import { PLACETEL_RULES } from './validate';
-
-/** Placetel's requests in the test kit (spec §2), signed with the client's `secret`. */
-export interface PlacetelTestRequests {
-  /** `IncomingCall` (`direction=in`); fields default as in `placetelCallScenario`. */
-  incomingCall(options?: PlacetelCallScenarioOptions): Promise<TestReply>;
-  /** `OutgoingCall` (`direction=out`, with `peer`). */
-  outgoingCall(options?: PlacetelCallScenarioOptions): Promise<TestReply>;
-  /** `CallAccepted` of an incoming call (with `peer`). */
-  callAccepted(options?: PlacetelCallScenarioOptions): Promise<TestReply>;
-  /** `HungUp` with `type` = `hangupType` (default `accepted`) and `duration` in seconds. */
-  hungUp(options?: PlacetelCallScenarioOptions): Promise<TestReply>;
-  /** Any fields as one Placetel POST, e.g. `{ event: 'IncomingCall', call_id, … }`. */
-  request(fields: Readonly<Record<string, string>>): Promise<TestReply>;
-  /** A whole call: `IncomingCall → CallAccepted → HungUp` (or the variant the options give). */
-  playCall(options?: PlacetelCallScenarioOptions): Promise<PlayedCall>;
-}
 
 /**
  * A HungUp type (the `--hangup-cause` of the CLI, `hangupCause` of the test kit).

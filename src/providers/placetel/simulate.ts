@@ -9,6 +9,8 @@
 import { randomBytes } from 'node:crypto';
 import type { PlacetelHangupType } from './events';
 import { signPlacetelBody } from './verify';
+import type { TestReply } from '../../testing/reply';
+import type { PlayedCall } from '../../testing/types';
 
 /** Options of {@link placetelCallScenario}. */
 export interface PlacetelCallScenarioOptions {
@@ -108,4 +110,20 @@ export function placetelCallScenario(
     ),
   );
   return requests;
+}
+
+/** Placetel's requests in the test kit (spec §2), signed with the client's `secret`. */
+export interface PlacetelTestRequests {
+  /** `IncomingCall` (`direction=in`); fields default as in `placetelCallScenario`. */
+  incomingCall(options?: PlacetelCallScenarioOptions): Promise<TestReply>;
+  /** `OutgoingCall` (`direction=out`, with `peer`). */
+  outgoingCall(options?: PlacetelCallScenarioOptions): Promise<TestReply>;
+  /** `CallAccepted` of an incoming call (with `peer`). */
+  callAccepted(options?: PlacetelCallScenarioOptions): Promise<TestReply>;
+  /** `HungUp` with `type` = `hangupType` (default `accepted`) and `duration` in seconds. */
+  hungUp(options?: PlacetelCallScenarioOptions): Promise<TestReply>;
+  /** Any fields as one Placetel POST, e.g. `{ event: 'IncomingCall', call_id, … }`. */
+  request(fields: Readonly<Record<string, string>>): Promise<TestReply>;
+  /** A whole call: `IncomingCall → CallAccepted → HungUp` (or the variant the options give). */
+  playCall(options?: PlacetelCallScenarioOptions): Promise<PlayedCall>;
 }

@@ -49,7 +49,6 @@ import { createSipgateSignatureCheck, SIPGATE_SIGNATURE_HEADER } from './verify'
 export * from './events';
 export * from './responses';
 export * from './simulate';
-export type { SipgateTestRequests } from './plugin';
 export * from './verify';
 
 /**

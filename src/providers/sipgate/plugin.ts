@@ -5,9 +5,6 @@
  * @module
  */
 import { readFileSync } from 'node:fs';
-import type { KeyObject } from 'node:crypto';
-import type { TestReply } from '../../testing/reply';
-import type { PlayedCall } from '../../testing/client';
 import { defineProviderPlugin } from '../plugin';
 import { definitionRenderer, given, pickRequest, stringArgument } from '../plugin-kit';
 import { SIPGATE_HANGUP_CAUSES } from './events';
@@ -17,28 +14,10 @@ import {
   sipgateRequest,
   type SipgateCallScenarioOptions,
   type SipgateFormFields,
+  type SipgateTestRequests,
 } from './simulate';
 import { SIPGATE_RULES } from './validate';
 import { SIPGATE_SIGNATURE_HEADER, signSipgateBody } from './verify';
-
-/**
- * sipgate.io's pushes in the test kit (spec docs/providers/sipgate.md §2): form-encoded POSTs,
- * signed with the client's `privateKey`.
- */
-export interface SipgateTestRequests {
-  /** `newCall`; fields default as in `sipgateCallScenario`. */
-  newCall(options?: SipgateCallScenarioOptions): Promise<TestReply>;
-  /** `answer` of the call (with `answeringNumber`). */
-  answer(options?: SipgateCallScenarioOptions): Promise<TestReply>;
-  /** `dtmf` with the keys `dtmf` (default `'1'`), as a `<Gather onData>` posts it. */
-  dtmf(options?: SipgateCallScenarioOptions): Promise<TestReply>;
-  /** `hangup` with `cause` (default `normalClearing`). */
-  hangup(options?: SipgateCallScenarioOptions): Promise<TestReply>;
-  /** Any fields, in order, as one sipgate POST, e.g. `[['event', 'newCall'], …]`. */
-  request(fields: SipgateFormFields): Promise<TestReply>;
-  /** A whole call: `newCall → answer → dtmf (with dtmf) → hangup`. */
-  playCall(options?: SipgateCallScenarioOptions): Promise<PlayedCall>;
-}
 
 /** The private key in a PEM file (`--private-key`). @throws {TypeError} when unreadable */
 function readPrivateKey(file: string | undefined): string | undefined {
@@ -117,7 +96,7 @@ with the default key). --digits sends one dtmf event; --hangup-cause is the hang
       option: 'privateKey',
       with: 'an RSA key',
       header: SIPGATE_SIGNATURE_HEADER,
-      sign: (body, privateKey) => signSipgateBody(body, privateKey as string | KeyObject),
+      sign: (body, privateKey) => signSipgateBody(body, privateKey),
     },
     renderer: () => definitionRenderer('sipgate', sipgateProvider),
     scenarioOptions: (options): SipgateCallScenarioOptions => {

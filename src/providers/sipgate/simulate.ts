@@ -10,6 +10,8 @@
 import { randomBytes, type KeyObject } from 'node:crypto';
 import type { SipgateHangupCause } from './events';
 import { SIPGATE_SIGNATURE_HEADER, signSipgateBody } from './verify';
+import type { TestReply } from '../../testing/reply';
+import type { PlayedCall } from '../../testing/types';
 
 /** Options of {@link sipgateCallScenario}. */
 export interface SipgateCallScenarioOptions {
@@ -160,4 +162,23 @@ export function sipgateCallScenario(
     ),
   );
   return requests;
+}
+
+/**
+ * sipgate.io's pushes in the test kit (spec docs/providers/sipgate.md §2): form-encoded POSTs,
+ * signed with the client's `privateKey`.
+ */
+export interface SipgateTestRequests {
+  /** `newCall`; fields default as in `sipgateCallScenario`. */
+  newCall(options?: SipgateCallScenarioOptions): Promise<TestReply>;
+  /** `answer` of the call (with `answeringNumber`). */
+  answer(options?: SipgateCallScenarioOptions): Promise<TestReply>;
+  /** `dtmf` with the keys `dtmf` (default `'1'`), as a `<Gather onData>` posts it. */
+  dtmf(options?: SipgateCallScenarioOptions): Promise<TestReply>;
+  /** `hangup` with `cause` (default `normalClearing`). */
+  hangup(options?: SipgateCallScenarioOptions): Promise<TestReply>;
+  /** Any fields, in order, as one sipgate POST, e.g. `[['event', 'newCall'], …]`. */
+  request(fields: SipgateFormFields): Promise<TestReply>;
+  /** A whole call: `newCall → answer → dtmf (with dtmf) → hangup`. */
+  playCall(options?: SipgateCallScenarioOptions): Promise<PlayedCall>;
 }

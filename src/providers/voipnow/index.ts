@@ -47,7 +47,6 @@ import { isVoipNowAnswer, renderVoipNowResponse, type VoipNowAnswer } from './re
 export * from './events';
 export * from './responses';
 export * from './simulate';
-export type { VoipNowTestRequests } from './plugin';
 
 /**
  * VoipNow's events with what their handlers may return: Call Events are notify only (their

@@ -4,8 +4,6 @@
  *
  * @module
  */
-import type { TestReply } from '../../testing/reply';
-import type { PlayedCall } from '../../testing/client';
 import { defineProviderPlugin } from '../plugin';
 import { definitionRenderer, given, pickRequest, stringArgument } from '../plugin-kit';
 import { voipNowProvider } from './index';
@@ -14,20 +12,9 @@ import {
   voipNowCallScenario,
   type VoipNowCallScenarioOptions,
   type VoipNowHangupStatus,
+  type VoipNowTestRequests,
 } from './simulate';
 import { VOIPNOW_RULES } from './validate';
-
-/** VoipNow's requests in the test kit: Call Events and Call Interactive, by GET or POST. */
-export interface VoipNowTestRequests {
-  /** The `Dial-In` Call Event. */
-  dialIn(options?: VoipNowCallScenarioOptions): Promise<TestReply>;
-  /** The Call Interactive request, with `digits` as the interactive parameter `variable`. */
-  interactive(options?: VoipNowCallScenarioOptions): Promise<TestReply>;
-  /** The `Hangup` Call Event (`CallStatus` = `hangupStatus`). */
-  hangup(options?: VoipNowCallScenarioOptions): Promise<TestReply>;
-  /** A whole call: `Dial-In → call_interactive → Hangup`. */
-  playCall(options?: VoipNowCallScenarioOptions): Promise<PlayedCall>;
-}
 
 /** `GET` or `POST` (`--method`, any letter case). @throws {TypeError} for another method */
 function method(value: string | undefined): 'GET' | 'POST' | undefined {

@@ -7,6 +7,8 @@
  * @module
  */
 import { randomBytes } from 'node:crypto';
+import type { TestReply } from '../../testing/reply';
+import type { PlayedCall } from '../../testing/types';
 
 /** Options of {@link voipNowCallScenario}. */
 export interface VoipNowCallScenarioOptions {
@@ -139,4 +141,16 @@ export function voipNowCallScenario(
       CalledNumber: to,
     }),
   ];
+}
+
+/** VoipNow's requests in the test kit: Call Events and Call Interactive, by GET or POST. */
+export interface VoipNowTestRequests {
+  /** The `Dial-In` Call Event. */
+  dialIn(options?: VoipNowCallScenarioOptions): Promise<TestReply>;
+  /** The Call Interactive request, with `digits` as the interactive parameter `variable`. */
+  interactive(options?: VoipNowCallScenarioOptions): Promise<TestReply>;
+  /** The `Hangup` Call Event (`CallStatus` = `hangupStatus`). */
+  hangup(options?: VoipNowCallScenarioOptions): Promise<TestReply>;
+  /** A whole call: `Dial-In → call_interactive → Hangup`. */
+  playCall(options?: VoipNowCallScenarioOptions): Promise<PlayedCall>;
 }
