@@ -128,8 +128,11 @@ export function createFastifyPlugin(
     function delegate(request: FastifyRequestLike, reply: FastifyReplyLike): void {
       if (reply.sent) return;
       reply.hijack();
-      const raw = request.raw;
+      const raw = request.raw as IncomingMessage & { originalUrl?: string };
       const url = raw.url ?? '/';
+      // The target from the server root, for `WebhookRequest.originalUrl` (as Express keeps it;
+      // Fastify's own `request.originalUrl` reads the same property).
+      raw.originalUrl ??= url;
       // The node handler reads `req.url` synchronously when called (as under Express's
       // `app.use(prefix, …)`, which rewrites `req.url` the same way); hooks running later see
       // the original URL again.

@@ -17,7 +17,7 @@
  */
 import helmet from 'helmet';
 import { CallControlError } from '../core/errors';
-import type { WebhookReply } from '../core/types';
+import type { WebhookReply, WebhookRequest } from '../core/types';
 import type { AdaptableApp } from './node';
 
 /** Options of {@link createFetchHandler} (and `calls.fetch()`). */
@@ -119,7 +119,10 @@ const SECURITY_HEADERS = recordSecurityHeaders();
  * query without `?`; `headers` with lower-case names, a repeated header joined with `', '` by
  * the Fetch API's `Headers` (as Node joins them; Node keeps only the first of a few, such as a
  * repeated `Content-Type` or `Authorization`, which here arrive joined and are then refused);
- * `remoteAddress` from the option; `body` the exact bytes of `request.body`.
+ * `remoteAddress` from the option; `body` the exact bytes of `request.body`; `scheme` and
+ * `host` those of `request.url` (as the runtime built it, from the `Host` header for most: the
+ * URL parser drops a default port, `:443` for `https`), `originalUrl` its pathname and search
+ * (with the `basePath`).
  *
  * Refused before the pipeline, through `app.fail(error, request)` and so reported to `onError`:
  * - 431 `CC_ERR_HEADERS_TOO_LARGE`: more than 100 header names, or names and values together
@@ -243,12 +246,17 @@ async function serve(
     headerBytes += byteLength(name) + byteLength(value);
   }
   const address = remoteAddress?.(request);
-  const base = {
+  const scheme: WebhookRequest['scheme'] =
+    url.protocol === 'https:' ? 'https' : url.protocol === 'http:' ? 'http' : undefined;
+  const base: Omit<WebhookRequest, 'body'> = {
     method: request.method.toUpperCase(),
     path: stripBasePath(url.pathname, basePath),
     query: url.search.slice(1),
     headers,
     ...(typeof address === 'string' && address !== '' ? { remoteAddress: address } : {}),
+    ...(scheme === undefined ? {} : { scheme }),
+    ...(url.host === '' ? {} : { host: url.host }),
+    originalUrl: `${url.pathname}${url.search}`,
   };
 
   let body: Buffer;

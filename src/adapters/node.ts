@@ -130,16 +130,28 @@ function plainHeaders(
   return headers as Readonly<Record<string, string | undefined>>;
 }
 
-/** The request without its body, as the core sees it. */
-function requestBase(req: IncomingMessage): Omit<WebhookRequest, 'body'> {
+/**
+ * The request without its body, as the core sees it: `scheme` `'https'` over a TLS socket
+ * (`socket.encrypted`), else `'http'`; `host` the `Host` header (`:authority` under HTTP/2);
+ * `originalUrl` Express's (and connect's) `req.originalUrl`, else `req.url` — the target from
+ * the server root, where `path` is below the mount.
+ */
+function requestBase(req: ParsedRequest): Omit<WebhookRequest, 'body'> {
   const url = req.url ?? '/';
   const queryAt = url.indexOf('?');
+  const headers = plainHeaders(req.headers);
+  const host = headers['host'] ?? headers[':authority'];
+  const originalUrl = typeof req.originalUrl === 'string' ? req.originalUrl : url;
   return {
     method: (req.method ?? 'GET').toUpperCase(),
     path: queryAt === -1 ? url : url.slice(0, queryAt),
     query: queryAt === -1 ? '' : url.slice(queryAt + 1),
-    headers: plainHeaders(req.headers),
+    headers,
     ...(req.socket?.remoteAddress === undefined ? {} : { remoteAddress: req.socket.remoteAddress }),
+    scheme:
+      (req.socket as { encrypted?: unknown } | undefined)?.encrypted === true ? 'https' : 'http',
+    ...(host === undefined || host === '' ? {} : { host }),
+    originalUrl,
   };
 }
 

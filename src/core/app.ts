@@ -50,7 +50,8 @@ import {
   DEFAULT_TIMEOUT_MS,
   type WebhookAppOptions,
 } from './options';
-import type { ProviderDefinition } from './provider';
+import type { ParseContext, ProviderDefinition } from './provider';
+import { createPublicUrlResolver } from './public-url';
 import { errorReply, xmlReply } from './reply';
 import type {
   Authenticator,
@@ -204,6 +205,8 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
   readonly #sessionTtlMs: number;
   readonly #endedSessionTtlMs: number;
   readonly #eventPaths: ReadonlyMap<string, string>;
+  /** The public URL of a request as received (`publicUrl`, `trustProxy`; see `public-url.ts`). */
+  readonly #publicUrlOf: (request: WebhookRequest) => string | undefined;
   readonly #handlers = new Map<string, EventHandler<WebhookEvent, unknown>>();
   readonly #anyHandlers: EventHandler<TEvent, unknown>[] = [];
   readonly #errorHandlers: ErrorHandler<TEvent>[] = [];
@@ -219,7 +222,9 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
    * @throws {TypeError} for invalid options: a fallback that is not an answer of this provider,
    *   a limit, deadline or TTL that is not a positive whole number, an `eventPaths` or `events`
    *   entry naming an event the provider does not send, a `logger` without `info`, `warn` and
-   *   `error` methods; and no `authenticators` without `allowUnauthenticated: true`
+   *   `error` methods, a `publicUrl` that is not an absolute http(s) URL without query,
+   *   fragment or credentials, a `trustProxy` entry that is not an address or CIDR range; and no
+   *   `authenticators` without `allowUnauthenticated: true`
    */
   constructor(
     provider: ProviderDefinition<TEvent, TAnswer>,
@@ -306,6 +311,26 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
       paths.set(normalizePath(path), name);
     }
     this.#eventPaths = paths;
+    this.#publicUrlOf = createPublicUrlResolver({
+      publicUrl: options.publicUrl,
+      trustProxy: options.trustProxy,
+    });
+  }
+
+  /** `publicUrl` of a request as received (see {@link ParseContext.publicUrl}), made once. */
+  #urlContext(received: WebhookRequest): Pick<ParseContext, 'publicUrl'> {
+    let made = false;
+    let url: string | undefined;
+    const resolve = this.#publicUrlOf;
+    return {
+      publicUrl(): string | undefined {
+        if (!made) {
+          url = resolve(received);
+          made = true;
+        }
+        return url;
+      },
+    };
   }
 
   #checkEventName(option: string, name: unknown): void {
@@ -533,14 +558,16 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
           { headers: { allow: this.#provider.methods.join(', ') } },
         );
       }
+      // The public URL of the request as received (URL token included): signed over as sent.
+      const urls = this.#urlContext(received);
       for (const authenticate of this.#authenticators) {
-        request = authenticate(request) ?? request;
+        request = authenticate(request, urls) ?? request;
         checked++;
       }
       trace.authenticated = request;
       const routedEvent =
         this.#eventPaths.size === 0 ? undefined : this.#eventPaths.get(normalizePath(request.path));
-      event = this.#provider.parse(request, { routedEvent });
+      event = this.#provider.parse(request, { routedEvent, publicUrl: urls.publicUrl });
       trace.event = event;
     } catch (error) {
       return this.#refuse(error, request, checked);

@@ -157,23 +157,45 @@ export function createUrlToken(options: UrlTokenOptions): Authenticator {
     for (const token of tokens) if (out.includes(token)) out = out.split(token).join(REDACTED);
     return out;
   };
-  const redact = (request: WebhookRequest, checked: boolean): WebhookRequest => {
-    let path = request.path;
+  /** The path and query with the token redacted (see {@link Authenticator.redact}). */
+  const redactParts = (
+    target: { path: string; query: string },
+    checked: boolean,
+  ): { path: string; query: string } => {
+    let path = target.path;
     // Once checked, the first segment is no longer the token (it was taken out).
     if (where === 'path' && !checked) {
       const match = /^\/([^/]*)(\/.*)?$/.exec(path);
       if (match !== null && match[1] !== '') path = `/${REDACTED}${match[2] ?? ''}`;
     }
     path = redactSegments(scrub(path), tokens);
-    const query = redactQuery(scrub(request.query), where === 'query' ? param : undefined, tokens);
-    return path === request.path && query === request.query ? request : { ...request, path, query };
+    const query = redactQuery(scrub(target.query), where === 'query' ? param : undefined, tokens);
+    return { path, query };
   };
+  const redact = (request: WebhookRequest, checked: boolean): WebhookRequest => {
+    const { path, query } = redactParts(request, checked);
+    const originalUrl =
+      request.originalUrl === undefined
+        ? undefined
+        : redactTarget(request.originalUrl, request.path, checked, redactParts);
+    return path === request.path && query === request.query && originalUrl === request.originalUrl
+      ? request
+      : { ...request, path, query, ...(originalUrl === undefined ? {} : { originalUrl }) };
+  };
+  /** The request handed on: `originalUrl` with the token (checked, so in place) redacted. */
+  const handOn = (received: WebhookRequest, checked: WebhookRequest): WebhookRequest =>
+    received.originalUrl === undefined
+      ? checked
+      : {
+          ...checked,
+          originalUrl: redactTarget(received.originalUrl, received.path, false, redactParts),
+        };
 
   if (where === 'path') {
     return withRedact((request) => {
       const match = /^\/([^/]*)(\/.*)?$/.exec(request.path);
       check(match?.[1]);
-      return { ...request, path: match?.[2] ?? '/' };
+      return handOn(request, { ...request, path: match?.[2] ?? '/' });
     }, redact);
   }
   return withRedact(function urlTokenInQuery(request) {
@@ -188,8 +210,44 @@ export function createUrlToken(options: UrlTokenOptions): Authenticator {
       throw new CallControlError('CC_ERR_TOKEN_INVALID', 'The URL token is given more than once');
     }
     check(found[0]);
-    return { ...request, query: kept.join('&') };
+    return handOn(request, { ...request, query: kept.join('&') });
   }, redact);
+}
+
+/**
+ * The request target `originalUrl` (full path and query) redacted: the part of its path that is
+ * the request's `path` (below the mount) and its query go through `redactParts` as a request's
+ * path and query are (`checked` as given); the mount prefix before them only has configured
+ * tokens scrubbed (`checked` `true`: it holds no token's own place). A target whose path does
+ * not end with `path` is replaced by `/[redacted]` and its redacted query. Never throws: a
+ * target it cannot take apart is redacted whole.
+ */
+function redactTarget(
+  originalUrl: string,
+  path: string,
+  checked: boolean,
+  redactParts: (
+    target: { path: string; query: string },
+    checked: boolean,
+  ) => { path: string; query: string },
+): string {
+  try {
+    const at = originalUrl.indexOf('?');
+    const fullPath = at === -1 ? originalUrl : originalUrl.slice(0, at);
+    const query = at === -1 ? '' : originalUrl.slice(at + 1);
+    const below = fullPath.endsWith(path) ? path : path === '/' ? '' : undefined;
+    const tail = redactParts(
+      { path: below === '' || below === undefined ? '/' : below, query },
+      checked,
+    );
+    const search = at === -1 && tail.query === '' ? '' : `?${tail.query}`;
+    if (below === undefined) return `/${REDACTED}${search}`;
+    const prefix = fullPath.slice(0, fullPath.length - below.length);
+    const head = prefix === '' ? '' : redactParts({ path: prefix, query: '' }, true).path;
+    return `${head}${below === '' ? '' : tail.path}${search}`;
+  } catch {
+    return `/${REDACTED}`;
+  }
 }
 
 /** One `key=value` part of a query string, both decoded as forms are (`+` is a space). */
@@ -285,7 +343,12 @@ export function redactRequest(
     try {
       redacted = authenticator.redact(redacted, index < checked);
     } catch {
-      redacted = { ...redacted, path: `/${REDACTED}`, query: REDACTED };
+      redacted = {
+        ...redacted,
+        path: `/${REDACTED}`,
+        query: REDACTED,
+        ...(redacted.originalUrl === undefined ? {} : { originalUrl: `/${REDACTED}` }),
+      };
     }
   }
   return redacted;
@@ -313,6 +376,26 @@ export interface SourceAllowlistOptions {
    * trusted proxy. Default: none — `X-Forwarded-For` is ignored, so a caller cannot forge it.
    */
   readonly trustProxy?: readonly string[];
+}
+
+/**
+ * A list of IPv4/IPv6 addresses and CIDR ranges (`'10.0.0.0/8'`, `'2001:db8::/32'`), as
+ * `allowFrom` and `trustProxy` take them, for {@link inAddressList}.
+ *
+ * @param option - the option's name, for the error message
+ * @throws {TypeError} when `entries` is not a list, or an entry is not an address or CIDR range
+ */
+export function buildAddressList(entries: readonly unknown[], option: string): BlockList {
+  return buildList(entries, option);
+}
+
+/**
+ * Whether `address` (a peer address as Node reports it, or one of `X-Forwarded-For`'s) is in
+ * `list`: IPv4-mapped IPv6 (`::ffff:10.1.2.3`) matches its IPv4 form, brackets and zone ids are
+ * dropped; anything that is not an IP address is in no list.
+ */
+export function inAddressList(list: BlockList, address: string | undefined): boolean {
+  return address !== undefined && contains(list, plainAddress(address));
 }
 
 function buildList(entries: readonly unknown[], option: string): BlockList {
@@ -415,7 +498,14 @@ export interface CommonSecurityOptions {
   readonly urlToken?: UrlTokenOptions | undefined;
   /** Addresses and CIDR ranges requests may come from, see {@link createSourceAllowlist}. */
   readonly allowFrom?: readonly string[] | undefined;
-  /** Trusted reverse proxies whose `X-Forwarded-For` is read; only with `allowFrom`. */
+  /**
+   * Addresses and CIDR ranges of the reverse proxies in front of the app (`'127.0.0.1'`,
+   * `'10.0.0.0/8'`, `'::1'`): the app's one list of trusted proxies. Only for a request whose TCP
+   * peer is one of them are the proxy headers read — `X-Forwarded-For` for `allowFrom` (see
+   * {@link SourceAllowlistOptions.trustProxy}), and `Forwarded` (RFC 7239), `X-Forwarded-Proto`
+   * and `X-Forwarded-Host` for the request's public URL (see `requestPublicUrl`). From any other
+   * peer they are ignored, so a client cannot forge them. Default: none.
+   */
   readonly trustProxy?: readonly string[] | undefined;
   /**
    * `true`: serve requests without any check when no way to authenticate them is given. For
@@ -437,7 +527,8 @@ export interface CommonSecurityOptions {
  * given none refuses to be created unless `allowUnauthenticated` is `true`: the core checks
  * that once for every provider, see `WebhookAppOptions.allowUnauthenticated`.)
  *
- * @throws {TypeError} for invalid options (see each factory), or `trustProxy` without `allowFrom`
+ * @throws {TypeError} for invalid options (see each factory), or a `trustProxy` entry that is
+ *   not an address or CIDR range (with or without `allowFrom`)
  */
 export function commonAuthenticators(options: CommonSecurityOptions): Authenticator[] {
   const authenticators: Authenticator[] = [];
@@ -449,7 +540,9 @@ export function commonAuthenticators(options: CommonSecurityOptions): Authentica
       }),
     );
   } else if (options.trustProxy !== undefined) {
-    throw new TypeError('trustProxy is only used with allowFrom');
+    // Also the proxies whose Forwarded / X-Forwarded-Proto / X-Forwarded-Host the public URL
+    // reads (the app checks the list); here only checked, so a bad entry fails at creation.
+    buildList(options.trustProxy, 'trustProxy');
   }
   if (options.basicAuth !== undefined) {
     const basic = options.basicAuth;

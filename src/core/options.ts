@@ -150,6 +150,20 @@ export interface CommonAppOptions<TAnswer, TName extends string> {
    * `logger.warn` line. Default: none (no request lines). See {@link CallControlLogger}.
    */
   readonly logger?: CallControlLogger | undefined;
+  /**
+   * The public URL of the mount point, as the provider calls it, e.g.
+   * `'https://example.com/hooks/twilio'`: an absolute `http:`/`https:` URL without query,
+   * fragment or credentials (else `createApp` throws a `TypeError`). The mount point is what
+   * the app sees as path `/`: the prefix of `app.use(prefix, calls.express())` or of
+   * Fastify's `register(…, { prefix })`, the `basePath` of `calls.fetch()`, the server root for
+   * `calls.node()`. A request's public URL (what URL-signing providers sign, see
+   * `requestPublicUrl`) is then this URL, the path below the mount and the query as received.
+   * Default: none — the URL is made from the request's scheme and `Host`, and from a proxy's
+   * `Forwarded` / `X-Forwarded-Proto` / `X-Forwarded-Host` only when the peer is in
+   * `trustProxy`. Give it behind proxies you cannot list, and whenever the app is reached
+   * under another URL than the one the provider calls.
+   */
+  readonly publicUrl?: string | undefined;
 }
 
 /** Options of {@link createWebhookApp}: the {@link CommonAppOptions}, plus what providers set. */
@@ -172,6 +186,15 @@ export interface WebhookAppOptions<TAnswer> extends CommonAppOptions<TAnswer, st
    * wins (see its `parse`).
    */
   readonly eventPaths?: Readonly<Record<string, string>> | undefined;
+  /**
+   * Addresses and CIDR ranges of the reverse proxies in front of the app, see
+   * {@link CommonSecurityOptions.trustProxy}: only when the TCP peer is one of them are
+   * `X-Forwarded-For` (for `allowFrom`), and `Forwarded`, `X-Forwarded-Proto`,
+   * `X-Forwarded-Host` (for the request's public URL) read. Default: none.
+   *
+   * @throws {TypeError} (from the app's constructor) for an entry that is not an address or range
+   */
+  readonly trustProxy?: readonly string[] | undefined;
 }
 
 /**
@@ -192,6 +215,7 @@ const COMMON_APP_OPTIONS = {
   maxHeaderBytes: true,
   stderr: true,
   logger: true,
+  publicUrl: true,
 } as const satisfies Record<keyof CommonAppOptions<unknown, string>, true>;
 
 /** The names of {@link CommonAppOptions}' options, in declaration order (see `COMMON_APP_OPTIONS`). */
@@ -199,15 +223,20 @@ export const COMMON_APP_OPTION_NAMES: readonly (keyof CommonAppOptions<unknown, 
   Object.freeze(Object.keys(COMMON_APP_OPTIONS) as (keyof CommonAppOptions<unknown, string>)[]);
 
 /**
- * The {@link WebhookAppOptions} that {@link CommonAppOptions} (and `allowUnauthenticated` of
- * {@link CommonSecurityOptions}) set, for a provider's `createApp`: every option named in
- * `COMMON_APP_OPTION_NAMES` passed through as given (an absent one as `undefined`), and
- * nothing else — the provider's own options (secrets, tokens, `render`…) never reach the core.
+ * The {@link WebhookAppOptions} that {@link CommonAppOptions} (and `allowUnauthenticated` and
+ * `trustProxy` of {@link CommonSecurityOptions}) set, for a provider's `createApp`: every
+ * option named in `COMMON_APP_OPTION_NAMES` passed through as given (an absent one as
+ * `undefined`), and nothing else — the provider's own options (secrets, tokens, `render`…)
+ * never reach the core.
  */
 export function commonAppOptions<TAnswer>(
-  options: CommonAppOptions<TAnswer, string> & Pick<CommonSecurityOptions, 'allowUnauthenticated'>,
+  options: CommonAppOptions<TAnswer, string> &
+    Pick<CommonSecurityOptions, 'allowUnauthenticated' | 'trustProxy'>,
 ): WebhookAppOptions<TAnswer> {
-  const passed: Record<string, unknown> = { allowUnauthenticated: options.allowUnauthenticated };
+  const passed: Record<string, unknown> = {
+    allowUnauthenticated: options.allowUnauthenticated,
+    trustProxy: options.trustProxy,
+  };
   for (const name of COMMON_APP_OPTION_NAMES) passed[name] = options[name];
   return passed as WebhookAppOptions<TAnswer>;
 }

@@ -96,8 +96,24 @@ export interface ProviderDefinition<TEvent extends WebhookEvent, TAnswer> {
   readonly oncePerCall?: readonly string[] | undefined;
 }
 
-/** What the core tells a provider's parser beside the request. */
+/**
+ * What the core tells a provider's parser beside the request: the event `eventPaths` assign,
+ * and the request's public URL as received, for providers that sign the URL. (The app's checks,
+ * `Authenticator`s, get `publicUrl` too, as their second argument.)
+ */
 export interface ParseContext {
   /** The event name `eventPaths` assign to the request's path; `undefined` when none does. */
   readonly routedEvent: string | undefined;
+  /**
+   * The full public URL the provider called for this request — scheme, host, path and query, as
+   * received (the URL token included) — as URL-signing providers (Twilio-style signatures over
+   * the URL) sign it; `undefined` when it cannot be known (no `publicUrl` option and no valid
+   * `Host`). Made by `requestPublicUrl` (`core/public-url.ts`) from the app's `publicUrl` option,
+   * else the request's scheme and host, or a trusted proxy's `Forwarded` / `X-Forwarded-Proto` /
+   * `X-Forwarded-Host` (only when the TCP peer is in `trustProxy`).
+   *
+   * It may hold the URL token: compute a signature over it, never put it into an error message,
+   * a log line or an answer. Computed on the first call, then remembered for the request.
+   */
+  publicUrl(): string | undefined;
 }

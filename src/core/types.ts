@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { ParseContext } from './provider';
 
 /**
  * One HTTP request as the core sees it, after the adapter read the body.
@@ -23,6 +24,29 @@ export interface WebhookRequest {
   readonly body: Buffer;
   /** The peer address of the TCP connection, when the adapter knows it. */
   readonly remoteAddress?: string;
+  /**
+   * The scheme of the request as this server received it: `'https'` over a TLS socket, else
+   * `'http'` (a proxy's `X-Forwarded-Proto` does not change it; see `requestPublicUrl`).
+   * Filled by every adapter; absent in requests built by hand.
+   */
+  readonly scheme?: 'http' | 'https';
+  /**
+   * The authority the request names as received: its `Host` header (HTTP/1.1, RFC 9110 §7.2)
+   * or `:authority` (HTTP/2), e.g. `'example.com'`, `'example.com:8443'`, `'[::1]:3000'`; for
+   * the Fetch adapter the host of `request.url`. Not checked: a client may send anything here.
+   * Filled by every adapter; absent when the request named none.
+   */
+  readonly host?: string;
+  /**
+   * The request target as received, from the server root: the full path (with the mount prefix
+   * that `path` leaves out) and the query with its `?`, e.g. `'/hooks/twilio?token=x'` — Express's
+   * `req.originalUrl`, Node's `req.url`, the path and query of the Fetch `request.url`.
+   *
+   * It holds the URL token as sent, while the URL-token check runs (the token's check hands on
+   * the request with it replaced by `'[redacted]'`, as it takes the token out of `path` and
+   * `query`). Filled by every adapter; absent in requests built by hand.
+   */
+  readonly originalUrl?: string;
 }
 
 /** One HTTP answer as the core produces it; the adapter writes it out unchanged. */
@@ -137,12 +161,15 @@ export interface ErrorContext<TEvent extends WebhookEvent = WebhookEvent> {
  * so later steps, handlers and logs never see the secret).
  *
  * A plain function is an authenticator. One that reads a secret from places the core does not
- * redact by itself (see {@link ErrorContext.request}) also has `redact`.
+ * redact by itself (see {@link ErrorContext.request}) also has `redact`. The app calls it with a
+ * second argument: `publicUrl()` of the request as received (see `ParseContext.publicUrl`), for a
+ * check of a signature over the URL; a check called without one (by hand, in a test) has no
+ * public URL.
  */
 export interface Authenticator {
   // `void` so that an authenticator that only checks needs no `return`.
   // eslint-disable-next-line @typescript-eslint/no-invalid-void-type
-  (request: WebhookRequest): WebhookRequest | void;
+  (request: WebhookRequest, context?: Pick<ParseContext, 'publicUrl'>): WebhookRequest | void;
   /**
    * Returns the request with the secrets this check reads replaced by `'[redacted]'` (e.g. the
    * URL token in the path or query), or the request itself when it holds none. Called for the

@@ -189,7 +189,11 @@ describe('commonAuthenticators', () => {
     expect(list.map((fn) => fn.name)).toEqual(['sourceAllowlist', 'basicAuth', 'urlTokenInQuery']);
   });
 
-  test('trustProxy without allowFrom is a configuration error', () => {
-    expect(() => commonAuthenticators({ trustProxy: ['127.0.0.1'] })).toThrow(TypeError);
+  // trustProxy is the app's one list of trusted proxies: without allowFrom it still governs
+  // Forwarded / X-Forwarded-Proto / X-Forwarded-Host (the public URL), so it is accepted — and
+  // its entries are checked all the same.
+  test('trustProxy without allowFrom adds no check, and its entries are still validated', () => {
+    expect(commonAuthenticators({ trustProxy: ['127.0.0.1', '10.0.0.0/8'] })).toEqual([]);
+    expect(() => commonAuthenticators({ trustProxy: ['nope'] })).toThrow(TypeError);
   });
 });
