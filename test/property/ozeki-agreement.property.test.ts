@@ -336,6 +336,49 @@ describe('Ozeki: builder accepts ⇔ validator finds no error', () => {
     );
   });
 
+  test('the <Inputs> of a UserInput (grammar inputRules): keys, BackKey, commands', () => {
+    const keyLists = fc.array(fc.constantFrom('1', '2', '*', '#'), { minLength: 1, maxLength: 4 });
+    fc.assert(
+      fc.property(
+        keyLists,
+        fc.option(fc.constantFrom('*', '#'), { nil: undefined }),
+        fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }),
+        (keys, backKey, empty) => {
+          const inputs = keys.map((key, index) => ({
+            key,
+            commands: empty[index] === true ? [] : [ozeki.hangup()],
+          }));
+          // nested in an outer UserInput, where a BackKey may stand (spec §5.6)
+          const accepted =
+            attempt(() =>
+              ozeki.userInput({
+                inputs: [
+                  {
+                    key: '9',
+                    commands: [
+                      ozeki.userInput(backKey === undefined ? { inputs } : { inputs, backKey }),
+                    ],
+                  },
+                ],
+              }),
+            ) !== undefined;
+          const inner = inputs
+            .map(
+              (input) =>
+                `<Input Key="${input.key}">${input.commands.length === 0 ? '' : '<Hangup/>'}</Input>`,
+            )
+            .join('');
+          const back = backKey === undefined ? '' : ` BackKey="${backKey}"`;
+          agree(
+            `<Response><UserInput><Inputs><Input Key="9"><UserInput${back}><Inputs>${inner}</Inputs></UserInput></Input></Inputs></UserInput></Response>`,
+            accepted,
+          );
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
   test('Input Key="12" without Digits is refused by both', () => {
     expect(
       attempt(() => ozeki.userInput({ inputs: [{ key: '12', commands: [ozeki.hangup()] }] })),

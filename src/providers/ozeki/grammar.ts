@@ -2,9 +2,11 @@
  * The grammar of OzML, Ozeki's answer to its HTTP API notifications, written once: the
  * commands' attributes with their value types, ranges and units, enums, the three control
  * contexts and which commands each takes, the rules of place (Reject first, one Route, BackKey
- * only nested) and the `<UserInput>` rules (`Input` keys against `Digits`/`MinDigits`/
- * `MaxDigits`), each with its section of `docs/providers/ozeki.md` (§3.1 which notification
- * takes which commands, §4 language rules, §5 command reference, §7 ambiguities; upstream
+ * only nested), the structure of `<UserInput>` (what each of its elements holds, unique
+ * `Input` keys, no key equal to `BackKey`, no `Input` without commands) and
+ * `<Route Destination>`, and the `<UserInput>` rules (`Input` keys against `Digits`/
+ * `MinDigits`/`MaxDigits`), each with its section of `docs/providers/ozeki.md` (§3.1 which
+ * notification takes which commands, §4 language rules, §5 command reference, §7 ambiguities; upstream
  * https://ozekiphone.com/p_4254-reference-book-of-ozml-the-xml-language-of-ozeki.html).
  *
  * The builders (`ozml.ts`) and the validator's rule table (`src/providers/ozeki/validate.ts`) both read
@@ -278,7 +280,7 @@ export const OZEKI_COMMANDS: Readonly<Record<string, OzekiCommandFact>> = {
   Route: {
     name: 'Route',
     spec: S.route,
-    // Destination (required, may be empty: that rejects the call) is checked by routeRule.
+    // Destination (required, may be empty: that rejects the call): OZEKI_ROUTE_DESTINATION.
     attributes: [
       a('ringTime', 'RingTime', OZEKI_POSITIVE_SECONDS, S.route),
       a('callerId', 'CallerId', OZEKI_TEXT, S.route),
@@ -553,6 +555,139 @@ export function inputKeyRule(
   return length === 1
     ? undefined
     : broken('but Ozeki waits for 1 digit unless digits (or minDigits/maxDigits) is set');
+}
+
+// ---------------------------------------------------------------------------------------------
+// The structure of <UserInput> and <Route> (spec §5.6, §5.15)
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * What each element of a `<UserInput>` holds (spec §5.6): `<UserInput>` one `<InitialCommands>`
+ * and one `<Inputs>` at most, in this order; `<Inputs>` its `<Input>`s; `<InitialCommands>` and
+ * each `<Input>` a sequence of commands (`'commands'`), an `<Input>` at least one.
+ */
+export const OZEKI_STRUCTURE = {
+  UserInput: ['InitialCommands', 'Inputs'],
+  Inputs: ['Input'],
+  InitialCommands: 'commands',
+  Input: 'commands',
+} as const;
+
+/** `<Input Key>`: the DTMF keys that choose the branch, required (spec §5.6). */
+export const OZEKI_INPUT_KEY: OzekiAttributeFact = a(
+  'key',
+  'Key',
+  OZEKI_DTMF_KEYS,
+  S.userInput,
+  'required',
+);
+
+/**
+ * `<Route Destination>` (spec §5.15): required, as an attribute (or the text); not blank, or
+ * empty — `Destination=""` rejects the call (then {@link commandRules} refuses other attributes).
+ */
+export const OZEKI_ROUTE_DESTINATION: OzekiAttributeFact = a(
+  'destination',
+  'Destination',
+  OZEKI_TEXT,
+  S.route,
+  'required',
+);
+
+/** A broken rule of structure, as the builders (option names) and the validator (elements) say it. */
+export interface OzekiStructureBreak {
+  /** e.g. `duplicate`, `missing-child`, `ozeki.back-key`, `missing-attribute`. */
+  readonly code: string;
+  /** In the builders' option names (`inputs[1].key "1" is given twice`). */
+  readonly builder: string;
+  /** In the document's element names (`two <Input>s have the key "1"; …`). */
+  readonly document: string;
+  /** The section it breaks. */
+  readonly spec: string;
+}
+
+/**
+ * What a `<UserInput>` holds (spec §5.6): each of {@link OZEKI_STRUCTURE}`.UserInput` at most
+ * once. `children` are its child elements' names in order; one break per extra child (by its
+ * index in `children`).
+ */
+export function userInputChildrenRule(
+  children: readonly string[],
+): readonly (OzekiStructureBreak & { readonly index: number })[] {
+  const seen = new Set<string>();
+  const found: (OzekiStructureBreak & { readonly index: number })[] = [];
+  children.forEach((name, index) => {
+    if (!(OZEKI_STRUCTURE.UserInput as readonly string[]).includes(name)) return;
+    if (seen.has(name)) {
+      found.push({
+        code: 'duplicate',
+        builder: `a UserInput holds one ${name === 'Inputs' ? 'inputs' : 'initialCommands'} list`,
+        document: `<UserInput> holds one <${name}>`,
+        spec: S.userInput,
+        index,
+      });
+    }
+    seen.add(name);
+  });
+  return found;
+}
+
+/**
+ * The rules of one `<Input>` among its siblings (spec §5.6): its key is not one an earlier
+ * input has (only the first could run), nor the UserInput's `BackKey` (which returns instead),
+ * and it holds at least one command. `key` is the input's key, `earlier` the keys before it,
+ * `commands` how many commands it holds (undefined: not checked), `where` how builder messages
+ * name it (`inputs[0]`). Every rule broken, in this order.
+ */
+export function inputRules(
+  key: string,
+  earlier: readonly string[],
+  backKey: string | undefined,
+  commands: number | undefined,
+  where: string,
+): readonly OzekiStructureBreak[] {
+  const found: OzekiStructureBreak[] = [];
+  if (earlier.includes(key)) {
+    found.push({
+      code: 'duplicate',
+      builder: `${where}.key "${key}" is given twice`,
+      document: `two <Input>s have the key "${key}"; only the first can run`,
+      spec: S.userInput,
+    });
+  }
+  if (key === backKey) {
+    found.push({
+      code: 'ozeki.back-key',
+      builder: `${where}.key "${key}" is the backKey, which returns instead`,
+      document: `<Input Key="${key}"> is the BackKey, which returns instead`,
+      spec: S.userInput,
+    });
+  }
+  if (commands === 0) {
+    found.push({
+      code: 'missing-child',
+      builder: `${where}.commands is empty: give at least one command`,
+      document: `<Input key="${key}"> holds no command`,
+      spec: S.userInput,
+    });
+  }
+  return found;
+}
+
+/**
+ * `<Route Destination>` must be given (spec §5.15): as the attribute (the builders write it so,
+ * also when empty) or as the text. `given` whether it is. Undefined when it is.
+ */
+export function routeDestinationRule(given: boolean): OzekiStructureBreak | undefined {
+  return given
+    ? undefined
+    : {
+        code: 'missing-attribute',
+        builder: `${OZEKI_ROUTE_DESTINATION.option} is required`,
+        document:
+          '<Route> needs Destination (an attribute or the text; Destination="" rejects the call)',
+        spec: S.route,
+      };
 }
 
 /** The builder's option name of an attribute (`CallId` → `callId`), as messages name it. */

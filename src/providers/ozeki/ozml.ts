@@ -42,14 +42,20 @@ import {
   digitOptionsRule,
   fitOf,
   inputKeyRule,
+  inputRules,
   OZEKI_COMMANDS,
   OZEKI_CONTEXTS,
   OZEKI_CONTROLS,
-  OZEKI_DTMF_KEYS,
+  OZEKI_INPUT_KEY,
+  OZEKI_ROUTE_DESTINATION,
   OZEKI_SECONDS,
+  OZEKI_STRUCTURE,
   placeRule,
+  routeDestinationRule,
+  userInputChildrenRule,
   type OzekiCommandView,
   type OzekiRuleBreak,
+  type OzekiStructureBreak,
 } from './grammar';
 
 /** Who hears a Speak or Play, or gets the DTMF of a SendDTMF (spec §5.1, §5.2, §5.14). */
@@ -260,7 +266,14 @@ function throwFirst(builder: string, broken: readonly (OzekiRuleBreak | undefine
   if (first !== undefined) throw invalid(builder, first.message);
 }
 
-const dtmfKeys = convertOf(OZEKI_DTMF_KEYS);
+/** Throws the first rule of structure broken, if any (in the builders' option names). */
+function throwFirstOf(builder: string, broken: readonly (OzekiStructureBreak | undefined)[]): void {
+  const first = broken.find((item) => item !== undefined);
+  if (first !== undefined) throw invalid(builder, first.builder);
+}
+
+/** `<Input Key>`: DTMF keys (the grammar's `OZEKI_INPUT_KEY`). */
+const inputKey = convertOf(OZEKI_INPUT_KEY.value);
 
 function make<N extends OzmlCommandName>(
   name: N,
@@ -502,7 +515,10 @@ export function userInput(options: OzmlUserInputOptions): OzmlCommand<'UserInput
     const initial = nestedCommands(builder, options.initialCommands, 'initialCommands');
     if (initial.length > 0) {
       nested.push({ where: 'initialCommands', commands: initial });
-      children.push({ name: 'InitialCommands', children: initial.map((c) => c.element) });
+      children.push({
+        name: OZEKI_STRUCTURE.UserInput[0],
+        children: initial.map((c) => c.element),
+      });
     }
   }
 
@@ -510,26 +526,32 @@ export function userInput(options: OzmlUserInputOptions): OzmlCommand<'UserInput
   if (!Array.isArray(inputs)) {
     throw invalid(builder, `inputs must be an array, got ${show(inputs)}`);
   }
-  const keys = new Set<string>();
+  const keys: string[] = [];
+  const backKey: unknown = options.backKey;
   const inputElements = inputs.map((input: unknown, index): XmlElement => {
     const where = `inputs[${index}]`;
-    checkKeys(builder, input, ['key', 'commands'], where);
-    const key = dtmfKeys(builder, `${where}.key`, input['key']);
-    if (keys.has(key)) throw invalid(builder, `${where}.key "${key}" is given twice`);
-    keys.add(key);
-    if (key === options.backKey) {
-      throw invalid(builder, `${where}.key "${key}" is the backKey, which returns instead`);
-    }
+    checkKeys(builder, input, [OZEKI_INPUT_KEY.option, 'commands'], where);
+    const key = inputKey(builder, `${where}.${OZEKI_INPUT_KEY.option}`, input['key']);
+    throwFirstOf(
+      builder,
+      inputRules(key, keys, typeof backKey === 'string' ? backKey : undefined, undefined, where),
+    );
+    keys.push(key);
     throwFirst(builder, [inputKeyRule(key, options, where)]);
     if (input['commands'] === undefined) throw invalid(builder, `${where}.commands is required`);
     const commands = nestedCommands(builder, input['commands'], `${where}.commands`);
-    if (commands.length === 0) {
-      throw invalid(builder, `${where}.commands is empty: give at least one command`);
-    }
+    throwFirstOf(builder, inputRules(key, [], undefined, commands.length, where));
     nested.push({ where: `${where}.commands`, commands });
-    return { name: 'Input', attributes: { Key: key }, children: commands.map((c) => c.element) };
+    return {
+      name: 'Input',
+      attributes: { [OZEKI_INPUT_KEY.name]: key },
+      children: commands.map((c) => c.element),
+    };
   });
-  if (inputElements.length > 0) children.push({ name: 'Inputs', children: inputElements });
+  if (inputElements.length > 0) {
+    children.push({ name: OZEKI_STRUCTURE.UserInput[1], children: inputElements });
+  }
+  throwFirstOf(builder, userInputChildrenRule(children.map((child) => child.name)));
 
   throwFirst(builder, [...commandRules(viewOf('UserInput', attributes), inputElements.length > 0)]);
   return make('UserInput', attributes, children, nested);
@@ -788,16 +810,22 @@ const ROUTE_ATTRIBUTES = attributesOf('Route');
  */
 export function route(options: OzmlRouteOptions): OzmlCommand<'Route'> {
   const builder = 'route';
-  checkKeys(builder, options, ['destination', ...optionsOf(ROUTE_ATTRIBUTES)]);
+  checkKeys(builder, options, [OZEKI_ROUTE_DESTINATION.option, ...optionsOf(ROUTE_ATTRIBUTES)]);
   const destination: unknown = options.destination;
-  if (destination === undefined) throw invalid(builder, 'destination is required');
+  throwFirstOf(builder, [routeDestinationRule(destination !== undefined)]);
   if (destination === '') {
     const attributes = attributesFrom(builder, options, ROUTE_ATTRIBUTES);
-    throwFirst(builder, [...commandRules(viewOf('Route', { Destination: '', ...attributes }))]);
-    return make('Route', { Destination: '' });
+    throwFirst(builder, [
+      ...commandRules(viewOf('Route', { [OZEKI_ROUTE_DESTINATION.name]: '', ...attributes })),
+    ]);
+    return make('Route', { [OZEKI_ROUTE_DESTINATION.name]: '' });
   }
   return make('Route', {
-    Destination: nonBlank(builder, 'destination', destination),
+    [OZEKI_ROUTE_DESTINATION.name]: convertOf(OZEKI_ROUTE_DESTINATION.value)(
+      builder,
+      OZEKI_ROUTE_DESTINATION.option,
+      destination,
+    ),
     ...attributesFrom(builder, options, ROUTE_ATTRIBUTES),
   });
 }

@@ -27,17 +27,24 @@ import {
   digitOptionsRule,
   fitOf,
   inputKeyRule,
+  inputRules,
   OZEKI_COMMANDS,
   OZEKI_CONTROLS,
   OZEKI_CONTEXTS,
+  OZEKI_INPUT_KEY,
+  OZEKI_ROUTE_DESTINATION,
   OZEKI_SPEC,
   OZEKI_SPEC_FILE,
+  OZEKI_STRUCTURE,
   placeRule,
+  routeDestinationRule,
+  userInputChildrenRule,
   type OzekiAttributeFact,
   type OzekiCommandFact,
   type OzekiCommandView,
   type OzekiControl,
   type OzekiRuleBreak,
+  type OzekiStructureBreak,
 } from './grammar';
 import { findAttribute } from '../../validate/engine';
 import { checkOf, type GrammarValue } from '../../validate/grammar';
@@ -162,48 +169,49 @@ ELEMENTS['UserInput'] = {
         }
       : rule,
   ),
-  children: ['InitialCommands', 'Inputs'],
+  children: OZEKI_STRUCTURE.UserInput,
   check: userInputCheck,
 };
-ELEMENTS['InitialCommands'] = { name: 'InitialCommands', spec: S.userInput, children: COMMANDS };
-ELEMENTS['Inputs'] = { name: 'Inputs', spec: S.userInput, children: ['Input'], check: inputsCheck };
+/** The children of an element that holds a sequence of commands (`'commands'`) or named elements. */
+const childrenOf = (held: 'commands' | readonly string[]): readonly string[] =>
+  held === 'commands' ? COMMANDS : held;
+ELEMENTS['InitialCommands'] = {
+  name: 'InitialCommands',
+  spec: S.userInput,
+  children: childrenOf(OZEKI_STRUCTURE.InitialCommands),
+};
+ELEMENTS['Inputs'] = {
+  name: 'Inputs',
+  spec: S.userInput,
+  children: childrenOf(OZEKI_STRUCTURE.Inputs),
+  check: inputsCheck,
+};
 ELEMENTS['Input'] = {
   name: 'Input',
   spec: S.userInput,
-  attributes: [
-    {
-      name: 'Key',
-      spec: S.userInput,
-      required: true,
-      value: checkOf({ kind: 'pattern', regex: /^[0-9*#]+$/, what: 'DTMF keys (0-9, * and #)' }),
-    },
-  ],
-  children: COMMANDS,
+  attributes: attributeRule(OZEKI_INPUT_KEY),
+  children: childrenOf(OZEKI_STRUCTURE.Input),
 };
 ELEMENTS['Route'] = {
   ...(ELEMENTS['Route'] as ElementRule),
-  // Destination may be empty: that rejects the call (spec §5.15).
+  // Destination may be the text too (spec §4: "the main parameter may be the text")
   text: 'optional',
   attributes: [
     // "" rejects the call; anything else names where to route, not blank (as the builder)
-    {
-      name: 'Destination',
-      spec: S.route,
-      value: (value) => (value === '' ? undefined : checkOf({ kind: 'text' })(value)),
-    },
+    ...attributeRule(OZEKI_ROUTE_DESTINATION).map((rule) => ({
+      ...rule,
+      required: false,
+      value: (value: string) => (value === '' ? undefined : rule.value?.(value)),
+    })),
     ...((ELEMENTS['Route'] as ElementRule).attributes ?? []),
   ],
-  check: (element) =>
-    findAttribute(element, 'Destination', true) === undefined && element.text.trim() === ''
-      ? [
-          {
-            code: 'missing-attribute',
-            message:
-              '<Route> needs Destination (an attribute or the text; Destination="" rejects the call)',
-            spec: S.route,
-          },
-        ]
-      : [],
+  check: (element) => {
+    const broken = routeDestinationRule(
+      findAttribute(element, OZEKI_ROUTE_DESTINATION.name, true) !== undefined ||
+        element.text.trim() !== '',
+    );
+    return broken === undefined ? [] : [structureFinding(broken)];
+  },
 };
 
 for (const [name, spec] of Object.entries(UNDOCUMENTED_COMMANDS)) {
@@ -250,19 +258,20 @@ function count(value: string | undefined): number | undefined {
   return value !== undefined && /^[0-9]+$/.test(value.trim()) ? Number(value.trim()) : undefined;
 }
 
+/** A broken rule of structure (grammar) as a finding, in the document's words. */
+function structureFinding(broken: OzekiStructureBreak, element?: XElement): Finding {
+  return {
+    code: broken.code,
+    message: broken.document,
+    spec: broken.spec,
+    ...(element === undefined ? {} : { element }),
+  };
+}
+
 function userInputCheck(element: XElement): Finding[] {
-  const findings: Finding[] = [];
-  for (const name of ['InitialCommands', 'Inputs']) {
-    const list = element.children.filter((child) => child.name === name);
-    for (const extra of list.slice(1)) {
-      findings.push({
-        code: 'duplicate',
-        message: `<UserInput> holds one <${name}>`,
-        spec: S.userInput,
-        element: extra,
-      });
-    }
-  }
+  const findings: Finding[] = userInputChildrenRule(
+    element.children.map((child) => child.name),
+  ).map((broken) => structureFinding(broken, element.children[broken.index]));
   const digits = {
     digits: count(attr(element, 'Digits')),
     minDigits: count(attr(element, 'MinDigits')),
@@ -273,20 +282,16 @@ function userInputCheck(element: XElement): Finding[] {
   const inputs = element.children
     .filter((child) => child.name === 'Inputs')
     .flatMap((child) => child.children.filter((input) => input.name === 'Input'));
+  const backKey = attr(element, 'BackKey');
   inputs.forEach((input, index) => {
-    const key = attr(input, 'Key');
-    if (key === undefined || !/^[0-9*#]+$/.test(key)) return;
+    const key = attr(input, OZEKI_INPUT_KEY.name);
+    if (key === undefined || checkOf(OZEKI_INPUT_KEY.value)(key) !== undefined) return;
     if (digitsBroken === undefined) {
       const broken = inputKeyRule(key, digits, `inputs[${index}]`);
       if (broken !== undefined) findings.push(finding(broken, input));
     }
-    if (key === attr(element, 'BackKey')) {
-      findings.push({
-        code: 'ozeki.back-key',
-        message: `<Input Key="${key}"> is the BackKey, which returns instead`,
-        spec: S.userInput,
-        element: input,
-      });
+    for (const broken of inputRules(key, [], backKey, undefined, `inputs[${index}]`)) {
+      findings.push(structureFinding(broken, input));
     }
   });
   findings.push(
@@ -295,30 +300,24 @@ function userInputCheck(element: XElement): Finding[] {
   return findings;
 }
 
+/** The `<Input>`s of one `<Inputs>`: keys not repeated, each with a command (spec §5.6). */
 function inputsCheck(element: XElement): Finding[] {
-  const seen = new Set<string>();
+  const earlier: string[] = [];
   const findings: Finding[] = [];
-  for (const input of element.children) {
-    const key = attr(input, 'Key');
-    if (key === undefined) continue;
-    if (seen.has(key)) {
-      findings.push({
-        code: 'duplicate',
-        message: `two <Input>s have the key "${key}"; only the first can run`,
-        spec: S.userInput,
-        element: input,
-      });
+  element.children.forEach((input, index) => {
+    const key = attr(input, OZEKI_INPUT_KEY.name);
+    if (key === undefined) return;
+    for (const broken of inputRules(
+      key,
+      earlier,
+      undefined,
+      input.children.length,
+      `inputs[${index}]`,
+    )) {
+      findings.push(structureFinding(broken, input));
     }
-    seen.add(key);
-    if (input.children.length === 0) {
-      findings.push({
-        code: 'missing-child',
-        message: `<Input key="${key}"> holds no command`,
-        spec: S.userInput,
-        element: input,
-      });
-    }
-  }
+    earlier.push(key);
+  });
   return findings;
 }
 
