@@ -14,11 +14,13 @@
  */
 import { readFile } from 'node:fs/promises';
 import * as util from 'node:util';
-import { InvalidArgumentError, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { PROVIDERS } from '../providers/registry';
 import {
   VALIDATE_PROVIDERS,
   validateAnswer,
   type Problem,
+  type ValidateOptions,
   type ValidateProvider,
   type ValidationResult,
 } from '../validate';
@@ -160,8 +162,9 @@ export function formatResult(
  * handle's `exitCode()`; an unknown provider is a commander usage error
  * (`commander.invalidArgument`, which the CLI maps to 2).
  *
- * `--ozeki-control <control>` (extension, thirdParty, routing) names the Ozeki control context
- * instead of inferring it.
+ * A provider's own options come from its plug-in (`validateOptions`), e.g. Ozeki's
+ * `--ozeki-control <control>` (extension, thirdParty, routing), which names the control context
+ * instead of inferring it; giving one with another provider is a usage error (exit 2).
  *
  * @example
  * ```ts
@@ -189,22 +192,26 @@ export function registerValidateCommand(
     .argument('<provider>', `the provider: ${VALIDATE_PROVIDERS.join(', ')}`, parseProvider)
     .argument('<file>', 'the XML answer document; - reads stdin')
     .option('--json', 'print the result ({ valid, problems }) as JSON')
-    .option(
-      '--ozeki-control <control>',
-      'Ozeki only: the control context, extension, thirdParty or routing (default: inferred)',
-      (value: string) => {
-        if (value !== 'extension' && value !== 'thirdParty' && value !== 'routing') {
-          throw new InvalidArgumentError('must be extension, thirdParty or routing');
-        }
-        return value;
-      },
-    )
     .action(
       async (
         provider: ValidateProvider,
         file: string,
-        flags: { json?: boolean; ozekiControl?: 'extension' | 'thirdParty' | 'routing' },
+        flags: Readonly<Record<string, string | boolean | undefined>>,
       ) => {
+        const given: Record<string, string> = {};
+        for (const plugin of PROVIDERS) {
+          for (const option of plugin.validateOptions ?? []) {
+            const value = flags[option.key];
+            if (typeof value !== 'string') continue;
+            if (plugin.name !== provider) {
+              command.error(
+                `error: ${option.flags.split(' ')[0] ?? option.flags} is an option of ${plugin.name}, not ${provider}`,
+                { exitCode: 2 },
+              );
+            }
+            given[option.key] = value;
+          }
+        }
         let xml: string;
         try {
           xml =
@@ -224,12 +231,8 @@ export function registerValidateCommand(
           finish(2);
           return;
         }
-        const result = validateAnswer(
-          provider,
-          xml,
-          flags.ozekiControl === undefined ? {} : { ozekiControl: flags.ozekiControl },
-        );
-        if (flags.json === true) {
+        const result = validateAnswer(provider, xml, given as ValidateOptions);
+        if (flags['json'] === true) {
           io.stdout(`${JSON.stringify(result, null, 2)}\n`);
         } else {
           const colour = useColour(
@@ -241,5 +244,19 @@ export function registerValidateCommand(
         finish(result.valid ? 0 : 1);
       },
     );
+  for (const plugin of PROVIDERS) {
+    for (const option of plugin.validateOptions ?? []) {
+      command.addOption(
+        new Option(option.flags, `${plugin.title} only: ${option.description}`)
+          .choices(option.choices)
+          .argParser((value: string) => {
+            if (!option.choices.includes(value)) {
+              throw new InvalidArgumentError(`must be ${option.choices.join(', ')}`);
+            }
+            return value;
+          }),
+      );
+    }
+  }
   return { command, exitCode: () => exitCode };
 }

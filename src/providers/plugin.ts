@@ -15,7 +15,7 @@
 import type { KeyObject } from 'node:crypto';
 import type { TestReply, AnswerRenderer, TestRequest } from '../testing/reply';
 import type { CallOptions, PlayedCall } from '../testing/types';
-import type { ProviderRules } from '../validate/types';
+import type { ProviderRules, ValidateOptions } from '../validate/types';
 
 /** The credential options of the test kit a provider may sign requests with. */
 export type SigningOption = 'secret' | 'privateKey';
@@ -67,6 +67,21 @@ export interface SimulateCommand {
    * @throws {TypeError} for a usage error; its message is printed and the command exits with 2
    */
   scenario(options: SimulateArguments): readonly TestRequest[];
+}
+
+/**
+ * An option of `callcontrol validate` that only one provider has, handed to `validateAnswer`
+ * in its `ValidateOptions` (e.g. Ozeki's `--ozeki-control`).
+ */
+export interface ValidateCommandOption {
+  /** The flags in commander's syntax, named after the provider: `'--ozeki-control <control>'`. */
+  readonly flags: string;
+  /** The help text. */
+  readonly description: string;
+  /** The `ValidateOptions` key the value goes to, e.g. `'ozekiControl'`. */
+  readonly key: keyof ValidateOptions;
+  /** The values it takes; anything else is a usage error. */
+  readonly choices: readonly string[];
 }
 
 /** What a provider's part of the test kit may do with the client it belongs to. */
@@ -140,6 +155,8 @@ export interface ProviderPlugin<
   readonly reference: string;
   /** The rule table of `validateAnswer` / `callcontrol validate` for its answers. */
   readonly rules: ProviderRules;
+  /** The provider's own options of `callcontrol validate`, if any. */
+  readonly validateOptions?: readonly ValidateCommandOption[];
   /** The `callcontrol simulate <name>` command. */
   readonly simulate: SimulateCommand;
   /** The provider's part of the test kit. */

@@ -152,6 +152,15 @@ test('--ozeki-control names the context', async () => {
   expect(third.code).toBe(1);
   expect(third.out).toMatch(/needs party in third-party control/i);
   expect((await run(['validate', 'ozeki', path, '--ozeki-control', 'nope'])).code).toBe(2);
+  const other = await run([
+    'validate',
+    'placetel',
+    file('v.xml', VALID),
+    '--ozeki-control',
+    'routing',
+  ]);
+  expect(other.code).toBe(2);
+  expect(other.err).toMatch(/--ozeki-control is an option of ozeki, not placetel/);
 });
 
 test('an unreadable file exits 2 with a message on stderr', async () => {
@@ -164,7 +173,7 @@ test('an unreadable file exits 2 with a message on stderr', async () => {
 test('an unknown provider or a missing argument is a usage error (2)', async () => {
   const unknown = await run(['validate', 'twilio', file('v.xml', VALID)]);
   expect(unknown.code).toBe(2);
-  expect(unknown.err).toMatch(/placetel, ozeki, voipnow, opentact/);
+  expect(unknown.err).toMatch(/placetel, ozeki, voipnow, opentact, sipgate/);
   expect((await run(['validate', 'placetel'])).code).toBe(2);
 });
 

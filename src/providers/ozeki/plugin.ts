@@ -7,6 +7,7 @@
 import { defineProviderPlugin } from '../plugin';
 import { definitionRenderer, given, pickRequest, stringArgument } from '../plugin-kit';
 import { ozekiProvider } from './index';
+import { OZEKI_CONTROLS } from './grammar';
 import {
   ozekiCallScenario,
   ozekiNotification,
@@ -25,6 +26,15 @@ export const ozekiPlugin = defineProviderPlugin({
   title: 'Ozeki Phone System',
   reference: 'docs/providers/ozeki.md',
   rules: OZEKI_RULES,
+  validateOptions: [
+    {
+      flags: '--ozeki-control <control>',
+      description:
+        'the control context, extension, thirdParty or routing (default: inferred from the commands)',
+      key: 'ozekiControl',
+      choices: OZEKI_CONTROLS,
+    },
+  ],
   simulate: {
     description: 'IncomingCall → DtmfEntered (one per --digits entry), form-encoded POSTs',
     urlHelp:
