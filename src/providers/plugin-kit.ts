@@ -52,3 +52,24 @@ export function stringArgument(options: SimulateArguments, key: string): string 
   const value = options[key];
   return typeof value === 'string' ? value : undefined;
 }
+
+/**
+ * `--method` of a simulation: `GET` or `POST` in any letter case, upper-cased; `undefined` when
+ * not given.
+ * @throws {TypeError} for another method (a usage error of the command)
+ */
+export function httpMethodArgument(options: SimulateArguments): 'GET' | 'POST' | undefined {
+  const upper = stringArgument(options, 'method')?.toUpperCase();
+  if (upper === undefined || upper === 'GET' || upper === 'POST') return upper;
+  throw new TypeError('--method must be GET or POST');
+}
+
+/** Provider-neutral `digits` (one string, or entries) as one string of keys. */
+export function joinedDigits(digits: string | readonly string[] | undefined): string | undefined {
+  return typeof digits === 'string' ? digits : digits?.join('');
+}
+
+/** Why `--secret` means nothing to a provider that signs no requests (`title`: its name). */
+export function signsNothing(title: string): string {
+  return `${title} signs no requests: put the app's URL token in the URL (?token=…) or basic auth as user:password@`;
+}

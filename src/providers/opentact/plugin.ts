@@ -5,23 +5,23 @@
  * @module
  */
 import { defineProviderPlugin } from '../plugin';
-import { definitionRenderer, given, pickRequest, stringArgument } from '../plugin-kit';
+import {
+  definitionRenderer,
+  given,
+  httpMethodArgument,
+  joinedDigits,
+  pickRequest,
+  signsNothing,
+  stringArgument,
+} from '../plugin-kit';
 import { opentactProvider } from './index';
 import {
   opentactCallScenario,
   Q850_CAUSES,
   type OpentactCallScenarioOptions,
-  type OpentactTestState,
   type OpentactTestRequests,
 } from './simulate';
 import { OPENTACT_RULES } from './validate';
-
-/** `GET` or `POST` (`--method`, any letter case). @throws {TypeError} for another method */
-function method(value: string | undefined): 'GET' | 'POST' | undefined {
-  const upper = value?.toUpperCase();
-  if (upper === undefined || upper === 'GET' || upper === 'POST') return upper;
-  throw new TypeError('--method must be GET or POST');
-}
 
 /** Opentact (spec `docs/providers/opentact.md`). */
 export const opentactPlugin = defineProviderPlugin({
@@ -57,8 +57,7 @@ export const opentactPlugin = defineProviderPlugin({
       { flags: '--call-id <uuid>', description: 'the call uuid (default: random)' },
     ],
     unsupported: {
-      secret:
-        "Opentact signs no requests: put the app's URL token in the URL (?token=…) or basic auth as user:password@",
+      secret: signsNothing('Opentact'),
     },
     notes: `
 Opentact: --digits are entered at the Gather with a url; --hangup-cause is the Q.850 cause of
@@ -66,7 +65,7 @@ call_state destroyed; there is no --secret (Opentact signs nothing, spec §5: pu
 in the URL, ?token=…, as Opentact's docs do).`,
     scenario: (options) =>
       opentactCallScenario({
-        ...given('method', method(stringArgument(options, 'method'))),
+        ...given('method', httpMethodArgument(options)),
         ...given('from', stringArgument(options, 'from')),
         ...given('to', stringArgument(options, 'to')),
         ...given('digits', stringArgument(options, 'digits')),
@@ -85,7 +84,7 @@ in the URL, ?token=…, as Opentact's docs do).`,
         ...given('from', options.from),
         ...given('to', options.to),
         ...given('callId', options.callId),
-        ...given('digits', typeof digits === 'string' ? digits : digits?.join('')),
+        ...given('digits', joinedDigits(digits)),
         ...given('hangupCause', options.hangupCause),
       };
     },

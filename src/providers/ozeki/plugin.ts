@@ -5,7 +5,13 @@
  * @module
  */
 import { defineProviderPlugin } from '../plugin';
-import { definitionRenderer, given, pickRequest, stringArgument } from '../plugin-kit';
+import {
+  definitionRenderer,
+  given,
+  pickRequest,
+  signsNothing,
+  stringArgument,
+} from '../plugin-kit';
 import { ozekiProvider } from './index';
 import { OZEKI_CONTROLS } from './grammar';
 import {
@@ -16,8 +22,7 @@ import {
 } from './simulate';
 import { OZEKI_RULES } from './validate';
 
-const NO_SIGNATURE =
-  "Ozeki signs no requests: put the app's URL token in the URL (?token=…) or basic auth as user:password@";
+const NO_SIGNATURE = signsNothing('Ozeki');
 const NO_HANGUP = 'Ozeki sends no hangup notification to an API extension, so no hangup cause';
 
 /** Ozeki Phone System (spec `docs/providers/ozeki.md`). */

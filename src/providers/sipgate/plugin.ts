@@ -13,7 +13,6 @@ import {
   sipgateCallScenario,
   sipgateRequest,
   type SipgateCallScenarioOptions,
-  type SipgateFormFields,
   type SipgateTestRequests,
 } from './simulate';
 import { SIPGATE_RULES } from './validate';

@@ -5,7 +5,15 @@
  * @module
  */
 import { defineProviderPlugin } from '../plugin';
-import { definitionRenderer, given, pickRequest, stringArgument } from '../plugin-kit';
+import {
+  definitionRenderer,
+  given,
+  httpMethodArgument,
+  joinedDigits,
+  pickRequest,
+  signsNothing,
+  stringArgument,
+} from '../plugin-kit';
 import { voipNowProvider } from './index';
 import {
   VOIPNOW_HANGUP_STATUSES,
@@ -15,13 +23,6 @@ import {
   type VoipNowTestRequests,
 } from './simulate';
 import { VOIPNOW_RULES } from './validate';
-
-/** `GET` or `POST` (`--method`, any letter case). @throws {TypeError} for another method */
-function method(value: string | undefined): 'GET' | 'POST' | undefined {
-  const upper = value?.toUpperCase();
-  if (upper === undefined || upper === 'GET' || upper === 'POST') return upper;
-  throw new TypeError('--method must be GET or POST');
-}
 
 /**
  * The Hangup event's CallStatus (any letter case).
@@ -71,8 +72,7 @@ export const voipNowPlugin = defineProviderPlugin({
       { flags: '--call-id <id>', description: 'CallID (default: 32 random hex characters)' },
     ],
     unsupported: {
-      secret:
-        "VoipNow signs no requests: put the app's URL token in the URL (?token=…) or basic auth as user:password@",
+      secret: signsNothing('VoipNow'),
     },
     notes: `
 VoipNow: --digits is the interactive parameter (--variable) of the Call Interactive request;
@@ -80,7 +80,7 @@ VoipNow: --digits is the interactive parameter (--variable) of the Call Interact
 is no --secret (VoipNow signs nothing: put a URL token in the URL, ?token=…, or user:password@).`,
     scenario: (options) =>
       voipNowCallScenario({
-        ...given('method', method(stringArgument(options, 'method'))),
+        ...given('method', httpMethodArgument(options)),
         ...given('from', stringArgument(options, 'from')),
         ...given('to', stringArgument(options, 'to')),
         ...given('digits', stringArgument(options, 'digits')),
@@ -104,7 +104,7 @@ is no --secret (VoipNow signs nothing: put a URL token in the URL, ?token=…, o
         ...given('from', options.from),
         ...given('to', options.to),
         ...given('callId', options.callId),
-        ...given('digits', typeof digits === 'string' ? digits : digits?.join('')),
+        ...given('digits', joinedDigits(digits)),
         ...given(
           'hangupStatus',
           hangupStatus(
