@@ -1,7 +1,8 @@
 /**
  * Property: the Opentact builders and `callcontrol validate` agree on the attribute values whose
  * facts are shared (`src/providers/opentact/grammar.ts`): durations in milliseconds, digit and
- * repeat counts, `leg`, language and voice codes, `finishOnKey`, Meta names, Call fields, Dial
+ * repeat counts, `leg`, language and voice codes, Say `type` and `gender`, HTTP methods,
+ * `finishOnKey`, Meta names, Call fields, Dial
  * destinations, Geo `states`, Schedule `dow` and `time`, Tone `v` and `hz`. For each such
  * attribute and a generated value (valid and invalid around each edge, each enum value and near
  * misses, repeated tokens, ranges backwards), the builder accepts exactly when
@@ -9,8 +10,15 @@
  * builder would have written (a valid command of that verb with the attribute set to it).
  *
  * Values are generated in the builders' typed domain (numbers for counts and durations, strings
- * or string arrays for lists). The element set, nesting and per-verb rules of Opentact are not
- * shared yet and are not covered here.
+ * or string arrays for lists).
+ *
+ * The structure facts are shared too (`OPENTACT_CHILDREN`, `destinationsRule`, `branchKeysRule`,
+ * `errorBlocksRule`): for generated Dial destination lists (repeated or not, empty), Gather
+ * `<DTMF value>` and legacy `<Case dtmf>` branches (keys repeated or not, one digit each, so
+ * that the builders' own checks of keys against the digit count do not apply), the builder
+ * accepts exactly when the validator finds no error. A second `<Error>` block is refused by the
+ * builders and reported by the validator as a warning (the document is still usable): checked
+ * as "refused ⇒ reported".
  */
 import fc from 'fast-check';
 import { CallControlError } from '../../src/core/errors';
@@ -64,6 +72,24 @@ const ROWS: readonly Row[] = [
     attribute: 'loop',
     build: (v) => opentact.say('x', { loop: loose(v) }),
     values: counts(1),
+  },
+  {
+    name: 'Say type',
+    attribute: 'type',
+    build: (v) => opentact.say('x', { type: loose(v) }),
+    values: strings('WaveNet', 'Standard', 'wavenet', 'STANDARD', 'Neural'),
+  },
+  {
+    name: 'Say gender',
+    attribute: 'gender',
+    build: (v) => opentact.say('x', { gender: loose(v) }),
+    values: strings('MALE', 'FEMALE', 'male', 'NEUTRAL'),
+  },
+  {
+    name: 'Curl method (any letter case)',
+    attribute: 'method',
+    build: (v) => opentact.curl('https://a.example/', { method: loose(v) }),
+    values: strings('GET', 'post', 'Put', 'OPTIONS', 'head', 'TRACE', 'CONNECT', 'GETS'),
   },
   {
     name: 'Say lang',
@@ -162,6 +188,9 @@ const errors = (xml: string): string[] =>
 /** A valid value of each row, to render the document the builder would have written. */
 const VALID: Record<string, unknown> = {
   length: 5,
+  type: 'WaveNet',
+  gender: 'MALE',
+  method: 'GET',
   loop: 1,
   lang: 'en-US',
   code: 'en-US-Wavenet-D',
@@ -232,5 +261,89 @@ describe('Opentact: builder accepts ⇔ validator finds no error (shared values)
       const accepted = attempt(build) !== undefined;
       expect({ name, accepted }).toEqual({ name, accepted: errors(xml).length === 0 });
     }
+  });
+});
+
+describe('Opentact: builder accepts ⇔ validator finds no error (shared structure)', () => {
+  const keys = fc.array(fc.constantFrom('1', '2', '*', '0'), { maxLength: 4 });
+
+  test('Dial destinations: at least one, none twice', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.constantFrom('sip:a@b.example', 'c@d.example', '12223334455'), {
+          maxLength: 4,
+        }),
+        (to) => {
+          const built = attempt(() => opentact.dial(to));
+          const xml = `<Response><Dial>${to.map((t) => `<To>${escape(t)}</To>`).join('')}</Dial></Response>`;
+          expect({ xml, accepted: built !== undefined }).toEqual({
+            xml,
+            accepted: errors(xml).length === 0,
+          });
+        },
+      ),
+      { numRuns: RUNS },
+    );
+  });
+
+  test('Gather <DTMF value> branches: keys not repeated', () => {
+    fc.assert(
+      fc.property(keys, (values) => {
+        const built = attempt(() =>
+          opentact.gather({
+            url: 'https://a.example/d',
+            dtmf: values.map((value) => ({ value, commands: [hangup] })),
+          }),
+        );
+        const xml = `<Response><Gather url="https://a.example/d">${values
+          .map((value) => `<DTMF value="${value}"><Hangup/></DTMF>`)
+          .join('')}</Gather></Response>`;
+        expect({ xml, accepted: built !== undefined }).toEqual({
+          xml,
+          accepted: errors(xml).length === 0,
+        });
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  test('legacy Gather <Case dtmf> branches: keys not repeated', () => {
+    // without "*", the default finishOnKey, which the builder keeps out of the keys
+    const caseKeys = fc.array(fc.constantFrom('1', '2', '0'), { maxLength: 4 });
+    fc.assert(
+      fc.property(caseKeys, (values) => {
+        const built = attempt(() =>
+          opentact.legacyGather({
+            callback: 'https://a.example/d',
+            cases: values.map((dtmf) => ({ dtmf, commands: [hangup] })),
+          }),
+        );
+        const inner = values.map((dtmf) => `<Case dtmf="${dtmf}"><Hangup/></Case>`).join('');
+        const xml = `<Response><Gather callback="https://a.example/d">${
+          values.length === 0 ? '' : `<Switch>${inner}</Switch>`
+        }</Gather></Response>`;
+        expect({ xml, accepted: built !== undefined }).toEqual({
+          xml,
+          accepted: errors(xml).length === 0,
+        });
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  test('a second <Error> block: refused by the builders, reported by the validator', () => {
+    const twice = attempt(() => opentact.record({ commands: [opentact.error()], error: [hangup] }));
+    expect(twice).toBeUndefined();
+    const problems = validateAnswer(
+      'opentact',
+      '<Response><Record><Error/><Error><Hangup/></Error></Record></Response>',
+    ).problems;
+    expect(problems).toEqual([
+      expect.objectContaining({
+        code: 'duplicate',
+        severity: 'warning',
+        path: '/Response/Record[1]/Error[2]',
+      }),
+    ]);
   });
 });

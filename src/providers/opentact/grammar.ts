@@ -6,8 +6,12 @@
  *
  * The builders (`xml.ts`) and the validator's rule table (`src/providers/opentact/validate.ts`) both read
  * them; `test/property/opentact-agreement.property.test.ts` proves that they agree on the
- * attributes that use them. The element set, nesting and the per-verb rules are still written
- * in each of the two files.
+ * attributes that use them. The structure too: the element set, what each element holds
+ * ({@link OPENTACT_CHILDREN}), the Gather prompt verbs and Dial nouns, and the rules of blocks
+ * and branches ({@link errorBlocksRule}, {@link branchKeysRule}, {@link destinationsRule}).
+ * What only one side knows stays there: the builders' checks between options (branch keys
+ * against the digit count and stop keys, `dtmfLength` with `length`), the validator's
+ * tolerances (§7) as warnings.
  *
  * @module
  */
@@ -117,3 +121,237 @@ export function isFrequencyItem(item: string): boolean {
 
 /** Whether `text` is a Tone `hz` list: comma-separated positive frequencies (spec §3.2). */
 export const isFrequencies = (text: string): boolean => text.split(',').every(isFrequencyItem);
+
+// ---------------------------------------------------------------------------------------------
+// More value facts (spec §3.2)
+// ---------------------------------------------------------------------------------------------
+
+/** DTMF keys: one or more of `0`–`9`, `*`, `#` (`DTMF value`, `Case dtmf`, `dtmf_stop`; spec §3.2). */
+export const OPENTACT_DTMF_KEYS: GrammarValue = {
+  kind: 'pattern',
+  regex: /^[0-9*#]+$/,
+  what: 'DTMF keys (0-9, * and #)',
+};
+/** Legacy Gather `attempts`: how many times to ask, ≥ 1 (spec §3.2, §7.1). */
+export const OPENTACT_ATTEMPTS: GrammarValue = { kind: 'integer', unit: 'attempts', min: 1 };
+/** Say `type`: the voice family (spec §3.2 `<Say>`). */
+export const OPENTACT_SAY_TYPE: GrammarValue = { kind: 'enum', values: ['WaveNet', 'Standard'] };
+/** Say `gender` (spec §3.2 `<Say>`). */
+export const OPENTACT_SAY_GENDER: GrammarValue = { kind: 'enum', values: ['MALE', 'FEMALE'] };
+/** Dial `record`, seen only in a third-party integration (spec §7.12). */
+export const OPENTACT_DIAL_RECORD: GrammarValue = {
+  kind: 'enum',
+  values: ['record-from-answer', 'do-not-record'],
+};
+
+/**
+ * The HTTP methods each verb takes, matched ignoring letter case and written as given
+ * (Opentact's own example writes `method="post"`; spec §3.2, §3.3, §7.3): the legacy Gather's
+ * `callback`, `<Callback>`, `<Curl>`.
+ */
+export const OPENTACT_METHODS = {
+  gather: { kind: 'enum', values: ['GET', 'POST'], ignoreCase: true },
+  callback: { kind: 'enum', values: ['GET', 'POST', 'PATCH', 'DELETE'], ignoreCase: true },
+  curl: {
+    kind: 'enum',
+    values: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'],
+    ignoreCase: true,
+  },
+} as const satisfies Readonly<Record<string, GrammarValue>>;
+
+// ---------------------------------------------------------------------------------------------
+// The structure: which elements exist, what each holds, and the rules of blocks and branches
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * The verbs: what `<Response>` and every block holds (spec §3.1 element set; `callback` is the
+ * lowercase text form of `<Callback>`, §7.3; `Scheduler` the page title of `<Schedule>`, §7.9;
+ * `RecordStart`/`RecordStop`/`RecordWait`/`Reject`/`Redirect` are in the older engine's set but
+ * undocumented, §7.14).
+ */
+export const OPENTACT_VERBS: readonly string[] = [
+  'Answer',
+  'Say',
+  'Play',
+  'Pause',
+  'Hangup',
+  'Record',
+  'RecordStart',
+  'RecordStop',
+  'RecordWait',
+  'Dial',
+  'Gather',
+  'Callback',
+  'callback',
+  'Call',
+  'Geo',
+  'Schedule',
+  'Scheduler',
+  'Hold',
+  'Unhold',
+  'Tone',
+  'Meta',
+  'Curl',
+  'Error',
+  'Reject',
+  'Redirect',
+];
+
+/** The verbs a Gather plays while it waits, its "filler" (spec §3.2 `<Gather>`). */
+export const OPENTACT_PROMPT_VERBS = ['Say', 'Play', 'Pause'] as const;
+
+/**
+ * The nouns of a `<Dial>` destination the builders write (spec §3.2 `<Dial>`, §7.12): `<To>`,
+ * and the legacy `<Sip>`. (`<Number>`, a noun of other vendors, is accepted by the validator
+ * with a warning.)
+ */
+export const OPENTACT_DIAL_NOUNS = ['To', 'Sip'] as const;
+
+/**
+ * What each element holds (spec §3.1, §3.2: a block holds any verbs and one `<Error>`): `block`
+ * — any verb ({@link OPENTACT_VERBS}); or the elements listed. An element not listed is a verb
+ * that holds only its `<Error>` block.
+ */
+export const OPENTACT_CHILDREN: Readonly<Record<string, 'block' | readonly string[]>> = {
+  Record: 'block',
+  Call: 'block',
+  Geo: 'block',
+  Schedule: 'block',
+  Scheduler: 'block',
+  DTMF: 'block',
+  Case: 'block',
+  Default: 'block',
+  Error: 'block',
+  Dial: [...OPENTACT_DIAL_NOUNS, 'Number', 'Error'],
+  Gather: [...OPENTACT_PROMPT_VERBS, 'DTMF', 'Default', 'Error', 'Switch'],
+  // the legacy form (spec §3.3, §7.1)
+  Switch: ['Case', 'Default', 'Error'],
+  Tone: ['Meta', 'Error'],
+  To: [],
+  Sip: [],
+  Number: [],
+  callback: [],
+};
+
+/** The elements `name` may hold (see {@link OPENTACT_CHILDREN}). */
+export function childrenOf(name: string): readonly string[] {
+  const held = OPENTACT_CHILDREN[name] ?? ['Error'];
+  return held === 'block' ? OPENTACT_VERBS : held;
+}
+
+/** A broken rule of structure, as the builders (option names) and the validator (elements) say it. */
+export interface OpentactRuleBreak {
+  /** e.g. `duplicate`, `missing-child`. */
+  readonly code: string;
+  /** In the builders' option names, e.g. `to[1] "x@y" is given twice`. */
+  readonly builder: string;
+  /** In the document's element names, e.g. `<Dial> calls "x@y" twice`. */
+  readonly document: string;
+  /** The section it breaks. */
+  readonly spec: string;
+  /**
+   * How the validator reports it: `error`, or `warning` where the document is still usable
+   * (the builders refuse both).
+   */
+  readonly severity: 'error' | 'warning';
+  /** The index of the element that breaks it (among the names or keys given). */
+  readonly index: number;
+}
+
+const GENERAL = `${OPENTACT_SPEC_FILE} §3.1 General rules`;
+
+/**
+ * One `<Error>` block per element (spec §3.1): every `<Error>` after the first among
+ * `children` (the child element names in order) never runs. A warning in a document; the
+ * builders refuse a second block.
+ */
+export function errorBlocksRule(parent: string, children: readonly string[]): OpentactRuleBreak[] {
+  const found: OpentactRuleBreak[] = [];
+  let seen = false;
+  children.forEach((name, index) => {
+    if (name !== 'Error') return;
+    if (seen) {
+      found.push({
+        code: 'duplicate',
+        builder:
+          'commands hold an error() block and error is given too: give the <Error> block once',
+        document: `<${parent}> holds one <Error> block; this one never runs`,
+        spec: GENERAL,
+        severity: 'warning',
+        index,
+      });
+    }
+    seen = true;
+  });
+  return found;
+}
+
+/**
+ * The branches of a Gather (spec §3.3): no two `<DTMF value>` (current form) or `<Case dtmf>`
+ * (legacy form) with the same keys — only the first could run. `keys` are the branches' keys in
+ * order (undefined: none given, not compared); `where(index)` names a branch's key in builder
+ * messages (`dtmf[1].value`).
+ */
+export function branchKeysRule(
+  branch: 'DTMF' | 'Case',
+  keys: readonly (string | undefined)[],
+  where: (index: number) => string,
+): OpentactRuleBreak[] {
+  const seen = new Set<string>();
+  const found: OpentactRuleBreak[] = [];
+  keys.forEach((key, index) => {
+    if (key === undefined) return;
+    if (seen.has(key)) {
+      found.push({
+        code: 'duplicate',
+        builder: `${where(index)} "${key}" is given twice`,
+        document: `two <${branch}> branches have ${branch === 'DTMF' ? 'value' : 'dtmf'} "${key}"; only the first can run`,
+        spec: `${OPENTACT_SPEC_FILE} §3.3 Per-element notes and verbatim-shaped examples`,
+        severity: 'error',
+        index,
+      });
+    }
+    seen.add(key);
+  });
+  return found;
+}
+
+/**
+ * The destinations of a `<Dial>` (spec §3.2 `<Dial>`, §7.12): at least one, none twice (the
+ * same destination called twice at once). `destinations` are the nouns' texts in order;
+ * `where(index)` names one in builder messages (`to[1]`).
+ */
+export function destinationsRule(
+  destinations: readonly string[],
+  where: (index: number) => string,
+): OpentactRuleBreak[] {
+  const spec = `${OPENTACT_SPEC_FILE} §3.2 <Dial>; ${OPENTACT_SPEC_FILE} §7.12`;
+  if (destinations.length === 0) {
+    return [
+      {
+        code: 'missing-child',
+        builder: 'to must be a destination or a non-empty list of destinations',
+        document: '<Dial> needs at least one destination <To>',
+        spec,
+        severity: 'error',
+        index: 0,
+      },
+    ];
+  }
+  const seen = new Set<string>();
+  const found: OpentactRuleBreak[] = [];
+  destinations.forEach((destination, index) => {
+    if (seen.has(destination)) {
+      found.push({
+        code: 'duplicate',
+        builder: `${where(index)} "${destination}" is given twice`,
+        document: `<Dial> calls "${destination}" twice`,
+        spec,
+        severity: 'error',
+        index,
+      });
+    }
+    seen.add(destination);
+  });
+  return found;
+}

@@ -12,6 +12,10 @@
  * warning, `<Number>` in Dial (§7.12). The docs are thin (§0, §7.18), so an unknown attribute
  * is a warning; an unknown element is an error.
  *
+ * The value facts and the structure — the element set, what each element holds, the rules of
+ * `<Error>` blocks, Dial destinations and Gather branches — are the grammar the builders use
+ * (`src/providers/opentact/grammar.ts`).
+ *
  * @module
  */
 import { findAttribute } from '../../validate/engine';
@@ -24,27 +28,40 @@ import type {
   XElement,
 } from '../../validate/types';
 import {
+  branchKeysRule,
+  childrenOf,
+  destinationsRule,
+  errorBlocksRule,
   isDay,
   isFrequencies,
   isState,
   isTokenList,
+  OPENTACT_ATTEMPTS,
   OPENTACT_CALL_FIELD,
   OPENTACT_DAYS,
   OPENTACT_DESTINATION,
+  OPENTACT_DIAL_NOUNS,
+  OPENTACT_DIAL_RECORD,
   OPENTACT_DIGITS,
+  OPENTACT_DTMF_KEYS,
   OPENTACT_FINISH_KEYS,
   OPENTACT_LANGUAGE,
   OPENTACT_LEG,
   OPENTACT_MAX_DECIBELS,
   OPENTACT_META_NAME,
+  OPENTACT_METHODS,
   OPENTACT_MILLISECONDS,
+  OPENTACT_SAY_GENDER,
+  OPENTACT_SAY_TYPE,
   OPENTACT_SPEC_FILE,
   OPENTACT_TIMES,
+  OPENTACT_VERBS,
   OPENTACT_VOICE_CODE,
   timeRangeProblem,
+  type OpentactRuleBreak,
 } from './grammar';
 import { checkOf } from '../../validate/grammar';
-import { boolean, dtmfKeys, httpUrl, integer, nonBlank, oneOf, quote } from '../../validate/values';
+import { boolean, httpUrl, integer, nonBlank, quote } from '../../validate/values';
 
 const FILE = OPENTACT_SPEC_FILE;
 const S = {
@@ -75,6 +92,7 @@ const leg = checkOf(OPENTACT_LEG);
 const language = checkOf(OPENTACT_LANGUAGE);
 const voiceCode = checkOf(OPENTACT_VOICE_CODE);
 const finishKeys = checkOf(OPENTACT_FINISH_KEYS);
+const dtmfKeys = checkOf(OPENTACT_DTMF_KEYS);
 
 /** A check of a written value by a predicate of the grammar, described as `what`. */
 const by =
@@ -127,37 +145,19 @@ function milliseconds(threshold = 100): ValueCheck {
 
 const TAG: AttributeRule = { name: 'tag', spec: S.general, value: nonBlank };
 
-/** The verbs (spec §3.1 element set). */
-const VERBS = [
-  'Answer',
-  'Say',
-  'Play',
-  'Pause',
-  'Hangup',
-  'Record',
-  'RecordStart',
-  'RecordStop',
-  'RecordWait',
-  'Dial',
-  'Gather',
-  'Callback',
-  'callback',
-  'Call',
-  'Geo',
-  'Schedule',
-  'Scheduler',
-  'Hold',
-  'Unhold',
-  'Tone',
-  'Meta',
-  'Curl',
-  'Error',
-  'Reject',
-  'Redirect',
-];
+/** The verbs (spec §3.1 element set), from the grammar. */
+const VERBS = OPENTACT_VERBS;
 
-/** What a block (Error, DTMF, Case, Default, Record, Call, Geo, Schedule) holds. */
-const BLOCK = VERBS;
+/** A broken rule of structure (grammar) as a finding on the element it is about. */
+function structureFinding(broken: OpentactRuleBreak, element?: XElement): Finding {
+  return {
+    code: broken.code,
+    message: broken.document,
+    spec: broken.spec,
+    severity: broken.severity,
+    ...(element === undefined ? {} : { element }),
+  };
+}
 
 function verb(
   name: string,
@@ -169,21 +169,15 @@ function verb(
     spec,
     ...rule,
     attributes: [...(rule.attributes ?? []), TAG],
-    children: rule.children ?? ['Error'],
+    children: childrenOf(name),
   };
 }
 
 function errorBlocks(element: XElement): Finding[] {
-  return element.children
-    .filter((child) => child.name === 'Error')
-    .slice(1)
-    .map((extra) => ({
-      code: 'duplicate',
-      message: `<${element.name}> holds one <Error> block; this one never runs`,
-      spec: S.general,
-      severity: 'warning' as const,
-      element: extra,
-    }));
+  return errorBlocksRule(
+    element.name,
+    element.children.map((child) => child.name),
+  ).map((broken) => structureFinding(broken, element.children[broken.index]));
 }
 
 function sayCheck(element: XElement): Finding[] {
@@ -243,15 +237,18 @@ function playCheck(element: XElement): Finding[] {
 }
 
 function dialCheck(element: XElement): Finding[] {
-  const findings = errorBlocks(element);
-  if (!element.children.some((child) => ['To', 'Sip', 'Number'].includes(child.name))) {
-    findings.push({
-      code: 'missing-child',
-      message: '<Dial> needs at least one destination <To>',
-      spec: S.dial,
-    });
-  }
-  return findings;
+  const nouns = element.children.filter((child) =>
+    [...OPENTACT_DIAL_NOUNS, 'Number'].includes(child.name),
+  );
+  return [
+    ...errorBlocks(element),
+    ...destinationsRule(
+      nouns.map((noun) => noun.text.trim()),
+      (index) => `to[${index}]`,
+    ).map((broken) =>
+      structureFinding(broken, broken.code === 'missing-child' ? undefined : nouns[broken.index]),
+    ),
+  ];
 }
 
 const CURRENT_GATHER = ['dtmf_length', 'length', 'dtmf_stop', 'url'];
@@ -279,20 +276,7 @@ function gatherCheck(element: XElement): Finding[] {
       severity: 'warning',
     });
   }
-  const seen = new Set<string>();
-  for (const branch of element.children.filter((child) => child.name === 'DTMF')) {
-    const value = findAttribute(branch, 'value')?.value;
-    if (value === undefined) continue;
-    if (seen.has(value)) {
-      findings.push({
-        code: 'duplicate',
-        message: `two <DTMF> branches have value "${value}"; only the first can run`,
-        spec: S.examples,
-        element: branch,
-      });
-    }
-    seen.add(value);
-  }
+  findings.push(...branchesCheck(element, 'DTMF', 'value'));
   const handled =
     hasDtmf ||
     hasSwitch ||
@@ -308,6 +292,16 @@ function gatherCheck(element: XElement): Finding[] {
     });
   }
   return findings;
+}
+
+/** The `<DTMF value>` or `<Case dtmf>` branches of `element`: keys not repeated (grammar rule). */
+function branchesCheck(element: XElement, branch: 'DTMF' | 'Case', key: string): Finding[] {
+  const branches = element.children.filter((child) => child.name === branch);
+  return branchKeysRule(
+    branch,
+    branches.map((child) => findAttribute(child, key)?.value),
+    (index) => `${branch}[${index}].${key}`,
+  ).map((broken) => structureFinding(broken, branches[broken.index]));
 }
 
 function metaCheck(element: XElement): Finding[] {
@@ -370,8 +364,8 @@ const ELEMENTS: Record<string, ElementRule> = {
   Say: verb('Say', at('Say'), {
     text: 'optional',
     attributes: [
-      { name: 'type', spec: at('Say'), value: oneOf(['WaveNet', 'Standard']) },
-      { name: 'gender', spec: at('Say'), value: oneOf(['MALE', 'FEMALE']) },
+      { name: 'type', spec: at('Say'), value: checkOf(OPENTACT_SAY_TYPE) },
+      { name: 'gender', spec: at('Say'), value: checkOf(OPENTACT_SAY_GENDER) },
       { name: 'code', spec: at('Say'), value: voiceCode },
       { name: 'lang', spec: at('Say'), value: language },
       { name: 'loop', spec: at('Say'), value: times },
@@ -402,7 +396,6 @@ const ELEMENTS: Record<string, ElementRule> = {
       { name: 'asr', spec: at('Record'), value: flag },
       { name: 'timeout', spec: at('Record'), value: milliseconds() },
     ],
-    children: BLOCK,
     check: errorBlocks,
   }),
   Dial: verb('Dial', S.dial, {
@@ -418,7 +411,7 @@ const ELEMENTS: Record<string, ElementRule> = {
       {
         name: 'record',
         spec: S.dial,
-        value: oneOf(['record-from-answer', 'do-not-record']),
+        value: checkOf(OPENTACT_DIAL_RECORD),
         warning: {
           code: 'undocumented',
           message: 'used by a third-party integration, undocumented',
@@ -430,7 +423,6 @@ const ELEMENTS: Record<string, ElementRule> = {
         warning: { code: 'undocumented', message: 'undocumented for Opentact' },
       },
     ],
-    children: ['To', 'Sip', 'Number', 'Error'],
     check: dialCheck,
   }),
   To: {
@@ -465,7 +457,7 @@ const ELEMENTS: Record<string, ElementRule> = {
       {
         name: 'attempts',
         spec: `${at('Gather')}; ${S.generations}`,
-        value: integer('attempts', 1),
+        value: checkOf(OPENTACT_ATTEMPTS),
       },
       { name: 'timeout', spec: `${at('Gather')}; ${S.generations}`, value: milliseconds() },
       { name: 'finishOnKey', spec: `${at('Gather')}; ${S.generations}`, value: finishKeys },
@@ -473,22 +465,22 @@ const ELEMENTS: Record<string, ElementRule> = {
       {
         name: 'method',
         spec: `${at('Gather')}; ${S.generations}`,
-        value: oneOf(['GET', 'POST'], { ignoreCase: true }),
+        value: checkOf(OPENTACT_METHODS.gather),
       },
     ],
-    children: ['Say', 'Play', 'Pause', 'DTMF', 'Default', 'Error', 'Switch'],
     check: gatherCheck,
   }),
   DTMF: {
     name: 'DTMF',
     spec: at('DTMF value="1"'),
     attributes: [{ name: 'value', spec: at('DTMF value="1"'), required: true, value: dtmfKeys }],
-    children: BLOCK,
+    children: childrenOf('DTMF'),
   },
   Switch: {
     name: 'Switch',
     spec: `${S.examples} (legacy Gather); ${S.generations}`,
-    children: ['Case', 'Default', 'Error'],
+    children: childrenOf('Switch'),
+    check: (element) => branchesCheck(element, 'Case', 'dtmf'),
   },
   Case: {
     name: 'Case',
@@ -496,13 +488,13 @@ const ELEMENTS: Record<string, ElementRule> = {
     attributes: [
       { name: 'dtmf', spec: `${S.examples} (legacy Gather)`, required: true, value: dtmfKeys },
     ],
-    children: BLOCK,
+    children: childrenOf('Case'),
   },
   Default: {
     name: 'Default',
     spec: at('Default'),
     attributes: [TAG],
-    children: BLOCK,
+    children: childrenOf('Default'),
   },
   Error: {
     name: 'Error',
@@ -512,8 +504,8 @@ const ELEMENTS: Record<string, ElementRule> = {
       { name: 'say', spec: S.error, value: flag },
       { name: 'play', spec: S.error, value: flag },
     ],
-    children: BLOCK,
     check: errorCheck,
+    children: childrenOf('Error'),
   },
   Callback: verb('Callback', S.callback, {
     attributes: [
@@ -522,7 +514,7 @@ const ELEMENTS: Record<string, ElementRule> = {
       {
         name: 'method',
         spec: S.callback,
-        value: oneOf(['GET', 'POST', 'PATCH', 'DELETE'], { ignoreCase: true }),
+        value: checkOf(OPENTACT_METHODS.callback),
       },
       { name: 'body', spec: S.callback, value: flag },
       { name: 'timeout', spec: S.callback, value: milliseconds() },
@@ -545,7 +537,6 @@ const ELEMENTS: Record<string, ElementRule> = {
       },
       { name: 'value', spec: at('Call'), required: true },
     ],
-    children: BLOCK,
     check: errorBlocks,
   }),
   Geo: verb('Geo', at('Geo'), {
@@ -553,7 +544,6 @@ const ELEMENTS: Record<string, ElementRule> = {
       { name: 'states', spec: at('Geo'), value: states },
       { name: 'county', spec: at('Geo'), value: nonBlank },
     ],
-    children: BLOCK,
     check: errorBlocks,
   }),
   Schedule: verb('Schedule', S.schedule, {
@@ -561,7 +551,6 @@ const ELEMENTS: Record<string, ElementRule> = {
       { name: 'dow', spec: S.schedule, value: dow },
       { name: 'time', spec: S.schedule, value: timeRange },
     ],
-    children: BLOCK,
     check: errorBlocks,
   }),
   Scheduler: verb('Scheduler', S.schedule, {
@@ -569,7 +558,6 @@ const ELEMENTS: Record<string, ElementRule> = {
       { name: 'dow', spec: S.schedule, value: dow },
       { name: 'time', spec: S.schedule, value: timeRange },
     ],
-    children: BLOCK,
     warning: {
       code: 'legacy',
       message: 'the title of the docs page; its example writes <Schedule>',
@@ -591,7 +579,6 @@ const ELEMENTS: Record<string, ElementRule> = {
       { name: 'timeout', spec: S.tone, value: milliseconds() },
       { name: 'leg', spec: S.tone, value: leg },
     ],
-    children: ['Meta', 'Error'],
     check: toneCheck,
   }),
   Meta: verb('Meta', at('Meta'), {
@@ -608,9 +595,7 @@ const ELEMENTS: Record<string, ElementRule> = {
       {
         name: 'method',
         spec: at('Curl'),
-        value: oneOf(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'], {
-          ignoreCase: true,
-        }),
+        value: checkOf(OPENTACT_METHODS.curl),
       },
       { name: 'timeout', spec: at('Curl'), value: milliseconds() },
       { name: 'body', spec: at('Curl') },

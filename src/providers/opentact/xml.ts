@@ -49,20 +49,30 @@ import { answerKit, type AnswerKit, type AttributeSpec, type Convert } from '../
 import { assertXmlText, freezeXmlElement, renderXml, type XmlElement } from '../../core/xml';
 import type { GrammarValue } from '../../validate/grammar';
 import {
+  branchKeysRule,
+  destinationsRule,
+  errorBlocksRule,
   isDay,
   isFrequencies,
   isState,
   isTokenList,
+  OPENTACT_ATTEMPTS,
   OPENTACT_CALL_FIELD,
   OPENTACT_DAYS,
   OPENTACT_DESTINATION,
+  OPENTACT_DIAL_NOUNS,
   OPENTACT_DIGITS,
+  OPENTACT_DTMF_KEYS,
   OPENTACT_FINISH_KEYS,
   OPENTACT_LANGUAGE,
   OPENTACT_LEG,
   OPENTACT_MAX_DECIBELS,
   OPENTACT_META_NAME,
+  OPENTACT_METHODS,
   OPENTACT_MILLISECONDS,
+  OPENTACT_PROMPT_VERBS,
+  OPENTACT_SAY_GENDER,
+  OPENTACT_SAY_TYPE,
   OPENTACT_TIMES,
   OPENTACT_VOICE_CODE,
   timeRangeProblem,
@@ -221,7 +231,7 @@ export type OpentactLeg = 'aleg' | 'bleg' | 'both';
 
 const kit: AnswerKit = answerKit('opentact');
 const { show, optionsOf, invalid, attributesFrom, nonBlank, url, flag, oneOf } = kit;
-const { wholeNumber, dtmfKeys } = kit;
+const { wholeNumber } = kit;
 const checkKeys: AnswerKit['checkKeys'] = kit.checkKeys;
 /** The kit's URL converter, under a name the `url` parameters of the builders do not shadow. */
 const kitUrl = url;
@@ -261,12 +271,17 @@ const language = convertOf(OPENTACT_LANGUAGE);
 const voiceCode = convertOf(OPENTACT_VOICE_CODE);
 /** `finishOnKey`: keys of `0`–`9`, `*`, `#` and `+` (spec §3.2 lists `+ * # 0-9`). */
 const finishKeys = convertOf(OPENTACT_FINISH_KEYS);
+/** DTMF keys: `0`–`9`, `*`, `#` (`DTMF value`, `Case dtmf`, `dtmf_stop`). */
+const dtmfKeys = convertOf(OPENTACT_DTMF_KEYS);
+/** Legacy Gather `attempts`, ≥ 1. */
+const attempts = convertOf(OPENTACT_ATTEMPTS);
 
 /**
  * An HTTP method from `allowed` (upper case), matched ignoring case and **written as given**:
  * Opentact's own example writes `method="post"` (spec §3.3, §7.3).
  */
-function httpMethod(...allowed: readonly string[]): Convert {
+function httpMethod(type: { readonly values: readonly string[] }): Convert {
+  const allowed = type.values;
   return (builder, name, value) => {
     if (typeof value === 'string' && allowed.includes(value.toUpperCase())) return value;
     throw invalid(
@@ -509,12 +524,11 @@ function blockCommands(
   const commands = values['commands'];
   if (commands === undefined) return [];
   checkCommands(builder, commands, 'commands');
-  if (values['error'] !== undefined && commands.some((command) => command.name === 'Error')) {
-    throw invalid(
-      builder,
-      'commands hold an error() block and error is given too: give the <Error> block once',
-    );
-  }
+  const broken = errorBlocksRule(builder, [
+    ...commands.map((command) => command.name),
+    ...(values['error'] === undefined ? [] : ['Error']),
+  ])[0];
+  if (broken !== undefined) throw invalid(builder, broken.builder);
   return commands;
 }
 
@@ -597,8 +611,8 @@ export interface OpentactSayOptions extends OpentactCommonOptions {
 }
 
 const SAY_ATTRIBUTES: readonly AttributeSpec[] = [
-  ['type', 'type', oneOf('WaveNet', 'Standard')],
-  ['gender', 'gender', oneOf('MALE', 'FEMALE')],
+  ['type', 'type', convertOf(OPENTACT_SAY_TYPE)],
+  ['gender', 'gender', convertOf(OPENTACT_SAY_GENDER)],
   ['code', 'code', voiceCode],
   ['lang', 'lang', language],
   ['loop', 'loop', times],
@@ -862,23 +876,26 @@ export function dial(
   const builder = 'dial';
   const { values, attributes } = readOptions(builder, options, [], ['noun']);
   const noun =
-    values['noun'] === undefined ? 'To' : oneOf('To', 'Sip')(builder, 'noun', values['noun']);
+    values['noun'] === undefined
+      ? OPENTACT_DIAL_NOUNS[0]
+      : oneOf(...OPENTACT_DIAL_NOUNS)(builder, 'noun', values['noun']);
   const list: unknown = typeof to === 'string' ? [to] : to;
-  if (!Array.isArray(list) || list.length === 0) {
+  const where = (index: number): string => (typeof to === 'string' ? 'to' : `to[${index}]`);
+  const targets: string[] = [];
+  for (let index = 0; index < (Array.isArray(list) ? list.length : 0); index++) {
+    targets.push(destination(builder, where(index), (list as readonly unknown[])[index]));
+    // the grammar's rule of destinations, on those read so far: the first break wins
+    const broken = destinationsRule(targets, where)[0];
+    if (broken !== undefined) throw invalid(builder, broken.builder);
+  }
+  const none = destinationsRule(targets, where)[0];
+  if (!Array.isArray(list) || none !== undefined) {
     throw invalid(
       builder,
-      `to must be a destination or a non-empty list of destinations, got ${show(to)}`,
+      `${none?.builder ?? 'to must be a destination or a non-empty list of destinations'}, got ${show(to)}`,
     );
   }
-  const seen = new Set<string>();
-  const nouns: XmlElement[] = [];
-  for (let index = 0; index < list.length; index++) {
-    const name = typeof to === 'string' ? 'to' : `to[${index}]`;
-    const target = destination(builder, name, list[index]);
-    if (seen.has(target)) throw invalid(builder, `${name} "${target}" is given twice`);
-    seen.add(target);
-    nouns.push({ name: noun, children: [target] });
-  }
+  const nouns: XmlElement[] = targets.map((target) => ({ name: noun, children: [target] }));
   return finish(builder, 'Dial', attributes, nouns, values);
 }
 
@@ -975,8 +992,8 @@ export interface OpentactLegacyGatherOptions extends OpentactCommonOptions {
   readonly switchError?: OpentactErrorOption;
 }
 
-/** The filler verbs a Gather plays while waiting (spec §3.2). */
-const PROMPT_VERBS: readonly OpentactVerbName[] = ['Say', 'Play', 'Pause'];
+/** The filler verbs a Gather plays while waiting (spec §3.2), from the grammar. */
+const PROMPT_VERBS: readonly string[] = OPENTACT_PROMPT_VERBS;
 
 function promptElements(builder: string, value: unknown): XmlElement[] {
   if (value === undefined) return [];
@@ -1030,15 +1047,20 @@ function branchElements(
   if (!Array.isArray(value)) {
     throw invalid(builder, `${option} must be an array of branches, got ${show(value)}`);
   }
-  const seen = new Set<string>();
+  const seen: string[] = [];
   const elements: XmlElement[] = [];
   for (let index = 0; index < value.length; index++) {
     const where = `${option}[${index}]`;
     const branch: unknown = value[index];
     checkKeys(builder, branch, [key, 'commands'], where);
     const keys = dtmfKeys(builder, `${where}.${key}`, branch[key]);
-    if (seen.has(keys)) throw invalid(builder, `${where}.${key} "${keys}" is given twice`);
-    seen.add(keys);
+    seen.push(keys);
+    const repeated = branchKeysRule(
+      element === 'DTMF' ? 'DTMF' : 'Case',
+      seen,
+      (at) => `${option}[${at}].${key}`,
+    )[0];
+    if (repeated !== undefined) throw invalid(builder, repeated.builder);
     if (rules.digits !== undefined && keys.length > rules.digits) {
       throw invalid(
         builder,
@@ -1130,11 +1152,11 @@ export function gather(options: OpentactGatherOptions): OpentactCommand<'Gather'
 
 const LEGACY_GATHER_ATTRIBUTES: readonly AttributeSpec[] = [
   ['numDigits', 'numDigits', digitCount],
-  ['attempts', 'attempts', wholeNumber(1, 'attempts')],
+  ['attempts', 'attempts', attempts],
   ['timeoutMs', 'timeout', milliseconds],
   ['finishOnKey', 'finishOnKey', finishKeys],
   ['callback', 'callback', url],
-  ['method', 'method', httpMethod('GET', 'POST')],
+  ['method', 'method', httpMethod(OPENTACT_METHODS.gather)],
 ];
 
 /**
@@ -1227,7 +1249,7 @@ export interface OpentactCallbackOptions extends OpentactCommonOptions {
 }
 
 const CALLBACK_ATTRIBUTES: readonly AttributeSpec[] = [
-  ['method', 'method', httpMethod('GET', 'POST', 'PATCH', 'DELETE')],
+  ['method', 'method', httpMethod(OPENTACT_METHODS.callback)],
   ['body', 'body', flag],
   ['timeoutMs', 'timeout', milliseconds],
 ];
@@ -1285,7 +1307,7 @@ export interface OpentactCurlOptions extends OpentactCommonOptions {
 }
 
 const CURL_ATTRIBUTES: readonly AttributeSpec[] = [
-  ['method', 'method', httpMethod('GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS')],
+  ['method', 'method', httpMethod(OPENTACT_METHODS.curl)],
   ['timeoutMs', 'timeout', milliseconds],
   ['body', 'body', nonBlank],
 ];
