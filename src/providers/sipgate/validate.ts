@@ -16,6 +16,7 @@
 import {
   childrenRule,
   SIPGATE_ACTIONS,
+  SIPGATE_E164,
   SIPGATE_GRAMMAR,
   SIPGATE_SPEC,
   SIPGATE_SPEC_FILE,
@@ -49,9 +50,7 @@ const plusPrefix: ValueCheck = (value) =>
 /** The validator's check of a grammar value: as the builders write it, plus the `+` warning. */
 function check(type: GrammarValue): ValueCheck {
   const strict = checkOf(type);
-  return type.kind === 'pattern' && type.what.startsWith('an E.164 number')
-    ? all(strict, plusPrefix)
-    : strict;
+  return type === SIPGATE_E164 ? all(strict, plusPrefix) : strict;
 }
 
 /** The findings of the nesting rules (grammar `childrenRule`) for `element`'s children. */
