@@ -94,14 +94,9 @@ const ELEMENTS: Record<string, ElementRule> = Object.fromEntries(
 
 const ROOT = ruleOf(SIPGATE_GRAMMAR.Response);
 
-/**
- * The sipgate.io answer rules (spec `docs/providers/sipgate.md` §4).
- *
- * (`provider` is `'sipgate'`; the list of validated providers in `src/validate/types.ts` names
- * it once sipgate is registered there.)
- */
+/** The sipgate.io answer rules (spec `docs/providers/sipgate.md` §4). */
 export const SIPGATE_RULES: ProviderRules = {
-  provider: 'sipgate' as ProviderRules['provider'],
+  provider: 'sipgate',
   specFile: FILE,
   root: { name: 'Response', spec: S.response },
   rootAttributes: ROOT.attributes ?? [],
