@@ -4,10 +4,10 @@
  * `ozeki.api-response.*` entries are HTTP API command responses, which Ozeki sends, not OzML
  * answers a webhook returns: they are refused with one explaining problem.
  */
-import { validateAnswer, type ValidateProvider } from '../../src/validate';
+import { VALIDATE_PROVIDERS, validateAnswer, type ValidateProvider } from '../../src/validate';
 import { loadFixtures } from '../helpers/fixtures';
 
-const PROVIDERS: readonly ValidateProvider[] = ['placetel', 'ozeki', 'voipnow', 'opentact'];
+const PROVIDERS: readonly ValidateProvider[] = VALIDATE_PROVIDERS;
 
 /** Fixture id → the warning codes expected, and why (spec section). */
 const EXPECTED_WARNINGS: Readonly<Record<string, { codes: string[]; why: string }>> = {

@@ -73,15 +73,15 @@ export const SIPGATE_MAX_DIGITS = {
 } as const satisfies GrammarValue;
 
 /**
- * `<Gather timeout>`: **milliseconds** to wait for input after the prompt, a whole number ≥ 1;
- * sipgate's default 2000 (spec §4.4). sipgate's SDK and one of its examples write `0`, which
- * the reference does not allow (§11.10): refused by both the builders and the validator.
+ * `<Gather timeout>`: **milliseconds** to wait for input after the prompt, a whole number ≥ 0;
+ * sipgate's default 2000 (spec §4.4). The reference says ≥ 1, but sipgate's own IVR example
+ * writes `0` to play a prompt and go on at once, and its SDK allows it (§4.4, §11.10): the
+ * builders write it, the validator warns about it.
  */
 export const SIPGATE_GATHER_TIMEOUT = {
   kind: 'integer',
   unit: 'milliseconds',
-  min: 1,
-  note: 'the reference says ≥ 1; the 0 of the SDK is undocumented',
+  min: 0,
 } as const satisfies GrammarValue;
 
 /** `<Gather type>`: `dtmf`, the only documented type and the default (spec §4.4). */

@@ -98,8 +98,9 @@ export interface SipgateGatherOptions {
   /** `maxDigits`: digits to collect, 1 or more. sipgate's default: 1. */
   readonly maxDigits?: number;
   /**
-   * `timeout`: **milliseconds** to wait for input, counted after the prompt has played; 1 or
-   * more. sipgate's default: 2000.
+   * `timeout`: **milliseconds** to wait for input, counted after the prompt has played; 0 or
+   * more (the reference says 1 or more, but sipgate's own IVR example writes 0 to play the
+   * prompt and go on at once). sipgate's default: 2000.
    */
   readonly timeout?: number;
   /** `type`: `'dtmf'`, the only documented type (and the default). */
@@ -254,7 +255,7 @@ export function play(options: SipgatePlayOptions): SipgateAnswer<'Play'> {
  * });
  * ```
  * @throws {CallControlError} `CC_ERR_ANSWER_INVALID` for a missing or non-absolute `onData`,
- *   `maxDigits` or `timeout` that is not a whole number ≥ 1, a `type` other than `'dtmf'`, or a
+ *   `maxDigits` that is not a whole number ≥ 1, a `timeout` that is not one ≥ 0, a `type` other than `'dtmf'`, or a
  *   `play` not built with {@link play}
  */
 export function gather(options: SipgateGatherOptions): SipgateAnswer<'Gather'> {

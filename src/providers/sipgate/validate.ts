@@ -7,7 +7,8 @@
  * The elements, attributes, value types, texts and the nesting — what `<Response>`, `<Dial>`,
  * `<Play>` and `<Gather>` hold, and how many — are the grammar the builders use
  * (`src/providers/sipgate/grammar.ts`); this table adds only what the validator tolerates or
- * explains. Tolerances: a `+` before a `<Number>` or a `callerId` passes with a warning (the
+ * explains. Tolerances: a Gather `timeout` of 0 (sipgate's own IVR example) and a `+` before a
+ * `<Number>` or a `callerId` pass with a warning (the
  * reference writes E.164 numbers without it, sipgate's SDK example with it; §4.2, §11.11); the
  * XML declaration is optional and its encoding may be written `utf-8` (§7).
  *
@@ -17,6 +18,7 @@ import {
   childrenRule,
   SIPGATE_ACTIONS,
   SIPGATE_E164,
+  SIPGATE_GATHER_TIMEOUT,
   SIPGATE_GRAMMAR,
   SIPGATE_SPEC,
   SIPGATE_SPEC_FILE,
@@ -47,10 +49,28 @@ const plusPrefix: ValueCheck = (value) =>
       }
     : undefined;
 
-/** The validator's check of a grammar value: as the builders write it, plus the `+` warning. */
+/**
+ * A Gather `timeout` of 0: written by sipgate's own IVR example and allowed by its SDK, but the
+ * reference says ≥ 1 (§4.4, §11.10).
+ */
+const zeroTimeout: ValueCheck = (value) =>
+  /^\s*0+\s*$/.test(value)
+    ? {
+        code: 'undocumented',
+        message: `is 0: the reference says at least 1 millisecond; sipgate's own IVR example writes 0 to play the prompt and go on at once`,
+        severity: 'warning',
+      }
+    : undefined;
+
+/**
+ * The validator's check of a grammar value: as the builders write it, plus the warnings for a
+ * `+` before a number and a Gather timeout of 0.
+ */
 function check(type: GrammarValue): ValueCheck {
   const strict = checkOf(type);
-  return type === SIPGATE_E164 ? all(strict, plusPrefix) : strict;
+  if (type === SIPGATE_E164) return all(strict, plusPrefix);
+  if (type === SIPGATE_GATHER_TIMEOUT) return all(strict, zeroTimeout);
+  return strict;
 }
 
 /** The findings of the nesting rules (grammar `childrenRule`) for `element`'s children. */

@@ -16,6 +16,7 @@ import {
   hangup,
   play,
   reject,
+  renderSipgateResponse,
   response,
 } from '../../../src/providers/sipgate/responses';
 import { placetel } from '../../../src';
@@ -45,7 +46,7 @@ describe('builders (spec §4)', () => {
     ['a relative Url', () => play({ url: '/menu.wav' })],
     ['Gather without onData', () => gather({} as never)],
     ['maxDigits 0', () => gather({ onData: url, maxDigits: 0 })],
-    ['timeout 0 ms', () => gather({ onData: url, timeout: 0 })],
+    ['timeout -1 ms', () => gather({ onData: url, timeout: -1 })],
     ['timeout 1.5 ms', () => gather({ onData: url, timeout: 1.5 })],
     ['type speech', () => gather({ onData: url, type: 'speech' as never })],
     ['a Gather prompt that is no Play', () => gather({ onData: url, play: hangup() as never })],
@@ -72,9 +73,10 @@ describe('builders (spec §4)', () => {
     ]);
   });
 
-  test('accepts the limits: 5 numbers, maxDigits 1, timeout 1 ms, a leading +', () => {
+  test('accepts the limits: 5 numbers, maxDigits 1, timeout 0 ms (sipgate IVR example), a leading +', () => {
     expect(dial({ numbers: ['1', '2', '3', '4', '+49123'] }).action).toBe('Dial');
     expect(gather({ onData: url, maxDigits: 1, timeout: 1, type: 'dtmf' }).action).toBe('Gather');
+    expect(renderSipgateResponse(gather({ onData: url, timeout: 0 }))).toContain('timeout="0"');
     expect(reject({ reason: 'rejected' }).provider).toBe('sipgate');
   });
 });
