@@ -32,6 +32,7 @@ export type {
   SimulateOption,
   TestKitClient,
   TestKitSigning,
+  ValidateCommandOption,
 } from './providers/plugin';
 export { defineProviderPlugin } from './providers/plugin';
 export {
