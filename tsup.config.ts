@@ -31,7 +31,8 @@ const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 
 
 /**
  * The provider entries, `callcontrol/<name>`: every folder of src/providers with an index.ts
- * (the registry's providers; `test/core/registry.test.ts` checks that the two agree).
+ * (the registry's providers; `test/core/registry.test.ts` checks that the two agree — a folder
+ * of code several providers share has no index.ts).
  */
 const providerEntries = Object.fromEntries(
   readdirSync('src/providers', { withFileTypes: true })

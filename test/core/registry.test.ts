@@ -40,16 +40,32 @@ function code(text: string): string {
   return text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|\s)\/\/.*$/gm, '$1');
 }
 
-const folders = readdirSync(PROVIDERS_DIR, { withFileTypes: true })
+const allFolders = readdirSync(PROVIDERS_DIR, { withFileTypes: true })
   .filter((entry) => entry.isDirectory())
   .map((entry) => entry.name)
   .sort();
+/** Provider folders: those with a plug-in. */
+const folders = allFolders.filter((name) => existsSync(join(PROVIDERS_DIR, name, 'plugin.ts')));
+/**
+ * Shared folders: code several providers share (a dialect they all speak), without a plug-in
+ * and without an entry point of their own.
+ */
+const shared = allFolders.filter((name) => !folders.includes(name));
 
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
   exports: Record<string, { require: { default: string; types: string } }>;
 };
 
 describe('the provider registry', () => {
+  test('a folder without a plug-in is shared code: no index.ts, so no entry point', () => {
+    for (const name of shared) {
+      expect({ name, index: existsSync(join(PROVIDERS_DIR, name, 'index.ts')) }).toEqual({
+        name,
+        index: false,
+      });
+    }
+  });
+
   test('lists every provider folder once, each with its index.ts and plugin.ts', () => {
     expect([...PROVIDER_NAMES].sort()).toEqual(folders);
     expect(new Set(PROVIDER_NAMES).size).toBe(PROVIDER_NAMES.length);
@@ -144,7 +160,7 @@ describe('provider knowledge stays in src/providers', () => {
       for (const match of text.matchAll(/(?:from\s+|import\s*\(\s*|require\s*\(\s*)'(\.[^']*)'/g)) {
         const target = relative(ROOT, resolve(dirname(file), match[1] ?? '')).replace(/\\/g, '/');
         const folder = /^src\/providers\/([^/]+?)(?:\/|$)/.exec(target)?.[1];
-        if (folder !== undefined && folders.includes(folder))
+        if (folder !== undefined && allFolders.includes(folder))
           offending.push(`${relative(ROOT, file)} imports ${match[1]}`);
       }
     }
