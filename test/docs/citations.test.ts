@@ -50,11 +50,14 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { PROVIDER_NAMES, type ProviderName } from '../../src/providers/registry';
 import { PROVIDER_RULES } from '../../src/validate';
 import { ROOT } from './snippets';
 
-const PROVIDERS = ['placetel', 'ozeki', 'voipnow', 'opentact', 'sipgate'] as const;
-type Provider = (typeof PROVIDERS)[number];
+const PROVIDERS = PROVIDER_NAMES;
+type Provider = ProviderName;
+/** The registered providers' names as a regular-expression alternation. */
+const NAMES = PROVIDER_NAMES.join('|');
 
 const SELF = relative(ROOT, __filename).split('\\').join('/');
 const TEXT_FILE = /\.(?:[cm]?[jt]sx?|md|json)$/;
@@ -106,7 +109,7 @@ const referenceFile = (provider: string): string => `docs/providers/${provider}.
 
 /** The provider a piece of text names, the last one when it names several. */
 function lastProviderNamed(text: string): Provider | undefined {
-  const names = text.toLowerCase().match(/\b(?:placetel|ozeki|voipnow|opentact|sipgate)\b/g) ?? [];
+  const names = text.toLowerCase().match(new RegExp(`\\b(?:${NAMES})\\b`, 'g')) ?? [];
   const last = names[names.length - 1];
   return isProvider(last) ? last : undefined;
 }
@@ -132,8 +135,10 @@ function titleAt(line: string, start: number): string | undefined {
  * Tokens of a line: a reference file (`docs/providers/x.md`, or `placetel.md` not preceded by a
  * path), a provider's name, or a section number (`§3.3`).
  */
-const TOKEN =
-  /(?<path>docs\/providers\/(?<any>[\w<>-]+)\.md|(?<![\w./-])(?<short>placetel|ozeki|voipnow|opentact|sipgate)\.md)|(?<name>\b(?:placetel|ozeki|voipnow|opentact|sipgate)\b)|§(?<number>\d+(?:\.\d+)*)/gi;
+const TOKEN = new RegExp(
+  `(?<path>docs\\/providers\\/(?<any>[\\w<>-]+)\\.md|(?<![\\w./-])(?<short>${NAMES})\\.md)|(?<name>\\b(?:${NAMES})\\b)|§(?<number>\\d+(?:\\.\\d+)*)`,
+  'gi',
+);
 
 /** The citations in the source text of one file, and the `§`s no rule resolves. */
 function citationsInFile(path: string): { citations: Citation[]; unresolved: string[] } {

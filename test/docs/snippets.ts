@@ -9,10 +9,11 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import ts from 'typescript';
+import { PROVIDER_NAMES } from '../../src/providers/registry';
 
 export const ROOT = resolve(__dirname, '../..');
 
-const PROVIDERS = ['placetel', 'ozeki', 'voipnow', 'opentact', 'sipgate'] as const;
+const PROVIDERS = PROVIDER_NAMES;
 
 /**
  * The package's import paths and the sources they are built from, relative to `ROOT`
@@ -20,11 +21,9 @@ const PROVIDERS = ['placetel', 'ozeki', 'voipnow', 'opentact', 'sipgate'] as con
  */
 export const PACKAGE_PATHS: Readonly<Record<string, string>> = {
   callcontrol: 'src/index',
-  'callcontrol/placetel': 'src/providers/placetel/index',
-  'callcontrol/ozeki': 'src/providers/ozeki/index',
-  'callcontrol/voipnow': 'src/providers/voipnow/index',
-  'callcontrol/opentact': 'src/providers/opentact/index',
-  'callcontrol/sipgate': 'src/providers/sipgate/index',
+  ...Object.fromEntries(
+    PROVIDER_NAMES.map((name) => [`callcontrol/${name}`, `src/providers/${name}/index`]),
+  ),
   'callcontrol/express': 'src/adapters/express',
   'callcontrol/node': 'src/adapters/node',
   'callcontrol/fetch': 'src/adapters/fetch',

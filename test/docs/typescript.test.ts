@@ -4,6 +4,7 @@
  * them in one compiler run, and each document's problems are reported under its own test.
  */
 import { markdownFiles, tsBlocks, typeCheckMarkdown } from './snippets';
+import { PROVIDER_NAMES } from '../../src/providers/registry';
 
 const FILES = markdownFiles();
 let problems: Map<string, string[]>;
@@ -14,14 +15,7 @@ beforeAll(() => {
 
 test('the README and the guides have TypeScript examples', () => {
   expect(FILES).toEqual(expect.arrayContaining(['README.md', 'docs/cookbook.md']));
-  for (const file of [
-    'README.md',
-    'docs/placetel.md',
-    'docs/ozeki.md',
-    'docs/voipnow.md',
-    'docs/opentact.md',
-    'docs/sipgate.md',
-  ]) {
+  for (const file of ['README.md', ...PROVIDER_NAMES.map((name) => `docs/${name}.md`)]) {
     expect({ file, blocks: tsBlocks(file).length > 0 }).toEqual({ file, blocks: true });
   }
 });
