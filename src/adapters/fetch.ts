@@ -17,6 +17,7 @@
  */
 import helmet from 'helmet';
 import { CallControlError } from '../core/errors';
+import { checkHeaderEntries, readRequestBody } from '../core/limits';
 import type { WebhookReply, WebhookRequest } from '../core/types';
 import type { AdaptableApp } from './node';
 
@@ -51,9 +52,6 @@ export interface FetchHandlerOptions {
  */
 export type FetchHandler = (request: Request) => Promise<Response>;
 
-/** Most header lines (distinct names: the Fetch API joins repeated ones) a request may have. */
-const MAX_HEADER_COUNT = 100;
-
 /**
  * Connection-level headers the runtime owns: `connection: close` of an error reply is dropped
  * (it is invalid in HTTP/2, and the runtime decides what happens to the connection).
@@ -62,8 +60,6 @@ const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding']);
 
 /** Statuses whose response may carry no body (the `Response` constructor refuses one). */
 const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
-
-const TIMED_OUT = Symbol('timed out');
 
 /** The helmet middleware's own parameter types, for the recording stub below. */
 type HelmetParameters = Parameters<ReturnType<typeof helmet>>;
@@ -237,13 +233,9 @@ async function serve(
 ): Promise<Response> {
   const url = new URL(request.url);
   const headers = Object.create(null) as Record<string, string | undefined>;
-  let lines = 0;
-  let headerBytes = 0;
   for (const [name, value] of request.headers) {
     const previous = headers[name];
     headers[name] = previous === undefined ? value : `${previous}, ${value}`;
-    lines += 1;
-    headerBytes += byteLength(name) + byteLength(value);
   }
   const address = remoteAddress?.(request);
   const scheme: WebhookRequest['scheme'] =
@@ -261,22 +253,13 @@ async function serve(
 
   let body: Buffer;
   try {
-    if (lines > MAX_HEADER_COUNT || headerBytes > app.maxHeaderBytes) {
-      throw new CallControlError(
-        'CC_ERR_HEADERS_TOO_LARGE',
-        `The headers hold ${lines} lines and ${headerBytes} bytes; the limit is ${MAX_HEADER_COUNT} lines and ${app.maxHeaderBytes} bytes`,
-      );
-    }
+    checkHeaderEntries(app, request.headers);
     body = await readBody(app, request, headers);
   } catch (error) {
     discardBody(request);
     return toResponse(app.fail(error, { ...base, body: Buffer.alloc(0) }));
   }
   return toResponse(await app.handle({ ...base, body }));
-}
-
-function byteLength(text: string): number {
-  return Buffer.byteLength(text, 'utf8');
 }
 
 /** Stops an unread body (ignoring a stream that is locked, read or failed). */
@@ -289,19 +272,7 @@ function discardBody(request: Request): void {
   }
 }
 
-/** The `Content-Length` as a number; `undefined` without one. */
-function declaredLength(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const trimmed = value.trim();
-  if (!/^\d{1,15}$/.test(trimmed)) {
-    throw new CallControlError(
-      'CC_ERR_REQUEST_MALFORMED',
-      `The Content-Length header is not a number of bytes: ${JSON.stringify(value.slice(0, 40))}`,
-    );
-  }
-  return Number(trimmed);
-}
-
+/** The body, read within the app's limits (`core/limits.ts`) unless something read it before. */
 async function readBody(
   app: AdaptableApp,
   request: Request,
@@ -315,86 +286,7 @@ async function readBody(
       { expose: true },
     );
   }
-  const encoding = (headers['content-encoding'] ?? 'identity').trim().toLowerCase();
-  if (encoding !== 'identity') {
-    throw new CallControlError(
-      'CC_ERR_UNSUPPORTED_MEDIA_TYPE',
-      `Content-Encoding ${encoding} is not accepted`,
-    );
-  }
-  const limit = app.bodyLimitBytes;
-  const declared = declaredLength(headers['content-length']);
-  if (declared !== undefined && declared > limit) {
-    throw new CallControlError(
-      'CC_ERR_BODY_TOO_LARGE',
-      `The body is larger than ${limit} bytes (Content-Length ${declared})`,
-    );
-  }
-  const stream = request.body;
-  if (stream === null) {
-    if (declared !== undefined && declared > 0) throw shortBody(declared, 0);
-    return Buffer.alloc(0);
-  }
-
-  const reader = stream.getReader();
-  const chunks: Uint8Array[] = [];
-  let received = 0;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<typeof TIMED_OUT>((resolve) => {
-    timer = setTimeout(() => resolve(TIMED_OUT), app.bodyTimeoutMs);
-  });
-  try {
-    for (;;) {
-      let result: Awaited<ReturnType<typeof reader.read>> | typeof TIMED_OUT;
-      try {
-        result = await Promise.race([reader.read(), timeout]);
-      } catch (error) {
-        throw new CallControlError('CC_ERR_BODY_ABORTED', 'The body stream failed before its end', {
-          cause: error,
-        });
-      }
-      if (result === TIMED_OUT) {
-        throw new CallControlError(
-          'CC_ERR_BODY_TIMEOUT',
-          `The body did not arrive within ${app.bodyTimeoutMs} ms`,
-        );
-      }
-      if (result.done) break;
-      const chunk: unknown = result.value;
-      if (!(chunk instanceof Uint8Array)) {
-        throw new CallControlError('CC_ERR_BODY_INVALID', 'The body stream yielded no bytes');
-      }
-      received += chunk.byteLength;
-      if (received > limit) {
-        throw new CallControlError(
-          'CC_ERR_BODY_TOO_LARGE',
-          `The body is larger than ${limit} bytes`,
-        );
-      }
-      if (declared !== undefined && received > declared) {
-        throw new CallControlError(
-          'CC_ERR_BODY_ABORTED',
-          `The body is longer than its Content-Length ${declared}`,
-        );
-      }
-      chunks.push(chunk);
-    }
-  } catch (error) {
-    // Stop reading: a stalled or oversized sender is not waited for.
-    reader.cancel().catch(() => undefined);
-    throw error;
-  } finally {
-    clearTimeout(timer);
-  }
-  if (declared !== undefined && received !== declared) throw shortBody(declared, received);
-  return Buffer.concat(chunks, received);
-}
-
-function shortBody(declared: number, received: number): CallControlError {
-  return new CallControlError(
-    'CC_ERR_BODY_ABORTED',
-    `The body ended after ${received} of its announced ${declared} bytes`,
-  );
+  return readRequestBody(app, request.body, headers);
 }
 
 /** The `Response` for a reply: helmet's headers, then the reply's own. */

@@ -11,8 +11,8 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import helmet from 'helmet';
-import getRawBody from 'raw-body';
 import { CallControlError } from '../core/errors';
+import { checkKeptBody, checkRawHeaders, readRequestBody } from '../core/limits';
 import type { AdaptableApp } from '../core/adapter';
 import type { WebhookReply, WebhookRequest } from '../core/types';
 
@@ -91,26 +91,6 @@ export function createNodeHandler(app: AdaptableApp): NodeHandler {
   };
 }
 
-/** Most header lines a request may have. */
-const MAX_HEADER_COUNT = 100;
-
-function checkHeaders(app: AdaptableApp, req: IncomingMessage): void {
-  const raw = req.rawHeaders;
-  let bytes = 0;
-  for (const part of raw) bytes += part.length;
-  // A UTF-16 unit is at most 3 UTF-8 bytes: exact byte counts only near the limit.
-  if (bytes * 3 > app.maxHeaderBytes) {
-    bytes = 0;
-    for (const part of raw) bytes += Buffer.byteLength(part);
-  }
-  if (raw.length / 2 > MAX_HEADER_COUNT || bytes > app.maxHeaderBytes) {
-    throw new CallControlError(
-      'CC_ERR_HEADERS_TOO_LARGE',
-      `The headers hold ${raw.length / 2} lines and ${bytes} bytes; the limit is ${MAX_HEADER_COUNT} lines and ${app.maxHeaderBytes} bytes`,
-    );
-  }
-}
-
 /**
  * Node's request headers as strings: the object itself unless a header came as a list (only
  * `set-cookie` does), then a copy with the list joined by ', '.
@@ -159,7 +139,7 @@ async function serve(app: AdaptableApp, req: ParsedRequest, res: ServerResponse)
   const base = requestBase(req);
   let body: Buffer;
   try {
-    checkHeaders(app, req);
+    checkRawHeaders(app, req.rawHeaders);
     body = await readBody(app, req);
   } catch (error) {
     send(res, app.fail(error, { ...base, body: Buffer.alloc(0) }));
@@ -169,30 +149,19 @@ async function serve(app: AdaptableApp, req: ParsedRequest, res: ServerResponse)
   send(res, reply);
 }
 
+/**
+ * The body: the bytes a body parser in front kept (with the same limits), else read here
+ * within the app's limits (`core/limits.ts`).
+ */
 async function readBody(app: AdaptableApp, req: ParsedRequest): Promise<Buffer> {
   const kept = Buffer.isBuffer(req.rawBody)
     ? req.rawBody
     : typeof req.rawBody === 'string'
       ? Buffer.from(req.rawBody, 'utf8')
       : undefined;
-  if (kept !== undefined) {
-    // What a body parser in front kept: the same limits as a body read here. An encoded body
-    // was decompressed by the parser, so the bytes are not what the sender signed.
-    const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase();
-    if (encoding !== 'identity') {
-      throw new CallControlError(
-        'CC_ERR_UNSUPPORTED_MEDIA_TYPE',
-        `Content-Encoding ${encoding} is not accepted`,
-      );
-    }
-    if (kept.length > app.bodyLimitBytes) {
-      throw new CallControlError(
-        'CC_ERR_BODY_TOO_LARGE',
-        `The body is larger than ${app.bodyLimitBytes} bytes`,
-      );
-    }
-    return kept;
-  }
+  // What a body parser in front kept: the same limits as a body read here. An encoded body
+  // was decompressed by the parser, so the bytes are not what the sender signed.
+  if (kept !== undefined) return checkKeptBody(app, kept, req.headers);
   if (req._body === true || req.readableEnded) {
     throw new CallControlError(
       'CC_ERR_CONFIG_BODY_CONSUMED',
@@ -201,64 +170,7 @@ async function readBody(app: AdaptableApp, req: ParsedRequest): Promise<Buffer> 
       { expose: true },
     );
   }
-  const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase();
-  if (encoding !== 'identity') {
-    req.resume();
-    throw new CallControlError(
-      'CC_ERR_UNSUPPORTED_MEDIA_TYPE',
-      `Content-Encoding ${encoding} is not accepted`,
-    );
-  }
-  const length = req.headers['content-length'];
-  const reading = getRawBody(req, {
-    limit: app.bodyLimitBytes,
-    ...(length === undefined ? {} : { length }),
-  });
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => {
-      reject(
-        new CallControlError(
-          'CC_ERR_BODY_TIMEOUT',
-          `The body did not arrive within ${app.bodyTimeoutMs} ms`,
-        ),
-      );
-    }, app.bodyTimeoutMs);
-  });
-  try {
-    return await Promise.race([reading, timeout]);
-  } catch (error) {
-    if (error instanceof CallControlError) {
-      // A stalled sender: stop reading; the reply closes the connection.
-      req.pause();
-      reading.catch(() => undefined);
-      throw error;
-    }
-    throw toBodyError(error, app.bodyLimitBytes);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-function toBodyError(error: unknown, limit: number): CallControlError {
-  const type = (error as { type?: unknown } | null)?.type;
-  if (type === 'entity.too.large') {
-    return new CallControlError('CC_ERR_BODY_TOO_LARGE', `The body is larger than ${limit} bytes`, {
-      cause: error,
-    });
-  }
-  if (type === 'request.aborted' || type === 'request.size.invalid') {
-    return new CallControlError(
-      'CC_ERR_BODY_ABORTED',
-      'The body ended before its announced length',
-      {
-        cause: error,
-      },
-    );
-  }
-  return new CallControlError('CC_ERR_BODY_INVALID', 'The body could not be read', {
-    cause: error,
-  });
+  return readRequestBody(app, req, req.headers);
 }
 
 /** What body-parser (Express's `express.json`, `express.urlencoded`…) puts on its errors. */

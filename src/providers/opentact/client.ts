@@ -34,6 +34,7 @@
  *
  * @module
  */
+import { BoundedReadError, readResponseBody } from '../../core/bounded-read';
 import { upstreamFailure } from '../../core/upstream';
 import { CallControlError } from '../../core/errors';
 
@@ -373,31 +374,25 @@ function messageOf(value: unknown): string {
   return '';
 }
 
-/** Reads the body, at most {@link OPENTACT_MAX_RESPONSE_BYTES}; throws `CC_ERR_UPSTREAM_INVALID` beyond. */
-async function readBody(response: Response, where: string): Promise<Uint8Array> {
-  const body = response.body;
-  if (body === null) return new Uint8Array(0);
-  const tooLarge = (): CallControlError =>
-    invalidResponse(`${where}: the answer is larger than ${OPENTACT_MAX_RESPONSE_BYTES} bytes`);
-  const declared = Number(response.headers.get('content-length') ?? '');
-  if (Number.isFinite(declared) && declared > OPENTACT_MAX_RESPONSE_BYTES) {
-    await body.cancel().catch(() => undefined);
-    throw tooLarge();
-  }
-  const reader = body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > OPENTACT_MAX_RESPONSE_BYTES) {
-      await reader.cancel().catch(() => undefined);
-      throw tooLarge();
+/**
+ * Reads the body with the core's bounded reader, at most {@link OPENTACT_MAX_RESPONSE_BYTES}
+ * (announced or streamed): `CC_ERR_UPSTREAM_INVALID` beyond; stopped by the request's `signal`.
+ */
+async function readBody(
+  response: Response,
+  where: string,
+  signal: AbortSignal,
+): Promise<Uint8Array> {
+  try {
+    return await readResponseBody(response, { limitBytes: OPENTACT_MAX_RESPONSE_BYTES, signal });
+  } catch (error) {
+    if (error instanceof BoundedReadError && error.reason === 'too-large') {
+      throw invalidResponse(
+        `${where}: the answer is larger than ${OPENTACT_MAX_RESPONSE_BYTES} bytes`,
+      );
     }
-    chunks.push(value);
+    throw error instanceof BoundedReadError ? (error.cause ?? error) : error;
   }
-  return Buffer.concat(chunks);
 }
 
 /** Options of the client after validation. */
@@ -542,7 +537,7 @@ export function createOpentactClient(options: OpentactClientOptions): OpentactCl
     }
     let bytes: Uint8Array;
     try {
-      bytes = await readBody(response, where);
+      bytes = await readBody(response, where, signal);
     } catch (error) {
       if (error instanceof CallControlError) throw error;
       throw failed(error);

@@ -42,6 +42,7 @@ import {
   type Document as XmlDomDocument,
   type Element as XmlDomElement,
 } from '@xmldom/xmldom';
+import { BoundedReadError, readResponseBody } from '../../core/bounded-read';
 import { upstreamFailure } from '../../core/upstream';
 import { CallControlError } from '../../core/errors';
 import { renderXml, type XmlElement } from '../../core/xml';
@@ -782,23 +783,13 @@ function redactor(password: string | undefined): (text: string) => string {
   return (text) => forms.reduce((result, form) => result.split(form).join('***'), text);
 }
 
-async function readBody(response: Response): Promise<string> {
-  const body = response.body;
-  if (body === null) return '';
-  const reader = body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > MAX_RESPONSE_BYTES) {
-      await reader.cancel().catch(() => undefined);
-      throw invalidResponse(`the answer is larger than ${MAX_RESPONSE_BYTES} bytes`);
-    }
-    chunks.push(value);
-  }
-  return new TextDecoder('utf-8').decode(Buffer.concat(chunks));
+/**
+ * The answer's text, read by the core's bounded reader: at most {@link MAX_RESPONSE_BYTES}
+ * (a larger one is `CC_ERR_UPSTREAM_INVALID`), stopped by the request's `signal`.
+ */
+async function readBody(response: Response, signal: AbortSignal): Promise<string> {
+  const bytes = await readResponseBody(response, { limitBytes: MAX_RESPONSE_BYTES, signal });
+  return new TextDecoder('utf-8').decode(bytes);
 }
 
 /**
@@ -859,12 +850,14 @@ export function createOzekiClient(options: OzekiClientOptions): OzekiClient {
     }
     let raw: string;
     try {
-      raw = await readBody(response);
+      raw = await readBody(response, signal);
     } catch (error) {
-      if (error instanceof CallControlError) {
-        throw invalidResponse(`Ozeki ${command}: ${error.message}`);
+      if (error instanceof BoundedReadError && error.reason === 'too-large') {
+        throw invalidResponse(
+          `Ozeki ${command}: the answer is larger than ${MAX_RESPONSE_BYTES} bytes`,
+        );
       }
-      throw failed(error);
+      throw failed(error instanceof BoundedReadError ? (error.cause ?? error) : error);
     }
     let parsed: OzekiApiResponse;
     try {
