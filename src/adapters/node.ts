@@ -12,7 +12,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import helmet from 'helmet';
 import { CallControlError } from '../core/errors';
-import { checkKeptBody, checkRawHeaders, readRequestBody } from '../core/limits';
+import { rawBodyFailure } from '../core/bounded-read';
+import { bodyReadError, checkKeptBody, checkRawHeaders, readRequestBody } from '../core/limits';
 import type { AdaptableApp } from '../core/adapter';
 import type { WebhookReply, WebhookRequest } from '../core/types';
 
@@ -217,11 +218,10 @@ export function createParserErrorAnswer(
       return true;
     }
     let coded: CallControlError;
-    if (error.type === 'entity.too.large') {
-      coded = new CallControlError(
-        'CC_ERR_BODY_TOO_LARGE',
-        `The body is larger than ${app.bodyLimitBytes} bytes`,
-      );
+    // raw-body's own failures (too large, aborted, short…): coded as a body read here is.
+    const failure = rawBodyFailure(error, app.bodyLimitBytes, { keepCause: false });
+    if (failure !== undefined) {
+      coded = bodyReadError(failure, app);
     } else if (error.type === 'encoding.unsupported' || error.type === 'charset.unsupported') {
       const encoding = req.headers['content-encoding'];
       coded = new CallControlError(
@@ -229,11 +229,6 @@ export function createParserErrorAnswer(
         error.type === 'encoding.unsupported' && encoding !== undefined
           ? `Content-Encoding ${encoding.toLowerCase()} is not accepted`
           : 'The charset of the body is not accepted; expected utf-8',
-      );
-    } else if (error.type === 'request.aborted' || error.type === 'request.size.invalid') {
-      coded = new CallControlError(
-        'CC_ERR_BODY_ABORTED',
-        'The body ended before its announced length',
       );
     } else {
       coded = new CallControlError('CC_ERR_BODY_INVALID', 'The body could not be read');

@@ -237,6 +237,34 @@ const RAW_BODY_FAILURES: Readonly<Record<string, BoundedReadFailure>> = {
   'stream.not.readable': 'unreadable',
 };
 
+/**
+ * The {@link BoundedReadError} for an error of the `raw-body` library — or of a parser built on
+ * it, such as body-parser (Express's `express.json`…): `entity.too.large` is `too-large`,
+ * `request.size.invalid` `length-mismatch`, `request.aborted` `ended-early`,
+ * `stream.encoding.set` and `stream.not.readable` `unreadable`; `undefined` for any other error.
+ *
+ * @param limitBytes - the limit the read had, in bytes
+ * @param options - `declaredLength`: the announced length when the error does not tell it;
+ *   `keepCause: false` leaves `error` out of the result (a parser's error may carry the body)
+ */
+export function rawBodyFailure(
+  error: unknown,
+  limitBytes: number,
+  options: { readonly declaredLength?: number | undefined; readonly keepCause?: boolean } = {},
+): BoundedReadError | undefined {
+  const details = error as { type?: unknown; received?: unknown; expected?: unknown } | null;
+  const type = typeof details?.type === 'string' ? details.type : '';
+  const reason = Object.hasOwn(RAW_BODY_FAILURES, type) ? RAW_BODY_FAILURES[type] : undefined;
+  if (reason === undefined) return undefined;
+  const expected = typeof details?.expected === 'number' ? details.expected : undefined;
+  return new BoundedReadError(reason, {
+    limitBytes,
+    receivedBytes: typeof details?.received === 'number' ? details.received : 0,
+    declaredLength: expected ?? options.declaredLength,
+    ...(options.keepCause === false ? {} : { cause: error }),
+  });
+}
+
 async function readNodeStream(
   stream: Readable,
   options: BoundedReadOptions,
@@ -261,10 +289,10 @@ async function readNodeStream(
       release(stream);
       throw error;
     }
-    const details = error as { type?: unknown; received?: unknown } | null;
-    const type = typeof details?.type === 'string' ? details.type : '';
-    const got = typeof details?.received === 'number' ? details.received : 0;
-    throw fail(RAW_BODY_FAILURES[type] ?? 'stream-error', got, error);
+    throw (
+      rawBodyFailure(error, options.limitBytes, { declaredLength: options.declaredLength }) ??
+      fail('stream-error', 0, error)
+    );
   } finally {
     clear();
   }
