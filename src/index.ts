@@ -94,6 +94,12 @@ export {
   type RequestLogLine,
 } from './core/log';
 export type { FieldMap } from './core/body';
+export {
+  checkPublicUrl,
+  createPublicUrlResolver,
+  requestPublicUrl,
+  type PublicUrlOptions,
+} from './core/public-url';
 export { renderXml, assertXmlText, type XmlElement, type RenderXmlOptions } from './core/xml';
 export type {
   Authenticator,

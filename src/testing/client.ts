@@ -258,6 +258,10 @@ class Client implements Omit<TestClient, TestProvider> {
       headers,
       body,
       remoteAddress: options.remoteAddress ?? '127.0.0.1',
+      // As an adapter mounted at the server root would see it (the Host header above).
+      scheme: 'http',
+      host: headers['host'] ?? '127.0.0.1',
+      originalUrl: query === '' ? path : `${path}?${query}`,
     });
     return new TestReply(sent, reply, this.#renderer);
   }
