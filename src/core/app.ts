@@ -35,6 +35,7 @@ import {
 import {
   callRecordKey,
   CALL_ENDED_FIELD,
+  deliveryIdKey,
   deliveryKey,
   storedHeaders,
   storedReply,
@@ -576,17 +577,21 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
     const deadline = startedAt + (this.#eventTimeoutMs.get(event.name) ?? this.#timeoutMs);
     trace.deadline = deadline;
     const remaining = (): number => Math.max(0, deadline - Date.now());
+    const deliveryId =
+      this.#duplicateTtlMs === undefined ? undefined : this.#provider.deliveryId?.(request, event);
     const key =
-      this.#duplicateTtlMs === undefined ||
-      event.callId === '' ||
-      this.#provider.repeatableEvents?.includes(event.name) === true
-        ? undefined
-        : deliveryKey(
-            this.#provider.name,
-            event,
-            request,
-            this.#provider.signature?.covers === 'body',
-          );
+      deliveryId !== undefined
+        ? deliveryIdKey(this.#provider.name, deliveryId)
+        : this.#duplicateTtlMs === undefined ||
+            event.callId === '' ||
+            this.#provider.repeatableEvents?.includes(event.name) === true
+          ? undefined
+          : deliveryKey(
+              this.#provider.name,
+              event,
+              request,
+              this.#provider.signature?.covers === 'body',
+            );
     if (key !== undefined) return this.#deduplicated(key, event, request, remaining);
     return this.#dispatch(event, request, remaining);
   }

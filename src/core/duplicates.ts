@@ -40,6 +40,19 @@ export function deliveryKey(
 }
 
 /**
+ * The key of one delivery that the provider names itself (`ProviderDefinition.deliveryId`,
+ * e.g. Twilio's `I-Twilio-Idempotency-Token`): the provider and a hash of the id, apart from
+ * the keys of {@link deliveryKey} (`#` after the provider).
+ */
+export function deliveryIdKey(provider: string, id: string): string {
+  const hash =
+    oneShotHash === undefined
+      ? crypto.createHash('sha256').update(id).digest('base64url')
+      : oneShotHash('sha256', id, 'base64url');
+  return `${provider}:#${hash}`;
+}
+
+/**
  * Where a call's record of its once-per-call events is kept, in the store's session space:
  * `<provider>#<call id>` — never a call's own session key (`<provider>:<call id>`), whose TTL
  * is shortened when the call ends.

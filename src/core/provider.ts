@@ -70,6 +70,13 @@ export interface ProviderDefinition<TEvent extends WebhookEvent, TAnswer> {
    */
   readonly repeatableEvents?: readonly string[];
   /**
+   * The delivery's own id, when the provider sends one that its retries repeat (Twilio's
+   * `I-Twilio-Idempotency-Token` header); `undefined` when the request has none. With an id,
+   * duplicate detection keys the delivery on the id alone (also for `repeatableEvents`, whose
+   * new occurrences get new ids); without, on the request's contents as usual.
+   */
+  deliveryId?(request: WebhookRequest, event: TEvent): string | undefined;
+  /**
    * Whether `event` ends its call (Placetel `HungUp`, Opentact `call_state` `destroyed`…): the
    * call's session then lives only `endedSessionTtlMs` more.
    */
