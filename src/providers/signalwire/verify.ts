@@ -1,0 +1,99 @@
+/**
+ * SignalWire's compatibility signature: Twilio's algorithm (HMAC-SHA1 over the public URL and
+ * the sorted POST parameters, base64) keyed with the project's Signing Key, in
+ * `X-SignalWire-Signature` or `X-Twilio-Signature`.
+ *
+ * Spec: `docs/providers/signalwire.md` §3.1 "Compatibility signature (cXML webhooks)", §8.1
+ * (both headers), §8.12 (several keys while a key is reset). The algorithm itself is shared with
+ * Twilio (`../twiml/signature.ts`).
+ *
+ * @module
+ */
+import { CallControlError } from '../../core/errors';
+import type { Authenticator } from '../../core/types';
+import {
+  checkTwimlTokens,
+  computeTwimlSignature,
+  createTwimlSignatureCheck,
+  verifyTwimlSignature,
+  type TwimlSignedParams,
+} from '../twiml/signature';
+
+/** SignalWire's own signature header (lower-case; spec §3.1 "Header"). */
+export const SIGNALWIRE_SIGNATURE_HEADER = 'x-signalwire-signature';
+
+/** The Twilio header SignalWire's validators also read (spec §3.1 "Header", §8.1). */
+export const SIGNALWIRE_TWILIO_SIGNATURE_HEADER = 'x-twilio-signature';
+
+/**
+ * The compatibility signature of `url` and `params` under a signing key, as SignalWire computes
+ * it (spec §3.1 "Algorithm") — for tests and simulations.
+ *
+ * @param signingKey - the project's Signing Key, e.g. `PSK_…`
+ * @param url - the full public URL requested
+ * @param params - the decoded POST parameters; `{}` for a GET
+ * @returns the base64 signature (28 characters)
+ */
+export function signSignalwireRequest(
+  signingKey: string,
+  url: string,
+  params: TwimlSignedParams = {},
+): string {
+  return computeTwimlSignature(signingKey, url, params);
+}
+
+/**
+ * Whether `signature` is SignalWire's compatibility signature of `url` (with and without the
+ * default port) and `params` under one of the signing keys. Never throws.
+ */
+export function verifySignalwireSignature(
+  signingKeys: string | readonly string[],
+  signature: string | undefined,
+  url: string,
+  params: TwimlSignedParams = {},
+): boolean {
+  return verifyTwimlSignature(signingKeys, signature, url, params);
+}
+
+/**
+ * An authenticator that requires a valid compatibility signature over the request's public URL
+ * (the app's `publicUrl` option, or scheme and host as received, or a trusted proxy's
+ * `X-Forwarded-*`) and its parameters, in `X-SignalWire-Signature` or `X-Twilio-Signature`.
+ * When both headers are sent, both must verify (spec §8.1). A refusal's message names the header,
+ * the URL checked (query values elided) and why — never a key or a signature.
+ *
+ * @param signingKeys - the Signing Key, or several while a key is reset (every one is tried)
+ * @throws {TypeError} (at once) for an empty key or list
+ * @throws {CallControlError} (from the authenticator, 403) `CC_ERR_SIGNATURE_MISSING` when
+ *   neither header is sent; `CC_ERR_SIGNATURE_INVALID` when a sent one does not verify, or the
+ *   public URL cannot be known
+ */
+export function createSignalwireSignatureCheck(
+  signingKeys: string | readonly string[],
+): Authenticator {
+  const tokens = checkTwimlTokens('signingKey', signingKeys);
+  const common = { title: 'SignalWire', option: 'signingKey', tokens };
+  const own = createTwimlSignatureCheck({
+    ...common,
+    header: SIGNALWIRE_SIGNATURE_HEADER,
+    headerTitle: 'X-SignalWire-Signature',
+  });
+  const twilio = createTwimlSignatureCheck({
+    ...common,
+    header: SIGNALWIRE_TWILIO_SIGNATURE_HEADER,
+    headerTitle: 'X-Twilio-Signature',
+  });
+  const sent = (value: string | undefined): boolean => typeof value === 'string' && value !== '';
+  return function signalwireSignature(request, context) {
+    const hasOwn = sent(request.headers[SIGNALWIRE_SIGNATURE_HEADER]);
+    const hasTwilio = sent(request.headers[SIGNALWIRE_TWILIO_SIGNATURE_HEADER]);
+    if (!hasOwn && !hasTwilio) {
+      throw new CallControlError(
+        'CC_ERR_SIGNATURE_MISSING',
+        `The X-SignalWire-Signature header is missing (and no X-Twilio-Signature either; request to ${request.path})`,
+      );
+    }
+    if (hasOwn) own(request, context);
+    if (hasTwilio) twilio(request, context);
+  };
+}
