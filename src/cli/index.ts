@@ -139,9 +139,11 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
         if (empty !== undefined) command.error(empty, { exitCode: 2 });
         let requests: readonly OutgoingRequest[];
         let url: string;
+        let base: string;
         try {
           requests = simulation.scenario(options);
           url = splitCredentials(target).url;
+          base = url.replace(/\/+$/, '');
         } catch (error) {
           command.error(`error: ${error instanceof Error ? error.message : String(error)}`, {
             exitCode: 2,
@@ -152,16 +154,35 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
         if (!json) io.stdout(formatHeading(plugin.name, url, requests.length, colour));
         const started = performance.now();
         let index = 0;
-        const results = await sendSequence(target, requests, {
-          timeoutMs: options['timeoutMs'] as number,
-          ...(json
-            ? {}
-            : {
-                onExchange: (result: ExchangeResult) =>
-                  io.stdout(formatExchange(result, ++index, requests.length, colour)),
-              }),
-        });
-        const summary = summarize(results, requests.length, performance.now() - started);
+        let planned = requests.length;
+        const { follow, sign } = simulation;
+        let results: ExchangeResult[];
+        try {
+          results = await sendSequence(target, requests, {
+            timeoutMs: options['timeoutMs'] as number,
+            ...(follow === undefined
+              ? {}
+              : {
+                  follow: (result: ExchangeResult, sent: readonly OutgoingRequest[]) =>
+                    follow.call(simulation, result, sent, options, base),
+                }),
+            ...(sign === undefined
+              ? {}
+              : {
+                  sign: (request: OutgoingRequest, requestUrl: string) =>
+                    sign.call(simulation, request, requestUrl, options),
+                }),
+            onExchange: (result: ExchangeResult, total: number) => {
+              planned = total;
+              if (!json) io.stdout(formatExchange(result, ++index, total, colour));
+            },
+          });
+        } catch (error) {
+          command.error(`error: ${error instanceof Error ? error.message : String(error)}`, {
+            exitCode: 2,
+          });
+        }
+        const summary = summarize(results, planned, performance.now() - started);
         if (!passed(summary)) exitCode = 1;
         io.stdout(
           json ? formatJson(plugin.name, url, results, summary) : formatSummary(summary, colour),

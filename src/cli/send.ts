@@ -38,9 +38,26 @@ export interface ExchangeResult {
 export interface SendOptions {
   /** Per-request timeout in milliseconds. Default 10000. */
   readonly timeoutMs?: number;
-  /** Called after each exchange, e.g. to print progress. */
-  readonly onExchange?: (result: ExchangeResult) => void;
+  /**
+   * Called after each exchange, e.g. to print progress; `planned` is the number of requests
+   * sent and still to send (it grows when `follow` adds requests).
+   */
+  readonly onExchange?: (result: ExchangeResult, planned: number) => void;
+  /**
+   * The requests to send right after one was answered, before the remaining ones (a provider
+   * whose next requests depend on the answers, see `SimulateCommand.follow`); `sent` holds every
+   * request sent so far.
+   */
+  readonly follow?: (
+    result: ExchangeResult,
+    sent: readonly OutgoingRequest[],
+  ) => readonly OutgoingRequest[];
+  /** The request as sent to `url` (e.g. signed over the URL, see `SimulateCommand.sign`). */
+  readonly sign?: (request: OutgoingRequest, url: string) => OutgoingRequest;
 }
+
+/** Most requests one simulated call sends (followed requests included). */
+export const MAX_SIMULATED_REQUESTS = 50;
 
 /**
  * Splits `user:password@` off a URL into an `Authorization: Basic` header, as providers do
@@ -64,8 +81,9 @@ export function splitCredentials(target: string): { url: string; authorization?:
 }
 
 /**
- * Sends `requests` to `target` in order (stopping at the first that gets no answer at all)
- * and returns one result per request sent.
+ * Sends `requests` to `target` in order (stopping at the first that gets no answer at all,
+ * and after {@link MAX_SIMULATED_REQUESTS}), with the requests `options.follow` adds for an
+ * answer sent right after it, and returns one result per request sent.
  *
  * @throws {TypeError} for an invalid URL (see {@link splitCredentials})
  */
@@ -76,8 +94,12 @@ export async function sendSequence(
 ): Promise<ExchangeResult[]> {
   const { url, authorization } = splitCredentials(target);
   const results: ExchangeResult[] = [];
-  for (const request of requests) {
-    const target = requestUrl(url, request);
+  const queue = [...requests];
+  const sent: OutgoingRequest[] = [];
+  while (queue.length > 0 && results.length < MAX_SIMULATED_REQUESTS) {
+    const planned = queue.shift() as OutgoingRequest;
+    const target = requestUrl(url, planned);
+    const request = options.sign === undefined ? planned : options.sign(planned, target);
     const started = performance.now();
     const headers: Record<string, string> = { ...request.headers };
     if (authorization !== undefined) headers['authorization'] = authorization;
@@ -113,7 +135,11 @@ export async function sendSequence(
       };
     }
     results.push(result);
-    options.onExchange?.(result);
+    sent.push(request);
+    if (result.status !== undefined && options.follow !== undefined) {
+      queue.unshift(...options.follow(result, sent));
+    }
+    options.onExchange?.(result, results.length + queue.length);
     if (result.status === undefined) break;
   }
   return results;

@@ -18,7 +18,7 @@ import type { CallOptions, PlayedCall } from '../testing/types';
 import type { ProviderRules, ValidateOptions } from '../validate/types';
 
 /** The credential options of the test kit a provider may sign requests with. */
-export type SigningOption = 'secret' | 'privateKey';
+export type SigningOption = 'secret' | 'privateKey' | 'authToken';
 
 /** The scenario options the `simulate` command has for every provider (commander's key). */
 export type CommonSimulateOption = 'secret' | 'digits' | 'hangupCause';
@@ -67,6 +67,35 @@ export interface SimulateCommand {
    * @throws {TypeError} for a usage error; its message is printed and the command exits with 2
    */
   scenario(options: SimulateArguments): readonly TestRequest[];
+  /**
+   * For a provider whose next requests depend on the answers (TwiML: the `action` of a
+   * `<Gather>` is where the digits go): the requests to send right after `request` got `reply`,
+   * before the scenario's remaining ones. `sent` is every request sent so far (the last is
+   * `request`), `baseUrl` the URL the scenario's paths are relative to. Default: none.
+   * @throws {TypeError} for a usage error (printed; the command exits with 2)
+   */
+  follow?(
+    reply: ScenarioReply,
+    sent: readonly TestRequest[],
+    options: SimulateArguments,
+    baseUrl: string,
+  ): readonly TestRequest[];
+  /**
+   * For a provider that signs the URL (TwiML: `X-Twilio-Signature`): the request signed for
+   * the full `url` it is sent to, as the options say (unchanged without a credential).
+   * Default: requests are sent as the scenario made them.
+   */
+  sign?(request: TestRequest, url: string, options: SimulateArguments): TestRequest;
+}
+
+/** What a request of a simulated call got back, for {@link SimulateCommand.follow}. */
+export interface ScenarioReply {
+  /** The request answered. */
+  readonly request: TestRequest;
+  /** The HTTP status; `undefined` when no answer came. */
+  readonly status: number | undefined;
+  /** The body as text. */
+  readonly body: string;
 }
 
 /**
@@ -88,8 +117,16 @@ export interface ValidateCommandOption {
 export interface TestKitClient {
   /** Sends one request (signed and authenticated as the client's options say). */
   send(request: TestRequest): Promise<TestReply>;
-  /** Sends requests one after another as one call. */
-  play(requests: readonly TestRequest[]): Promise<PlayedCall>;
+  /**
+   * Sends requests one after another as one call; with `follow`, the requests it returns for a
+   * reply are sent right after it (before the remaining ones), see {@link SimulateCommand.follow}.
+   */
+  play(
+    requests: readonly TestRequest[],
+    follow?: (reply: ScenarioReply, sent: readonly TestRequest[]) => readonly TestRequest[],
+  ): Promise<PlayedCall>;
+  /** The URL the requests' paths are relative to (the public URL of the app's mount point). */
+  readonly baseUrl: string;
 }
 
 /**
@@ -101,6 +138,14 @@ export interface ProviderTestRequests<ScenarioOptions> {
   playCall(options?: ScenarioOptions): Promise<PlayedCall>;
 }
 
+/** What a request is sent as, for signatures over the URL. */
+export interface SignedTarget {
+  /** Upper-case HTTP method. */
+  readonly method: string;
+  /** The full URL the request goes to, as the app computes its public URL. */
+  readonly url: string;
+}
+
 /** How the test kit signs a provider's requests, for a provider that signs them. */
 export interface TestKitSigning {
   /** The key of the test client's options (`TestClientOptions`) holding the credential. */
@@ -110,10 +155,11 @@ export interface TestKitSigning {
   /** The signature header (lower case), e.g. `'x-placetel-signature'`. */
   readonly header: string;
   /**
-   * The header's value for `body` signed with the credential.
+   * The header's value for `body` signed with the credential; `target` is the request's method
+   * and full URL, for providers that sign the URL too.
    * @throws {TypeError} for a credential that cannot sign (e.g. not a private key)
    */
-  sign(body: Buffer, credential: string | KeyObject): string;
+  sign(body: Buffer, credential: string | KeyObject, target: SignedTarget): string;
 }
 
 /** A provider's part of the test kit (`callcontrol/testing`). */

@@ -20,6 +20,7 @@ import {
 } from '../providers/registry';
 import { TestReply, type AnswerRenderer, type TestRequest } from './reply';
 import type { CallExchange, CallOptions, PlayedCall } from './types';
+import type { ScenarioReply, SigningOption } from '../providers/plugin';
 
 export type { CallExchange, CallOptions, PlayedCall } from './types';
 
@@ -67,6 +68,22 @@ export interface TestClientOptions {
    * a TypeError.
    */
   readonly privateKey?: string | KeyObject | undefined;
+  /**
+   * Sign every request with this auth token, for providers that sign the URL and the
+   * parameters with a shared token (Twilio's `X-Twilio-Signature`, HMAC-SHA1 over the full URL
+   * and the sorted POST parameters). The URL signed is the one the app computes as the
+   * request's public URL: `publicUrl` below plus the request's path and query. Giving it for
+   * a provider that signs otherwise throws a TypeError.
+   */
+  readonly authToken?: string | undefined;
+  /**
+   * The public URL of the app's mount point, as the app's `publicUrl` option says, e.g.
+   * `'https://voice.example.com/twilio'`: requests signed over their URL (`authToken`) are
+   * signed for it plus their path and query, and answers' absolute URLs below it are followed
+   * by `playCall`. Default: `http://` and the `Host` header (`127.0.0.1`), as the app sees a
+   * kit request without a `publicUrl` option.
+   */
+  readonly publicUrl?: string | undefined;
   /** Send `Authorization: Basic` with these credentials (the app's `basicAuth`). */
   readonly basicAuth?: { readonly username: string; readonly password: string } | undefined;
   /** Put this token in the URL, as the app's `urlToken` expects it; a string is `{ token }`. */
@@ -138,6 +155,9 @@ export interface TestClient extends ProviderTestRequestsMap {
   with(options: TestClientOptions): TestClient;
 }
 
+/** Most requests one played call sends (followed requests included). */
+const MAX_PLAYED_REQUESTS = 50;
+
 function appendQuery(query: string, extra: string): string {
   return query === '' ? extra : extra === '' ? query : `${query}&${extra}`;
 }
@@ -171,7 +191,7 @@ function appRenderer(app: TestableApp): AnswerRenderer | undefined {
 }
 
 /** The registered providers that sign with the credential option `option`, by name. */
-function signersWith(option: 'secret' | 'privateKey'): string {
+function signersWith(option: SigningOption): string {
   return PROVIDERS.filter(
     (plugin) => 'signing' in plugin.testKit && plugin.testKit.signing.option === option,
   )
@@ -196,7 +216,7 @@ class Client implements Omit<TestClient, TestProvider> {
     }
     const signing =
       plugin !== undefined && 'signing' in plugin.testKit ? plugin.testKit.signing : undefined;
-    for (const option of ['secret', 'privateKey'] as const) {
+    for (const option of ['secret', 'privateKey', 'authToken'] as const) {
       if (options[option] === undefined || signing?.option === option) continue;
       const signers = signersWith(option);
       const owner = signers === '' ? `${option} signs nothing here` : `${option} is for ${signers}`;
@@ -223,17 +243,6 @@ class Client implements Omit<TestClient, TestProvider> {
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       headers['content-length'] = String(body.length);
     }
-    const plugin = this.#plugin;
-    const signing =
-      plugin !== undefined && 'signing' in plugin.testKit ? plugin.testKit.signing : undefined;
-    const credential = signing === undefined ? undefined : options[signing.option];
-    if (
-      signing !== undefined &&
-      credential !== undefined &&
-      headers[signing.header] === undefined
-    ) {
-      headers[signing.header] = signing.sign(body, credential);
-    }
     if (options.basicAuth !== undefined) {
       const { username, password } = options.basicAuth;
       headers['authorization'] =
@@ -249,6 +258,23 @@ class Client implements Omit<TestClient, TestProvider> {
         const param = new URLSearchParams({ [token.param ?? 'token']: token.token });
         query = appendQuery(query, param.toString());
       }
+    }
+    const plugin = this.#plugin;
+    const signing =
+      plugin !== undefined && 'signing' in plugin.testKit ? plugin.testKit.signing : undefined;
+    const credential = signing === undefined ? undefined : options[signing.option];
+    if (
+      signing !== undefined &&
+      credential !== undefined &&
+      headers[signing.header] === undefined
+    ) {
+      const base =
+        options.publicUrl?.replace(/\/+$/, '') ?? `http://${headers['host'] ?? '127.0.0.1'}`;
+      const url = `${base}${path}${query === '' ? '' : `?${query}`}`;
+      headers[signing.header] = signing.sign(body, credential, {
+        method: request.method.toUpperCase(),
+        url,
+      });
     }
     const sent: TestRequest = { ...request, headers, path, query };
     const reply = await this.#app.handle({
@@ -266,11 +292,28 @@ class Client implements Omit<TestClient, TestProvider> {
     return new TestReply(sent, reply, this.#renderer);
   }
 
-  async play(requests: readonly TestRequest[]): Promise<PlayedCall> {
+  /** The URL the requests' paths are relative to: `publicUrl`, else `http://` and the Host. */
+  get baseUrl(): string {
+    const host = this.options.headers?.['host'] ?? '127.0.0.1';
+    return this.options.publicUrl?.replace(/\/+$/, '') ?? `http://${host}`;
+  }
+
+  async play(
+    requests: readonly TestRequest[],
+    follow?: (reply: ScenarioReply, sent: readonly TestRequest[]) => readonly TestRequest[],
+  ): Promise<PlayedCall> {
     const exchanges: CallExchange[] = [];
-    for (const request of requests) {
+    const queue = [...requests];
+    const sent: TestRequest[] = [];
+    // A bound on followed requests, so that an app that loops forever ends the call.
+    for (let count = 0; queue.length > 0 && count < MAX_PLAYED_REQUESTS; count++) {
+      const request = queue.shift() as TestRequest;
       const reply = await this.send(request);
       exchanges.push({ event: request.event, request: reply.request, reply });
+      sent.push(request);
+      if (follow !== undefined) {
+        queue.unshift(...follow({ request, status: reply.status, body: reply.text }, sent));
+      }
     }
     return playedCall(exchanges);
   }
