@@ -10,7 +10,8 @@
  * @module
  */
 import { CallControlError } from '../../core/errors';
-import type { Authenticator } from '../../core/types';
+import { redactHeaders } from '../../core/auth';
+import type { Authenticator, WebhookRequest } from '../../core/types';
 import {
   checkTwimlTokens,
   computeTwimlSignature,
@@ -84,7 +85,7 @@ export function createSignalwireSignatureCheck(
     headerTitle: 'X-Twilio-Signature',
   });
   const sent = (value: string | undefined): boolean => typeof value === 'string' && value !== '';
-  return function signalwireSignature(request, context) {
+  const signalwireSignature: Authenticator = (request, context) => {
     const hasOwn = sent(request.headers[SIGNALWIRE_SIGNATURE_HEADER]);
     const hasTwilio = sent(request.headers[SIGNALWIRE_TWILIO_SIGNATURE_HEADER]);
     if (!hasOwn && !hasTwilio) {
@@ -96,4 +97,9 @@ export function createSignalwireSignatureCheck(
     if (hasOwn) own(request, context);
     if (hasTwilio) twilio(request, context);
   };
+  // Both headers are credentials of a sort: never shown in what onError gets.
+  return Object.assign(signalwireSignature, {
+    redact: (request: WebhookRequest) =>
+      redactHeaders(request, [SIGNALWIRE_SIGNATURE_HEADER, SIGNALWIRE_TWILIO_SIGNATURE_HEADER]),
+  });
 }
