@@ -16,6 +16,7 @@ import { opentactPlugin } from './opentact/plugin';
 import { ozekiPlugin } from './ozeki/plugin';
 import { placetelPlugin } from './placetel/plugin';
 import { sipgatePlugin } from './sipgate/plugin';
+import { twilioPlugin } from './twilio/plugin';
 import { voipNowPlugin } from './voipnow/plugin';
 
 // The provider namespaces of the package root, one per provider (sorted by name).
@@ -23,6 +24,7 @@ export * as opentact from './opentact';
 export * as ozeki from './ozeki';
 export * as placetel from './placetel';
 export * as sipgate from './sipgate';
+export * as twilio from './twilio';
 export * as voipnow from './voipnow';
 
 /**
@@ -35,6 +37,7 @@ export const PROVIDERS = [
   voipNowPlugin,
   opentactPlugin,
   sipgatePlugin,
+  twilioPlugin,
 ] as const;
 
 /** The plug-in of one registered provider. */

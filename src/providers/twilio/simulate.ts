@@ -1,0 +1,126 @@
+/**
+ * Requests of a whole Twilio call, as Twilio sends them: form-encoded POSTs (or GETs) with the
+ * call fields of spec §2.1, the voice request first, then what the app's answers ask for (the
+ * `<Gather>` action with scripted digits, a `<Redirect>`, the `<Dial>` and `<Record>`
+ * actions), and the final status callback. Signed with `X-Twilio-Signature` for the URL each
+ * request is sent to. Used by tests (`client.twilio`) and `callcontrol simulate twilio`.
+ *
+ * @module
+ */
+import type { TestReply, TestRequest } from '../../testing/reply';
+import type { PlayedCall } from '../../testing/types';
+import {
+  followTwiml,
+  twimlCallScenario,
+  twimlRequest,
+  type TwimlCallScenarioOptions,
+} from '../twiml/simulate';
+import type { TwimlRequestKind } from '../twiml/requests';
+import { TWILIO_SIGNATURE_HEADER, signTwilioRequest } from './verify';
+
+/** Options of a simulated Twilio call (see `TwimlCallScenarioOptions` for each field). */
+export type TwilioCallScenarioOptions = TwimlCallScenarioOptions;
+
+/**
+ * The requests of a Twilio call that do not depend on the answers: the voice request (when
+ * the call was answered) and the final status callback (spec §2.1, §2.3); the rest comes from
+ * {@link followTwilioAnswer}.
+ */
+export function twilioCallScenario(options: TwilioCallScenarioOptions = {}): TestRequest[] {
+  return twimlCallScenario(options);
+}
+
+/**
+ * The requests Twilio sends next after `reply` (spec §2.4, §2.5, §2.7): the `<Gather>` action
+ * with the next digits entry, a `<Redirect>`, the `<Dial>` or `<Record>` action. URLs outside
+ * `baseUrl` (the public URL of the app's mount point) are not followed.
+ */
+export function followTwilioAnswer(
+  reply: {
+    readonly request: TestRequest;
+    readonly status: number | undefined;
+    readonly body: string;
+  },
+  sent: readonly TestRequest[],
+  options: TwilioCallScenarioOptions,
+  baseUrl: string,
+): TestRequest[] {
+  return followTwiml(reply, sent, options, baseUrl);
+}
+
+/**
+ * One Twilio request of the kind `event` with `fields` (in the order given): form-encoded in
+ * a POST body, or in the query of a GET.
+ */
+export function twilioRequest(
+  event: TwimlRequestKind,
+  fields: ReadonlyArray<readonly [string, string]>,
+  target: { method?: 'POST' | 'GET'; path?: string; query?: string } = {},
+): TestRequest {
+  return twimlRequest(event, fields, target);
+}
+
+/**
+ * `request` signed as Twilio signs it for the full `url` it is sent to (spec §3.1): the URL
+ * and, for a POST, its decoded form parameters, under `authToken`.
+ */
+export function signTwilioTestRequest(
+  request: TestRequest,
+  url: string,
+  authToken: string,
+): TestRequest {
+  return {
+    ...request,
+    headers: {
+      ...request.headers,
+      [TWILIO_SIGNATURE_HEADER]: signTwilioForm(authToken, url, request.method, request.body),
+    },
+  };
+}
+
+/** The signature of a request with `body` (form-encoded; ignored for a GET) sent to `url`. */
+export function signTwilioForm(
+  authToken: string,
+  url: string,
+  method: string,
+  body: Buffer | string,
+): string {
+  const params: Record<string, string | string[]> = {};
+  if (method.toUpperCase() !== 'GET') {
+    for (const [name, value] of new URLSearchParams(body.toString())) {
+      const had = params[name];
+      params[name] =
+        had === undefined ? value : [...(typeof had === 'string' ? [had] : had), value];
+    }
+  }
+  return signTwilioRequest(authToken, url, params);
+}
+
+/**
+ * Twilio's requests in the test kit (spec docs/providers/twilio.md §2), signed with the
+ * client's `authToken` for its `publicUrl` (default `http://127.0.0.1`).
+ */
+export interface TwilioTestRequests {
+  /** The voice request of a new call (`CallStatus=ringing`); `path` below the mount, default `/`. */
+  voice(options?: TwilioCallScenarioOptions): Promise<TestReply>;
+  /**
+   * A `<Gather>` result (`Digits`, default `'1'`) posted to `path` — e.g. `'/actions/menu'`
+   * for the named action `menu`.
+   */
+  gather(options?: TwilioCallScenarioOptions & { readonly digits?: string }): Promise<TestReply>;
+  /** A `<Dial>` result (`DialCallStatus`, default `completed`) posted to `path`. */
+  dial(options?: TwilioCallScenarioOptions): Promise<TestReply>;
+  /** The final status callback (`CallStatus` = `finalStatus`, default `completed`). */
+  statusCallback(options?: TwilioCallScenarioOptions): Promise<TestReply>;
+  /** Any fields, in order, as one request of kind `event` (POST, or GET with `method`). */
+  request(
+    event: TwimlRequestKind,
+    fields: ReadonlyArray<readonly [string, string]>,
+    target?: { method?: 'POST' | 'GET'; path?: string; query?: string },
+  ): Promise<TestReply>;
+  /**
+   * A whole call that follows the app's answers: voice request → the `<Gather>` action with
+   * each `digits` entry → `<Redirect>`s, `<Dial>` and `<Record>` actions → status callback.
+   */
+  playCall(options?: TwilioCallScenarioOptions): Promise<PlayedCall>;
+}
