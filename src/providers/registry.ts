@@ -15,7 +15,9 @@
 import { opentactPlugin } from './opentact/plugin';
 import { ozekiPlugin } from './ozeki/plugin';
 import { placetelPlugin } from './placetel/plugin';
+import { signalwirePlugin } from './signalwire/plugin';
 import { sipgatePlugin } from './sipgate/plugin';
+import { telnyxPlugin } from './telnyx/plugin';
 import { twilioPlugin } from './twilio/plugin';
 import { voipNowPlugin } from './voipnow/plugin';
 
@@ -23,7 +25,9 @@ import { voipNowPlugin } from './voipnow/plugin';
 export * as opentact from './opentact';
 export * as ozeki from './ozeki';
 export * as placetel from './placetel';
+export * as signalwire from './signalwire';
 export * as sipgate from './sipgate';
+export * as telnyx from './telnyx';
 export * as twilio from './twilio';
 export * as voipnow from './voipnow';
 
@@ -38,6 +42,8 @@ export const PROVIDERS = [
   opentactPlugin,
   sipgatePlugin,
   twilioPlugin,
+  telnyxPlugin,
+  signalwirePlugin,
 ] as const;
 
 /** The plug-in of one registered provider. */

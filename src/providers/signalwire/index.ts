@@ -70,6 +70,7 @@ import {
 import { createSignalwireSignatureCheck } from './verify';
 
 export * from './events';
+export * from './simulate';
 export * from './verify';
 export { actionRef } from '../twiml/builders';
 

@@ -69,6 +69,7 @@ import {
 import { createTelnyxSignatureCheck, TELNYX_SIGNATURE_HEADER } from './verify';
 
 export * from './events';
+export * from './simulate';
 export * from './verify';
 export { actionRef } from '../twiml/builders';
 
