@@ -23,6 +23,7 @@ import { decodeForm } from '../../core/body';
 import { CallControlError } from '../../core/errors';
 import type { ProviderDefinition } from '../../core/provider';
 import type { WebhookEvent, WebhookReply, WebhookRequest } from '../../core/types';
+import type { TwimlActionRef } from './builders';
 
 /** The path prefix below the mount point where action requests arrive. */
 export const TWIML_ACTIONS_PATH = '/actions/';
@@ -31,14 +32,10 @@ export const TWIML_ACTIONS_PATH = '/actions/';
 const ACTION_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 
 /**
- * A reference to one of the app's named action handlers, used wherever a URL is expected
- * (the shape the TwiML builders accept as `TwimlActionRef`).
+ * A reference to the named action `N` (the builders' `TwimlActionRef`, with its name typed),
+ * used wherever a URL is expected.
  */
-export interface TwimlActionRefLike<N extends string = string> {
-  readonly kind: 'twiml-action';
-  readonly name: N;
-  readonly query?: Readonly<Record<string, string>> | undefined;
-}
+export type TwimlActionRefLike<N extends string = string> = TwimlActionRef & { readonly name: N };
 
 /**
  * Checks the `actions` option: distinct names of {@link ACTION_NAME} form.
