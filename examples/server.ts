@@ -33,6 +33,17 @@
  * - `SIPGATE_FORWARD_TO`: comma-separated E.164 numbers (without `+`, up to 5) incoming sipgate
  *   calls are dialled to (default `4915799912345`); `SIPGATE_PUBLIC_URL`: where sipgate reaches
  *   `/sipgate`, for the `onAnswer`/`onHangup` follow-ups (default: `http://<Host header>/sipgate`)
+ * - `TELNYX_PUBLIC_KEY`: Telnyx's public key (base64, as the Telnyx portal shows it); requests to
+ *   `/telnyx` must carry a valid `telnyx-signature-ed25519` signed within 300 seconds
+ * - `TELNYX_SALES`, `TELNYX_SUPPORT`: comma-separated E.164 numbers keys 1 and 2 of the `/telnyx`
+ *   menu dial (defaults `+15551230001`, `+15551230002`)
+ * - `SIGNALWIRE_SIGNING_KEY`: the SignalWire project's Signing Key; requests to `/signalwire`
+ *   must carry a valid `X-SignalWire-Signature` (or `X-Twilio-Signature`)
+ * - `SIGNALWIRE_PUBLIC_URL`: the public base URL SignalWire signs its requests for, e.g.
+ *   `https://voice.example.com` (a request to `/signalwire` is then checked against
+ *   `https://voice.example.com/signalwire`); default: the request's scheme and `Host`
+ * - `SIGNALWIRE_SALES`, `SIGNALWIRE_SUPPORT`: comma-separated E.164 numbers keys 1 and 2 of the
+ *   `/signalwire` menu dial (defaults `+15551230001`, `+15551230002`)
  *
  * - `SHUTDOWN_TIMEOUT_MS` (default 10000): on SIGTERM or SIGINT the server shuts down gracefully
  *   (see {@link ExampleServer.shutdown}) and exits within this many milliseconds, also when
@@ -69,7 +80,9 @@ import {
 import { createOpentactDemo } from './opentact/app';
 import { createOzekiDemo } from './ozeki/app';
 import { createPlacetelDemo } from './placetel/app';
+import { createSignalwireDemo } from './signalwire/app';
 import { createSipgateDemo } from './sipgate/app';
+import { createTelnyxDemo } from './telnyx/app';
 import { createVoipNowDemo } from './voipnow/app';
 
 /** Options of {@link createExampleApp}; each falls back to its environment variable. */
@@ -82,6 +95,10 @@ export interface ExampleOptions {
   readonly opentactToken?: string | undefined;
   /** A PEM public key for `/sipgate`; default `SIPGATE_PUBLIC_KEY`, else sipgate's published key. */
   readonly sipgatePublicKey?: string | undefined;
+  /** Telnyx's public key (base64) for `/telnyx`; default `TELNYX_PUBLIC_KEY`. */
+  readonly telnyxPublicKey?: string | undefined;
+  /** The Signing Key for `/signalwire`; default `SIGNALWIRE_SIGNING_KEY`. */
+  readonly signalwireSigningKey?: string | undefined;
   /**
    * Whether a provider without its credential stays off (`true`) or is served without
    * authentication (`false`). Default: `NODE_ENV === 'production'`.
@@ -173,6 +190,8 @@ const CREDENTIALS = [
   { path: '/opentact', variable: 'OPENTACT_TOKEN', option: 'opentactToken' },
   // Checked without its variable too: sipgate's published key is the default.
   { path: '/sipgate', variable: 'SIPGATE_PUBLIC_KEY', option: 'sipgatePublicKey', published: true },
+  { path: '/telnyx', variable: 'TELNYX_PUBLIC_KEY', option: 'telnyxPublicKey' },
+  { path: '/signalwire', variable: 'SIGNALWIRE_SIGNING_KEY', option: 'signalwireSigningKey' },
 ] as const;
 
 function plan(options: ExampleOptions): PlannedProvider[] {
@@ -231,7 +250,7 @@ function demo<T>(provider: PlannedProvider, create: (credential: string | undefi
     return create(provider.credential);
   } catch (error) {
     if (error instanceof TypeError) {
-      const rule = error.message.replace(/^(urlToken|secret|publicKey): /, '');
+      const rule = error.message.replace(/^(urlToken|secret|publicKey|signingKey): /, '');
       throw new ExampleConfigError(`${provider.variable} is not usable: ${rule}`);
     }
     throw error;
@@ -324,7 +343,11 @@ function buildExample(
   const forwardTo = options.forwardTo ?? listFromEnv('FORWARD_TO', '022129191999');
   const store = options.store;
   const log = options.log ? { log: options.log } : {};
-  const [placetel, ozeki, voipnow, opentact, sipgate] = plan(options) as [
+  const planned = plan(options);
+  /** The planned provider mounted at `path`. */
+  const plannedAt = (path: string): PlannedProvider =>
+    planned.find((provider) => provider.path === path) as PlannedProvider;
+  const [placetel, ozeki, voipnow, opentact, sipgate] = planned as [
     PlannedProvider,
     PlannedProvider,
     PlannedProvider,
@@ -401,6 +424,36 @@ function buildExample(
     }),
   );
   mount(sipgate.path, sipgateCalls);
+  const telnyx = plannedAt('/telnyx');
+  if (telnyx.status !== 'off') {
+    const calls = demo(telnyx, (publicKey) =>
+      createTelnyxDemo({
+        publicKey,
+        allowUnauthenticated: allowUnauthenticated(telnyx),
+        sales: listFromEnv('TELNYX_SALES', '+15551230001'),
+        support: listFromEnv('TELNYX_SUPPORT', '+15551230002'),
+        ...log,
+        store,
+      }),
+    );
+    mount(telnyx.path, calls);
+  }
+  const signalwire = plannedAt('/signalwire');
+  if (signalwire.status !== 'off') {
+    const base = process.env['SIGNALWIRE_PUBLIC_URL'];
+    const calls = demo(signalwire, (signingKey) =>
+      createSignalwireDemo({
+        signingKey,
+        allowUnauthenticated: allowUnauthenticated(signalwire),
+        ...(base ? { publicUrl: `${base.replace(/\/+$/, '')}${signalwire.path}` } : {}),
+        sales: listFromEnv('SIGNALWIRE_SALES', '+15551230001'),
+        support: listFromEnv('SIGNALWIRE_SUPPORT', '+15551230002'),
+        ...log,
+        store,
+      }),
+    );
+    mount(signalwire.path, calls);
+  }
   const lines: Record<string, string> = {
     '/placetel': 'POST /placetel  Placetel Call Control / Notify API',
     '/ozeki': 'POST /ozeki     Ozeki Phone System notifications (OzML IVR)',
@@ -408,10 +461,12 @@ function buildExample(
       'GET|POST /voipnow[/dial-in|/interactive|/hangup|…]  4PSA VoipNow Call Events and Call Interactive',
     '/opentact': 'GET|POST /opentact  Opentact call flow, Gather follow-ups and events',
     '/sipgate': 'POST /sipgate  sipgate.io Push API (newCall, answer, hangup, dtmf)',
+    '/telnyx': 'GET|POST /telnyx[/actions/menu]  Telnyx TeXML menu (1 sales, 2 support)',
+    '/signalwire': 'GET|POST /signalwire[/actions/menu]  SignalWire cXML menu (1 sales, 2 support)',
   };
   const index =
     'callcontrol example server\n' +
-    [placetel, ozeki, voipnow, opentact, sipgate]
+    planned
       .map((provider) =>
         provider.status === 'off'
           ? `${provider.path}: not served (set ${provider.variable})\n`
@@ -430,12 +485,28 @@ function buildExample(
   return { app, apps };
 }
 
+/** The credential variables that are signature keys (the others are URL tokens). */
+const SIGNED_BY = new Set([
+  'PLACETEL_SECRET',
+  'SIPGATE_PUBLIC_KEY',
+  'TELNYX_PUBLIC_KEY',
+  'SIGNALWIRE_SIGNING_KEY',
+]);
+
+/** What each signature key's variable holds and requires, for the startup lines. */
+const SIGNATURE_RULES: Readonly<Record<string, string>> = {
+  PLACETEL_SECRET:
+    'the secret of your Placetel API settings; requests then need a valid X-PLACETEL-SIGNATURE',
+  TELNYX_PUBLIC_KEY:
+    'the public key of your Telnyx account, base64 as the portal shows it; requests then need a valid telnyx-signature-ed25519 within 300 seconds',
+  SIGNALWIRE_SIGNING_KEY:
+    'the Signing Key of your SignalWire project; requests then need a valid X-SignalWire-Signature over SIGNALWIRE_PUBLIC_URL',
+};
+
 /** How a served provider's requests are checked, for the startup line. */
 function checkOf(provider: ExampleProvider): string {
   if (provider.status === 'unauthenticated') return 'NO AUTHENTICATION';
-  return provider.variable === 'PLACETEL_SECRET' || provider.variable === 'SIPGATE_PUBLIC_KEY'
-    ? 'signature required'
-    : 'token required';
+  return SIGNED_BY.has(provider.variable) ? 'signature required' : 'token required';
 }
 
 /**
@@ -459,9 +530,8 @@ export function startupLines(
   for (const provider of providers) {
     const missing = `${provider.variable} is ${provider.empty ? 'empty' : 'not set'}`;
     const rule =
-      provider.variable === 'PLACETEL_SECRET'
-        ? 'the secret of your Placetel API settings; requests then need a valid X-PLACETEL-SIGNATURE'
-        : `16 to 512 characters of A-Z a-z 0-9 . _ ~ -; requests then need ?token=<${provider.variable}>`;
+      SIGNATURE_RULES[provider.variable] ??
+      `16 to 512 characters of A-Z a-z 0-9 . _ ~ -; requests then need ?token=<${provider.variable}>`;
     if (provider.status === 'unauthenticated') {
       lines.push(
         `warning: ${provider.path} accepts requests without authentication: ${missing}. ` +
