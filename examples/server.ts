@@ -42,6 +42,13 @@
  * - `SIGNALWIRE_PUBLIC_URL`: the public base URL SignalWire signs its requests for, e.g.
  *   `https://voice.example.com` (a request to `/signalwire` is then checked against
  *   `https://voice.example.com/signalwire`); default: the request's scheme and `Host`
+ * - `TWILIO_AUTH_TOKEN`: the Twilio account's Auth Token; requests to `/twilio` must carry a valid
+ *   `X-Twilio-Signature`
+ * - `TWILIO_PUBLIC_URL`: the public base URL Twilio signs its requests for, e.g.
+ *   `https://voice.example.com` (a request to `/twilio` is then checked against
+ *   `https://voice.example.com/twilio`); default: the request's scheme and `Host`
+ * - `TWILIO_SALES`, `TWILIO_SUPPORT`: comma-separated E.164 numbers keys 1 and 2 of the `/twilio`
+ *   menu dial (defaults `+15551230001`, `+15551230002`)
  * - `SIGNALWIRE_SALES`, `SIGNALWIRE_SUPPORT`: comma-separated E.164 numbers keys 1 and 2 of the
  *   `/signalwire` menu dial (defaults `+15551230001`, `+15551230002`)
  *
@@ -83,6 +90,7 @@ import { createPlacetelDemo } from './placetel/app';
 import { createSignalwireDemo } from './signalwire/app';
 import { createSipgateDemo } from './sipgate/app';
 import { createTelnyxDemo } from './telnyx/app';
+import { createTwilioDemo } from './twilio/app';
 import { createVoipNowDemo } from './voipnow/app';
 
 /** Options of {@link createExampleApp}; each falls back to its environment variable. */
@@ -99,6 +107,8 @@ export interface ExampleOptions {
   readonly telnyxPublicKey?: string | undefined;
   /** The Signing Key for `/signalwire`; default `SIGNALWIRE_SIGNING_KEY`. */
   readonly signalwireSigningKey?: string | undefined;
+  /** The Auth Token for `/twilio`; default `TWILIO_AUTH_TOKEN`. */
+  readonly twilioAuthToken?: string | undefined;
   /**
    * Whether a provider without its credential stays off (`true`) or is served without
    * authentication (`false`). Default: `NODE_ENV === 'production'`.
@@ -192,6 +202,7 @@ const CREDENTIALS = [
   { path: '/sipgate', variable: 'SIPGATE_PUBLIC_KEY', option: 'sipgatePublicKey', published: true },
   { path: '/telnyx', variable: 'TELNYX_PUBLIC_KEY', option: 'telnyxPublicKey' },
   { path: '/signalwire', variable: 'SIGNALWIRE_SIGNING_KEY', option: 'signalwireSigningKey' },
+  { path: '/twilio', variable: 'TWILIO_AUTH_TOKEN', option: 'twilioAuthToken' },
 ] as const;
 
 function plan(options: ExampleOptions): PlannedProvider[] {
@@ -250,7 +261,7 @@ function demo<T>(provider: PlannedProvider, create: (credential: string | undefi
     return create(provider.credential);
   } catch (error) {
     if (error instanceof TypeError) {
-      const rule = error.message.replace(/^(urlToken|secret|publicKey|signingKey): /, '');
+      const rule = error.message.replace(/^(urlToken|secret|publicKey|signingKey|authToken): /, '');
       throw new ExampleConfigError(`${provider.variable} is not usable: ${rule}`);
     }
     throw error;
@@ -454,6 +465,22 @@ function buildExample(
     );
     mount(signalwire.path, calls);
   }
+  const twilioPlan = plannedAt('/twilio');
+  if (twilioPlan.status !== 'off') {
+    const base = process.env['TWILIO_PUBLIC_URL'];
+    const calls = demo(twilioPlan, (authToken) =>
+      createTwilioDemo({
+        authToken,
+        allowUnauthenticated: allowUnauthenticated(twilioPlan),
+        ...(base ? { publicUrl: `${base.replace(/\/+$/, '')}${twilioPlan.path}` } : {}),
+        sales: listFromEnv('TWILIO_SALES', '+15551230001'),
+        support: listFromEnv('TWILIO_SUPPORT', '+15551230002'),
+        ...log,
+        store,
+      }),
+    );
+    mount(twilioPlan.path, calls);
+  }
   const lines: Record<string, string> = {
     '/placetel': 'POST /placetel  Placetel Call Control / Notify API',
     '/ozeki': 'POST /ozeki     Ozeki Phone System notifications (OzML IVR)',
@@ -463,6 +490,7 @@ function buildExample(
     '/sipgate': 'POST /sipgate  sipgate.io Push API (newCall, answer, hangup, dtmf)',
     '/telnyx': 'GET|POST /telnyx[/actions/menu]  Telnyx TeXML menu (1 sales, 2 support)',
     '/signalwire': 'GET|POST /signalwire[/actions/menu]  SignalWire cXML menu (1 sales, 2 support)',
+    '/twilio': 'GET|POST /twilio[/actions/menu]  Twilio TwiML menu (1 sales, 2 support)',
   };
   const index =
     'callcontrol example server\n' +
@@ -491,6 +519,7 @@ const SIGNED_BY = new Set([
   'SIPGATE_PUBLIC_KEY',
   'TELNYX_PUBLIC_KEY',
   'SIGNALWIRE_SIGNING_KEY',
+  'TWILIO_AUTH_TOKEN',
 ]);
 
 /** What each signature key's variable holds and requires, for the startup lines. */
@@ -499,6 +528,8 @@ const SIGNATURE_RULES: Readonly<Record<string, string>> = {
     'the secret of your Placetel API settings; requests then need a valid X-PLACETEL-SIGNATURE',
   TELNYX_PUBLIC_KEY:
     'the public key of your Telnyx account, base64 as the portal shows it; requests then need a valid telnyx-signature-ed25519 within 300 seconds',
+  TWILIO_AUTH_TOKEN:
+    'the Auth Token of your Twilio account; requests then need a valid X-Twilio-Signature over TWILIO_PUBLIC_URL',
   SIGNALWIRE_SIGNING_KEY:
     'the Signing Key of your SignalWire project; requests then need a valid X-SignalWire-Signature over SIGNALWIRE_PUBLIC_URL',
 };
