@@ -19,9 +19,9 @@
  *
  * Every builder is `builder(options?, ...content)`: the options are the element's attributes
  * (numbers for whole numbers — **seconds** or **milliseconds** as the attribute counts, see
- * `docs/providers/twilio.md §5.4 Where attribute naming` —, booleans for `true`/`false`, arrays
- * for space-separated lists, strings for the rest, a {@link TwimlActionRef} or a string for a
- * URL); the content is the element's text (strings) and child elements (built by the same
+ * `docs/providers/twilio.md §5.4 Where attribute naming/units trip builders` —, booleans
+ * for `true`/`false`, arrays for space-separated lists, strings for the rest, a
+ * {@link TwimlActionRef} or a string for a URL); the content is the element's text (strings) and child elements (built by the same
  * builders). A builder refuses — {@link CallControlError} `CC_ERR_ANSWER_INVALID`, the message
  * naming the builder and the option, e.g. `twilio.gather: numDigits must be a whole number of
  * digits ≥ 1, got 0` — an unknown option, a value out of its type or range, a child the element

@@ -42,7 +42,7 @@ export const TWIML_SPEC = {
   /** Twilio: attributes, defaults, ranges and units of the verbs and nouns. */
   verbs: 'docs/providers/twilio.md §5.3 Verbs and nouns',
   /** Twilio: seconds versus milliseconds. */
-  units: 'docs/providers/twilio.md §5.4 Where attribute naming',
+  units: 'docs/providers/twilio.md §5.4 Where attribute naming/units trip builders',
   /** Twilio: ambiguities (defaults that differ, undocumented placements). */
   gaps: 'docs/providers/twilio.md §8 Ambiguities',
   /** Telnyx: which verbs and nouns TeXML has. */
@@ -59,8 +59,9 @@ const S = TWIML_SPEC;
 
 /**
  * A value type of the language: a {@link GrammarValue}, or
- * - `list`: a space-separated list (twilio-node joins arrays with a space, spec §5.1) of one or
- *   more `values` (an enum), or of whole numbers ≥ `min` when `values` is absent;
+ * - `list`: a space-separated list of one or more `values`, an enum (twilio-node joins arrays
+ *   with a space, `docs/providers/twilio.md §5.1 Document rules`);
+ * - `integerList`: a space-separated list of one or more whole numbers of `unit` ≥ `min`;
  * - `integerOr`: a whole number of `unit` from `min` (to `max`), or one of the `words`
  *   (`<Gather speechTimeout>`: seconds or `auto`).
  */
@@ -727,7 +728,7 @@ export const TWIML_ELEMENTS = {
       timeout: a(seconds(1), { by: { signalwire: seconds(4) } }),
       language: a(LANG),
     },
-    children: [{ name: 'Prompt' }, { name: 'Parameter', only: TWILIO }],
+    children: [{ name: 'Prompt' }, { name: 'Parameter' }],
   },
   Prompt: {
     name: 'Prompt',
@@ -759,7 +760,7 @@ export const TWIML_ELEMENTS = {
       ),
       cardType: a(CARD_TYPES),
       attempt: a({ kind: 'integerList', unit: 'attempts', min: 1 } as const),
-      requireMatchingInputs: a(BOOL, { only: TWILIO }),
+      requireMatchingInputs: a(BOOL),
     },
     children: [{ name: 'Say' }, { name: 'Play' }, { name: 'Pause' }],
   },

@@ -216,7 +216,15 @@ export function twimlRules(
     rootChildren,
     elements,
     unknownElement: { severity: 'error', spec: languageSpec },
-    unknownAttribute: { severity: 'error', spec: S.verbs },
+    unknownAttribute: {
+      severity: 'error',
+      spec:
+        dialect === 'telnyx'
+          ? S.telnyxAttributes
+          : dialect === 'signalwire'
+            ? S.signalwireVerbs
+            : S.verbs,
+    },
     hints,
     document: (element) =>
       element.children

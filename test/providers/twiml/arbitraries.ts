@@ -149,7 +149,7 @@ function missValue(type: TwimlValue): fc.Arbitrary<unknown> {
     case 'integerOr':
       return fc.constantFrom('soon', type.min - 1, 1.5);
     case 'pattern':
-      return fc.constantFrom('x y!', '§', 'en_US?', '');
+      return fc.constantFrom('x y!', '\u00a7', 'en_US?', '');
   }
 }
 
