@@ -7,12 +7,17 @@
  * Errors are what the builders refuse (`test/property/twiml-agreement.property.test.ts`),
  * unknown elements and attributes included: Twilio runs a document with them after a schema
  * warning, but what it skips is undocumented (`docs/providers/twilio.md §8 Ambiguities`).
- * Tolerated with a warning — forms the references document but the builders do not write:
+ * Warnings, never errors — forms the references document but the builders do not write, and
+ * documents that run but not as written:
  * - `<Dial record="true">`/`"false"`, the legacy spellings of `record-from-answer` and
  *   `do-not-record` (`docs/providers/twilio.md §5.3 Verbs and nouns`; SignalWire's own sample,
  *   `docs/providers/signalwire.md §5.2 Verbs and nouns`);
  * - `<Queue>` and `<Prompt>` directly in `<Response>`: twilio-node writes them, Twilio documents
  *   them only inside `<Dial>` and `<Pay>` (`docs/providers/twilio.md §8 Ambiguities`);
+ * - a `<Say>` text over 4,000 characters (Twilio) or 4,096 (SignalWire): the references differ
+ *   and advise a warning (`docs/providers/twilio.md §8 Ambiguities`);
+ * - verbs after `<Hangup>`, `<Redirect>`, `<Reject>` or `<Leave>`, which never run
+ *   (`docs/providers/twilio.md §5.1 Document rules`);
  * - Telnyx's `<AIGather>`, `<HttpRequest>` and `<AIAssistant>`, whose inner grammar the
  *   reference could not recover (`docs/providers/telnyx.md §5.2 Verb support`): accepted
  *   unchecked.
@@ -154,7 +159,7 @@ function ruleOf(fact: TwimlElementFact, dialect: TwimlDialect): ElementRule {
       : {
           textValue: twimlCheckOf(text.value),
         }),
-    check: (element: XElement) => content(dialect, element),
+    check: (element: XElement) => [...content(dialect, element), ...sayLength(dialect, element)],
   };
 }
 
@@ -226,8 +231,8 @@ export function twimlRules(
             : S.verbs,
     },
     hints,
-    document: (element) =>
-      element.children
+    document: (element) => [
+      ...element.children
         .filter((child) => undocumentedAtRoot.includes(child.name))
         .map((child): Finding => ({
           code: 'undocumented',
@@ -236,5 +241,50 @@ export function twimlRules(
           severity: 'warning',
           element: child,
         })),
+      ...unreachable(element),
+    ],
   };
+}
+
+/** The verbs after which nothing runs (`docs/providers/twilio.md §5.1 Document rules`). */
+const FINAL_VERBS = ['Hangup', 'Redirect', 'Reject', 'Leave'];
+
+/** A warning for the verbs after a `<Hangup>`, `<Redirect>`, `<Reject>` or `<Leave>`. */
+function unreachable(root: XElement): Finding[] {
+  const index = root.children.findIndex((child) => FINAL_VERBS.includes(child.name));
+  const final = root.children[index];
+  const after = root.children[index + 1];
+  if (final === undefined || after === undefined) return [];
+  return [
+    {
+      code: 'twiml.unreachable',
+      message: `<${after.name}> and what follows never run: the call leaves this document at <${final.name}>`,
+      spec: S.document,
+      severity: 'warning',
+      element: after,
+    },
+  ];
+}
+
+/**
+ * The most characters of a `<Say>` text: 4,000 (Twilio) and 4,096 (SignalWire); longer text is
+ * warned about, not refused (`docs/providers/twilio.md §8 Ambiguities`, item 9).
+ */
+const SAY_LIMIT: Partial<Record<TwimlDialect, number>> = { twilio: 4000, signalwire: 4096 };
+
+/** The warning for a `<Say>` text over its dialect's limit. */
+function sayLength(dialect: TwimlDialect, element: XElement): Finding[] {
+  const limit = SAY_LIMIT[dialect];
+  if (element.name !== 'Say' || limit === undefined) return [];
+  const length = [...element.text.trim()].length;
+  return length > limit
+    ? [
+        {
+          code: 'twiml.say-length',
+          message: `<Say> text has ${length} characters; ${dialect === 'twilio' ? 'Twilio reads at most 4,000' : 'SignalWire reads at most 4,096'}`,
+          spec: S.gaps,
+          severity: 'warning',
+        },
+      ]
+    : [];
 }

@@ -112,6 +112,26 @@ describe('warnings: documented alternative forms', () => {
     ]);
   });
 
+  test('verbs after <Hangup> never run', () => {
+    const found = problems('twilio', doc('<Say>a</Say><Hangup/><Say>b</Say><Pause/>'));
+    expect(found.map((problem) => [problem.severity, problem.code, problem.path])).toEqual([
+      ['warning', 'twiml.unreachable', '/Response/Say[2]'],
+    ]);
+  });
+
+  test('a <Say> text over 4,000 characters (Twilio) and 4,096 (SignalWire)', () => {
+    const codes = (dialect: TwimlDialect, length: number) =>
+      problems(dialect, doc(`<Say>${'a'.repeat(length)}</Say>`)).map((problem) => [
+        problem.severity,
+        problem.code,
+      ]);
+    expect(codes('twilio', 4000)).toEqual([]);
+    expect(codes('twilio', 4001)).toEqual([['warning', 'twiml.say-length']]);
+    expect(codes('signalwire', 4096)).toEqual([]);
+    expect(codes('signalwire', 4097)).toEqual([['warning', 'twiml.say-length']]);
+    expect(codes('telnyx', 5000)).toEqual([]);
+  });
+
   test('Telnyx AIGather is accepted unchecked, with a warning', () => {
     const found = problems(
       'telnyx',
