@@ -355,6 +355,11 @@ describe('types', () => {
     expect(() => telnyx.gather(twilio.say('x'))).toThrow(CallControlError);
     // @ts-expect-error <Gather> holds Say, Play, Pause
     expect(() => twilio.gather(twilio.hangup())).toThrow(CallControlError);
+    // @ts-expect-error machineDetection "Disable" is Telnyx's, not Twilio's
+    expect(() => twilio.number({ machineDetection: 'Disable' }, '+1555')).toThrow(CallControlError);
+    expect(telnyx.number({ machineDetection: 'Disable' }, '+1555').attributes).toEqual({
+      machineDetection: 'Disable',
+    });
     const ok: TwimlNode<'telnyx', 'Gather'> = telnyx.gather({
       minDigits: 2,
       action: actionRef('menu'),
