@@ -5,7 +5,7 @@
  * each kind — numbers stay strings, durations are numbers with their unit in the name.
  *
  * Spec: `docs/providers/twilio.md` §1 (transport), §2.1–§2.8 (the fields of each request),
- * §2.10 (naming the kinds).
+ * `docs/providers/twilio.md` §2.10 (naming the kinds).
  *
  * @module
  */
@@ -185,7 +185,7 @@ export interface TwimlCallFields {
 /** The voice request (docs/providers/twilio.md §2.1): the call asks what to do. */
 export interface TwimlVoiceRequest<P extends string>
   extends TwimlEventBase<P, 'voice'>, TwimlCallFields {
-  /** `AnsweredBy` of synchronous answering-machine detection (§2.6), when enabled. */
+  /** `AnsweredBy` of synchronous answering-machine detection (docs/providers/twilio.md §2.6), when enabled. */
   readonly answeredBy: TwimlAnsweredBy | undefined;
 }
 
@@ -338,7 +338,7 @@ function numberField(fields: FieldMap, name: string, whole: boolean): number | u
   return Number(value);
 }
 
-/** The call fields of §2.1. */
+/** The call fields of docs/providers/twilio.md §2.1. */
 function callFields(fields: FieldMap): TwimlCallFields {
   return {
     from: fields['From'] ?? '',

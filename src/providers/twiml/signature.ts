@@ -7,7 +7,7 @@
  *
  * Spec: `docs/providers/twilio.md` §3.1 (algorithm), §3.2 (the URL variants twilio-node
  * accepts: as received and normalized, with and without the default port, with the legacy
- * query encoding), §3.3 (JSON bodies), §3.5 (which URL is signed).
+ * query encoding), `docs/providers/twilio.md` §3.3 (JSON bodies), §3.5 (which URL is signed).
  *
  * @module
  */
@@ -50,7 +50,7 @@ export function computeTwimlSignature(
     .digest('base64');
 }
 
-/** Lower-case hex SHA-256 of a body, as the `bodySHA256` query parameter carries it (§3.3). */
+/** Lower-case hex SHA-256 of a body, as the `bodySHA256` query parameter carries it (docs/providers/twilio.md §3.3). */
 export function twimlBodySha256(body: Buffer | string): string {
   return createHash('sha256')
     .update(typeof body === 'string' ? Buffer.from(body, 'utf8') : body)
@@ -253,10 +253,10 @@ export function describeSignedUrl(url: string, request: WebhookRequest): string 
  * An authenticator that requires a valid TwiML signature over the request's public URL (the
  * authenticator's second argument, `publicUrl()`: the app's `publicUrl` option, or the
  * request's scheme and host, or a trusted proxy's `X-Forwarded-*`):
- * - a POST with a form body: the URL and the decoded form parameters (§3.1);
+ * - a POST with a form body: the URL and the decoded form parameters (docs/providers/twilio.md §3.1);
  * - a request whose URL carries `bodySHA256` (JSON bodies): the URL alone and the body's hash
- *   (§3.3);
- * - a GET: the URL with its query (§3.1 step 3).
+ *   (docs/providers/twilio.md §3.3);
+ * - a GET: the URL with its query (docs/providers/twilio.md §3.1, step 3).
  *
  * A refusal's message names the URL checked (query values elided, see
  * {@link describeSignedUrl}) and why — never a token or a signature.

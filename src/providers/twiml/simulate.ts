@@ -58,7 +58,7 @@ export function twimlSid(prefix: string): string {
   return `${prefix}${hex}`;
 }
 
-/** The call fields (§2.1) of a scenario, in alphabetical order as the fixtures write them. */
+/** The call fields (docs/providers/twilio.md §2.1) of a scenario, in alphabetical order as the fixtures write them. */
 function callFields(
   options: TwimlCallScenarioOptions,
   callSid: string,
@@ -184,7 +184,7 @@ function fieldsOf(request: TestRequest): Map<string, string> {
 
 /**
  * The requests the platform sends next after `reply` answered `sent`'s last request
- * (docs/providers/twilio.md §2.4, §2.5, §2.7, §5.1 "Execution"): the answer's verbs are run in
+ * (docs/providers/twilio.md §2.4, §2.5, §2.7, §5.1): the answer's verbs are run in
  * order — a `<Gather>` with digits left posts them (`Digits`, `FinishedOnKey`) to its `action`
  * (default: the current document's URL), one without goes on; a `<Redirect>` requests its URL
  * (a voice request); a `<Dial>` with `action` posts its result (`DialCallStatus`,
