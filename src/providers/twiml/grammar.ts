@@ -93,6 +93,13 @@ export interface TwimlAttributeFact {
   readonly required?: true;
   /** The section documenting it; absent: the element's. */
   readonly spec?: string;
+  /**
+   * The provider's default when the attribute is absent, as written (`'POST'`, `'5'` seconds),
+   * where the reference states one; the builders never write it.
+   */
+  readonly default?: string;
+  /** The default in a dialect where it differs; `''` where that dialect states none. */
+  readonly defaultBy?: Partial<Record<TwimlDialect, string>>;
 }
 
 /** A child an element may hold. */
@@ -175,7 +182,7 @@ export const TWIML_WSS = {
 /** `true` or `false` (`docs/providers/twilio.md §5.1 Document rules`). */
 export const TWIML_BOOLEAN = { kind: 'boolean' } as const satisfies GrammarValue;
 
-/** An HTTP method: `GET` or `POST` (default `POST`). */
+/** An HTTP method: `GET` or `POST` (the attribute facts give the default, `POST`). */
 export const TWIML_METHOD = {
   kind: 'enum',
   values: ['GET', 'POST'],
@@ -271,6 +278,15 @@ const DIAL_RECORD = oneOf(
   'record-from-answer-dual',
   'record-from-ringing-dual',
 );
+/**
+ * `<Dial record>` with the legacy `true` (= `record-from-answer`) and `false` (= `do-not-record`)
+ * that Twilio still documents and SignalWire's own sample writes
+ * (`docs/providers/twilio.md §5.3 Verbs and nouns`, `docs/providers/signalwire.md §5.2 Verbs and nouns`):
+ * the builders take them, the validator warns about them.
+ */
+const DIAL_RECORD_LEGACY = oneOf(...DIAL_RECORD.values, 'true', 'false');
+/** The legacy values of {@link DIAL_RECORD_LEGACY}. */
+export const TWIML_LEGACY_RECORD: readonly string[] = ['true', 'false'];
 const TRIM = oneOf('trim-silence', 'do-not-trim');
 const TRACKS = oneOf('inbound_track', 'outbound_track', 'both_tracks');
 const CARD_TYPES = listOf(
@@ -307,16 +323,16 @@ const AMD = {
   machineDetectionSpeechEndThreshold: a(millis(500, 5000), { only: TWILIO }),
   machineDetectionSilenceTimeout: a(millis(2000, 10000), { only: TWILIO }),
   amdStatusCallback: u({ only: TWILIO }),
-  amdStatusCallbackMethod: a(METHOD, { only: TWILIO }),
+  amdStatusCallbackMethod: a(METHOD, { default: 'POST', only: TWILIO }),
 } as const;
 
 /** `url`, `method` and the status callback of a dialled party. */
 const PARTY = {
   url: u(),
-  method: a(METHOD),
+  method: a(METHOD, { default: 'POST' }),
   statusCallback: u(),
   statusCallbackEvent: a(PARTY_EVENTS, { by: { telnyx: TELNYX_PARTY_EVENTS } }),
-  statusCallbackMethod: a(METHOD),
+  statusCallbackMethod: a(METHOD, { default: 'POST' }),
 } as const;
 
 /** The SSML elements a `<Say>` holds (no `<speak>` wrapper), per `docs/providers/twilio.md §5.2 Nesting`. */
@@ -396,10 +412,11 @@ export const TWIML_ELEMENTS = {
     builder: 'say',
     spec: S.verbs,
     attributes: {
-      voice: a(TEXT),
-      language: a(LANG),
+      voice: a(TEXT, { default: 'man', defaultBy: { signalwire: 'woman', telnyx: '' } }),
+      language: a(LANG, { default: 'en-US', defaultBy: { telnyx: '' } }),
       loop: a(count('times', 0), {
         by: { telnyx: count('times', 0, 10) },
+        default: '1',
       }),
       gender: a(oneOf('Male', 'Female'), { only: TELNYX, spec: S.telnyxAttributes }),
       effect: a(oneOf('eq_telecomhp8k', 'eq_car'), { only: TELNYX, spec: S.telnyxAttributes }),
@@ -412,7 +429,7 @@ export const TWIML_ELEMENTS = {
     builder: 'play',
     spec: S.verbs,
     attributes: {
-      loop: a(count('times', 0)),
+      loop: a(count('times', 0), { default: '1' }),
       digits: a(TWIML_DIGITS),
       mediaStorage: a(BOOL, { only: TELNYX, spec: S.telnyxAttributes }),
     },
@@ -430,7 +447,7 @@ export const TWIML_ELEMENTS = {
     builder: 'pause',
     spec: S.verbs,
     attributes: {
-      length: a(seconds(1), { by: { telnyx: seconds(1, 180) } }),
+      length: a(seconds(1), { by: { telnyx: seconds(1, 180) }, default: '1' }),
     },
     children: [],
   },
@@ -441,29 +458,32 @@ export const TWIML_ELEMENTS = {
     attributes: {
       action: u(),
       // TeXML's Gather has no method: the application's method is used
-      method: a(METHOD, { only: NOT_TELNYX }),
-      input: a(listOf('dtmf', 'speech')),
-      timeout: a(seconds(1), { by: { telnyx: seconds(1, 120) } }),
+      method: a(METHOD, { default: 'POST', only: NOT_TELNYX }),
+      input: a(listOf('dtmf', 'speech'), { default: 'dtmf' }),
+      timeout: a(seconds(1), { by: { telnyx: seconds(1, 120) }, default: '5' }),
       speechTimeout: a({ kind: 'integerOr', unit: 'seconds', min: 1, words: ['auto'] } as const),
-      maxSpeechTime: a(seconds(1), { only: TWILIO }),
-      finishOnKey: a({
-        kind: 'pattern',
-        regex: /^[0-9#*]?$/,
-        what: 'one key of 0-9, # or *, or "" (none)',
-      } as const),
+      maxSpeechTime: a(seconds(1), { only: TWILIO, default: '60' }),
+      finishOnKey: a(
+        {
+          kind: 'pattern',
+          regex: /^[0-9#*]?$/,
+          what: 'one key of 0-9, # or *, or "" (none)',
+        } as const,
+        { default: '#' },
+      ),
       numDigits: a(count('digits', 1)),
-      language: a(LANG),
+      language: a(LANG, { default: 'en-US' }),
       hints: a(TEXT),
-      profanityFilter: a(BOOL),
+      profanityFilter: a(BOOL, { default: 'true' }),
       speechModel: a(TEXT, {
         only: NOT_TELNYX,
         by: { signalwire: oneOf('phone_call', 'video', 'default') },
       }),
-      enhanced: a(BOOL, { only: NOT_TELNYX }),
+      enhanced: a(BOOL, { only: NOT_TELNYX, default: 'false' }),
       partialResultCallback: u(),
-      partialResultCallbackMethod: a(METHOD),
-      actionOnEmptyResult: a(BOOL, { only: NOT_TELNYX }),
-      bargeIn: a(BOOL, { only: TWILIO }),
+      partialResultCallbackMethod: a(METHOD, { default: 'POST' }),
+      actionOnEmptyResult: a(BOOL, { only: NOT_TELNYX, default: 'false' }),
+      bargeIn: a(BOOL, { only: TWILIO, default: 'true' }),
       debug: a(BOOL, { only: TWILIO }),
       useEnhanced: a(BOOL, { only: TELNYX, spec: S.telnyxAttributes }),
       transcriptionEngine: a(oneOf('Google', 'Telnyx', 'Azure', 'Deepgram'), {
@@ -472,8 +492,16 @@ export const TWIML_ELEMENTS = {
       }),
       apiKeyRef: a(TEXT, { only: TELNYX, spec: S.telnyxAttributes }),
       region: a(TEXT, { only: TELNYX, spec: S.telnyxAttributes }),
-      minDigits: a(count('digits', 1, 128), { only: TELNYX, spec: S.telnyxAttributes }),
-      maxDigits: a(count('digits', 1, 128), { only: TELNYX, spec: S.telnyxAttributes }),
+      minDigits: a(count('digits', 1, 128), {
+        only: TELNYX,
+        spec: S.telnyxAttributes,
+        default: '1',
+      }),
+      maxDigits: a(count('digits', 1, 128), {
+        only: TELNYX,
+        spec: S.telnyxAttributes,
+        default: '128',
+      }),
       validDigits: a(
         { kind: 'pattern', regex: /^[0-9#*]+$/, what: 'a set of keys 0-9, # and *' } as const,
         { only: TELNYX, spec: S.telnyxAttributes },
@@ -489,25 +517,29 @@ export const TWIML_ELEMENTS = {
     spec: S.verbs,
     attributes: {
       action: u(),
-      method: a(METHOD),
+      method: a(METHOD, { default: 'POST' }),
       timeout: a(seconds(1, 600), {
         by: { telnyx: seconds(5, 120), signalwire: seconds(5, 600) },
+        default: '30',
       }),
-      timeLimit: a(seconds(1), { by: { telnyx: seconds(60, 14400) } }),
+      timeLimit: a(seconds(1), { by: { telnyx: seconds(60, 14400) }, default: '14400' }),
       callerId: a(TEXT),
-      answerOnBridge: a(BOOL),
-      hangupOnStar: a(BOOL),
-      record: a(DIAL_RECORD),
+      answerOnBridge: a(BOOL, { default: 'false' }),
+      hangupOnStar: a(BOOL, { default: 'false' }),
+      record: a(DIAL_RECORD_LEGACY, { by: { telnyx: DIAL_RECORD }, default: 'do-not-record' }),
       recordingStatusCallback: u(),
-      recordingStatusCallbackMethod: a(METHOD),
-      recordingStatusCallbackEvent: a(RECORDING_EVENTS),
-      recordingTrack: a(oneOf('both', 'inbound', 'outbound'), { only: NOT_TELNYX }),
+      recordingStatusCallbackMethod: a(METHOD, { default: 'POST' }),
+      recordingStatusCallbackEvent: a(RECORDING_EVENTS, { default: 'completed' }),
+      recordingTrack: a(oneOf('both', 'inbound', 'outbound'), {
+        only: NOT_TELNYX,
+        default: 'both',
+      }),
       // the default differs between sources; the builders write none (docs/providers/twilio.md §8 Ambiguities)
       trim: a(TRIM, { only: NOT_TELNYX }),
-      ringTone: a(RING_TONES),
+      ringTone: a(RING_TONES, { defaultBy: { telnyx: 'us' } }),
       referUrl: u({ only: TWILIO }),
-      referMethod: a(METHOD, { only: TWILIO }),
-      sequential: a(BOOL, { only: TWILIO }),
+      referMethod: a(METHOD, { default: 'POST', only: TWILIO }),
+      sequential: a(BOOL, { only: TWILIO, default: 'false' }),
       events: a(oneOf('call-progress-event'), { only: TWILIO }),
       recordingConfigurationId: a(TEXT, { only: TWILIO }),
       passports: a(TEXT, { only: TWILIO }),
@@ -519,10 +551,15 @@ export const TWIML_ELEMENTS = {
         } as const,
         { only: TELNYX, spec: S.telnyxAttributes },
       ),
-      recordingChannels: a(oneOf('single', 'dual'), { only: TELNYX, spec: S.telnyxAttributes }),
+      recordingChannels: a(oneOf('single', 'dual'), {
+        only: TELNYX,
+        spec: S.telnyxAttributes,
+        default: 'single',
+      }),
       recordMaxLength: a(seconds(0, 14400, '0 = no limit'), {
         only: TELNYX,
         spec: S.telnyxAttributes,
+        default: '0',
       }),
       sendRecordingUrl: a(BOOL, { only: TELNYX, spec: S.telnyxAttributes }),
       audioUrl: u({ only: TELNYX, spec: S.telnyxAttributes }),
@@ -567,27 +604,38 @@ export const TWIML_ELEMENTS = {
     spec: S.verbs,
     attributes: {
       action: u(),
-      method: a(METHOD),
-      timeout: a(seconds(0, undefined, '0 = no silence detection')),
-      finishOnKey: a({
-        kind: 'pattern',
-        regex: /^[0-9#*]+$/,
-        what: 'keys of 0-9, # and *',
-      } as const),
+      method: a(METHOD, { default: 'POST' }),
+      timeout: a(seconds(0, undefined, '0 = no silence detection'), {
+        default: '5',
+        defaultBy: { telnyx: '0', signalwire: '' },
+      }),
+      finishOnKey: a(
+        {
+          kind: 'pattern',
+          regex: /^[0-9#*]+$/,
+          what: 'keys of 0-9, # and *',
+        } as const,
+        { default: '1234567890*#', defaultBy: { signalwire: '' } },
+      ),
       maxLength: a(seconds(2, undefined, 'greater than 1'), {
         by: {
           telnyx: seconds(0, 14400, '0 = no limit'),
           signalwire: seconds(0, undefined, '0 = 3600'),
         },
+        default: '3600',
       }),
-      playBeep: a(BOOL),
-      trim: a(TRIM, { by: { telnyx: oneOf('trim-silence') } }),
+      playBeep: a(BOOL, { default: 'true' }),
+      trim: a(TRIM, {
+        by: { telnyx: oneOf('trim-silence') },
+        default: 'trim-silence',
+        defaultBy: { telnyx: '' },
+      }),
       recordingStatusCallback: u(),
-      recordingStatusCallbackMethod: a(METHOD),
+      recordingStatusCallbackMethod: a(METHOD, { default: 'POST' }),
       recordingStatusCallbackEvent: a(RECORDING_EVENTS, {
         by: { telnyx: listOf('in-progress', 'completed') },
       }),
-      transcribe: a(BOOL, { only: NOT_TELNYX }),
+      transcribe: a(BOOL, { only: NOT_TELNYX, default: 'false' }),
       transcribeCallback: u({ only: NOT_TELNYX }),
       recordingConfigurationId: a(TEXT, { only: TWILIO }),
       channels: a(oneOf('single', 'dual'), { only: TELNYX, spec: S.telnyxAttributes }),
@@ -612,14 +660,14 @@ export const TWIML_ELEMENTS = {
     name: 'Reject',
     builder: 'reject',
     spec: S.verbs,
-    attributes: { reason: a(oneOf('rejected', 'busy')) },
+    attributes: { reason: a(oneOf('rejected', 'busy'), { default: 'rejected' }) },
     children: [{ name: 'Parameter', only: TWILIO }],
   },
   Redirect: {
     name: 'Redirect',
     builder: 'redirect',
     spec: S.verbs,
-    attributes: { method: a(METHOD) },
+    attributes: { method: a(METHOD, { default: 'POST' }) },
     text: { value: TWIML_URL, need: 'required', url: true, what: 'the URL of the next document' },
     children: [],
   },
@@ -629,12 +677,12 @@ export const TWIML_ELEMENTS = {
     spec: S.verbs,
     attributes: {
       action: u(),
-      method: a(METHOD),
+      method: a(METHOD, { default: 'POST' }),
       waitUrl: u(),
-      waitUrlMethod: a(METHOD),
+      waitUrlMethod: a(METHOD, { default: 'POST' }),
       workflowSid: a(TEXT, { only: TWILIO }),
       maxQueueSize: a(count('calls', 1), { only: TWILIO }),
-      maxWaitTimeSecs: a(seconds(1), { only: TELNYX, spec: S.telnyxAttributes }),
+      maxWaitTimeSecs: a(seconds(1), { only: TELNYX, spec: S.telnyxAttributes, default: '14400' }),
     },
     text: { value: TEXT, need: 'xorChildren', what: 'the queue name' },
     children: [{ name: 'Task', only: TWILIO }],
@@ -645,7 +693,7 @@ export const TWIML_ELEMENTS = {
     name: 'Refer',
     builder: 'refer',
     spec: S.verbs,
-    attributes: { action: u(), method: a(METHOD) },
+    attributes: { action: u(), method: a(METHOD, { default: 'POST' }) },
     children: [{ name: 'Sip' }],
     oneEach: true,
   },
@@ -653,7 +701,7 @@ export const TWIML_ELEMENTS = {
     name: 'Connect',
     builder: 'connect',
     spec: S.verbs,
-    attributes: { action: u(), method: a(METHOD) },
+    attributes: { action: u(), method: a(METHOD, { default: 'POST' }) },
     children: [
       { name: 'Room', only: NOT_TELNYX },
       { name: 'Stream' },
@@ -670,7 +718,7 @@ export const TWIML_ELEMENTS = {
     name: 'Start',
     builder: 'start',
     spec: S.verbs,
-    attributes: { action: u(), method: a(METHOD) },
+    attributes: { action: u(), method: a(METHOD, { default: 'POST' }) },
     children: [
       { name: 'Stream' },
       { name: 'Siprec', only: NOT_SIGNALWIRE },
@@ -700,7 +748,7 @@ export const TWIML_ELEMENTS = {
       input: a(oneOf('dtmf')),
       action: u(),
       statusCallback: u(),
-      statusCallbackMethod: a(METHOD, { only: TWILIO }),
+      statusCallbackMethod: a(METHOD, { default: 'POST', only: TWILIO }),
       paymentConnector: a(TEXT, { only: TWILIO }),
       paymentConnectorUrl: u({ only: SIGNALWIRE, spec: S.signalwireVerbs }),
       paymentMethod: a(oneOf('credit-card', 'ach-debit'), {
@@ -769,7 +817,13 @@ export const TWIML_ELEMENTS = {
     builder: 'sms',
     spec: S.verbs,
     only: NOT_TELNYX,
-    attributes: { to: a(TEXT), from: a(TEXT), action: u(), method: a(METHOD), statusCallback: u() },
+    attributes: {
+      to: a(TEXT),
+      from: a(TEXT),
+      action: u(),
+      method: a(METHOD, { default: 'POST' }),
+      statusCallback: u(),
+    },
     text: { value: TEXT, need: 'required', what: 'the message' },
     children: [],
   },
@@ -851,21 +905,25 @@ export const TWIML_ELEMENTS = {
     builder: 'conference',
     spec: S.verbs,
     attributes: {
-      muted: a(BOOL),
-      beep: a(oneOf('true', 'false', 'onEnter', 'onExit')),
-      startConferenceOnEnter: a(BOOL),
-      endConferenceOnExit: a(BOOL),
+      muted: a(BOOL, { default: 'false' }),
+      beep: a(oneOf('true', 'false', 'onEnter', 'onExit'), { default: 'true' }),
+      startConferenceOnEnter: a(BOOL, { default: 'true' }),
+      endConferenceOnExit: a(BOOL, { default: 'false' }),
       waitUrl: u(),
-      waitMethod: a(METHOD),
+      waitMethod: a(METHOD, { default: 'POST' }),
       maxParticipants: a(count('participants', 1, 250), {
         by: { telnyx: count('participants', 2, 250) },
+        default: '250',
       }),
-      record: a(oneOf('do-not-record', 'record-from-start')),
-      trim: a(TRIM),
+      record: a(oneOf('do-not-record', 'record-from-start'), { default: 'do-not-record' }),
+      trim: a(TRIM, { default: 'trim-silence', defaultBy: { telnyx: 'do-not-trim' } }),
       region: a(oneOf('us1', 'us2', 'ie1', 'sg1', 'br1', 'au1', 'jp1', 'de1'), { only: TWILIO }),
       coach: a(TEXT, { only: NOT_TELNYX }),
       participantLabel: a(TEXT, { only: NOT_SIGNALWIRE }),
-      jitterBufferSize: a(oneOf('large', 'medium', 'small', 'off'), { only: TWILIO }),
+      jitterBufferSize: a(oneOf('large', 'medium', 'small', 'off'), {
+        only: TWILIO,
+        default: 'large',
+      }),
       statusCallback: u(),
       statusCallbackEvent: a(
         listOf(
@@ -886,9 +944,9 @@ export const TWIML_ELEMENTS = {
           },
         },
       ),
-      statusCallbackMethod: a(METHOD),
+      statusCallbackMethod: a(METHOD, { default: 'POST' }),
       recordingStatusCallback: u(),
-      recordingStatusCallbackMethod: a(METHOD),
+      recordingStatusCallbackMethod: a(METHOD, { default: 'POST' }),
       recordingStatusCallbackEvent: a(RECORDING_EVENTS, {
         by: { signalwire: listOf('completed', 'failed') },
       }),
@@ -911,7 +969,7 @@ export const TWIML_ELEMENTS = {
     spec: S.verbs,
     attributes: {
       url: u(),
-      method: a(METHOD),
+      method: a(METHOD, { default: 'POST' }),
       reservationSid: a(TEXT, { only: TWILIO }),
       postWorkActivitySid: a(TEXT, { only: TWILIO }),
     },
@@ -934,10 +992,10 @@ export const TWIML_ELEMENTS = {
     only: TWILIO,
     attributes: {
       url: u(),
-      method: a(METHOD),
+      method: a(METHOD, { default: 'POST' }),
       statusCallback: u(),
       statusCallbackEvent: a(PARTY_EVENTS),
-      statusCallbackMethod: a(METHOD),
+      statusCallbackMethod: a(METHOD, { default: 'POST' }),
       copyParentTo: a(BOOL),
       customerId: a(TEXT),
     },
@@ -951,10 +1009,10 @@ export const TWIML_ELEMENTS = {
     only: TWILIO,
     attributes: {
       url: u(),
-      method: a(METHOD),
+      method: a(METHOD, { default: 'POST' }),
       statusCallback: u(),
       statusCallbackEvent: a(PARTY_EVENTS),
-      statusCallbackMethod: a(METHOD),
+      statusCallbackMethod: a(METHOD, { default: 'POST' }),
     },
     text: { value: TEXT, need: 'required', what: 'the WhatsApp number' },
     children: [],
@@ -1047,9 +1105,9 @@ export const TWIML_ELEMENTS = {
     attributes: {
       url: a(TWIML_WSS),
       name: a(TEXT),
-      track: a(TRACKS),
+      track: a(TRACKS, { default: 'inbound_track' }),
       statusCallback: u(),
-      statusCallbackMethod: a(METHOD),
+      statusCallbackMethod: a(METHOD, { default: 'POST' }),
       connectorName: a(TEXT, { only: TWILIO }),
       audioFormat: a(TEXT, { only: TWILIO }),
       sampleRate: a(TEXT, { only: TWILIO }),
@@ -1085,7 +1143,7 @@ export const TWIML_ELEMENTS = {
       language: a(LANG, { only: TWILIO }),
       sentimentAnalysis: a(BOOL, { only: TWILIO }),
       statusCallback: u({ only: TWILIO }),
-      statusCallbackMethod: a(METHOD, { only: TWILIO }),
+      statusCallbackMethod: a(METHOD, { default: 'POST', only: TWILIO }),
     },
     children: [
       { name: 'Config', only: TWILIO },
@@ -1182,7 +1240,7 @@ export const TWIML_ELEMENTS = {
       routingAssignmentTimeout: a(seconds(0)),
       inboundTimeout: a(seconds(0)),
       url: u(),
-      method: a(METHOD),
+      method: a(METHOD, { default: 'POST' }),
       record: a(
         oneOf(
           'do-not-record',
@@ -1196,10 +1254,10 @@ export const TWIML_ELEMENTS = {
       ),
       trim: a(TRIM),
       recordingStatusCallback: u(),
-      recordingStatusCallbackMethod: a(METHOD),
+      recordingStatusCallbackMethod: a(METHOD, { default: 'POST' }),
       recordingStatusCallbackEvent: a(RECORDING_EVENTS),
       statusCallback: u(),
-      statusCallbackMethod: a(METHOD),
+      statusCallbackMethod: a(METHOD, { default: 'POST' }),
       statusCallbackEvent: a(
         listOf('call-initiated', 'call-ringing', 'call-answered', 'call-completed'),
       ),
@@ -1251,7 +1309,7 @@ export const TWIML_ELEMENTS = {
       connectorName: a(TEXT),
       track: a(TRACKS),
       statusCallback: u(),
-      statusCallbackMethod: a(METHOD),
+      statusCallbackMethod: a(METHOD, { default: 'POST' }),
       includeMetadataCustomHeaders: a(BOOL, { only: TELNYX, spec: S.telnyxAttributes }),
       secure: a(BOOL, { only: TELNYX, spec: S.telnyxAttributes }),
       sessionTimeoutSecs: a(seconds(0, 14440, '90 to 14440, 0 disables'), {
@@ -1279,7 +1337,7 @@ export const TWIML_ELEMENTS = {
       hints: a(TEXT, { only: TWILIO }),
       enableAutomaticPunctuation: a(BOOL, { only: TWILIO }),
       statusCallbackUrl: u({ only: TWILIO }),
-      statusCallbackMethod: a(METHOD, { only: TWILIO }),
+      statusCallbackMethod: a(METHOD, { default: 'POST', only: TWILIO }),
       inboundTrackLabel: a(TEXT, { only: TWILIO }),
       outboundTrackLabel: a(TEXT, { only: TWILIO }),
       intelligenceService: a(TEXT, { only: TWILIO }),
@@ -1290,7 +1348,11 @@ export const TWIML_ELEMENTS = {
         spec: S.telnyxAttributes,
       }),
       transcriptionCallback: u({ only: TELNYX, spec: S.telnyxAttributes }),
-      transcriptionCallbackMethod: a(METHOD, { only: TELNYX, spec: S.telnyxAttributes }),
+      transcriptionCallbackMethod: a(METHOD, {
+        default: 'POST',
+        only: TELNYX,
+        spec: S.telnyxAttributes,
+      }),
       model: a(TEXT, { only: TELNYX, spec: S.telnyxAttributes }),
       apiKeyRef: a(TEXT, { only: TELNYX, spec: S.telnyxAttributes }),
       region: a(TEXT, { only: TELNYX, spec: S.telnyxAttributes }),
@@ -1307,7 +1369,7 @@ export const TWIML_ELEMENTS = {
     only: NOT_SIGNALWIRE,
     attributes: {
       recordingStatusCallback: u(),
-      recordingStatusCallbackMethod: a(METHOD),
+      recordingStatusCallbackMethod: a(METHOD, { default: 'POST' }),
       recordingStatusCallbackEvent: a(RECORDING_EVENTS),
       channels: a(oneOf('mono', 'dual'), { by: { telnyx: oneOf('mono', 'single', 'dual') } }),
       track: a(oneOf('inbound', 'outbound', 'both')),
@@ -1492,6 +1554,8 @@ export interface TwimlDialectAttribute {
   readonly required: boolean;
   /** The section documenting it. */
   readonly spec: string;
+  /** The provider's default when absent, as written; absent where the reference states none. */
+  readonly default?: string;
 }
 
 /** The attributes `element` has in `dialect`, in the order the builders write them. */
@@ -1508,7 +1572,14 @@ export function attributesIn(
       url: fact.url === true,
       required: fact.required === true,
       spec: fact.spec ?? (dialect === 'twilio' ? element.spec : dialectSpec(element, dialect)),
+      ...defaultIn(fact, dialect),
     }));
+}
+
+/** The default of an attribute in `dialect`, as an optional property. */
+function defaultIn(fact: TwimlAttributeFact, dialect: TwimlDialect): { default?: string } {
+  const value = fact.defaultBy?.[dialect] ?? fact.default;
+  return value === undefined || value === '' ? {} : { default: value };
 }
 
 /** The section an element of `dialect` is documented in (the dialect's own where it has one). */

@@ -7,11 +7,12 @@
  * Errors are what the builders refuse (`test/property/twiml-agreement.property.test.ts`),
  * unknown elements and attributes included: Twilio runs a document with them after a schema
  * warning, but what it skips is undocumented (`docs/providers/twilio.md §8 Ambiguities`).
- * Warnings, never errors — forms the references document but the builders do not write, and
- * documents that run but not as written:
- * - `<Dial record="true">`/`"false"`, the legacy spellings of `record-from-answer` and
- *   `do-not-record` (`docs/providers/twilio.md §5.3 Verbs and nouns`; SignalWire's own sample,
- *   `docs/providers/signalwire.md §5.2 Verbs and nouns`);
+ * Warnings, never errors — old or undocumented forms the references show, and documents that
+ * run but not as written:
+ * - `<Dial record="true">`/`"false"` (Twilio, SignalWire), the legacy spellings of
+ *   `record-from-answer` and `do-not-record` (`docs/providers/twilio.md §5.3 Verbs and nouns`;
+ *   SignalWire's own sample, `docs/providers/signalwire.md §5.2 Verbs and nouns`), which the
+ *   builders take too;
  * - `<Queue>` and `<Prompt>` directly in `<Response>`: twilio-node writes them, Twilio documents
  *   them only inside `<Dial>` and `<Pay>` (`docs/providers/twilio.md §8 Ambiguities`);
  * - a `<Say>` text over 4,000 characters (Twilio) or 4,096 (SignalWire): the references differ
@@ -42,6 +43,7 @@ import {
   dialectsOf,
   elementIn,
   TWIML_ELEMENTS,
+  TWIML_LEGACY_RECORD,
   TWIML_SPEC,
   type TwimlDialect,
   type TwimlElementFact,
@@ -140,7 +142,14 @@ function ruleOf(fact: TwimlElementFact, dialect: TwimlDialect): ElementRule {
     spec,
     attributes: attributesIn(fact, dialect).map((attribute): AttributeRule => {
       let value = twimlCheckOf(attribute.value);
-      if (fact.name === 'Dial' && attribute.name === 'record') {
+      const legacy =
+        fact.name === 'Dial' &&
+        attribute.name === 'record' &&
+        attribute.value.kind === 'enum' &&
+        TWIML_LEGACY_RECORD.every((word) =>
+          (attribute.value as { values: readonly string[] }).values.includes(word),
+        );
+      if (legacy) {
         const strict = value;
         value = (text) => LEGACY_RECORD(text) ?? strict(text);
       }

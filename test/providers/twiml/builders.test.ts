@@ -110,6 +110,15 @@ describe('twimlBuilders: what they write', () => {
     );
   });
 
+  test('the legacy <Dial record="true"> is taken where documented (Twilio, SignalWire)', () => {
+    expect(twilio.dial({ record: 'true' }, '+1555').attributes).toEqual({ record: 'true' });
+    expect(signalwire.dial({ record: 'false' }, '+1555').attributes).toEqual({ record: 'false' });
+    // @ts-expect-error TeXML documents no legacy value
+    expect(refusal(() => telnyx.dial({ record: 'true' }, '+1555')).message).toContain(
+      'telnyx.dial: record must be',
+    );
+  });
+
   test('finishOnKey "" (no finishing key) is written', () => {
     sameXml(
       renderTwiml(twilio.gather({ finishOnKey: '' })),

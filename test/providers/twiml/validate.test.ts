@@ -97,11 +97,15 @@ describe('errors: what the builders refuse', () => {
 });
 
 describe('warnings: documented alternative forms', () => {
-  test('<Dial record="true"> is the legacy spelling', () => {
-    const found = problems('signalwire', doc('<Dial record="true"><Number>+1</Number></Dial>'));
-    expect(found.map((problem) => [problem.severity, problem.code])).toEqual([
-      ['warning', 'legacy'],
-    ]);
+  test('<Dial record="true"> is the legacy spelling (Twilio, SignalWire; an error in TeXML)', () => {
+    const codes = (dialect: TwimlDialect) =>
+      problems(dialect, doc('<Dial record="true"><Number>+1</Number></Dial>')).map((problem) => [
+        problem.severity,
+        problem.code,
+      ]);
+    expect(codes('signalwire')).toEqual([['warning', 'legacy']]);
+    expect(codes('twilio')).toEqual([['warning', 'legacy']]);
+    expect(codes('telnyx')).toEqual([['error', 'bad-enum']]);
   });
 
   test('<Queue> and <Prompt> at the top: written by twilio-node, documented inside Dial and Pay', () => {
