@@ -26,6 +26,8 @@ export type {
   ProviderPlugin,
   ProviderTestKit,
   ProviderTestRequests,
+  ScenarioReply,
+  SignedTarget,
   SigningOption,
   SimulateArguments,
   SimulateCommand,

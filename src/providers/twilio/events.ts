@@ -29,7 +29,20 @@ import {
   type TwimlVoiceRequest,
 } from '../twiml/requests';
 
+export { TWIML_REQUEST_KINDS } from '../twiml/requests';
 export type {
+  TwimlActionRequest,
+  TwimlAmdStatus,
+  TwimlDialResult,
+  TwimlEvent,
+  TwimlEventBase,
+  TwimlFallbackRequest,
+  TwimlGatherResult,
+  TwimlRecordingStatus,
+  TwimlRecordResult,
+  TwimlRequestKind,
+  TwimlStatusCallback,
+  TwimlVoiceRequest,
   TwimlAnsweredBy,
   TwimlCallFields,
   TwimlCallStatus,

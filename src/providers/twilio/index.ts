@@ -63,9 +63,10 @@ export * from './events';
 export * from './responses';
 export * from './simulate';
 export * from './verify';
+export type { TwimlApp, TwimlActionRefLike } from '../twiml/actions';
 
 /** An answered event's handler result: an answer, or `null` for the empty `<Response/>`. */
-type Answered = TwilioAnswer | null;
+export type TwilioAnswered = TwilioAnswer | null;
 
 /**
  * Twilio's request kinds with what their handlers may return: the voice request and the
@@ -74,11 +75,11 @@ type Answered = TwilioAnswer | null;
  * so their handlers' return values are ignored and `<Response/>` goes out.
  */
 export type TwilioEventMap = {
-  voice: { event: TwilioVoiceRequest; answer: Answered };
-  gather: { event: TwilioGatherResult; answer: Answered };
-  dial: { event: TwilioDialResult; answer: Answered };
-  record: { event: TwilioRecordResult; answer: Answered };
-  fallback: { event: TwilioFallbackRequest; answer: Answered };
+  voice: { event: TwilioVoiceRequest; answer: TwilioAnswered };
+  gather: { event: TwilioGatherResult; answer: TwilioAnswered };
+  dial: { event: TwilioDialResult; answer: TwilioAnswered };
+  record: { event: TwilioRecordResult; answer: TwilioAnswered };
+  fallback: { event: TwilioFallbackRequest; answer: TwilioAnswered };
   'status-callback': { event: TwilioStatusCallback; answer: unknown };
   'recording-status': { event: TwilioRecordingStatus; answer: unknown };
   'amd-status': { event: TwilioAmdStatus; answer: unknown };

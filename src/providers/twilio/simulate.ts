@@ -9,6 +9,7 @@
  */
 import type { TestReply, TestRequest } from '../../testing/reply';
 import type { PlayedCall } from '../../testing/types';
+export type { TwimlCallScenarioOptions } from '../twiml/simulate';
 import {
   followTwiml,
   twimlCallScenario,

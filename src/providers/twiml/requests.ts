@@ -170,15 +170,21 @@ export interface TwimlCallFields {
   readonly stirVerstat: string | undefined;
   /** `ApplicationSid`, when the number points at an application. */
   readonly applicationSid: string | undefined;
-  /** `FromCity`, `FromState`, `FromZip`, `FromCountry` (best effort; `''` when unknown). */
+  /** `FromCity` (best effort; `''` when unknown). */
   readonly fromCity: string | undefined;
+  /** `FromState` (best effort; `''` when unknown). */
   readonly fromState: string | undefined;
+  /** `FromZip` (best effort; `''` when unknown). */
   readonly fromZip: string | undefined;
+  /** `FromCountry` (best effort; `''` when unknown). */
   readonly fromCountry: string | undefined;
-  /** `ToCity`, `ToState`, `ToZip`, `ToCountry` (best effort; `''` when unknown). */
+  /** `ToCity` (best effort; `''` when unknown). */
   readonly toCity: string | undefined;
+  /** `ToState` (best effort; `''` when unknown). */
   readonly toState: string | undefined;
+  /** `ToZip` (best effort; `''` when unknown). */
   readonly toZip: string | undefined;
+  /** `ToCountry` (best effort; `''` when unknown). */
   readonly toCountry: string | undefined;
 }
 
@@ -213,8 +219,9 @@ export interface TwimlStatusCallback<P extends string>
   readonly durationMinutes: number | undefined;
   /** `SipResponseCode`: the final SIP code, e.g. `200`. */
   readonly sipResponseCode: number | undefined;
-  /** `RecordingUrl`, `RecordingSid` of a recorded call. */
+  /** `RecordingUrl` of a recorded call. */
   readonly recordingUrl: string | undefined;
+  /** `RecordingSid` of a recorded call. */
   readonly recordingSid: string | undefined;
   /** `RecordingDuration`, in **seconds**. */
   readonly recordingDurationSeconds: number | undefined;
@@ -384,7 +391,9 @@ export function twimlStatusEvent(status: string | undefined): TwimlStatusCallbac
 
 /** Where a request came from within the app: a named action and its query, or none. */
 export interface TwimlRequestOrigin {
+  /** The named action the request was sent to; `undefined` for the mount itself. */
   readonly action?: string | undefined;
+  /** The decoded query of the action's URL. Default `{}`. */
   readonly actionQuery?: Readonly<Record<string, string>> | undefined;
 }
 
