@@ -171,7 +171,7 @@ test('an unreadable file exits 2 with a message on stderr', async () => {
 });
 
 test('an unknown provider or a missing argument is a usage error (2)', async () => {
-  const unknown = await run(['validate', 'twilio', file('v.xml', VALID)]);
+  const unknown = await run(['validate', 'nosuchprovider', file('v.xml', VALID)]);
   expect(unknown.code).toBe(2);
   expect(unknown.err).toMatch(/placetel, ozeki, voipnow, opentact, sipgate/);
   expect((await run(['validate', 'placetel'])).code).toBe(2);
