@@ -26,6 +26,26 @@ import {
   type TwimlVoiceRequest,
 } from '../twiml/requests';
 
+export type {
+  TwimlAmdStatus,
+  TwimlAnsweredBy,
+  TwimlCallFields,
+  TwimlCallStatus,
+  TwimlDialCallStatus,
+  TwimlDialResult,
+  TwimlDirection,
+  TwimlEventBase,
+  TwimlFallbackRequest,
+  TwimlGatherResult,
+  TwimlRecordResult,
+  TwimlRecordingStatus,
+  TwimlRequestKind,
+  TwimlRequestOrigin,
+  TwimlStatusCallback,
+  TwimlStatusCallbackEvent,
+  TwimlVoiceRequest,
+} from '../twiml/requests';
+
 /** The request kinds of cXML (spec §2.6): those of the TwiML family. */
 export const SIGNALWIRE_EVENTS: readonly TwimlRequestKind[] = TWIML_REQUEST_KINDS;
 

@@ -50,7 +50,14 @@ import {
   rememberMountUrl,
   TwimlApp,
 } from '../twiml/actions';
-import { isTwimlAnswer, renderTwiml, twimlBuilders, type TwimlAnswer } from '../twiml/builders';
+import {
+  actionRef as twimlActionRef,
+  isTwimlAnswer,
+  renderTwiml,
+  twimlBuilders,
+  type TwimlActionRef,
+  type TwimlAnswer,
+} from '../twiml/builders';
 import { twimlRequestFields } from '../twiml/requests';
 import {
   SIGNALWIRE_ANSWERED_EVENTS,
@@ -72,7 +79,26 @@ import { createSignalwireSignatureCheck } from './verify';
 export * from './events';
 export * from './simulate';
 export * from './verify';
-export { actionRef } from '../twiml/builders';
+export {
+  actionsOf,
+  type TwimlActionRef,
+  type TwimlAnswer,
+  type TwimlBuilders,
+  type TwimlElementBuilder,
+  type TwimlNode,
+  type TwimlResponse,
+} from '../twiml/builders';
+export type { TwimlApp } from '../twiml/actions';
+
+/**
+ * A reference to a named action handler, for any URL-valued option: rendered as
+ * `<public mount URL>/actions/<name>[?query]`. The app's `calls.actionUrl(name)` is the same,
+ * typed by the app's declared names.
+ * @throws {CallControlError} `CC_ERR_ANSWER_INVALID` for a blank name
+ */
+export function actionRef(name: string, query?: Record<string, string>): TwimlActionRef {
+  return twimlActionRef(name, query);
+}
 
 /**
  * The cXML builders (spec §5.2): one per verb and noun cXML has, every attribute a typed
@@ -81,45 +107,98 @@ export { actionRef } from '../twiml/builders';
  */
 export const cxml = twimlBuilders('signalwire', 'signalwire');
 
-/** The cXML builders one by one, see {@link cxml}: `signalwire.response(signalwire.say('Hi'))`. */
-export const {
-  response,
-  say,
-  play,
-  pause,
-  gather,
-  dial,
-  record,
-  hangup,
-  reject,
-  redirect,
-  enqueue,
-  leave,
-  refer,
-  connect,
-  start,
-  stop,
-  pay,
-  prompt,
-  sms,
-  echo,
-  denoise,
-  number,
-  sip,
-  conference,
-  queue,
-  verto,
-  parameter,
-  room,
-  stream,
-  virtualAgent,
-} = cxml;
+/** `<Response>` holding the verbs in order (cXML builder, see {@link cxml}; docs/providers/signalwire.md §5.2). */
+export const response = cxml.response;
+
+/** `<Say>`: text spoken (cXML builder, see {@link cxml}; docs/providers/signalwire.md §5.2). */
+export const say = cxml.say;
+
+/** `<Play>`: an audio URL (or `digits`) (cXML builder, see {@link cxml}; docs/providers/signalwire.md §5.2). */
+export const play = cxml.play;
+
+/** `<Pause>`: silence, `length` in seconds (cXML builder, see {@link cxml}; docs/providers/signalwire.md §5.2). */
+export const pause = cxml.pause;
+
+/** `<Gather>`: collect digits or speech; its `action` gets them (cXML builder, see {@link cxml}; docs/providers/signalwire.md §5.2). */
+export const gather = cxml.gather;
+
+/** `<Dial>`: connect the call (text or nouns) (cXML builder, see {@link cxml}; docs/providers/signalwire.md §5.2). */
+export const dial = cxml.dial;
+
+/** `<Record>`: record the caller (cXML builder, see {@link cxml}; docs/providers/signalwire.md §5.2). */
+export const record = cxml.record;
+
+/** `<Hangup>`: end the call (cXML builder, see {@link cxml}; docs/providers/signalwire.md §5.2). */
+export const hangup = cxml.hangup;
+
+/** `<Reject>`: refuse the call unanswered (cXML builder, see {@link cxml}; docs/providers/signalwire.md §5.2). */
+export const reject = cxml.reject;
+
+/** `<Redirect>`: fetch the next document from a URL (cXML builder, see {@link cxml}; docs/providers/signalwire.md §5.2). */
+export const redirect = cxml.redirect;
+
+/** `<Enqueue>`: put the call into a queue (cXML builder, see {@link cxml}; docs/providers/signalwire.md §5.2). */
+export const enqueue = cxml.enqueue;
+
+/** `<Leave>`: leave the queue (cXML builder, see {@link cxml}; docs/providers/signalwire.md §5.2). */
+export const leave = cxml.leave;
+
+/** `<Refer>`: SIP REFER the call elsewhere (cXML builder, see {@link cxml}; docs/providers/signalwire.md §5.2). */
+export const refer = cxml.refer;
+
+/** `<Connect>`: connect the call to a stream or service (cXML builder, see {@link cxml}; docs/providers/signalwire.md §5.2). */
+export const connect = cxml.connect;
+
+/** `<Start>`: start something that runs beside the call (cXML builder, see {@link cxml}; docs/providers/signalwire.md §5.2). */
+export const start = cxml.start;
+
+/** `<Stop>`: stop what `<Start>` started (cXML builder, see {@link cxml}; docs/providers/signalwire.md §5.2). */
+export const stop = cxml.stop;
+
+/** `<Pay>`: collect a payment (cXML builder, see {@link cxml}; docs/providers/signalwire.md §5.2). */
+export const pay = cxml.pay;
+
+/** `<Prompt>` in `<Pay>`: what the caller hears for one step (cXML builder, see {@link cxml}; docs/providers/signalwire.md §5.2). */
+export const prompt = cxml.prompt;
+
+/** `<Sms>`: send a text message during the call (cXML builder, see {@link cxml}; docs/providers/signalwire.md §5.2). */
+export const sms = cxml.sms;
+
+/** `<Echo>`: repeat the caller's audio (a test) (cXML builder, see {@link cxml}; docs/providers/signalwire.md §5.2). */
+export const echo = cxml.echo;
+
+/** `<Denoise>`: noise reduction `on` or `off` (cXML builder, see {@link cxml}; docs/providers/signalwire.md §5.2). */
+export const denoise = cxml.denoise;
+
+/** `<Number>` in `<Dial>`: a phone number (cXML builder, see {@link cxml}; docs/providers/signalwire.md §5.2). */
+export const number = cxml.number;
+
+/** `<Sip>` in `<Dial>` or `<Refer>`: a SIP URI (cXML builder, see {@link cxml}; docs/providers/signalwire.md §5.2). */
+export const sip = cxml.sip;
+
+/** `<Conference>` in `<Dial>`: a conference room (cXML builder, see {@link cxml}; docs/providers/signalwire.md §5.2). */
+export const conference = cxml.conference;
+
+/** `<Queue>` in `<Dial>`: a queue to take a caller from (cXML builder, see {@link cxml}; docs/providers/signalwire.md §5.2). */
+export const queue = cxml.queue;
+
+/** `<Verto>` in `<Dial>`: a Verto endpoint (cXML builder, see {@link cxml}; docs/providers/signalwire.md §5.2). */
+export const verto = cxml.verto;
+
+/** `<Parameter>`: a name and value passed to a stream (cXML builder, see {@link cxml}; docs/providers/signalwire.md §5.2). */
+export const parameter = cxml.parameter;
+
+/** `<Room>` in `<Connect>`: a video room (cXML builder, see {@link cxml}; docs/providers/signalwire.md §5.2). */
+export const room = cxml.room;
+
+/** `<Stream>`: a media stream over WebSocket (cXML builder, see {@link cxml}; docs/providers/signalwire.md §5.2). */
+export const stream = cxml.stream;
+
+/** `<VirtualAgent>` in `<Connect>`: a Dialogflow agent (cXML builder, see {@link cxml}; docs/providers/signalwire.md §5.2). */
+export const virtualAgent = cxml.virtualAgent;
 
 /** What a SignalWire handler returns: a cXML `<Response>` or a list of verbs (spec §5.1). */
 export type SignalwireAnswer = TwimlAnswer<'signalwire'>;
-
-/** An answer or `null` (the neutral `<Response/>`). */
-type Answer = SignalwireAnswer | null;
 
 /**
  * cXML's request kinds with what their handlers may return: the voice request and the action
@@ -127,14 +206,14 @@ type Answer = SignalwireAnswer | null;
  * "Answer"), so their handlers' return values are ignored.
  */
 export type SignalwireEventMap = {
-  voice: { event: SignalwireVoiceRequest; answer: Answer };
+  voice: { event: SignalwireVoiceRequest; answer: SignalwireAnswer | null };
   'status-callback': { event: SignalwireStatusCallback; answer: unknown };
-  gather: { event: SignalwireGatherResult; answer: Answer };
-  dial: { event: SignalwireDialResult; answer: Answer };
-  record: { event: SignalwireRecordResult; answer: Answer };
+  gather: { event: SignalwireGatherResult; answer: SignalwireAnswer | null };
+  dial: { event: SignalwireDialResult; answer: SignalwireAnswer | null };
+  record: { event: SignalwireRecordResult; answer: SignalwireAnswer | null };
   'recording-status': { event: SignalwireRecordingStatus; answer: unknown };
   'amd-status': { event: SignalwireAmdStatus; answer: unknown };
-  fallback: { event: SignalwireFallbackRequest; answer: Answer };
+  fallback: { event: SignalwireFallbackRequest; answer: SignalwireAnswer | null };
 };
 
 /** What an action handler gets: any cXML request sent to `<mount>/actions/<name>`. */

@@ -28,6 +28,26 @@ import {
   type TwimlVoiceRequest,
 } from '../twiml/requests';
 
+export type {
+  TwimlAmdStatus,
+  TwimlAnsweredBy,
+  TwimlCallFields,
+  TwimlCallStatus,
+  TwimlDialCallStatus,
+  TwimlDialResult,
+  TwimlDirection,
+  TwimlEventBase,
+  TwimlFallbackRequest,
+  TwimlGatherResult,
+  TwimlRecordResult,
+  TwimlRecordingStatus,
+  TwimlRequestKind,
+  TwimlRequestOrigin,
+  TwimlStatusCallback,
+  TwimlStatusCallbackEvent,
+  TwimlVoiceRequest,
+} from '../twiml/requests';
+
 /** The request kinds of TeXML (spec §2.8): the TwiML ones plus `refer-status` and `ai-gather`. */
 export const TELNYX_EVENTS = [...TWIML_REQUEST_KINDS, 'refer-status', 'ai-gather'] as const;
 
@@ -104,16 +124,23 @@ export interface TelnyxStatusExtras extends TelnyxCallExtras {
   readonly codec: string | undefined;
   /** `SamplingRate`, in **Hz**. */
   readonly samplingRateHz: number | undefined;
-  /** `AnsweredTime`, `StartTime`, `EndTime`, `OccurredAt`: ISO 8601 text (completed). */
+  /** `AnsweredTime`: when the call was answered, ISO 8601 text (completed). */
   readonly answeredTime: string | undefined;
+  /** `StartTime`: when the call started, ISO 8601 text (completed). */
   readonly startTime: string | undefined;
+  /** `EndTime`: when the call ended, ISO 8601 text (completed). */
   readonly endTime: string | undefined;
+  /** `OccurredAt`: when the event happened, ISO 8601 text (completed). */
   readonly occurredAt: string | undefined;
-  /** `CallControlId`, `CallLegId`, `CallSessionId`, `OrganizationId`, `UserId` (completed). */
+  /** `CallControlId`: the call's id in Telnyx's Call Control API (completed). */
   readonly callControlId: string | undefined;
+  /** `CallLegId`: the leg's id (completed). */
   readonly callLegId: string | undefined;
+  /** `CallSessionId`: the id of the session the legs share (completed). */
   readonly callSessionId: string | undefined;
+  /** `OrganizationId` of the Telnyx account (completed). */
   readonly organizationId: string | undefined;
+  /** `UserId` of the Telnyx user (completed). */
   readonly userId: string | undefined;
   /** `CallQualityStats`: a JSON object as text, e.g. `{"mos":4.2,…}`; kept as sent. */
   readonly callQualityStats: string | undefined;

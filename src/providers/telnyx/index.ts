@@ -47,7 +47,14 @@ import {
   rememberMountUrl,
   TwimlApp,
 } from '../twiml/actions';
-import { isTwimlAnswer, renderTwiml, twimlBuilders, type TwimlAnswer } from '../twiml/builders';
+import {
+  actionRef as twimlActionRef,
+  isTwimlAnswer,
+  renderTwiml,
+  twimlBuilders,
+  type TwimlActionRef,
+  type TwimlAnswer,
+} from '../twiml/builders';
 import { twimlRequestFields } from '../twiml/requests';
 import {
   TELNYX_ANSWERED_EVENTS,
@@ -71,7 +78,26 @@ import { createTelnyxSignatureCheck, TELNYX_SIGNATURE_HEADER } from './verify';
 export * from './events';
 export * from './simulate';
 export * from './verify';
-export { actionRef } from '../twiml/builders';
+export {
+  actionsOf,
+  type TwimlActionRef,
+  type TwimlAnswer,
+  type TwimlBuilders,
+  type TwimlElementBuilder,
+  type TwimlNode,
+  type TwimlResponse,
+} from '../twiml/builders';
+export type { TwimlApp } from '../twiml/actions';
+
+/**
+ * A reference to a named action handler, for any URL-valued option: rendered as
+ * `<public mount URL>/actions/<name>[?query]`. The app's `calls.actionUrl(name)` is the same,
+ * typed by the app's declared names.
+ * @throws {CallControlError} `CC_ERR_ANSWER_INVALID` for a blank name
+ */
+export function actionRef(name: string, query?: Record<string, string>): TwimlActionRef {
+  return twimlActionRef(name, query);
+}
 
 /**
  * The TeXML builders (spec §5.2, §5.3): one per verb and noun TeXML has, every attribute a typed
@@ -80,41 +106,86 @@ export { actionRef } from '../twiml/builders';
  */
 export const texml = twimlBuilders('telnyx', 'telnyx');
 
-/** The TeXML builders one by one, see {@link texml}: `telnyx.response(telnyx.say('Hi'))`. */
-export const {
-  response,
-  say,
-  play,
-  pause,
-  gather,
-  dial,
-  record,
-  hangup,
-  reject,
-  redirect,
-  enqueue,
-  leave,
-  refer,
-  connect,
-  start,
-  stop,
-  number,
-  sip,
-  conference,
-  queue,
-  parameter,
-  stream,
-  siprec,
-  transcription,
-  recording,
-  suppression,
-} = texml;
+/** `<Response>` holding the verbs in order (TeXML builder, see {@link texml}; docs/providers/telnyx.md §5.3). */
+export const response = texml.response;
+
+/** `<Say>`: text spoken (TeXML builder, see {@link texml}; docs/providers/telnyx.md §5.3). */
+export const say = texml.say;
+
+/** `<Play>`: an audio URL (or `digits`) (TeXML builder, see {@link texml}; docs/providers/telnyx.md §5.3). */
+export const play = texml.play;
+
+/** `<Pause>`: silence, `length` in seconds (TeXML builder, see {@link texml}; docs/providers/telnyx.md §5.3). */
+export const pause = texml.pause;
+
+/** `<Gather>`: collect digits or speech; its `action` gets them (TeXML builder, see {@link texml}; docs/providers/telnyx.md §5.3). */
+export const gather = texml.gather;
+
+/** `<Dial>`: connect the call (text or nouns) (TeXML builder, see {@link texml}; docs/providers/telnyx.md §5.3). */
+export const dial = texml.dial;
+
+/** `<Record>`: record the caller (TeXML builder, see {@link texml}; docs/providers/telnyx.md §5.3). */
+export const record = texml.record;
+
+/** `<Hangup>`: end the call (TeXML builder, see {@link texml}; docs/providers/telnyx.md §5.3). */
+export const hangup = texml.hangup;
+
+/** `<Reject>`: refuse the call unanswered (TeXML builder, see {@link texml}; docs/providers/telnyx.md §5.3). */
+export const reject = texml.reject;
+
+/** `<Redirect>`: fetch the next document from a URL (TeXML builder, see {@link texml}; docs/providers/telnyx.md §5.3). */
+export const redirect = texml.redirect;
+
+/** `<Enqueue>`: put the call into a queue (TeXML builder, see {@link texml}; docs/providers/telnyx.md §5.3). */
+export const enqueue = texml.enqueue;
+
+/** `<Leave>`: leave the queue (TeXML builder, see {@link texml}; docs/providers/telnyx.md §5.3). */
+export const leave = texml.leave;
+
+/** `<Refer>`: SIP REFER the call elsewhere (TeXML builder, see {@link texml}; docs/providers/telnyx.md §5.3). */
+export const refer = texml.refer;
+
+/** `<Connect>`: connect the call to a stream or service (TeXML builder, see {@link texml}; docs/providers/telnyx.md §5.3). */
+export const connect = texml.connect;
+
+/** `<Start>`: start something that runs beside the call (TeXML builder, see {@link texml}; docs/providers/telnyx.md §5.3). */
+export const start = texml.start;
+
+/** `<Stop>`: stop what `<Start>` started (TeXML builder, see {@link texml}; docs/providers/telnyx.md §5.3). */
+export const stop = texml.stop;
+
+/** `<Number>` in `<Dial>`: a phone number (TeXML builder, see {@link texml}; docs/providers/telnyx.md §5.3). */
+export const number = texml.number;
+
+/** `<Sip>` in `<Dial>` or `<Refer>`: a SIP URI (TeXML builder, see {@link texml}; docs/providers/telnyx.md §5.3). */
+export const sip = texml.sip;
+
+/** `<Conference>` in `<Dial>`: a conference room (TeXML builder, see {@link texml}; docs/providers/telnyx.md §5.3). */
+export const conference = texml.conference;
+
+/** `<Queue>` in `<Dial>`: a queue to take a caller from (TeXML builder, see {@link texml}; docs/providers/telnyx.md §5.3). */
+export const queue = texml.queue;
+
+/** `<Parameter>`: a name and value passed to a stream (TeXML builder, see {@link texml}; docs/providers/telnyx.md §5.3). */
+export const parameter = texml.parameter;
+
+/** `<Stream>`: a media stream over WebSocket (TeXML builder, see {@link texml}; docs/providers/telnyx.md §5.3). */
+export const stream = texml.stream;
+
+/** `<Siprec>`: a SIPREC session (TeXML builder, see {@link texml}; docs/providers/telnyx.md §5.3). */
+export const siprec = texml.siprec;
+
+/** `<Transcription>`: real-time transcription (TeXML builder, see {@link texml}; docs/providers/telnyx.md §5.3). */
+export const transcription = texml.transcription;
+
+/** `<Recording>` in `<Start>`: a background recording (TeXML builder, see {@link texml}; docs/providers/telnyx.md §5.3). */
+export const recording = texml.recording;
+
+/** `<Suppression>`: noise suppression (TeXML builder, see {@link texml}; docs/providers/telnyx.md §5.3). */
+export const suppression = texml.suppression;
 
 /** What a Telnyx handler returns: a TeXML `<Response>` or a list of verbs (spec §5.1). */
 export type TelnyxAnswer = TwimlAnswer<'telnyx'>;
-
-/** An answer or `null` (the neutral `<Response/>`). */
-type Answer = TelnyxAnswer | null;
 
 /**
  * TeXML's request kinds with what their handlers may return: the instruction fetch and the
@@ -122,16 +193,16 @@ type Answer = TelnyxAnswer | null;
  * (spec §1 "Callback answers"), so their handlers' return values are ignored.
  */
 export type TelnyxEventMap = {
-  voice: { event: TelnyxVoiceRequest; answer: Answer };
+  voice: { event: TelnyxVoiceRequest; answer: TelnyxAnswer | null };
   'status-callback': { event: TelnyxStatusCallback; answer: unknown };
-  gather: { event: TelnyxGatherResult; answer: Answer };
-  dial: { event: TelnyxDialResult; answer: Answer };
-  record: { event: TelnyxRecordResult; answer: Answer };
+  gather: { event: TelnyxGatherResult; answer: TelnyxAnswer | null };
+  dial: { event: TelnyxDialResult; answer: TelnyxAnswer | null };
+  record: { event: TelnyxRecordResult; answer: TelnyxAnswer | null };
   'recording-status': { event: TelnyxRecordingStatus; answer: unknown };
   'amd-status': { event: TelnyxAmdStatus; answer: unknown };
-  fallback: { event: TelnyxFallbackRequest; answer: Answer };
-  'refer-status': { event: TelnyxReferStatus; answer: Answer };
-  'ai-gather': { event: TelnyxAiGatherResult; answer: Answer };
+  fallback: { event: TelnyxFallbackRequest; answer: TelnyxAnswer | null };
+  'refer-status': { event: TelnyxReferStatus; answer: TelnyxAnswer | null };
+  'ai-gather': { event: TelnyxAiGatherResult; answer: TelnyxAnswer | null };
 };
 
 /** What an action handler gets: any TeXML request sent to `<mount>/actions/<name>`. */
