@@ -1,0 +1,77 @@
+/**
+ * The simulated Twilio call follows the answers as Twilio runs them (docs/providers/twilio.md
+ * §2.4, §2.5, §2.7, §5.1): the n-th Gather gets the n-th digits entry at its action (default:
+ * the current document's URL), Redirect, Dial and Record actions are requested, Hangup and
+ * the end of the document end the call, URLs outside the played URL are not followed.
+ */
+import { twilio } from '../../../src';
+import type { TestRequest } from '../../../src/testing';
+
+const BASE = 'https://voice.example.com/twilio';
+const voice = twilio.twilioCallScenario({ callSid: 'CA1' })[0] as TestRequest;
+
+function follow(xml: string, sent: TestRequest[] = [voice], digits?: string[]) {
+  return twilio.followTwilioAnswer(
+    { request: sent[sent.length - 1] as TestRequest, status: 200, body: xml },
+    sent,
+    digits === undefined ? {} : { digits },
+    BASE,
+  );
+}
+
+test('the scenario: a voice request and the final status callback; unanswered calls only the callback', () => {
+  expect(twilio.twilioCallScenario().map((request) => request.event)).toEqual([
+    'voice',
+    'status-callback',
+  ]);
+  const busy = twilio.twilioCallScenario({ finalStatus: 'busy' });
+  expect(busy.map((request) => request.event)).toEqual(['status-callback']);
+  expect(new URLSearchParams(busy[0]?.body).get('CallStatus')).toBe('busy');
+});
+
+test('a Gather posts the next digits entry to its action, keeping the call fields', () => {
+  const [next] = follow(
+    `<Response><Gather action="${BASE}/actions/menu?x=1"><Say>Hi</Say></Gather></Response>`,
+    [voice],
+    ['42'],
+  );
+  expect(next).toMatchObject({ event: 'gather', path: '/actions/menu', query: 'x=1' });
+  const fields = new URLSearchParams(next?.body);
+  expect(fields.get('Digits')).toBe('42');
+  expect(fields.get('CallSid')).toBe('CA1');
+  expect(fields.get('CallStatus')).toBe('in-progress');
+});
+
+test('a Gather without action posts to the current document; without digits left it falls through', () => {
+  const [same] = follow('<Response><Gather method="GET"/></Response>', [voice], ['1']);
+  expect(same).toMatchObject({ event: 'gather', method: 'GET', path: '/' });
+  expect(follow('<Response><Gather action="x"/><Hangup/></Response>', [voice], [])).toEqual([]);
+  const gathered = { ...voice, event: 'gather' };
+  expect(
+    follow(
+      '<Response><Gather action="x"/><Redirect>again</Redirect></Response>',
+      [voice, gathered],
+      ['1'],
+    ),
+  ).toMatchObject([{ event: 'voice', path: '/again' }]);
+});
+
+test('Dial and Record actions are requested; a Dial without action goes on', () => {
+  const [dial] = follow('<Response><Dial action="actions/dialed">+15550001111</Dial></Response>');
+  expect(dial).toMatchObject({ event: 'dial', path: '/actions/dialed' });
+  expect(new URLSearchParams(dial?.body).get('DialCallStatus')).toBe('completed');
+  const [record] = follow('<Response><Dial>+1555</Dial><Record action="rec"/></Response>');
+  expect(record).toMatchObject({ event: 'record', path: '/rec' });
+});
+
+test('URLs outside the played URL, errors and notifications are not followed', () => {
+  // A path-absolute URL resolves against the host: outside the mount.
+  expect(follow('<Response><Redirect>/again</Redirect></Response>')).toEqual([]);
+  expect(
+    follow('<Response><Redirect>https://elsewhere.example.com/x</Redirect></Response>'),
+  ).toEqual([]);
+  expect(
+    twilio.followTwilioAnswer({ request: voice, status: 500, body: '' }, [voice], {}, BASE),
+  ).toEqual([]);
+  expect(follow('not xml')).toEqual([]);
+});
