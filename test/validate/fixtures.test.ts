@@ -19,6 +19,10 @@ const EXPECTED_WARNINGS: Readonly<Record<string, { codes: string[]; why: string 
     codes: ['undocumented'],
     why: "enteredUrl appears only in Ozeki's sample, in no parameter table (ozeki.md §5.6, §7.6)",
   },
+  'signalwire.cxml.dial-record-true': {
+    codes: ['legacy'],
+    why: 'record="true" is the legacy spelling of record-from-answer, written by SignalWire\'s own sample (signalwire.md §5.2)',
+  },
 };
 
 const API_RESPONSE = 'ozeki.api-response.';
