@@ -187,8 +187,10 @@ function redactSignature<R extends { headers: Readonly<Record<string, string | u
  *
  * @throws {TypeError} when no `authToken` (nor `basicAuth`, `urlToken`, `allowFrom`) is given
  *   and not `allowUnauthenticated: true`; for an empty token, an invalid action name or one
- *   declared twice, a fallback not built with the Twilio builders or one that refers to an
- *   action, and the common invalid options (see `WebhookApp`)
+ *   declared twice, a fallback not built with the Twilio builders, and the common invalid
+ *   options (see `WebhookApp`)
+ * @throws {CallControlError} `CC_ERR_ANSWER_INVALID` for a fallback that refers to an action
+ *   (it is rendered before any request tells the public URL)
  */
 export function createApp<const A extends readonly string[] = readonly []>(
   options: TwilioAppOptions<A> = {},
