@@ -68,7 +68,13 @@ const params = fc.dictionary(
 const variantOf = (value: string, how: number): string => {
   const parsed = /^(https?):\/\/([^/:]+)(:\d+)?(\/.*)$/.exec(value);
   if (parsed === null) return value;
-  const [, scheme, name, p, rest] = parsed as unknown as [string, string, string, string | undefined, string];
+  const [, scheme, name, p, rest] = parsed as unknown as [
+    string,
+    string,
+    string,
+    string | undefined,
+    string,
+  ];
   switch (how) {
     case 0:
       return `${scheme}://${name}${rest}`;
