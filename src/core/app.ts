@@ -427,7 +427,7 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
    * Registers an error handler, called with every {@link CallControlError}: requests refused
    * with 4xx, handler failures and missed deadlines answered with the fallback, and store
    * failures. Without one, 5xx-class errors go to the `logger`, and without a logger every
-   * error is one line on stderr (see {@link CommonAppOptions.stderr}). Errors thrown by the
+   * error is one line on stderr (see the `stderr` option). Errors thrown by the
    * error handler itself are ignored.
    *
    * @throws {TypeError} when `handler` is not a function
