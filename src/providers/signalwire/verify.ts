@@ -5,17 +5,21 @@
  *
  * Spec: `docs/providers/signalwire.md` §3.1 "Compatibility signature (cXML webhooks)", §8.1
  * (both headers), §8.12 (several keys while a key is reset). The algorithm itself is shared with
- * Twilio (`../twiml/signature.ts`).
+ * Twilio (`../twiml/signature.ts`); a form that repeats a name is also accepted signed with its
+ * values in the order received, as SignalWire's own validator computes it (§3.1 "Repeated keys").
  *
  * @module
  */
 import { CallControlError } from '../../core/errors';
 import { redactHeaders } from '../../core/auth';
 import type { Authenticator, WebhookRequest } from '../../core/types';
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { decodeTwimlForm } from '../twiml/requests';
 import {
   checkTwimlTokens,
   computeTwimlSignature,
   createTwimlSignatureCheck,
+  twimlSignedUrlVariants,
   verifyTwimlSignature,
   type TwimlSignedParams,
 } from '../twiml/signature';
@@ -57,6 +61,53 @@ export function verifySignalwireSignature(
 }
 
 /**
+ * The string SignalWire's own validator signs when a form repeats a name (spec §3.1 "Repeated
+ * keys"): the URL, then the names sorted, each followed by its values **in the order received**
+ * (neither sorted nor deduplicated, unlike Twilio's); `undefined` when no name repeats (the
+ * Twilio string is the same then).
+ */
+export function signalwireRepeatedKeysString(
+  url: string,
+  pairs: ReadonlyArray<readonly [string, string]>,
+): string | undefined {
+  const values = new Map<string, string[]>();
+  for (const [name, value] of pairs) values.set(name, [...(values.get(name) ?? []), value]);
+  if ([...values.values()].every((list) => list.length === 1)) return undefined;
+  let data = url;
+  for (const name of [...values.keys()].sort()) {
+    for (const value of values.get(name) ?? []) data += name + value;
+  }
+  return data;
+}
+
+/**
+ * Whether `signature` verifies under one of `keys` over the in-order form of a body that repeats
+ * a name (see {@link signalwireRepeatedKeysString}), for the URL with and without its port.
+ * Never throws.
+ */
+export function verifySignalwireRepeatedKeys(
+  signingKeys: readonly string[],
+  signature: string | undefined,
+  url: string,
+  body: Buffer | string,
+): boolean {
+  if (typeof signature !== 'string' || signature === '') return false;
+  const pairs = decodeTwimlForm(body);
+  const given = Buffer.from(signature, 'utf8');
+  let valid = false;
+  for (const variant of twimlSignedUrlVariants(url)) {
+    const data = signalwireRepeatedKeysString(variant, pairs);
+    if (data === undefined) return false;
+    for (const key of signingKeys) {
+      if (key === '') continue;
+      const expected = Buffer.from(createHmac('sha1', key).update(data, 'utf8').digest('base64'));
+      if (expected.length === given.length && timingSafeEqual(expected, given)) valid = true;
+    }
+  }
+  return valid;
+}
+
+/**
  * An authenticator that requires a valid compatibility signature over the request's public URL
  * (the app's `publicUrl` option, or scheme and host as received, or a trusted proxy's
  * `X-Forwarded-*`) and its parameters, in `X-SignalWire-Signature` or `X-Twilio-Signature`.
@@ -94,8 +145,21 @@ export function createSignalwireSignatureCheck(
         `The X-SignalWire-Signature header is missing (and no X-Twilio-Signature either; request to ${request.path})`,
       );
     }
-    if (hasOwn) own(request, context);
-    if (hasTwilio) twilio(request, context);
+    const url = context?.publicUrl();
+    const check = (header: string, run: Authenticator): void => {
+      try {
+        run(request, context);
+      } catch (error) {
+        // SignalWire's validator keeps repeated names' values in the order received.
+        const inOrder =
+          request.method !== 'GET' &&
+          url !== undefined &&
+          verifySignalwireRepeatedKeys(tokens, request.headers[header], url, request.body);
+        if (!inOrder) throw error;
+      }
+    };
+    if (hasOwn) check(SIGNALWIRE_SIGNATURE_HEADER, own);
+    if (hasTwilio) check(SIGNALWIRE_TWILIO_SIGNATURE_HEADER, twilio);
   };
   // Both headers are credentials of a sort: never shown in what onError gets.
   return Object.assign(signalwireSignature, {

@@ -2,10 +2,12 @@
  * SignalWire's compatibility signature (docs/providers/signalwire.md §3.1): the real signed
  * callbacks and the vectors of the fixtures, both headers (§8.1), another key, another URL.
  */
+import { createHmac } from 'node:crypto';
 import { CallControlError } from '../../../src/core/errors';
 import type { WebhookRequest } from '../../../src/core/types';
 import {
   createSignalwireSignatureCheck,
+  signalwireRepeatedKeysString,
   signSignalwireRequest,
   verifySignalwireSignature,
 } from '../../../src/providers/signalwire/verify';
@@ -120,5 +122,41 @@ describe('headers (signalwire.md §8.1)', () => {
   test('signSignalwireRequest agrees with the fixture', () => {
     const params = Object.fromEntries(new URLSearchParams(fixture.body));
     expect(signSignalwireRequest(fixture.secret, fixture.url, params)).toBe(signature);
+  });
+});
+
+describe('repeated names (signalwire.md §3.1 "Repeated keys")', () => {
+  const url = 'https://example.com/signalwire';
+  const body = 'CallSid=c&Tag=b&Tag=a&To=%2B1';
+  const request = (signature: string) =>
+    ({
+      method: 'POST',
+      path: '/',
+      query: '',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-signalwire-signature': signature,
+      },
+      body: Buffer.from(body),
+    }) as unknown as WebhookRequest;
+  const hmac = (data: string) => createHmac('sha1', 'PSK_k').update(data).digest('base64');
+  const check = createSignalwireSignatureCheck('PSK_k');
+
+  test('values in the order received, as SignalWire signs them, verify', () => {
+    expect(signalwireRepeatedKeysString(url, [...new URLSearchParams(body)])).toBe(
+      `${url}CallSidcTagbTagaTo+1`,
+    );
+    expect(() => check(request(hmac(`${url}CallSidcTagbTagaTo+1`)), at(url))).not.toThrow();
+  });
+
+  test('values sorted, as Twilio signs them, verify too', () => {
+    expect(() => check(request(hmac(`${url}CallSidcTagaTagbTo+1`)), at(url))).not.toThrow();
+  });
+
+  test('any other arrangement does not', () => {
+    expect(refusal(() => check(request(hmac(`${url}CallSidcTagbTo+1`)), at(url))).code).toBe(
+      'CC_ERR_SIGNATURE_INVALID',
+    );
+    expect(signalwireRepeatedKeysString(url, [['A', '1']])).toBeUndefined();
   });
 });
