@@ -82,12 +82,18 @@ export {
   actionsOf,
   type TwimlActionRef,
   type TwimlAnswer,
+  type TwimlBuilderEntries,
+  type TwimlContent,
+  type TwimlContentOf,
+  type TwimlElements,
+  type TwimlOptions,
   type TwimlBuilders,
   type TwimlElementBuilder,
   type TwimlNode,
   type TwimlResponse,
 } from '../twiml/builders';
 export type { TwimlApp } from '../twiml/actions';
+export type { TwimlDialect } from '../twiml/grammar';
 
 /**
  * A reference to a named action handler, for any URL-valued option: rendered as

@@ -29,9 +29,17 @@ import { actionResolver } from '../twiml/actions';
 export {
   actionsOf,
   type TwimlActionRef,
+  type TwimlBuilderEntries,
+  type TwimlContent,
+  type TwimlContentOf,
+  type TwimlElements,
+  type TwimlOptions,
+  type TwimlBuilders,
+  type TwimlElementBuilder,
   type TwimlNode,
   type TwimlResponse,
 } from '../twiml/builders';
+export type { TwimlDialect } from '../twiml/grammar';
 
 /**
  * The TwiML builders of the Twilio dialect, answers branded `provider: 'twilio'`: one per verb

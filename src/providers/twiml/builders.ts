@@ -172,7 +172,8 @@ export type TwimlAnswer<P extends string> =
 // Types of the options, read from the grammar
 // ---------------------------------------------------------------------------------------------
 
-type Elements = typeof TWIML_ELEMENTS;
+/** Every element of the TwiML grammar (`TWIML_ELEMENTS` of `grammar.ts`), by name. */
+export type TwimlElements = typeof TWIML_ELEMENTS;
 
 /** Whether a fact (element, attribute, child) is in every dialect of `D`. */
 type InDialect<F, D extends TwimlDialect> = F extends { readonly only: readonly (infer X)[] }
@@ -218,19 +219,22 @@ type OptionType<F, D extends TwimlDialect> = F extends { readonly url: true }
  * grammar (numbers, booleans, arrays of list items, enums as string unions, URLs as
  * `string | TwimlActionRef`).
  */
-export type TwimlOptions<N extends keyof Elements, D extends TwimlDialect = TwimlDialect> = {
+export type TwimlOptions<N extends keyof TwimlElements, D extends TwimlDialect = TwimlDialect> = {
   readonly [
-    K in keyof Elements[N]['attributes'] as InDialect<Elements[N]['attributes'][K], D> extends true
+    K in keyof TwimlElements[N]['attributes'] as InDialect<
+      TwimlElements[N]['attributes'][K],
+      D
+    > extends true
       ? K
       : never
-  ]?: OptionType<Elements[N]['attributes'][K], D>;
+  ]?: OptionType<TwimlElements[N]['attributes'][K], D>;
 };
 
 /** The names of the children element `N` may hold in `D`. */
 type ChildNames<
-  N extends keyof Elements,
+  N extends keyof TwimlElements,
   D extends TwimlDialect,
-> = Elements[N]['children'][number] extends infer C
+> = TwimlElements[N]['children'][number] extends infer C
   ? C extends { readonly name: infer M extends string }
     ? InDialect<C, D> extends true
       ? M
@@ -239,33 +243,36 @@ type ChildNames<
   : never;
 
 /** The text an element takes: strings, plus action references for a URL text; none: `never`. */
-type TextOf<N extends keyof Elements> = Elements[N] extends { readonly text: infer T }
+type TextOf<N extends keyof TwimlElements> = TwimlElements[N] extends { readonly text: infer T }
   ? T extends { readonly url: true }
     ? string | TwimlActionRef
     : string
   : never;
 
 /** What the builder of `N` takes after its options in `D`: its text and its children. */
-export type TwimlContentOf<P extends string, N extends keyof Elements, D extends TwimlDialect> =
-  TextOf<N> | TwimlNode<P, ChildNames<N, D>>;
+export type TwimlContentOf<
+  P extends string,
+  N extends keyof TwimlElements,
+  D extends TwimlDialect,
+> = TextOf<N> | TwimlNode<P, ChildNames<N, D>>;
 
 /** The builder of element `N` in `D`: `(options?, ...content)` or `(...content)`. */
 export interface TwimlElementBuilder<
   P extends string,
-  N extends keyof Elements,
+  N extends keyof TwimlElements,
   D extends TwimlDialect,
 > {
   (options?: TwimlOptions<N, D>, ...content: TwimlContentOf<P, N, D>[]): TwimlNode<P, N>;
   (...content: TwimlContentOf<P, N, D>[]): TwimlNode<P, N>;
 }
 
-/** The elements `D` has, with their builders' names. */
-type BuilderEntries<D extends TwimlDialect> = {
+/** The elements the dialect `D` has, by their builders' names (`say`, `gather`, …). */
+export type TwimlBuilderEntries<D extends TwimlDialect> = {
   [
-    N in keyof Elements as N extends 'Response'
+    N in keyof TwimlElements as N extends 'Response'
       ? never
-      : InDialect<Elements[N], D> extends true
-        ? Elements[N]['builder']
+      : InDialect<TwimlElements[N], D> extends true
+        ? TwimlElements[N]['builder']
         : never
   ]: N;
 };
@@ -279,8 +286,8 @@ type BuilderEntries<D extends TwimlDialect> = {
  * Telnyx `suppression`; SignalWire `denoise`, `verto`, `echo`, `pay`, `sms`).
  */
 export type TwimlBuilders<P extends string, D extends TwimlDialect = TwimlDialect> = {
-  readonly [B in keyof BuilderEntries<D>]: BuilderEntries<D>[B] extends infer N extends
-    keyof Elements
+  readonly [B in keyof TwimlBuilderEntries<D>]: TwimlBuilderEntries<D>[B] extends infer N extends
+    keyof TwimlElements
     ? TwimlElementBuilder<P, N, D>
     : never;
 } & {
