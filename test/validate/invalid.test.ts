@@ -482,5 +482,7 @@ describe('opentact', () => {
 });
 
 test('an unknown provider is a programming error', () => {
-  expect(() => validateAnswer('nosuchprovider' as ValidateProvider, '<Response/>')).toThrow(TypeError);
+  expect(() => validateAnswer('nosuchprovider' as ValidateProvider, '<Response/>')).toThrow(
+    TypeError,
+  );
 });
