@@ -13,7 +13,10 @@
  * 4. `cc-express` — callcontrol on Express, default options (duplicate detection on, memory store);
  * 5. `cc-node` — callcontrol on `http.createServer(calls.node())`, default options;
  *
- * and, as rows 4′ and 5′, `cc-express-nodup` and `cc-node-nodup` with `duplicates: false`.
+ * and, as rows 4′ and 5′, `cc-express-nodup` and `cc-node-nodup` with `duplicates: false`;
+ * 6. `cc-twilio` — the Twilio workload: callcontrol's Twilio provider on Express, verifying
+ *    `X-Twilio-Signature` and answering the voice request with a `<Dial>`, side by side with
+ *    baseline B (the ratio 6/2).
  * Optional (`--servers express-ceiling`): Express with a mounted middleware answering the
  * constant, what Express itself costs.
  *
@@ -130,6 +133,14 @@ const SERVERS: readonly ServerDefinition[] = [
     remembers: false,
   },
   {
+    id: 'cc-twilio',
+    label: '6 callcontrol Twilio on Express (defaults)',
+    file: 'callcontrol-twilio.js',
+    env: {},
+    expected: TWIML_XML,
+    remembers: false,
+  },
+  {
     id: 'express-ceiling',
     label: 'Express ceiling: app.use(path, constant answer)',
     file: 'express-ceiling.js',
@@ -171,6 +182,7 @@ const RATIOS: readonly {
     under: 'ceiling',
     target: 0.7,
   },
+  { name: '6/2 callcontrol Twilio ÷ baseline B', over: 'cc-twilio', under: 'b', target: 1.0 },
 ];
 
 /** Command-line options. */
@@ -263,16 +275,30 @@ interface SignedRequest {
   readonly body: string;
 }
 
-/** `count` distinct signed IncomingCall requests, signed for every server. */
+/**
+ * `count` distinct signed requests, each both a Placetel IncomingCall and a Twilio voice
+ * request, signed for every server.
+ */
 function generateRequests(count: number, secret: string, twilioToken: string): SignedRequest[] {
   const requests: SignedRequest[] = [];
   const ids = randomBytes(32 * count).toString('hex');
   for (let index = 0; index < count; index++) {
+    const callId = ids.slice(index * 64, index * 64 + 64);
+    const caller = `0151${String(index).padStart(8, '0')}`;
+    // One body for both workloads: Placetel's IncomingCall fields and Twilio's voice request
+    // fields (each provider keeps the other's as unknown fields), signed for both.
     const fields = {
-      call_id: ids.slice(index * 64, index * 64 + 64),
+      AccountSid: `AC${callId.slice(0, 32)}`,
+      ApiVersion: '2010-04-01',
+      CallSid: `CA${callId.slice(32, 64)}`,
+      CallStatus: 'ringing',
+      Direction: 'inbound',
+      From: `+49${caller.slice(1)}`,
+      To: '+4922129191999',
+      call_id: callId,
       direction: 'in',
       event: 'IncomingCall',
-      from: `0151${String(index).padStart(8, '0')}`,
+      from: caller,
       to: '022129191999',
     };
     const request = placetel.placetelRequest(fields, secret);
