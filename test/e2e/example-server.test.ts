@@ -250,21 +250,27 @@ test('a wrongly signed request: one log line naming CC_ERR_SIGNATURE_INVALID, no
 });
 
 test('the startup output: how each path is checked, a warning for each one without', () => {
-  const startup = serverLog.split('\n').slice(0, 4);
+  const UNAUTHENTICATED = [
+    ['/ozeki', 'OZEKI_TOKEN'],
+    ['/voipnow', 'VOIPNOW_TOKEN'],
+    ['/opentact', 'OPENTACT_TOKEN'],
+    ['/telnyx', 'TELNYX_PUBLIC_KEY'],
+    ['/signalwire', 'SIGNALWIRE_SIGNING_KEY'],
+    ['/twilio', 'TWILIO_AUTH_TOKEN'],
+  ] as const;
+  const startup = serverLog.split('\n').slice(0, 1 + UNAUTHENTICATED.length);
   expect(startup[0]).toMatch(
-    /^callcontrol example listening on http:\/\/127\.0\.0\.1:\d+\/placetel \(signature required\), \/ozeki \(NO AUTHENTICATION\), \/voipnow \(NO AUTHENTICATION\), \/opentact \(NO AUTHENTICATION\) and \/sipgate \(signature required\); store: memory$/,
+    /^callcontrol example listening on http:\/\/127\.0\.0\.1:\d+\/placetel \(signature required\), \/ozeki \(NO AUTHENTICATION\), \/voipnow \(NO AUTHENTICATION\), \/opentact \(NO AUTHENTICATION\), \/sipgate \(signature required\), \/telnyx \(NO AUTHENTICATION\), \/signalwire \(NO AUTHENTICATION\) and \/twilio \(NO AUTHENTICATION\); store: memory$/,
   );
-  for (const [index, path, variable] of [
-    [1, '/ozeki', 'OZEKI_TOKEN'],
-    [2, '/voipnow', 'VOIPNOW_TOKEN'],
-    [3, '/opentact', 'OPENTACT_TOKEN'],
-  ] as const) {
-    expect(startup[index]).toMatch(
-      new RegExp(
-        `^warning: ${path} accepts requests without authentication: ${variable} is not set\\. ` +
-          `Set ${variable} .*with NODE_ENV=production ${path} is not served without it$`,
-      ),
+  for (const [path, variable] of UNAUTHENTICATED) {
+    const warning = new RegExp(
+      `^warning: ${path} accepts requests without authentication: ${variable} is not set\\. ` +
+        `Set ${variable} .*with NODE_ENV=production ${path} is not served without it$`,
     );
+    expect({ path, warned: startup.slice(1).some((line) => warning.test(line)) }).toEqual({
+      path,
+      warned: true,
+    });
   }
   expect(serverLog).not.toContain(SECRET);
 });
