@@ -155,11 +155,17 @@ export interface TestKitSigning {
   /** The signature header (lower case), e.g. `'x-placetel-signature'`. */
   readonly header: string;
   /**
-   * The header's value for `body` signed with the credential; `target` is the request's method
-   * and full URL, for providers that sign the URL too.
+   * The signature for `body` signed with the credential; `target` is the request's method and
+   * full URL, for providers that sign the URL too. A string is the value of `header`; an object
+   * gives every header the signature takes (lower-case names), e.g. Telnyx's signature and the
+   * timestamp it covers.
    * @throws {TypeError} for a credential that cannot sign (e.g. not a private key)
    */
-  sign(body: Buffer, credential: string | KeyObject, target: SignedTarget): string;
+  sign(
+    body: Buffer,
+    credential: string | KeyObject,
+    target: SignedTarget,
+  ): string | Readonly<Record<string, string>>;
 }
 
 /** A provider's part of the test kit (`callcontrol/testing`). */

@@ -271,10 +271,12 @@ class Client implements Omit<TestClient, TestProvider> {
       const base =
         options.publicUrl?.replace(/\/+$/, '') ?? `http://${headers['host'] ?? '127.0.0.1'}`;
       const url = `${base}${path}${query === '' ? '' : `?${query}`}`;
-      headers[signing.header] = signing.sign(body, credential, {
+      const signature = signing.sign(body, credential, {
         method: request.method.toUpperCase(),
         url,
       });
+      if (typeof signature === 'string') headers[signing.header] = signature;
+      else for (const [name, value] of Object.entries(signature)) headers[name] = value;
     }
     const sent: TestRequest = { ...request, headers, path, query };
     const reply = await this.#app.handle({

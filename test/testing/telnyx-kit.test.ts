@@ -84,6 +84,22 @@ describe('test kit: telnyx', () => {
     expect(completed[0]).toMatchObject({ callStatus: 'busy', from: '+15550009999' });
   });
 
+  test("the client's privateKey signs every request (signature and timestamp headers)", async () => {
+    const { calls } = menuApp();
+    const client = createTestClient(calls, { privateKey: keys.privateKey });
+    const call = await client.telnyx.playCall({ digits: '1' });
+    call.expectAllOk();
+    const headers = call.exchanges[0]?.request.headers ?? {};
+    expect(headers['telnyx-signature-ed25519']).toMatch(/^[A-Za-z0-9+/]+=*$/);
+    expect(Number(headers['telnyx-timestamp'])).toBeGreaterThan(0);
+    (await client.with({ privateKey: other.privateKey }).telnyx.voice())
+      .expectStatus(403)
+      .expectError('CC_ERR_SIGNATURE_INVALID');
+    expect(() => createTestClient(calls, { secret: 'test-secret-not-real' })).toThrow(
+      /telnyx signs with an Ed25519 key: use privateKey/,
+    );
+  });
+
   test('unsigned, or signed with another key: 403', async () => {
     const { calls } = menuApp();
     const client = createTestClient(calls);

@@ -18,7 +18,12 @@ import {
   type TelnyxCallScenarioOptions,
   type TelnyxTestRequests,
 } from './simulate';
-import { importTelnyxPrivateKey } from './verify';
+import {
+  importTelnyxPrivateKey,
+  signTelnyxBody,
+  TELNYX_SIGNATURE_HEADER,
+  TELNYX_TIMESTAMP_HEADER,
+} from './verify';
 
 /**
  * The private key of `--private-key`: a PEM file, or a file holding the 64 hex digits of an
@@ -139,6 +144,18 @@ outside the given URL are not followed. --private-key signs each request when it
     },
   },
   testKit: {
+    signing: {
+      option: 'privateKey',
+      with: 'an Ed25519 key',
+      header: TELNYX_SIGNATURE_HEADER,
+      sign: (body, privateKey) => {
+        const timestamp = Math.floor(Date.now() / 1000);
+        return {
+          [TELNYX_TIMESTAMP_HEADER]: String(timestamp),
+          [TELNYX_SIGNATURE_HEADER]: signTelnyxBody(body, timestamp, privateKey),
+        };
+      },
+    },
     renderer: () => definitionRenderer('telnyx', telnyxProvider()),
     scenarioOptions: (options): TelnyxCallScenarioOptions => ({
       ...given('from', options.from),
