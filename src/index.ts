@@ -112,6 +112,7 @@ export type {
   WebhookEvent,
   WebhookReply,
   WebhookRequest,
+  RequestUrlContext,
 } from './core/types';
 export {
   bodyParserOptions,

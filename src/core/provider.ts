@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { WebhookEvent, WebhookRequest } from './types';
+import type { RequestUrlContext, WebhookEvent, WebhookRequest } from './types';
 
 /**
  * What a provider tells the core about itself. One per provider folder (`providers/<name>/`).
@@ -108,19 +108,7 @@ export interface ProviderDefinition<TEvent extends WebhookEvent, TAnswer> {
  * and the request's public URL as received, for providers that sign the URL. (The app's checks,
  * `Authenticator`s, get `publicUrl` too, as their second argument.)
  */
-export interface ParseContext {
+export interface ParseContext extends RequestUrlContext {
   /** The event name `eventPaths` assign to the request's path; `undefined` when none does. */
   readonly routedEvent: string | undefined;
-  /**
-   * The full public URL the provider called for this request — scheme, host, path and query, as
-   * received (the URL token included) — as URL-signing providers (Twilio-style signatures over
-   * the URL) sign it; `undefined` when it cannot be known (no `publicUrl` option and no valid
-   * `Host`). Made by `requestPublicUrl` (`core/public-url.ts`) from the app's `publicUrl` option,
-   * else the request's scheme and host, or a trusted proxy's `Forwarded` / `X-Forwarded-Proto` /
-   * `X-Forwarded-Host` (only when the TCP peer is in `trustProxy`).
-   *
-   * It may hold the URL token: compute a signature over it, never put it into an error message,
-   * a log line or an answer. Computed on the first call, then remembered for the request.
-   */
-  publicUrl(): string | undefined;
 }

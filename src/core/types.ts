@@ -4,7 +4,6 @@
  *
  * @module
  */
-import type { ParseContext } from './provider';
 
 /**
  * One HTTP request as the core sees it, after the adapter read the body.
@@ -155,6 +154,25 @@ export interface ErrorContext<TEvent extends WebhookEvent = WebhookEvent> {
 }
 
 /**
+ * What the app knows of a request's URL, handed to checks (an {@link Authenticator}'s second
+ * argument) and to parsers (`ParseContext` extends it).
+ */
+export interface RequestUrlContext {
+  /**
+   * The full public URL the provider called for this request — scheme, host, path and query, as
+   * received (the URL token included) — as URL-signing providers (Twilio-style signatures over
+   * the URL) sign it; `undefined` when it cannot be known (no `publicUrl` option and no valid
+   * `Host`). Made by `requestPublicUrl` (`core/public-url.ts`) from the app's `publicUrl` option,
+   * else the request's scheme and host, or a trusted proxy's `Forwarded` / `X-Forwarded-Proto` /
+   * `X-Forwarded-Host` (only when the TCP peer is in `trustProxy`).
+   *
+   * It may hold the URL token: compute a signature over it, never put it into an error message,
+   * a log line or an answer. Computed on the first call, then remembered for the request.
+   */
+  publicUrl(): string | undefined;
+}
+
+/**
  * Checks a request's authenticity before it is parsed (basic auth, a provider's signature…).
  * Called with the request, it throws a {@link CallControlError} (401/403) to refuse it; returns
  * nothing to let it pass, or the request to go on with (e.g. without the URL token it checked,
@@ -162,14 +180,14 @@ export interface ErrorContext<TEvent extends WebhookEvent = WebhookEvent> {
  *
  * A plain function is an authenticator. One that reads a secret from places the core does not
  * redact by itself (see {@link ErrorContext.request}) also has `redact`. The app calls it with a
- * second argument: `publicUrl()` of the request as received (see `ParseContext.publicUrl`), for a
+ * second argument: `publicUrl()` of the request as received (see {@link RequestUrlContext}), for a
  * check of a signature over the URL; a check called without one (by hand, in a test) has no
  * public URL.
  */
 export interface Authenticator {
   // `void` so that an authenticator that only checks needs no `return`.
   // eslint-disable-next-line @typescript-eslint/no-invalid-void-type
-  (request: WebhookRequest, context?: Pick<ParseContext, 'publicUrl'>): WebhookRequest | void;
+  (request: WebhookRequest, context?: RequestUrlContext): WebhookRequest | void;
   /**
    * Returns the request with the secrets this check reads replaced by `'[redacted]'` (e.g. the
    * URL token in the path or query), or the request itself when it holds none. Called for the
