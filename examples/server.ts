@@ -254,12 +254,26 @@ function listFromEnv(name: string, fallback: string): string[] {
 /**
  * Creates one demo, turning the library's `TypeError` for its credential (a token too short,
  * with characters a URL token may not have) into an {@link ExampleConfigError} naming the
- * variable. The library's messages never hold the value.
+ * variable — or, for a bad public URL, `publicUrlVariable`. The library's messages never hold
+ * the value.
  */
-function demo<T>(provider: PlannedProvider, create: (credential: string | undefined) => T): T {
+function demo<T>(
+  provider: PlannedProvider,
+  create: (credential: string | undefined) => T,
+  publicUrlVariable?: string,
+): T {
   try {
     return create(provider.credential);
   } catch (error) {
+    if (
+      error instanceof TypeError &&
+      publicUrlVariable !== undefined &&
+      /^publicUrl: /.test(error.message)
+    ) {
+      throw new ExampleConfigError(
+        `${publicUrlVariable} is not usable: ${error.message.replace(/^publicUrl: /, '')}`,
+      );
+    }
     if (error instanceof TypeError) {
       const rule = error.message.replace(/^(urlToken|secret|publicKey|signingKey|authToken): /, '');
       throw new ExampleConfigError(`${provider.variable} is not usable: ${rule}`);
@@ -452,32 +466,38 @@ function buildExample(
   const signalwire = plannedAt('/signalwire');
   if (signalwire.status !== 'off') {
     const base = process.env['SIGNALWIRE_PUBLIC_URL'];
-    const calls = demo(signalwire, (signingKey) =>
-      createSignalwireDemo({
-        signingKey,
-        allowUnauthenticated: allowUnauthenticated(signalwire),
-        ...(base ? { publicUrl: `${base.replace(/\/+$/, '')}${signalwire.path}` } : {}),
-        sales: listFromEnv('SIGNALWIRE_SALES', '+15551230001'),
-        support: listFromEnv('SIGNALWIRE_SUPPORT', '+15551230002'),
-        ...log,
-        store,
-      }),
+    const calls = demo(
+      signalwire,
+      (signingKey) =>
+        createSignalwireDemo({
+          signingKey,
+          allowUnauthenticated: allowUnauthenticated(signalwire),
+          ...(base ? { publicUrl: `${base.replace(/\/+$/, '')}${signalwire.path}` } : {}),
+          sales: listFromEnv('SIGNALWIRE_SALES', '+15551230001'),
+          support: listFromEnv('SIGNALWIRE_SUPPORT', '+15551230002'),
+          ...log,
+          store,
+        }),
+      'SIGNALWIRE_PUBLIC_URL',
     );
     mount(signalwire.path, calls);
   }
   const twilioPlan = plannedAt('/twilio');
   if (twilioPlan.status !== 'off') {
     const base = process.env['TWILIO_PUBLIC_URL'];
-    const calls = demo(twilioPlan, (authToken) =>
-      createTwilioDemo({
-        authToken,
-        allowUnauthenticated: allowUnauthenticated(twilioPlan),
-        ...(base ? { publicUrl: `${base.replace(/\/+$/, '')}${twilioPlan.path}` } : {}),
-        sales: listFromEnv('TWILIO_SALES', '+15551230001'),
-        support: listFromEnv('TWILIO_SUPPORT', '+15551230002'),
-        ...log,
-        store,
-      }),
+    const calls = demo(
+      twilioPlan,
+      (authToken) =>
+        createTwilioDemo({
+          authToken,
+          allowUnauthenticated: allowUnauthenticated(twilioPlan),
+          ...(base ? { publicUrl: `${base.replace(/\/+$/, '')}${twilioPlan.path}` } : {}),
+          sales: listFromEnv('TWILIO_SALES', '+15551230001'),
+          support: listFromEnv('TWILIO_SUPPORT', '+15551230002'),
+          ...log,
+          store,
+        }),
+      'TWILIO_PUBLIC_URL',
     );
     mount(twilioPlan.path, calls);
   }

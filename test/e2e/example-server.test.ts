@@ -369,6 +369,21 @@ test.each([
   },
 );
 
+test.each([
+  ['TWILIO_PUBLIC_URL', { TWILIO_AUTH_TOKEN: 'fake-twilio-token-not-real' }],
+  ['SIGNALWIRE_PUBLIC_URL', { SIGNALWIRE_SIGNING_KEY: 'PSKfake-signing-key-not-real' }],
+])('%s that is not an http(s) URL: one line naming it, exit code 1', async (variable, env) => {
+  const { code, output } = await runServerToExit({
+    NODE_ENV: 'development',
+    ...env,
+    [variable]: 'ftp://voice.example.test',
+  });
+  expect(code).toBe(1);
+  expect(output).toBe(
+    `callcontrol example: ${variable} is not usable: give an http: or https: URL, not ftp:\n`,
+  );
+});
+
 describe('the Ozeki IVR at /ozeki', () => {
   test('a menu for the IncomingCall, a transfer for the right PIN', async () => {
     const { code, stdout } = await runCommand([
