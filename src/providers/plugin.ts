@@ -15,6 +15,7 @@
 import type { KeyObject } from 'node:crypto';
 import type { TestReply, AnswerRenderer, TestRequest } from '../testing/reply';
 import type { CallOptions, PlayedCall } from '../testing/types';
+import type { ProviderFlow } from '../flow/contract';
 import type { ProviderRules, ValidateOptions } from '../validate/types';
 
 /** The credential options of the test kit a provider may sign requests with. */
@@ -207,6 +208,11 @@ export interface ProviderPlugin<
   readonly reference: string;
   /** The rule table of `validateAnswer` / `callcontrol validate` for its answers. */
   readonly rules: ProviderRules;
+  /**
+   * The provider's support of provider-neutral call flows (`src/providers/<name>/flow.ts`): its
+   * events made neutral and its compiler of neutral answers; absent while it has none.
+   */
+  readonly flow?: ProviderFlow;
   /** The provider's own options of `callcontrol validate`, if any. */
   readonly validateOptions?: readonly ValidateCommandOption[];
   /** The `callcontrol simulate <name>` command. */
