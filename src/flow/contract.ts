@@ -209,6 +209,29 @@ export type FlowCapability =
       readonly reason: string;
     };
 
+/** A capability of a verb the provider can express. */
+export type FlowSupported = Extract<FlowCapability, { readonly supported: true }>;
+
+/** A capability of a verb the provider cannot express (with the reason). */
+export type FlowUnsupported = Extract<FlowCapability, { readonly supported: false }>;
+
+/**
+ * The verbs a provider's flow support (`F`, the type of its {@link ProviderFlow}) can express,
+ * as a type: every verb whose capability is not declared `supported: false`. Declare the
+ * provider's flow as `ProviderFlow<TEvent, TAnswer, 'forward' | 'reject' | …>` (or with
+ * `satisfies`) so that this is narrower than every verb; a flow typed as a plain `ProviderFlow`
+ * counts as supporting every verb here (its mount-time check still applies).
+ */
+export type FlowVerbsOf<F> = F extends { readonly verbs: infer Verbs }
+  ? {
+      [V in FlowVerb]: V extends keyof Verbs
+        ? Verbs[V] extends FlowUnsupported
+          ? never
+          : V
+        : never;
+    }[FlowVerb]
+  : never;
+
 /** What the compiler of a neutral answer knows of the call. */
 export interface FlowCompileContext {
   /**
@@ -228,7 +251,11 @@ export interface FlowCompileContext {
  * limits, or the reason the provider cannot express it — and every neutral event an entry in
  * `events` (the provider's event names it comes from, or why it never comes).
  */
-export interface ProviderFlow<TEvent = unknown, TAnswer = unknown> {
+export interface ProviderFlow<
+  TEvent = unknown,
+  TAnswer = unknown,
+  Supported extends FlowVerb = FlowVerb,
+> {
   /**
    * Per neutral event: the provider's own event names it comes from (the app's `on(name, …)`),
    * or `{ reason }` when the provider never sends it.
@@ -244,9 +271,17 @@ export interface ProviderFlow<TEvent = unknown, TAnswer = unknown> {
   toFlowEvent(event: TEvent, normalize: (raw: string) => FlowNumber): FlowEvent | undefined;
   /**
    * Per neutral verb: its capability. For a supported verb, `compile` turns one or more neutral
-   * answers (in order: e.g. say, then gather) into the provider's answer.
+   * answers (in order: e.g. say, then gather) into the provider's answer. With `Supported`
+   * given, a verb in it must be `supported: true` and every other `supported: false`, and the
+   * flow API refuses a flow using another verb at compile time ({@link FlowVerbsOf}).
    */
-  readonly verbs: { readonly [V in FlowVerb]: FlowCapability };
+  readonly verbs: {
+    readonly [V in FlowVerb]: FlowVerb extends Supported
+      ? FlowCapability
+      : V extends Supported
+        ? FlowSupported
+        : FlowUnsupported;
+  };
   /**
    * The provider's answer for a sequence of neutral answers (most flows give one; `say` then
    * `forward` is two).

@@ -199,6 +199,7 @@ export interface ProviderPlugin<
   Name extends string = string,
   ScenarioOptions = never,
   Requests extends ProviderTestRequests<ScenarioOptions> = ProviderTestRequests<ScenarioOptions>,
+  Flow extends ProviderFlow = ProviderFlow,
 > {
   /** The provider id, as `app.provider` and every command spell it, e.g. `'placetel'`. */
   readonly name: Name;
@@ -212,7 +213,7 @@ export interface ProviderPlugin<
    * The provider's support of provider-neutral call flows (`src/providers/<name>/flow.ts`): its
    * events made neutral and its compiler of neutral answers; absent while it has none.
    */
-  readonly flow?: ProviderFlow;
+  readonly flow?: Flow;
   /** The provider's own options of `callcontrol validate`, if any. */
   readonly validateOptions?: readonly ValidateCommandOption[];
   /** The `callcontrol simulate <name>` command. */
@@ -231,9 +232,10 @@ export function defineProviderPlugin<
   const Name extends string,
   ScenarioOptions,
   Requests extends ProviderTestRequests<ScenarioOptions>,
+  Flow extends ProviderFlow = ProviderFlow,
 >(
-  plugin: ProviderPlugin<Name, ScenarioOptions, Requests>,
-): ProviderPlugin<Name, ScenarioOptions, Requests> {
+  plugin: ProviderPlugin<Name, ScenarioOptions, Requests, Flow>,
+): ProviderPlugin<Name, ScenarioOptions, Requests, Flow> {
   if (!/^[a-z][a-z0-9]*$/.test(plugin.name)) {
     throw new TypeError(
       `provider plug-in: name must be a lower-case identifier, got "${plugin.name}"`,
