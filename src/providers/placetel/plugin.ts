@@ -7,6 +7,7 @@
 import { defineProviderPlugin } from '../plugin';
 import { definitionRenderer, given, pickRequest, stringArgument } from '../plugin-kit';
 import { PLACETEL_HANGUP_TYPES, type PlacetelHangupType } from './events';
+import { placetelFlow } from './flow';
 import { placetelProvider } from './index';
 import {
   placetelCallScenario,
@@ -45,6 +46,7 @@ export const placetelPlugin = defineProviderPlugin({
   title: 'Placetel',
   reference: 'docs/providers/placetel.md',
   rules: PLACETEL_RULES,
+  flow: placetelFlow,
   simulate: {
     description:
       'IncomingCall → CallAccepted → HungUp (or OutgoingCall → HungUp), form-encoded, keys sorted',
