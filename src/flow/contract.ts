@@ -243,6 +243,14 @@ export interface FlowCompileContext {
   readonly event: unknown;
   /** The neutral event being answered. */
   readonly flowEvent: FlowEvent;
+  /**
+   * The full public URL of the request being answered, as the provider called it (scheme,
+   * host, path and query: what `RequestUrlContext.publicUrl()` gives), for a provider whose
+   * `gather` has the digits posted back to a URL it is given (Ozeki `<UserInput ForwardToUrl>`,
+   * Opentact `<Gather url>`); `undefined` when unknown — such a `gather` then fails with
+   * `CC_ERR_ANSWER_INVALID`.
+   */
+  readonly requestUrl?: string | undefined;
 }
 
 /**
