@@ -13,6 +13,7 @@
 import { CallControlError } from '../../core/errors';
 import type {
   FlowAnswer,
+  FlowCompileContext,
   FlowEvent,
   FlowHangupCause,
   FlowNumber,
@@ -108,7 +109,7 @@ function compileOne(answer: FlowAnswer): PlacetelAnswer {
  * to), `CallAccepted` `answered`, `HungUp` `ended`; there are no `digits`. `OutgoingCall` (a
  * notification of a SIP user's call, never answered) is no neutral event.
  */
-export const placetelFlow: ProviderFlow<PlacetelEvent | PlacetelUnknownEvent, PlacetelAnswer> = {
+export const placetelFlow = {
   events: {
     incoming: ['IncomingCall'],
     answered: ['CallAccepted'],
@@ -190,7 +191,7 @@ export const placetelFlow: ProviderFlow<PlacetelEvent | PlacetelUnknownEvent, Pl
     },
   },
 
-  compile(answers: readonly FlowAnswer[]): PlacetelAnswer {
+  compile(answers: readonly FlowAnswer[], _context: FlowCompileContext): PlacetelAnswer {
     const [only, ...more] = answers;
     if (only === undefined) {
       throw new CallControlError('CC_ERR_ANSWER_INVALID', 'placetel: a flow answer needs a verb');
@@ -203,4 +204,8 @@ export const placetelFlow: ProviderFlow<PlacetelEvent | PlacetelUnknownEvent, Pl
     }
     return compileOne(only);
   },
-};
+} satisfies ProviderFlow<
+  PlacetelEvent | PlacetelUnknownEvent,
+  PlacetelAnswer,
+  'forward' | 'reject' | 'hangup' | 'queue' | 'voicemail'
+>;

@@ -57,6 +57,19 @@ test('the plug-in carries the flow', () => {
   expect(placetelPlugin.flow).toBe(placetelFlow);
 });
 
+test('the verbs it can express, as a type', () => {
+  const verbs: FlowVerbsOf<typeof placetelFlow>[] = [
+    'forward',
+    'reject',
+    'hangup',
+    'queue',
+    'voicemail',
+  ];
+  // @ts-expect-error Placetel cannot say a text
+  const say: FlowVerbsOf<typeof placetelFlow> = 'say';
+  expect([...verbs, say].filter((verb) => placetelFlow.verbs[verb].supported)).toEqual(verbs);
+});
+
 test('every neutral event and verb has an entry', () => {
   for (const name of FLOW_EVENTS) expect(placetelFlow.events[name]).toBeDefined();
   for (const verb of FLOW_VERBS) expect(placetelFlow.verbs[verb]).toBeDefined();
