@@ -280,15 +280,11 @@ export interface ProviderFlow<
   /**
    * Per neutral verb: its capability. For a supported verb, `compile` turns one or more neutral
    * answers (in order: e.g. say, then gather) into the provider's answer. With `Supported`
-   * given, a verb in it must be `supported: true` and every other `supported: false`, and the
+   * given, every verb outside it must be `supported: false`, and the
    * flow API refuses a flow using another verb at compile time ({@link FlowVerbsOf}).
    */
   readonly verbs: {
-    readonly [V in FlowVerb]: FlowVerb extends Supported
-      ? FlowCapability
-      : V extends Supported
-        ? FlowSupported
-        : FlowUnsupported;
+    readonly [V in FlowVerb]: V extends Supported ? FlowCapability : FlowUnsupported;
   };
   /**
    * The provider's answer for a sequence of neutral answers (most flows give one; `say` then
