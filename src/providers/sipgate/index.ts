@@ -45,6 +45,7 @@ import {
 } from './events';
 import { isSipgateAnswer, renderSipgateResponse, type SipgateAnswer } from './responses';
 import { createSipgateSignatureCheck, SIPGATE_SIGNATURE_HEADER } from './verify';
+import { rememberSipgateMountUrl } from './flow';
 
 export * from './events';
 export * from './responses';
@@ -124,7 +125,12 @@ export const sipgateProvider: ProviderDefinition<
   oncePerCall: ['newCall', 'hangup'],
   // The same keys may be entered again in a multi-step menu: the same body, a new event.
   repeatableEvents: ['dtmf'],
-  parse: parseSipgateRequest,
+  // The mount URL is remembered for the URLs a provider-neutral flow's answer names (flow.ts).
+  parse: (request, context) => {
+    const event = parseSipgateRequest(request, context);
+    rememberSipgateMountUrl(event, context.publicUrl(), request.path);
+    return event;
+  },
   isAnswer: isSipgateAnswer,
   render: renderSipgateResponse,
 };

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { defineProviderPlugin } from '../plugin';
 import { definitionRenderer, given, pickRequest, stringArgument } from '../plugin-kit';
 import { SIPGATE_HANGUP_CAUSES } from './events';
+import { sipgateFlow } from './flow';
 import { sipgateProvider } from './index';
 import {
   sipgateCallScenario,
@@ -44,6 +45,7 @@ export const sipgatePlugin = defineProviderPlugin({
   title: 'sipgate.io',
   reference: 'docs/providers/sipgate.md',
   rules: SIPGATE_RULES,
+  flow: sipgateFlow,
   simulate: {
     description:
       'newCall → answer → dtmf (with --digits) → hangup, form-encoded POSTs, signed with --private-key',
