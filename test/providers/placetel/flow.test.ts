@@ -5,6 +5,7 @@
  */
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import type {
+  FlowVerbsOf,
   FlowAnswer,
   FlowCompileContext,
   FlowEvent,
