@@ -12,6 +12,7 @@ import {
   signsNothing,
   stringArgument,
 } from '../plugin-kit';
+import { ozekiFlow } from './flow';
 import { ozekiProvider } from './index';
 import { OZEKI_CONTROLS } from './grammar';
 import {
@@ -31,6 +32,7 @@ export const ozekiPlugin = defineProviderPlugin({
   title: 'Ozeki Phone System',
   reference: 'docs/providers/ozeki.md',
   rules: OZEKI_RULES,
+  flow: ozekiFlow,
   validateOptions: [
     {
       flags: '--ozeki-control <control>',
