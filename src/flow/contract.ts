@@ -283,8 +283,8 @@ export interface ProviderFlow<
    * given, every verb outside it must be `supported: false`, and the
    * flow API refuses a flow using another verb at compile time ({@link FlowVerbsOf}).
    */
-  readonly verbs: {
-    readonly [V in FlowVerb]: V extends Supported ? FlowCapability : FlowUnsupported;
+  readonly verbs: { readonly [V in FlowVerb]: FlowCapability } & {
+    readonly [V in Exclude<FlowVerb, Supported>]: FlowUnsupported;
   };
   /**
    * The provider's answer for a sequence of neutral answers (most flows give one; `say` then
