@@ -209,6 +209,8 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
   /** The public URL of a request as received (`publicUrl`, `trustProxy`; see `public-url.ts`). */
   readonly #publicUrlOf: (request: WebhookRequest) => string | undefined;
   readonly #handlers = new Map<string, EventHandler<WebhookEvent, unknown>>();
+  /** The public URL of each authenticated request in flight, for its handler's context. */
+  readonly #requestUrls = new WeakMap<WebhookRequest, () => string | undefined>();
   readonly #anyHandlers: EventHandler<TEvent, unknown>[] = [];
   readonly #errorHandlers: ErrorHandler<TEvent>[] = [];
   readonly #logger: CallControlLogger | undefined;
@@ -566,6 +568,7 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
         checked++;
       }
       trace.authenticated = request;
+      this.#requestUrls.set(request, urls.publicUrl);
       const routedEvent =
         this.#eventPaths.size === 0 ? undefined : this.#eventPaths.get(normalizePath(request.path));
       event = this.#provider.parse(request, { routedEvent, publicUrl: urls.publicUrl });
@@ -799,7 +802,11 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
             `${this.#provider.name}:${event.callId}`,
             this.#sessionTtlMs,
           );
-    const context: HandlerContext = { request, session };
+    const context: HandlerContext = {
+      request,
+      session,
+      publicUrl: this.#requestUrls.get(request) ?? (() => undefined),
+    };
     const observers =
       this.#anyHandlers.length === 0
         ? undefined

@@ -128,8 +128,11 @@ export interface CallSession {
   delete(field: string): Promise<void>;
 }
 
-/** What a handler gets beside the event. */
-export interface HandlerContext {
+/**
+ * What a handler gets beside the event; `publicUrl()` is the full public URL of the request as
+ * received (see {@link RequestUrlContext}: it may hold the URL token).
+ */
+export interface HandlerContext extends RequestUrlContext {
   /** The request the event came from (headers, query, exact body). */
   readonly request: WebhookRequest;
   /** The call's session, see {@link CallSession}. */
