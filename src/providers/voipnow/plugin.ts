@@ -14,6 +14,7 @@ import {
   signsNothing,
   stringArgument,
 } from '../plugin-kit';
+import { voipNowFlow } from './flow';
 import { voipNowProvider } from './index';
 import {
   VOIPNOW_HANGUP_STATUSES,
@@ -41,6 +42,7 @@ export const voipNowPlugin = defineProviderPlugin({
   title: '4PSA VoipNow',
   reference: 'docs/providers/voipnow.md',
   rules: VOIPNOW_RULES,
+  flow: voipNowFlow,
   simulate: {
     description:
       'Dial-In → Call Interactive (the caller typed --digits into the IVR) → Hangup, by GET or POST',
