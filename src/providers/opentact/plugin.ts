@@ -14,6 +14,7 @@ import {
   signsNothing,
   stringArgument,
 } from '../plugin-kit';
+import { opentactFlow } from './flow';
 import { opentactProvider } from './index';
 import {
   opentactCallScenario,
@@ -29,6 +30,7 @@ export const opentactPlugin = defineProviderPlugin({
   title: 'Opentact',
   reference: 'docs/providers/opentact.md',
   rules: OPENTACT_RULES,
+  flow: opentactFlow,
   simulate: {
     description:
       'call-flow request → call_state init → call_flow Answer → call_state live → Gather follow-up (--digits) → hangup → destroyed',
