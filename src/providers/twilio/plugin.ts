@@ -6,6 +6,7 @@
  * @module
  */
 import { defineProviderPlugin, type SimulateArguments } from '../plugin';
+import { twilioFlow } from './flow';
 import { definitionRenderer, given, httpMethodArgument, stringArgument } from '../plugin-kit';
 import { twimlRules } from '../twiml/validate';
 import { twilioProvider } from './index';
@@ -51,6 +52,7 @@ export const twilioPlugin = defineProviderPlugin({
   title: 'Twilio',
   reference: 'docs/providers/twilio.md',
   rules: twimlRules('twilio', 'twilio', 'docs/providers/twilio.md'),
+  flow: twilioFlow,
   simulate: {
     description:
       'voice → Gather action (with --digits) → Redirect/Dial/Record actions as answered → status callback, signed with --auth-token',

@@ -204,6 +204,31 @@ export class TwimlApp<
   }
 
   /**
+   * Registers the handler of events named `name` (see `WebhookApp.on`); `action:<name>` is the
+   * same as {@link TwimlApp.action} (`name` must be declared), as provider-neutral code that
+   * knows only event names registers it.
+   *
+   * @throws {TypeError} for a name the provider does not send, an `action:<name>` of an
+   *   undeclared action, a second handler for the same name, or a handler that is not a function
+   */
+  override on<K extends keyof M & string>(
+    name: K,
+    handler: EventHandler<M[K]['event'], M[K]['answer']>,
+  ): this {
+    const prefix = actionEventName('');
+    if (!name.startsWith(prefix)) return super.on(name, handler);
+    const action = name.slice(prefix.length);
+    if (!(this.actions as readonly string[]).includes(action)) {
+      throw new TypeError(
+        `on("${name}"): the action "${action}" is not declared; add it to the actions option (declared: ${this.actions.join(', ') || 'none'})`,
+      );
+    }
+    super.on(name, handler);
+    this.#handled.add(action);
+    return this;
+  }
+
+  /**
    * A reference to the declared action `name`, for any URL-valued attribute of an answer
    * (`action`, `url`, `statusCallback`…); rendered as the absolute URL
    * `<public mount URL>/actions/<name>[?query]`.
