@@ -7,6 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { defineProviderPlugin, type SimulateArguments } from '../plugin';
+import { telnyxFlow } from './flow';
 import { definitionRenderer, given, httpMethodArgument, stringArgument } from '../plugin-kit';
 import { twimlRules } from '../twiml/validate';
 import { telnyxProvider } from './index';
@@ -84,6 +85,7 @@ export const telnyxPlugin = defineProviderPlugin({
   title: 'Telnyx TeXML',
   reference: 'docs/providers/telnyx.md',
   rules: twimlRules('telnyx', 'telnyx', 'docs/providers/telnyx.md'),
+  flow: telnyxFlow,
   simulate: {
     description:
       'instruction fetch → Gather action (with --digits) → Redirect/Dial/Record actions as answered → call-progress callback, signed with --private-key',
