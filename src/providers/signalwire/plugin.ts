@@ -6,6 +6,7 @@
  * @module
  */
 import { defineProviderPlugin, type SimulateArguments } from '../plugin';
+import { signalwireFlow } from './flow';
 import { definitionRenderer, given, httpMethodArgument, stringArgument } from '../plugin-kit';
 import { twimlRules } from '../twiml/validate';
 import { signalwireProvider } from './index';
@@ -57,6 +58,7 @@ export const signalwirePlugin = defineProviderPlugin({
   title: 'SignalWire cXML',
   reference: 'docs/providers/signalwire.md',
   rules: twimlRules('signalwire', 'signalwire', 'docs/providers/signalwire.md'),
+  flow: signalwireFlow,
   simulate: {
     description:
       'voice → Gather action (with --digits) → Redirect/Dial/Record actions as answered → status callback, signed with --signing-key',
