@@ -12,6 +12,9 @@ import type {
   FlowVerbsOf,
 } from '../../../src/flow/contract';
 import { FLOW_EVENTS, FLOW_VERBS } from '../../../src/flow/contract';
+import { createFlow } from '../../../src/flow';
+import { createApp } from '../../../src/providers/ozeki';
+import { createTestClient } from '../../../src/testing';
 import { parseOzekiRequest } from '../../../src/providers/ozeki/events';
 import { OZEKI_FLOW_STEP, ozekiFlow } from '../../../src/providers/ozeki/flow';
 import {
@@ -288,5 +291,58 @@ describe('compile', () => {
       'Reject',
     );
     expectInvalid(() => compile(), 'ozeki');
+  });
+});
+
+describe('a flow mounted on an Ozeki app, through its middleware', () => {
+  const form = { 'content-type': 'application/x-www-form-urlencoded' };
+
+  test('gather: the digits come back as DtmfEntered to the flow’s digits handler, with the step', async () => {
+    const app = createApp({ urlToken: { tokens: 'flow-token-0123456789' } });
+    const flow = createFlow({ uses: ['say', 'gather', 'hangup'] as const });
+    const seen: unknown[] = [];
+    flow.on('incoming', () =>
+      flow.gather({ prompt: flow.say('Press 1'), maxDigits: 1, step: 'menu' }),
+    );
+    flow.on('digits', (call) => {
+      seen.push([call.callId, call.digits, call.step]);
+      return [flow.say(`You pressed ${call.digits}`), flow.hangup()];
+    });
+    flow.mount(app);
+    const client = createTestClient(app, { urlToken: 'flow-token-0123456789' });
+    const incomingFixture = fixtures.find((entry) => entry.id === 'ozeki.incoming-call');
+    const first = await client.send({
+      event: 'IncomingCall',
+      method: 'POST',
+      headers: form,
+      body: incomingFixture?.body ?? '',
+    });
+    expect(first.outcome).toBe('handled');
+    const forwardTo = /ForwardToUrl="([^"]+)"/.exec(first.text)?.[1]?.replace(/&amp;/g, '&');
+    expect(forwardTo).toBeDefined();
+    const url = new URL(forwardTo ?? '');
+    expect(url.searchParams.get(OZEKI_FLOW_STEP)).toBe('menu');
+    expect(url.searchParams.get('token')).toBe('flow-token-0123456789');
+    const second = await client.send({
+      event: 'DtmfEntered',
+      method: 'POST',
+      headers: form,
+      path: url.pathname,
+      // the kit adds the URL token itself, as Ozeki would send it with the URL
+      query: new URLSearchParams(
+        [...url.searchParams].filter(([name]) => name !== 'token'),
+      ).toString(),
+      body: 'NotificationName=DtmfEntered&CallId=Nt3uh&DtmfDigits=1',
+    });
+    expect(second.outcome).toBe('handled');
+    expect(second.text).toBe(expected(speak('You pressed 1'), hangup()));
+    expect(seen).toEqual([['Nt3uh', '1', 'menu']]);
+  });
+
+  test('a flow using queue does not mount, naming provider and verb', () => {
+    const flow = createFlow({ uses: ['queue'] as const });
+    const app = createApp({ allowUnauthenticated: true });
+    // @ts-expect-error ozeki cannot express queue
+    expect(() => flow.mount(app)).toThrow(/ozeki cannot express queue/);
   });
 });
