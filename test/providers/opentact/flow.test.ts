@@ -13,6 +13,9 @@ import type {
   FlowVerbsOf,
 } from '../../../src/flow/contract';
 import { FLOW_EVENTS, FLOW_VERBS } from '../../../src/flow/contract';
+import { createFlow } from '../../../src/flow';
+import { createApp } from '../../../src/providers/opentact';
+import { createTestClient } from '../../../src/testing';
 import { parseOpentactRequest } from '../../../src/providers/opentact/events';
 import { OPENTACT_FLOW_STEP, opentactFlow } from '../../../src/providers/opentact/flow';
 import { opentactPlugin } from '../../../src/providers/opentact/plugin';
@@ -314,4 +317,56 @@ describe('compile', () => {
       expectInvalid(() => compile(refused), 'opentact', verb, capability.reason);
     },
   );
+});
+
+describe('a flow mounted on an Opentact app, through its middleware', () => {
+  test('gather: the <Gather url> follow-up reaches the flow’s digits handler with the step', async () => {
+    const app = createApp({ allowUnauthenticated: true });
+    const flow = createFlow({ uses: ['say', 'gather', 'hangup'] as const, defaultCountry: 'US' });
+    const seen: unknown[] = [];
+    flow.on('incoming', () =>
+      flow.gather({ prompt: flow.say('Press 1'), maxDigits: 1, step: 'menu' }),
+    );
+    flow.on('digits', (call) => {
+      seen.push([call.callId, call.digits, call.step, call.from.e164]);
+      return [flow.say(`You pressed ${call.digits}`), flow.hangup()];
+    });
+    flow.mount(app);
+    const client = createTestClient(app);
+    const request = fixture('opentact.call-flow-get');
+    const first = await client.send({
+      event: 'call_flow_request',
+      method: 'GET',
+      headers: {},
+      body: '',
+      path: '/callflow',
+      query: request.path.slice(request.path.indexOf('?') + 1),
+    });
+    expect(first.outcome).toBe('handled');
+    const url = /<Gather[^>]* url="([^"]+)"/.exec(first.text)?.[1]?.replace(/&amp;/g, '&');
+    expect(url).toBeDefined();
+    const target = new URL(url ?? '');
+    expect(target.pathname).toBe('/callflow');
+    expect(target.searchParams.get(OPENTACT_FLOW_STEP)).toBe('menu');
+    expect(target.searchParams.has('from')).toBe(false);
+    // Opentact appends its fields to the URL's own query (spec §2.4)
+    const second = await client.send({
+      event: 'gather',
+      method: 'GET',
+      headers: {},
+      body: '',
+      path: target.pathname,
+      query: `${target.search.slice(1)}&dtmf=1&from=%2B14158531285&tn=18382050010&state=live&sca=3b533be6-4dde-4a28-aad2-45347e53334a&call=6a1ffcf8-abaf-422a-9bfc-ec1349a2b81c`,
+    });
+    expect(second.outcome).toBe('handled');
+    expect(second.text).toBe(expected(say('You pressed 1'), hangup()));
+    expect(seen).toEqual([['6a1ffcf8-abaf-422a-9bfc-ec1349a2b81c', '1', 'menu', '+14158531285']]);
+  });
+
+  test('a flow using reject does not mount, naming provider and verb', () => {
+    const flow = createFlow({ uses: ['reject'] as const });
+    const app = createApp({ allowUnauthenticated: true });
+    // @ts-expect-error opentact cannot express reject
+    expect(() => flow.mount(app)).toThrow(/opentact cannot express reject/);
+  });
 });
