@@ -12,6 +12,9 @@ import type {
   FlowNumber,
 } from '../../../src/flow/contract';
 import { FLOW_EVENTS, FLOW_VERBS } from '../../../src/flow/contract';
+import { createFlow } from '../../../src/flow';
+import { createApp } from '../../../src/providers/placetel';
+import { createTestClient } from '../../../src/testing';
 import { parsePlacetelRequest } from '../../../src/providers/placetel/events';
 import { placetelFlow } from '../../../src/providers/placetel/flow';
 import { PLACETEL_TARGET_RINGTIME } from '../../../src/providers/placetel/grammar';
@@ -242,5 +245,88 @@ describe('compile', () => {
     );
     expectInvalid(() => compile(), 'placetel');
     expectInvalid(() => compile({ verb: 'queue', queue: 'no spaces' }), 'placetel', 'queue');
+  });
+});
+
+describe('a flow mounted on a Placetel app, through its middleware', () => {
+  const SECRET = 'flow-test-secret';
+  const form = { 'content-type': 'application/x-www-form-urlencoded' };
+
+  function callLog() {
+    const app = createApp({ secret: SECRET });
+    const flow = createFlow({ uses: ['forward', 'reject'] as const, defaultCountry: 'DE' });
+    const log: unknown[] = [];
+    flow.on('incoming', (call) =>
+      call.from.e164 === '+4917312345678'
+        ? flow.reject('busy')
+        : flow.forward({ targets: ['022129191999'], ringTimeSeconds: 20 }),
+    );
+    flow.on('ended', (call) => {
+      log.push([
+        call.callId,
+        call.from.e164,
+        call.direction,
+        call.cause,
+        call.durationSeconds,
+        call.answered,
+      ]);
+    });
+    flow.mount(app);
+    return { client: createTestClient(app, { secret: SECRET }), log };
+  }
+
+  test('a blocked caller (compared as E.164) is rejected as busy; another one forwarded for 20 s', async () => {
+    const { client } = callLog();
+    const blocked = await client.send({
+      event: 'IncomingCall',
+      method: 'POST',
+      headers: form,
+      body: 'call_id=abc&direction=in&event=IncomingCall&from=017312345678&to=022129191999',
+    });
+    expect(blocked.text).toBe(reject({ reason: 'busy' }).toXml());
+    const other = await client.send({
+      event: 'IncomingCall',
+      method: 'POST',
+      headers: form,
+      body: 'call_id=def&direction=in&event=IncomingCall&from=anonymous&to=022129191999',
+    });
+    expect(other.text).toBe(
+      forward({ targets: [{ ringtime: 20, numbers: ['022129191999'] }] }).toXml(),
+    );
+  });
+
+  test('HungUp of a fixture call reaches the ended handler: cause, seconds, answered', async () => {
+    const { client, log } = callLog();
+    const hungUp = fixtures.find(
+      (fixture) =>
+        fixture.expect.event === 'HungUp' &&
+        fixture.expect.fields['type'] === 'accepted' &&
+        fixture.expect.fields['duration'] === '38',
+    );
+    const reply = await client.send({
+      event: 'HungUp',
+      method: 'POST',
+      headers: form,
+      body: hungUp?.body ?? '',
+    });
+    expect(reply.outcome).toBe('handled');
+    const fields = hungUp?.expect.fields ?? {};
+    expect(log).toEqual([
+      [
+        fields['call_id'],
+        normalize(fields['from'] ?? '').e164,
+        fields['direction'] === 'in' ? 'inbound' : 'outbound',
+        'completed',
+        38,
+        true,
+      ],
+    ]);
+  });
+
+  test('a flow using say does not mount, naming provider and verb', () => {
+    const flow = createFlow({ uses: ['say'] as const });
+    const app = createApp({ secret: SECRET });
+    // @ts-expect-error placetel cannot express say
+    expect(() => flow.mount(app)).toThrow(/placetel cannot express say/);
   });
 });
