@@ -11,6 +11,9 @@ import type {
   FlowVerbsOf,
 } from '../../../src/flow/contract';
 import { FLOW_EVENTS, FLOW_VERBS } from '../../../src/flow/contract';
+import { createFlow } from '../../../src/flow';
+import { createApp } from '../../../src/providers/voipnow';
+import { createTestClient } from '../../../src/testing';
 import { parseVoipNowRequest } from '../../../src/providers/voipnow/events';
 import { voipNowFlow } from '../../../src/providers/voipnow/flow';
 import { voipNowPlugin } from '../../../src/providers/voipnow/plugin';
@@ -194,4 +197,38 @@ describe('compile', () => {
       );
     },
   );
+});
+
+describe('a flow mounted on a VoipNow app, through its middleware', () => {
+  test('a Call Interactive request is answered with the compiled verbs', async () => {
+    const app = createApp({ allowUnauthenticated: true });
+    const flow = createFlow({ uses: ['say', 'hangup'] as const });
+    const seen: unknown[] = [];
+    flow.on('incoming', (call) => {
+      seen.push([call.callId, call.from.raw, call.direction]);
+      return [flow.say('Thank you for calling.'), flow.hangup()];
+    });
+    flow.mount(app);
+    if (interactive === undefined) throw new Error('no call_interactive fixture');
+    const at = interactive.path.indexOf('?');
+    const reply = await createTestClient(app).send({
+      event: 'call_interactive',
+      method: interactive.method,
+      headers: interactive.headers,
+      body: interactive.body ?? '',
+      path: at < 0 ? interactive.path : interactive.path.slice(0, at),
+      query: at < 0 ? '' : interactive.path.slice(at + 1),
+    });
+    expect(reply.outcome).toBe('handled');
+    expect(reply.text).toBe(render(response([playTts('Thank you for calling.'), hangup()])));
+    const fields = interactive.expect.fields;
+    expect(seen).toEqual([[fields['CallID'], fields['CallerIDNum'], 'inbound']]);
+  });
+
+  test('a flow using forward does not mount, naming provider and verb', () => {
+    const flow = createFlow({ uses: ['forward'] as const });
+    const app = createApp({ allowUnauthenticated: true });
+    // @ts-expect-error voipnow cannot express forward
+    expect(() => flow.mount(app)).toThrow(/voipnow cannot express forward/);
+  });
 });
