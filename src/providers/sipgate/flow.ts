@@ -177,6 +177,11 @@ const VERBS = {
   },
 } as const satisfies { readonly [V in FlowVerb]: FlowCapability };
 
+/** A number without its leading `+`. */
+function withoutPlus(number: string): string {
+  return typeof number === 'string' && number.startsWith('+') ? number.slice(1) : number;
+}
+
 /** A URL without its query; `undefined` stays. */
 function withoutQuery(url: string | undefined): string | undefined {
   return url?.split('?')[0];
@@ -206,9 +211,10 @@ function actionOf(answer: FlowAnswer, mountUrl: string): SipgateAnswer<SipgateAc
           `sipgate.io's <Dial> has no ring time (the account's settings decide, ${SIPGATE_SPEC.dial}); leave ringTimeSeconds out`,
         );
       }
+      // sipgate writes E.164 without "+" (spec §4.2; a "+" is undocumented, §11.11)
       return dial({
-        numbers: answer.targets,
-        ...(answer.callerId === undefined ? {} : { callerId: answer.callerId }),
+        numbers: answer.targets.map(withoutPlus),
+        ...(answer.callerId === undefined ? {} : { callerId: withoutPlus(answer.callerId) }),
       });
     case 'reject':
       return reject({ reason: answer.reason });
@@ -225,12 +231,10 @@ function actionOf(answer: FlowAnswer, mountUrl: string): SipgateAnswer<SipgateAc
           `the prompt must be a recording (play), not a text: sipgate.io has no text-to-speech (${REFERENCE} §4.7)`,
         );
       }
-      const onData =
-        answer.step === undefined
-          ? mountUrl
-          : `${mountUrl}?${new URLSearchParams({ [SIPGATE_FLOW_STEP]: answer.step }).toString()}`;
+      const onData = new URL(mountUrl);
+      if (answer.step !== undefined) onData.searchParams.set(SIPGATE_FLOW_STEP, answer.step);
       return gather({
-        onData,
+        onData: onData.href,
         ...(answer.maxDigits === undefined ? {} : { maxDigits: answer.maxDigits }),
         ...(answer.timeoutSeconds === undefined
           ? {}
@@ -269,7 +273,9 @@ function compileSipgate(
     const capability: FlowCapability = VERBS[first.verb];
     if (!capability.supported) throw refuse(first.verb, capability.reason);
   }
-  const mountUrl = sipgateMountUrlOf(context.event) ?? withoutQuery(context.requestUrl);
+  const known = sipgateMountUrlOf(context.event) ?? withoutQuery(context.requestUrl);
+  // as a URL writes it (`https://example.com/` for a mount at the root)
+  const mountUrl = known === undefined || !URL.canParse(known) ? undefined : new URL(known).href;
   if (mountUrl === undefined) {
     throw refuse(
       first?.verb ?? 'answer',

@@ -18,6 +18,9 @@ import { SIPGATE_MAX_DIAL_TARGETS } from '../../../src/providers/sipgate/grammar
 import { sipgateProvider } from '../../../src/providers/sipgate/index';
 import { sipgatePlugin } from '../../../src/providers/sipgate/plugin';
 import * as sipgate from '../../../src/providers/sipgate/responses';
+import { createFlow } from '../../../src/flow';
+import { createApp } from '../../../src/providers/sipgate/index';
+import { createTestClient } from '../../../src/testing';
 
 interface Fixture {
   readonly id: string;
@@ -216,6 +219,21 @@ describe('sipgate flow: compile', () => {
     );
   });
 
+  it('writes numbers without "+", as sipgate does (spec §4.2)', () => {
+    expect(
+      compile([
+        { verb: 'forward', targets: ['+4915799912345'], callerId: '+492111234567' },
+      ]).toXml(),
+    ).toBe(
+      sipgate
+        .response({
+          ...followUps,
+          action: sipgate.dial({ numbers: ['4915799912345'], callerId: '492111234567' }),
+        })
+        .toXml(),
+    );
+  });
+
   it('reject, hangup, play and voicemail are their sipgate actions', () => {
     const same = (answer: FlowAnswer, action: sipgate.SipgateAnswer<sipgate.SipgateAction>) =>
       expect(compile([answer]).toXml()).toBe(sipgate.response({ ...followUps, action }).toXml());
@@ -323,5 +341,44 @@ describe('sipgate flow: compile', () => {
     expect(refusal(() => compile([{ verb: 'hangup' }], event)).message).toMatch(
       /^sipgate flow: hangup: .*publicUrl/,
     );
+  });
+});
+
+describe('sipgate flow: through the app', () => {
+  it('a flow gathers, gets the digits and the hangup through the middleware', async () => {
+    const flow = createFlow({ uses: ['gather', 'play', 'hangup'] as const, defaultCountry: 'DE' });
+    const seen: unknown[] = [];
+    flow.on('incoming', (call) => {
+      seen.push(['incoming', call.from.e164, call.direction]);
+      return flow.gather({ prompt: flow.play('https://example.com/menu.wav'), maxDigits: 1 });
+    });
+    flow.on('digits', (call) => {
+      seen.push(['digits', call.digits]);
+      return flow.hangup();
+    });
+    flow.on('ended', (call) => void seen.push(['ended', call.cause, call.providerCause]));
+    const app = createApp({ publicKey: false, allowUnauthenticated: true });
+    flow.mount(app);
+    const played = await createTestClient(app).playCall({ digits: '7' });
+    const texts = played.exchanges.map((exchange) => exchange.reply?.text);
+    expect(texts[0]).toBe(
+      sipgate
+        .response({
+          onAnswer: 'http://127.0.0.1/',
+          onHangup: 'http://127.0.0.1/',
+          action: sipgate.gather({
+            onData: 'http://127.0.0.1/',
+            maxDigits: 1,
+            play: sipgate.play({ url: 'https://example.com/menu.wav' }),
+          }),
+        })
+        .toXml(),
+    );
+    expect(texts).toContain(sipgate.response({ action: sipgate.hangup() }).toXml());
+    expect(seen).toEqual([
+      ['incoming', '+491776249000', 'inbound'],
+      ['digits', '7'],
+      ['ended', 'completed', 'normalClearing'],
+    ]);
   });
 });
