@@ -14,7 +14,9 @@ import {
   type FlowAnswer,
   type FlowNumber,
 } from '../../../src/flow/contract';
+import { createFlow, type FlowApp } from '../../../src/flow';
 import type { ProviderPlugin } from '../../../src/providers/plugin';
+import { createTestClient } from '../../../src/testing';
 import type { TwimlApp } from '../../../src/providers/twiml/actions';
 import type { TwimlBuilders } from '../../../src/providers/twiml/builders';
 import { TWIML_FLOW_ACTION, type TwimlProviderFlow } from '../../../src/providers/twiml/flow';
@@ -342,6 +344,35 @@ export function describeTwimlFlow<P extends string>(c: TwimlFlowCase<P>): void {
           () => null,
         ),
       ).toThrow(/the action "flow" is not declared/);
+    });
+  });
+
+  describe(`${c.provider} flow: through the app`, () => {
+    it('a flow gathers at the action "flow", gets the digits and the end through the middleware', async () => {
+      const flow = createFlow({ uses: ['gather', 'say', 'hangup'] as const, defaultCountry: 'US' });
+      const seen: unknown[] = [];
+      flow.on('incoming', (call) => {
+        seen.push(['incoming', call.provider, call.from.raw]);
+        return flow.gather({ prompt: flow.say('Press 1'), step: 'menu' });
+      });
+      flow.on('digits', (call) => {
+        seen.push(['digits', call.digits, call.step]);
+        return flow.hangup();
+      });
+      flow.on('ended', (call) => void seen.push(['ended', call.cause, call.durationSeconds]));
+      const mounted = c.createApp([TWIML_FLOW_ACTION]) as FlowApp;
+      flow.mount(mounted);
+      const played = await createTestClient(mounted as never).playCall({ digits: ['4'] });
+      const texts = played.exchanges.map((exchange) => exchange.reply?.text);
+      expect(texts[0]).toContain(
+        '<Gather action="http://127.0.0.1/actions/flow?step=menu" numDigits="1"><Say>Press 1</Say></Gather>',
+      );
+      expect(texts[1]).toContain('<Response><Hangup/></Response>');
+      expect(seen[0]).toEqual(['incoming', c.provider, expect.stringMatching(/^\+[0-9]+$/)]);
+      expect(seen.slice(1)).toEqual([
+        ['digits', '4', 'menu'],
+        ['ended', 'completed', expect.any(Number)],
+      ]);
     });
   });
 }
