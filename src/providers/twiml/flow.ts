@@ -287,10 +287,22 @@ function nodeOf<P extends string>(
  * `TAnswer` that can express the verbs {@link TwimlFlowVerb}.
  */
 export interface TwimlProviderFlow<TEvent, TAnswer> {
+  /** `voice` → incoming, `status-callback` → answered and ended, `action:flow` → digits. */
   readonly events: ProviderFlow['events'];
+  /** See `ProviderFlow.toFlowEvent`; `undefined` for a status callback of another state. */
   toFlowEvent(event: TEvent, normalize: (raw: string) => FlowNumber): FlowEvent | undefined;
+  /** Every verb but `voicemail`, with the limits of the dialect's grammar. */
   readonly verbs: ProviderFlow<TEvent, TAnswer, TwimlFlowVerb>['verbs'];
+  /**
+   * The `<Response>` holding the answers' verbs in order, built with the provider's builders.
+   * @throws {CallControlError} `CC_ERR_ANSWER_INVALID` naming provider and verb, see
+   *   {@link twimlFlow}
+   */
   compile(answers: readonly FlowAnswer[], context: FlowCompileContext): TAnswer;
+  /**
+   * Checks that the app is one of this provider's (its `createApp`).
+   * @throws {TypeError} naming the provider otherwise
+   */
   prepare(app: unknown): void;
 }
 
