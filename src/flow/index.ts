@@ -21,6 +21,7 @@
  * @module
  */
 import { CallControlError } from '../core/errors';
+import type { EventHandler } from '../core/app';
 import type { HandlerContext } from '../core/types';
 import {
   PROVIDERS,
@@ -113,12 +114,15 @@ export type FlowHandler<E extends FlowEventName, Verb extends FlowVerb> = (
   context: FlowContext,
 ) => FlowResult<Verb> | Promise<FlowResult<Verb>>;
 
-/** The provider id of a provider app's type (from its events' `provider`). */
-export type ProviderOfApp<A> = A extends {
-  onAny(handler: (event: infer E, ...rest: never[]) => unknown): unknown;
-}
-  ? E extends { readonly provider: infer P extends string }
-    ? P
+/**
+ * The provider id of a provider app's type (the `provider` of the events its `onAny` observers
+ * get); `string` when unknown.
+ */
+export type ProviderOfApp<A> = A extends { onAny(handler: infer H): unknown }
+  ? H extends EventHandler<infer E, unknown>
+    ? E extends { readonly provider: infer P extends string }
+      ? P
+      : string
     : string
   : string;
 
