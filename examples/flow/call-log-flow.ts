@@ -101,10 +101,17 @@ export function createCallLogFlow(options: CallLogFlowOptions) {
     const e164 = flowNumber(entry, options.defaultCountry).e164;
     if (e164 !== undefined) blocked.add(e164);
   }
+  const forward = flow.forward({
+    targets: options.forwardTo,
+    ringTimeSeconds: FLOW_RING_TIME_SECONDS,
+  });
+  const busy = flow.reject('busy');
+  // Checked against each provider when mounted: a ring time it cannot set fails there.
+  flow.expects(forward, busy);
   flow.on('incoming', (call) =>
     blocked.has(call.from.raw) || (call.from.e164 !== undefined && blocked.has(call.from.e164))
-      ? flow.reject('busy')
-      : flow.forward({ targets: options.forwardTo, ringTimeSeconds: FLOW_RING_TIME_SECONDS }),
+      ? busy
+      : forward,
   );
   flow.on('ended', (call) => {
     log.add(callRecord(call));

@@ -187,6 +187,14 @@ export type Flow<Verb extends FlowVerb> = Pick<FlowBuilders, Verb> & {
   readonly uses: readonly Verb[];
   /** The default country of national numbers, if any. */
   readonly defaultCountry: FlowCountry | undefined;
+  /**
+   * Declares answers the flow gives (e.g. its `forward` with targets and ring time): `mount`
+   * compiles each with the provider's compiler, so that a value outside a provider's limits (a
+   * ring time it cannot set, more targets than it rings) fails before any call. Before mounting.
+   * @throws {TypeError} for something that is no neutral answer of the flow's verbs, or a flow
+   *   already mounted
+   */
+  expects(...answers: readonly FlowAnswerOf<Verb>[]): Flow<Verb>;
   /** The neutral events the flow has handlers for, in the order registered. */
   readonly handles: readonly FlowEventName[];
   /**
@@ -205,7 +213,8 @@ export type Flow<Verb extends FlowVerb> = Pick<FlowBuilders, Verb> & {
    * @returns the app
    * @throws {TypeError} naming provider and verb (or event) with the provider's reason, for a
    *   verb of `uses` the provider cannot express, a neutral event the flow handles that the
-   *   provider never sends, a provider without flow support, or what its `prepare` refuses
+   *   provider never sends, an answer declared with `expects` its compiler refuses
+   *   (`CC_ERR_ANSWER_INVALID`), a provider without flow support, or what its `prepare` refuses
    */
   mount<A extends FlowApp>(app: A & FlowMountCheck<A, Verb>): A;
   /**
@@ -348,6 +357,7 @@ export function createFlow<const Uses extends readonly FlowVerb[]>(
   const normalize = (raw: string): FlowNumber => flowNumber(raw, defaultCountry);
   const handlers = new Map<FlowEventName, FlowHandler<FlowEventName, Verb>>();
   const mounted = new Set<unknown>();
+  const expected: FlowAnswer[] = [];
   const builders = Object.fromEntries(
     (uses as readonly Verb[]).map((verb) => [verb, BUILDERS[verb]]),
   ) as Pick<FlowBuilders, Verb>;
@@ -397,6 +407,18 @@ export function createFlow<const Uses extends readonly FlowVerb[]>(
       handlers.set(name, handler);
       return flow;
     },
+    expects(...answers: readonly FlowAnswer[]) {
+      if (mounted.size > 0) throw new TypeError('flow.expects: the flow is already mounted');
+      for (const answer of answers) {
+        if (!isNeutral(answer) || !(uses as readonly FlowVerb[]).includes(answer.verb)) {
+          throw new TypeError(
+            `flow.expects: give neutral answers of the flow's verbs (${uses.join(', ')})`,
+          );
+        }
+      }
+      expected.push(...answers);
+      return flow;
+    },
     mount(app: FlowApp) {
       const provider = app?.provider;
       if (typeof provider !== 'string') throw new TypeError('flow.mount: not a provider app');
@@ -421,6 +443,27 @@ export function createFlow<const Uses extends readonly FlowVerb[]>(
         }
       }
       capabilities.prepare?.(app);
+      const probe: FlowEvent = {
+        name: 'incoming',
+        provider,
+        callId: '',
+        from: normalize(''),
+        to: normalize(''),
+        direction: 'inbound',
+        raw: undefined,
+      };
+      for (const answer of expected) {
+        try {
+          capabilities.compile([answer], { app, event: undefined, flowEvent: probe });
+        } catch (error) {
+          // Only the compiler's own refusal counts: one that needs a real call cannot be probed.
+          if (error instanceof CallControlError && error.code === 'CC_ERR_ANSWER_INVALID') {
+            throw refuse(
+              `flow.mount: ${provider} cannot express ${answer.verb} as the flow gives it: ${error.message}`,
+            );
+          }
+        }
+      }
       const on = (app as unknown as { on(name: string, handler: unknown): unknown }).on.bind(app);
       for (const providerName of names.keys()) {
         on(providerName, async (event: unknown, handlerContext: HandlerContext) => {

@@ -69,6 +69,11 @@ const fakeFlow: ProviderFlow<FakeEvent, { readonly provider: 'fake'; readonly xm
     record: { supported: false, reason: 'no recording (fake.md §3)' },
   },
   compile(answers, context) {
+    for (const answer of answers) {
+      if (answer.verb === 'forward' && (answer.ringTimeSeconds ?? 5) > 60) {
+        throw new CallControlError('CC_ERR_ANSWER_INVALID', 'fake: ring time 5–60 seconds');
+      }
+    }
     compiled.push({ answers, context });
     return { provider: 'fake', xml: answers.map((answer) => answer.verb).join('+') };
   },
@@ -184,6 +189,21 @@ describe('flow.mount: the mount-time check', () => {
     expect(() => flow.mount(app)).toThrow(/fake cannot express queue: no queues/);
     expect(app.handlers.size).toBe(0);
   });
+});
+
+test('an answer declared with expects outside the provider limits fails at mount', () => {
+  const flow = createFlow({ uses: ['forward'] as const });
+  flow.expects(flow.forward({ targets: ['+4922129191999'], ringTimeSeconds: 90 }));
+  expect(() => flow.mount(fakeApp())).toThrow(
+    'flow.mount: fake cannot express forward as the flow gives it: fake: ring time 5–60 seconds',
+  );
+  const ok = createFlow({ uses: ['forward'] as const });
+  ok.expects(ok.forward({ targets: ['+4922129191999'], ringTimeSeconds: 20 }));
+  expect(() => ok.mount(fakeApp())).not.toThrow();
+  expect(() => ok.expects(ok.forward({ targets: 'x' }))).toThrow(/already mounted/);
+  expect(() =>
+    createFlow({ uses: ['forward'] as const }).expects({ verb: 'hangup' } as never),
+  ).toThrow(/neutral answers of the flow's verbs/);
 });
 
 describe('flow.mount: events and answers', () => {
