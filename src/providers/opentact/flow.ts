@@ -168,7 +168,8 @@ function directionOf(direction: string | undefined): 'inbound' | 'outbound' | 'u
 /**
  * Opentact's flow support: a call-flow request (`call_flow_request`) is `incoming`, a
  * `call_state` of state `live` is `answered` and of state `destroyed` (the call's last state,
- * spec §4.2) `ended`, a `<Gather url>` follow-up (`gather`) `digits`.
+ * spec §4.2) `ended` — not those of a leg the call dialled (`call.parent`, spec §4.3) —, a
+ * `<Gather url>` follow-up (`gather`) `digits`.
  */
 export const opentactFlow = {
   events: {
@@ -204,6 +205,8 @@ export const opentactFlow = {
           step: known.query[OPENTACT_FLOW_STEP],
         };
       case 'call_state': {
+        // a leg dialled by the call (`call.parent`) is part of it, not a call of its own
+        if (known.call?.parentId !== undefined) return undefined;
         if (known.state === 'live') return { ...base, name: 'answered' };
         if (known.state !== 'destroyed') return undefined;
         const cause = known.q850CauseString;

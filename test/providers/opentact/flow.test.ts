@@ -209,6 +209,20 @@ describe('Q.850 causes of a destroyed call (spec §4.2)', () => {
     );
   });
 
+  test('a leg the call dialled is no neutral event', () => {
+    const leg = eventOf({
+      method: 'POST',
+      path: '/opentact/events',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        type: 'call_state',
+        payload: { state: 'destroyed', duration: 3 },
+        call: { uuid: 'leg1', direction: 'out', state: 'destroyed', parent: { uuid: 'c1' } },
+      }),
+    });
+    expect(opentactFlow.toFlowEvent(leg, normalize)).toBeUndefined();
+  });
+
   test('answer_on makes it answered', () => {
     expect(
       opentactFlow.toFlowEvent(destroyed('NORMAL_CLEARING', '2024-02-20T16:41:36.202Z'), normalize),
