@@ -70,13 +70,12 @@ export function flowCapabilities(): readonly ProviderFlowCapabilities[] {
   });
 }
 
-/** Text for a Markdown table cell or list item: `|` escaped, tags shown rather than parsed. */
+/**
+ * Text for a Markdown list item: a provider's tags (`<Dial><Number>`) as code, so that they are
+ * shown rather than parsed as HTML; whitespace runs as one space.
+ */
 function markdown(value: string): string {
-  return value
-    .replace(/\|/g, '\\|')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/\s+/g, ' ');
+  return value.replace(/\s+/g, ' ').replace(/(?:<[^<>`]*>)+/g, (tags) => `\`${tags}\``);
 }
 
 /**

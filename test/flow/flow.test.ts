@@ -32,7 +32,7 @@ const fakeFlow: ProviderFlow<FakeEvent, { readonly provider: 'fake'; readonly xm
     incoming: ['Ring'],
     answered: ['Status'],
     ended: ['Status', 'Bye'],
-    digits: { reason: 'fake sends no DTMF (fake.md §1)' },
+    digits: { reason: 'fake sends no DTMF (fake reference, section 1)' },
   },
   toFlowEvent(event: FakeEvent, normalize: (raw: string) => FlowNumber): FlowEvent | undefined {
     const base = {
@@ -61,12 +61,12 @@ const fakeFlow: ProviderFlow<FakeEvent, { readonly provider: 'fake'; readonly xm
     forward: { supported: true, as: '<Dial>', limits: 'ring time 5–60 seconds' },
     reject: { supported: true, as: '<Reject>' },
     hangup: { supported: true, as: '<Hangup>' },
-    say: { supported: false, reason: 'fake has no text-to-speech (fake.md §2)' },
-    play: { supported: false, reason: 'fake plays nothing (fake.md §2)' },
-    gather: { supported: false, reason: 'fake sends no DTMF (fake.md §1)' },
-    queue: { supported: false, reason: 'no queues (fake.md §3)' },
-    voicemail: { supported: false, reason: 'no voicemail (fake.md §3)' },
-    record: { supported: false, reason: 'no recording (fake.md §3)' },
+    say: { supported: false, reason: 'fake has no text-to-speech (fake reference, section 2)' },
+    play: { supported: false, reason: 'fake plays nothing (fake reference, section 2)' },
+    gather: { supported: false, reason: 'fake sends no DTMF (fake reference, section 1)' },
+    queue: { supported: false, reason: 'no queues (fake reference, section 3)' },
+    voicemail: { supported: false, reason: 'no voicemail (fake reference, section 3)' },
+    record: { supported: false, reason: 'no recording (fake reference, section 3)' },
   },
   compile(answers, context) {
     for (const answer of answers) {
@@ -164,7 +164,7 @@ describe('flow.mount: the mount-time check', () => {
   test('a verb the provider cannot express: TypeError naming provider, verb and reason', () => {
     const flow = createFlow({ uses: ['forward', 'say'] as const });
     expect(() => flow.mount(fakeApp())).toThrow(
-      'flow.mount: fake cannot express say: fake has no text-to-speech (fake.md §2)',
+      'flow.mount: fake cannot express say: fake has no text-to-speech (fake reference, section 2)',
     );
   });
 
@@ -172,7 +172,7 @@ describe('flow.mount: the mount-time check', () => {
     const flow = createFlow({ uses: ['hangup'] as const });
     flow.on('digits', () => flow.hangup());
     expect(() => flow.mount(fakeApp())).toThrow(
-      'flow.mount: fake never sends digits: fake sends no DTMF (fake.md §1)',
+      'flow.mount: fake never sends digits: fake sends no DTMF (fake reference, section 1)',
     );
   });
 
