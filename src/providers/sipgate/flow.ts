@@ -170,7 +170,11 @@ const VERBS = {
     supported: false,
     reason: `sipgate.io's answer language has no queue: its actions are Dial, Play, Gather, Reject and Hangup (${REFERENCE} §4)`,
   },
-  voicemail: { supported: true, as: '<Dial><Voicemail/>', limits: 'the voicemail must be booked' },
+  voicemail: {
+    supported: true,
+    as: '<Dial><Voicemail/>',
+    limits: `the voicemail must be booked (${SIPGATE_SPEC.dial})`,
+  },
   record: {
     supported: false,
     reason: `sipgate.io's answer language cannot record: its actions are Dial, Play, Gather, Reject and Hangup (${REFERENCE} §4)`,
