@@ -51,6 +51,12 @@
  *   menu dial (defaults `+15551230001`, `+15551230002`)
  * - `SIGNALWIRE_SALES`, `SIGNALWIRE_SUPPORT`: comma-separated E.164 numbers keys 1 and 2 of the
  *   `/signalwire` menu dial (defaults `+15551230001`, `+15551230002`)
+ * - `FLOW_BLOCKED`, `FLOW_FORWARD_TO`, `FLOW_DEFAULT_COUNTRY`: the provider-neutral call-log flow
+ *   at `/flow/<provider>` (every provider that can express it, authenticated as its own mount;
+ *   docs/flows.md): callers in `FLOW_BLOCKED` (comma-separated, compared as given and as E.164)
+ *   are rejected as busy, other calls forwarded to `FLOW_FORWARD_TO` (comma-separated, default
+ *   `+4922129191999`) with 20 s ring time; national numbers are of `FLOW_DEFAULT_COUNTRY`
+ *   (default `DE`); `GET /flow/calls` returns the last 100 calls' records, newest first
  *
  * - `SHUTDOWN_TIMEOUT_MS` (default 10000): on SIGTERM or SIGINT the server shuts down gracefully
  *   (see {@link ExampleServer.shutdown}) and exits within this many milliseconds, also when
@@ -92,6 +98,7 @@ import { createSipgateDemo } from './sipgate/app';
 import { createTelnyxDemo } from './telnyx/app';
 import { createTwilioDemo } from './twilio/app';
 import { createVoipNowDemo } from './voipnow/app';
+import { createFlowDemo, flowCountryFrom, flowStartupLines } from './flow/app';
 
 /** Options of {@link createExampleApp}; each falls back to its environment variable. */
 export interface ExampleOptions {
@@ -337,7 +344,7 @@ export function createExampleApp(options: ExampleOptions = {}): express.Express 
 function buildExample(
   options: ExampleOptions,
   state: ServerState,
-): { app: express.Express; apps: ClosableApp[] } {
+): { app: express.Express; apps: ClosableApp[]; flowLines: string[] } {
   const app = express();
   app.disable('x-powered-by');
   const apps: ClosableApp[] = [];
@@ -501,6 +508,45 @@ function buildExample(
     );
     mount(twilioPlan.path, calls);
   }
+  // The provider-neutral call-log flow (docs/flows.md) at /flow/<provider>, each authenticated
+  // as the provider's own mount; GET /flow/calls lists the last 100 calls, newest first.
+  const flowPublicUrl: Readonly<Record<string, string | undefined>> = {
+    '/twilio': process.env['TWILIO_PUBLIC_URL'],
+    '/signalwire': process.env['SIGNALWIRE_PUBLIC_URL'],
+  };
+  const flowForwardTo = listFromEnv('FLOW_FORWARD_TO', '+4922129191999');
+  if (flowForwardTo.length === 0) {
+    throw new ExampleConfigError('FLOW_FORWARD_TO is not usable: give at least one number');
+  }
+  let flowCountry;
+  try {
+    flowCountry = flowCountryFrom(process.env['FLOW_DEFAULT_COUNTRY']);
+  } catch (error) {
+    throw new ExampleConfigError(`FLOW_DEFAULT_COUNTRY is not usable: ${(error as Error).message}`);
+  }
+  const flows = createFlowDemo({
+    providers: planned
+      .filter((provider) => provider.status !== 'off')
+      .map((provider) => {
+        const base = flowPublicUrl[provider.path];
+        const name = provider.path.slice(1);
+        return {
+          name,
+          credential: provider.credential,
+          allowUnauthenticated: allowUnauthenticated(provider),
+          publicUrl: base ? `${base.replace(/\/+$/, '')}/flow/${name}` : undefined,
+        };
+      }),
+    blocked: listFromEnv('FLOW_BLOCKED', ''),
+    forwardTo: flowForwardTo,
+    defaultCountry: flowCountry,
+    store,
+  });
+  for (const flowMount of flows.mounts) mount(flowMount.path, flowMount.app);
+  app.get('/flow/calls', (req, res) => {
+    res.setHeader('cache-control', 'no-store');
+    res.json(flows.calls.latest());
+  });
   const lines: Record<string, string> = {
     '/placetel': 'POST /placetel  Placetel Call Control / Notify API',
     '/ozeki': 'POST /ozeki     Ozeki Phone System notifications (OzML IVR)',
@@ -530,7 +576,7 @@ function buildExample(
     const code = typeof status === 'number' && status >= 400 && status < 500 ? status : 500;
     answerAtOnce(req, res, code, code === 500 ? 'internal error\n' : 'bad request\n');
   });
-  return { app, apps };
+  return { app, apps, flowLines: flowStartupLines(flows) };
 }
 
 /** The credential variables that are signature keys (the others are URL tokens). */
@@ -654,6 +700,8 @@ export interface ExampleServer {
   readonly server: Server;
   /** `false` once a shutdown began (`GET /readyz` then answers 503). */
   readonly ready: boolean;
+  /** The startup lines of the `/flow/<provider>` mounts (served, and which cannot and why). */
+  readonly flowLines: readonly string[];
   /**
    * Shuts the server down gracefully, within `options.timeoutMs`:
    * 1. `GET /readyz` answers 503 and every reply carries `Connection: close`; for `delayMs`
@@ -686,7 +734,7 @@ export interface ExampleServer {
  */
 export async function startExample(options: ExampleServerOptions = {}): Promise<ExampleServer> {
   const state: ServerState = { shuttingDown: false, responses: new Set() };
-  const { app, apps } = buildExample(options, state);
+  const { app, apps, flowLines } = buildExample(options, state);
   const store = options.store;
   const server = createServer(
     {
@@ -715,6 +763,7 @@ export async function startExample(options: ExampleServerOptions = {}): Promise<
   let shuttingDown: Promise<ShutdownResult> | undefined;
   return {
     server,
+    flowLines,
     get ready() {
       return !state.shuttingDown;
     },
@@ -816,7 +865,7 @@ function main(): void {
         providers,
         store === undefined ? 'memory' : 'redis',
       );
-      console.log(lines.join('\n'));
+      console.log([...lines, ...example.flowLines].join('\n'));
       let stopping = false;
       const stop = (signal: NodeJS.Signals): void => {
         if (stopping) {

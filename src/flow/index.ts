@@ -458,8 +458,12 @@ export function createFlow<const Uses extends readonly FlowVerb[]>(
         } catch (error) {
           // Only the compiler's own refusal counts: one that needs a real call cannot be probed.
           if (error instanceof CallControlError && error.code === 'CC_ERR_ANSWER_INVALID') {
+            const own = `${provider} cannot express ${answer.verb}: `;
+            const why = error.message.startsWith(own)
+              ? error.message.slice(own.length)
+              : error.message;
             throw refuse(
-              `flow.mount: ${provider} cannot express ${answer.verb} as the flow gives it: ${error.message}`,
+              `flow.mount: ${provider} cannot express ${answer.verb} as the flow gives it: ${why}`,
             );
           }
         }
