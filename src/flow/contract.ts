@@ -82,9 +82,13 @@ export interface FlowDigits extends FlowEventBase<'digits'> {
 
 /** Every neutral event, by name. */
 export interface FlowEventMap {
+  /** A call rings. */
   readonly incoming: FlowIncoming;
+  /** The call was answered. */
   readonly answered: FlowAnswered;
+  /** The call ended. */
   readonly ended: FlowEnded;
+  /** The caller typed digits. */
   readonly digits: FlowDigits;
 }
 
@@ -109,6 +113,7 @@ export type FlowVerb = (typeof FLOW_VERBS)[number];
 
 /** `forward`: ring these targets together, each a phone number (E.164 or national) or SIP URI. */
 export interface FlowForward {
+  /** The neutral verb. */
   readonly verb: 'forward';
   /** One or more targets, rung at the same time. */
   readonly targets: readonly string[];
@@ -120,6 +125,7 @@ export interface FlowForward {
 
 /** `reject`: refuse the call without answering it. */
 export interface FlowReject {
+  /** The neutral verb. */
   readonly verb: 'reject';
   /** `'busy'` (default) or `'rejected'`. */
   readonly reason: 'busy' | 'rejected';
@@ -127,12 +133,15 @@ export interface FlowReject {
 
 /** `hangup`: end the call. */
 export interface FlowHangup {
+  /** The neutral verb. */
   readonly verb: 'hangup';
 }
 
 /** `say`: read a text to the caller. */
 export interface FlowSay {
+  /** The neutral verb. */
   readonly verb: 'say';
+  /** The text to read. */
   readonly text: string;
   /** BCP 47 language, e.g. `'de-DE'`; default: the provider's. */
   readonly language?: string;
@@ -140,6 +149,7 @@ export interface FlowSay {
 
 /** `play`: play a recording by URL. */
 export interface FlowPlay {
+  /** The neutral verb. */
   readonly verb: 'play';
   /** Absolute http(s) URL of the audio. */
   readonly url: string;
@@ -147,6 +157,7 @@ export interface FlowPlay {
 
 /** `gather`: prompt, collect digits, and continue in the flow's `digits` handler. */
 export interface FlowGather {
+  /** The neutral verb. */
   readonly verb: 'gather';
   /** What the caller hears first (a text to say, or a recording to play). */
   readonly prompt?: FlowSay | FlowPlay;
@@ -160,17 +171,21 @@ export interface FlowGather {
 
 /** `queue`: send the caller to a queue (a waiting line) by its name or id. */
 export interface FlowQueue {
+  /** The neutral verb. */
   readonly verb: 'queue';
+  /** The queue's name or id, as the provider knows it. */
   readonly queue: string;
 }
 
 /** `voicemail`: send the caller to voicemail (the provider's mailbox of the number called). */
 export interface FlowVoicemail {
+  /** The neutral verb. */
   readonly verb: 'voicemail';
 }
 
 /** `record`: record the caller (a message). */
 export interface FlowRecord {
+  /** The neutral verb. */
   readonly verb: 'record';
   /** Longest recording, in **seconds**; default the provider's. */
   readonly maxLengthSeconds?: number;
