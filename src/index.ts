@@ -11,6 +11,8 @@
  *   `sipgate.dial`, …)
  * - `voipnow`: 4PSA VoipNow Call Events and Call Interactive (`voipnow.createApp`,
  *   `voipnow.jump`, …)
+ * - provider-neutral call flows: {@link createFlow} (write a flow once, `flow.mount(app)` on
+ *   every provider that can express it), {@link flowCapabilities}; guide `docs/flows.md`
  * - the registry: {@link PROVIDERS}, one {@link ProviderPlugin} per provider (what the
  *   `callcontrol` command and the test kit know of it), {@link findProvider}
  * - core: {@link CallControlError} and its codes, the {@link WebhookApp} every provider app is,
@@ -37,6 +39,8 @@ export type {
   ValidateCommandOption,
 } from './providers/plugin';
 export { defineProviderPlugin } from './providers/plugin';
+// Provider-neutral call flows: createFlow, the neutral events and answers, the capability matrix.
+export * from './flow';
 export {
   CallControlError,
   ERROR_CODES,

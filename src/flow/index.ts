@@ -118,7 +118,10 @@ export type FlowHandler<E extends FlowEventName, Verb extends FlowVerb> = (
  * The provider id of a provider app's type (the `provider` of the events its `onAny` observers
  * get); `string` when unknown.
  */
-export type ProviderOfApp<A> = A extends { onAny(handler: infer H): unknown }
+export type ProviderOfApp<A> = A extends {
+  /** The app's observer registration, whose handler gets every event of the provider. */
+  onAny(handler: infer H): unknown;
+}
   ? H extends EventHandler<infer E, unknown>
     ? E extends { readonly provider: infer P extends string }
       ? P

@@ -211,7 +211,9 @@ export interface ProviderPlugin<
   readonly rules: ProviderRules;
   /**
    * The provider's support of provider-neutral call flows (`src/providers/<name>/flow.ts`): its
-   * events made neutral and its compiler of neutral answers; absent while it has none.
+   * events made neutral and its compiler of neutral answers; absent while it has none. Its
+   * `verbs` keep their declared types, from which `flow.mount` reads at compile time the verbs
+   * the provider can express (`FlowVerbsOf`).
    */
   readonly flow?: Flow;
   /** The provider's own options of `callcontrol validate`, if any. */
@@ -235,7 +237,12 @@ export function defineProviderPlugin<
   Flow extends ProviderFlow = ProviderFlow,
 >(
   plugin: ProviderPlugin<Name, ScenarioOptions, Requests, Flow>,
-): ProviderPlugin<Name, ScenarioOptions, Requests, Flow> {
+): ProviderPlugin<
+  Name,
+  ScenarioOptions,
+  Requests,
+  ProviderFlow & { readonly verbs: Flow['verbs'] }
+> {
   if (!/^[a-z][a-z0-9]*$/.test(plugin.name)) {
     throw new TypeError(
       `provider plug-in: name must be a lower-case identifier, got "${plugin.name}"`,
