@@ -228,6 +228,9 @@ export type Flow<Verb extends FlowVerb> = Pick<FlowBuilders, Verb> & {
   toFlowEvent(provider: string, event: unknown): FlowEvent | undefined;
 };
 
+/** The request URL the mount-time probe of `expects` compiles with (no request exists yet). */
+const PROBE_URL = 'http://127.0.0.1/';
+
 /** An error of the flow API that names the provider and verb (or event). */
 function refuse(message: string): TypeError {
   return new TypeError(message);
@@ -457,7 +460,13 @@ export function createFlow<const Uses extends readonly FlowVerb[]>(
       };
       for (const answer of expected) {
         try {
-          capabilities.compile([answer], { app, event: undefined, flowEvent: probe });
+          // A placeholder request URL: the probe checks the answer, not where follow-ups go.
+          capabilities.compile([answer], {
+            app,
+            event: undefined,
+            flowEvent: probe,
+            requestUrl: PROBE_URL,
+          });
         } catch (error) {
           // Only the compiler's own refusal counts: one that needs a real call cannot be probed.
           if (error instanceof CallControlError && error.code === 'CC_ERR_ANSWER_INVALID') {
