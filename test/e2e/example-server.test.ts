@@ -208,7 +208,7 @@ test('a whole signed call: a Forward for IncomingCall, 200 for the rest', async 
   expect(log).toMatch(/placetel HungUp .* type=accepted duration=38s/);
 });
 
-test('an anonymous caller is rejected as busy', async () => {
+test('an anonymous caller is rejected as busy: no CallAccepted, HungUp busy', async () => {
   const { code, stdout } = await runCommand([
     'simulate',
     'placetel',
@@ -217,11 +217,12 @@ test('an anonymous caller is rejected as busy', async () => {
     SECRET,
     '--from',
     'anonymous',
-    '--hangup-cause',
-    'missed',
   ]);
   expect(code).toBe(0);
   expect(stdout).toContain('<Reject reason="busy"/>');
+  expect(stdout).not.toContain('CallAccepted');
+  const log = await logMatching(/placetel call \w+ ended \(busy, 0s\), rejected busy/);
+  expect(log).toMatch(/placetel HungUp .* type=busy duration=0s/);
 });
 
 test('unsigned requests are refused with 403 when PLACETEL_SECRET is set', async () => {

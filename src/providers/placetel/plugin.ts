@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { defineProviderPlugin } from '../plugin';
+import { defineProviderPlugin, type SimulateArguments } from '../plugin';
 import { definitionRenderer, given, pickRequest, stringArgument } from '../plugin-kit';
 import { PLACETEL_HANGUP_TYPES, type PlacetelHangupType } from './events';
 import { placetelFlow } from './flow';
@@ -14,6 +14,7 @@ import {
   placetelRequest,
   type PlacetelCallScenarioOptions,
   type PlacetelTestRequests,
+  followPlacetelAnswer,
 } from './simulate';
 import { PLACETEL_SIGNATURE_HEADER, signPlacetelBody } from './verify';
 import { PLACETEL_RULES } from './validate';
@@ -40,6 +41,20 @@ function unsigned(options: PlacetelCallScenarioOptions): PlacetelCallScenarioOpt
   return copy;
 }
 
+/** The scenario options of a `simulate placetel` run. */
+function scenarioOf(options: SimulateArguments): PlacetelCallScenarioOptions {
+  return {
+    direction: options['outgoing'] === true ? 'out' : 'in',
+    ...given('secret', stringArgument(options, 'secret')),
+    ...given('from', stringArgument(options, 'from')),
+    ...given('to', stringArgument(options, 'to')),
+    ...given('peer', stringArgument(options, 'peer')),
+    ...given('hangupType', hangupType(stringArgument(options, 'hangupCause'), '--hangup-cause')),
+    ...given('callId', stringArgument(options, 'callId')),
+    ...(typeof options['duration'] === 'number' ? { durationSeconds: options['duration'] } : {}),
+  };
+}
+
 /** Placetel (spec `docs/providers/placetel.md`). */
 export const placetelPlugin = defineProviderPlugin({
   name: 'placetel',
@@ -49,7 +64,7 @@ export const placetelPlugin = defineProviderPlugin({
   flow: placetelFlow,
   simulate: {
     description:
-      'IncomingCall → CallAccepted → HungUp (or OutgoingCall → HungUp), form-encoded, keys sorted',
+      'IncomingCall, then what the answer asks (a forward: CallAccepted → HungUp; a reject: HungUp busy), or OutgoingCall → HungUp',
     urlHelp: 'the webhook URL, e.g. http://127.0.0.1:3000/placetel (user:pass@ sends basic auth)',
     options: [
       { flags: '--secret <secret>', description: 'sign every request with X-PLACETEL-SIGNATURE' },
@@ -62,7 +77,7 @@ export const placetelPlugin = defineProviderPlugin({
       { flags: '--outgoing', description: 'simulate an outgoing call (OutgoingCall → HungUp)' },
       {
         flags: '--hangup-cause <type>',
-        description: `HungUp type: ${PLACETEL_HANGUP_TYPES.join(', ')} (anything but accepted skips CallAccepted)`,
+        description: `HungUp type of a forwarded call: ${PLACETEL_HANGUP_TYPES.join(', ')} (anything but accepted skips CallAccepted)`,
       },
       {
         flags: '--duration <seconds>',
@@ -75,25 +90,15 @@ export const placetelPlugin = defineProviderPlugin({
       digits: 'Placetel sends no digits: its Call Control API has no DTMF events',
     },
     notes: `
-Placetel: --secret signs each body with X-PLACETEL-SIGNATURE (HMAC-SHA256, the app's
-\`secret\`); --hangup-cause is HungUp's type; there is no --digits (Placetel sends no DTMF).
+Placetel: the call follows the app's answer to IncomingCall (docs/providers/placetel.md §3):
+<Reject reason="busy"/> ends it with HungUp type=busy, <Reject/> and <Hangup/> with
+type=blocked, none with CallAccepted; a <Forward> to targets is answered (CallAccepted, then
+HungUp accepted with --duration) unless --hangup-cause says otherwise. An answer that breaks
+the spec stops the run with its problems. --secret signs each body with X-PLACETEL-SIGNATURE
+(HMAC-SHA256, the app's \`secret\`); there is no --digits (Placetel sends no DTMF).
 Basic auth: put user:password@ in the URL.`,
-    scenario: (options) =>
-      placetelCallScenario({
-        direction: options['outgoing'] === true ? 'out' : 'in',
-        ...given('secret', stringArgument(options, 'secret')),
-        ...given('from', stringArgument(options, 'from')),
-        ...given('to', stringArgument(options, 'to')),
-        ...given('peer', stringArgument(options, 'peer')),
-        ...given(
-          'hangupType',
-          hangupType(stringArgument(options, 'hangupCause'), '--hangup-cause'),
-        ),
-        ...given('callId', stringArgument(options, 'callId')),
-        ...(typeof options['duration'] === 'number'
-          ? { durationSeconds: options['duration'] }
-          : {}),
-      }),
+    scenario: (options) => placetelCallScenario({ ...scenarioOf(options), followAnswers: true }),
+    follow: (reply, _sent, options) => followPlacetelAnswer(reply, scenarioOf(options)),
   },
   testKit: {
     signing: {
@@ -136,7 +141,10 @@ Basic auth: put user:password@ in the URL.`,
           ),
         hungUp: (options = {}) => client.send(pickRequest(scenario(options), 'HungUp')),
         request: (fields) => client.send(placetelRequest(fields)),
-        playCall: (options = {}) => client.play(scenario(options)),
+        playCall: (options = {}) =>
+          client.play(scenario({ ...options, followAnswers: true }), (reply) =>
+            followPlacetelAnswer(reply, unsigned(options)),
+          ),
       };
     },
   },

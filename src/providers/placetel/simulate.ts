@@ -7,7 +7,12 @@
  * @module
  */
 import { randomBytes } from 'node:crypto';
+import { CallControlError } from '../../core/errors';
+import type { XmlElement } from '../../core/xml';
+import { runRules } from '../../validate/engine';
+import { parseXml } from '../../testing/xml';
 import type { PlacetelHangupType } from './events';
+import { PLACETEL_RULES } from './validate';
 import { signPlacetelBody } from './verify';
 import type { TestReply } from '../../testing/reply';
 import type { PlayedCall } from '../../testing/types';
@@ -30,6 +35,12 @@ export interface PlacetelCallScenarioOptions {
   readonly durationSeconds?: number;
   /** Sign each body with this secret (`X-PLACETEL-SIGNATURE`). Default: unsigned. */
   readonly secret?: string;
+  /**
+   * `true`: an incoming call's scenario is the `IncomingCall` alone, and
+   * {@link followPlacetelAnswer} adds what Placetel sends after the app's answer. Default
+   * `false`: the fixed script `IncomingCall → CallAccepted → HungUp`.
+   */
+  readonly followAnswers?: boolean;
 }
 
 /** One request of a simulated call, ready to send. */
@@ -100,6 +111,7 @@ export function placetelCallScenario(
       options.secret,
     ),
   ];
+  if (incoming && options.followAnswers === true) return requests;
   if (incoming && accepted) {
     requests.push(placetelRequest({ ...common, event: 'CallAccepted', peer }, options.secret));
   }
@@ -110,6 +122,118 @@ export function placetelCallScenario(
     ),
   );
   return requests;
+}
+
+/** What an `IncomingCall` got back, for {@link followPlacetelAnswer}. */
+export interface PlacetelAnswerReply {
+  /** The request answered (its `event` and form-encoded `body` are read). */
+  readonly request: { readonly event: string; readonly body: string };
+  /** The HTTP status; `undefined` when no answer came. */
+  readonly status: number | undefined;
+  /** The answer's body as text. */
+  readonly body: string;
+}
+
+/** The first child element of `element`, or `undefined`. */
+function firstElement(element: XmlElement): XmlElement | undefined {
+  for (const child of element.children ?? []) if (typeof child !== 'string') return child;
+  return undefined;
+}
+
+/** The text of the first `<Number>` below `element` (a `<Forward>`'s first target). */
+function firstNumber(element: XmlElement): string | undefined {
+  for (const child of element.children ?? []) {
+    if (typeof child === 'string') continue;
+    if (child.name === 'Number') {
+      const text = (child.children ?? []).filter((c) => typeof c === 'string').join('');
+      return text.trim() === '' ? undefined : text.trim();
+    }
+    const found = firstNumber(child);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+/**
+ * The requests Placetel sends after the app answered an `IncomingCall`, as the answer asks
+ * (`docs/providers/placetel.md` §3.1, §3.3, hangup types §2.3):
+ *
+ * - `<Reject reason="busy"/>`: `HungUp` with `type=busy`, `duration=0`; a plain `<Reject/>`
+ *   and `<Hangup/>`: `HungUp` with `type=blocked`, `duration=0` — never `CallAccepted`;
+ * - `<Forward>` with targets, `<Queue>`, `<RoutingPlan>`: the scenario's outcome — with
+ *   `hangupType` `accepted` (the default) `CallAccepted` (`peer`: the scenario's, else the
+ *   first forwarded number) and `HungUp type=accepted` with `durationSeconds`; any other type
+ *   skips `CallAccepted` (a `missed`, `voicemail`… call);
+ * - `<Forward>` without targets (straight to voicemail, §3.2): `HungUp type=voicemail`;
+ * - no answer document (an empty body, an error status, no reply): the fixed script's rest.
+ *
+ * Every answer document is checked with Placetel's validator rules first.
+ *
+ * @param reply - the `IncomingCall` and what it got back; any other request adds nothing
+ * @param options - the scenario (`peer`, `hangupType`, `durationSeconds`, `secret`)
+ * @throws {CallControlError} `CC_ERR_ANSWER_INVALID` when the answer breaks the spec, with
+ *   each problem (path, message, spec section) in the message
+ */
+export function followPlacetelAnswer(
+  reply: PlacetelAnswerReply,
+  options: PlacetelCallScenarioOptions = {},
+): PlacetelSimulatedRequest[] {
+  if (reply.request.event !== 'IncomingCall') return [];
+  const call = Object.fromEntries(new URLSearchParams(reply.request.body));
+  const common = {
+    call_id: call['call_id'] ?? '',
+    direction: call['direction'] ?? 'in',
+    from: call['from'] ?? '',
+    to: call['to'] ?? '',
+  };
+  const hungUp = (type: PlacetelHangupType, duration: number): PlacetelSimulatedRequest =>
+    placetelRequest(
+      { ...common, event: 'HungUp', type, duration: String(duration) },
+      options.secret,
+    );
+  const type = options.hangupType ?? 'accepted';
+  const duration = options.durationSeconds ?? 38;
+  const connected = (peer: string | undefined): PlacetelSimulatedRequest[] =>
+    type === 'accepted'
+      ? [
+          placetelRequest(
+            {
+              ...common,
+              event: 'CallAccepted',
+              peer: options.peer ?? peer ?? '7777abcdefg@fpbx.de',
+            },
+            options.secret,
+          ),
+          hungUp('accepted', duration),
+        ]
+      : [hungUp(type, 0)];
+  const ok = reply.status !== undefined && reply.status >= 200 && reply.status < 300;
+  if (!ok || reply.body.trim() === '') return connected(undefined);
+  const result = runRules(PLACETEL_RULES, reply.body);
+  const errors = result.problems.filter((problem) => problem.severity === 'error');
+  if (errors.length > 0) {
+    throw new CallControlError(
+      'CC_ERR_ANSWER_INVALID',
+      `the answer to IncomingCall breaks the Placetel spec:\n${errors
+        .map((problem) => `  ${problem.path}: ${problem.message} (${problem.spec})`)
+        .join('\n')}`,
+    );
+  }
+  const action = firstElement(parseXml(reply.body));
+  switch (action?.name) {
+    case 'Reject':
+      return [hungUp(action.attributes?.['reason'] === 'busy' ? 'busy' : 'blocked', 0)];
+    case 'Hangup':
+      return [hungUp('blocked', 0)];
+    case 'Forward': {
+      const peer = firstNumber(action);
+      return peer === undefined && action.attributes?.['voicemail'] === 'true'
+        ? [hungUp('voicemail', 0)]
+        : connected(peer);
+    }
+    default:
+      return connected(undefined);
+  }
 }
 
 /** Placetel's requests in the test kit (spec §2), signed with the client's `secret`. */
@@ -124,6 +248,11 @@ export interface PlacetelTestRequests {
   hungUp(options?: PlacetelCallScenarioOptions): Promise<TestReply>;
   /** Any fields as one Placetel POST, e.g. `{ event: 'IncomingCall', call_id, … }`. */
   request(fields: Readonly<Record<string, string>>): Promise<TestReply>;
-  /** A whole call: `IncomingCall → CallAccepted → HungUp` (or the variant the options give). */
+  /**
+   * A whole call that follows the answers ({@link followPlacetelAnswer}): `IncomingCall`, then
+   * `CallAccepted → HungUp` for a forward, `HungUp type=busy` for a `<Reject reason="busy"/>`…
+   * (an outgoing call: `OutgoingCall → HungUp`).
+   * @throws {CallControlError} `CC_ERR_ANSWER_INVALID` for an answer that breaks the spec
+   */
   playCall(options?: PlacetelCallScenarioOptions): Promise<PlayedCall>;
 }
