@@ -99,6 +99,12 @@ export {
   type CallControlLogger,
   type RequestLogLine,
 } from './core/log';
+export {
+  DEFAULT_RECORD_MAX_BYTES,
+  SIGNATURE_HEADERS,
+  type RecordedExchange,
+  type RecordOptions,
+} from './core/record';
 export type { FieldMap } from './core/body';
 export {
   checkPublicUrl,

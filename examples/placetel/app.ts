@@ -5,7 +5,7 @@
  * call's session and logged again when it hangs up (with a shared store, whichever instance
  * gets the HungUp knows).
  */
-import { placetel, type CallStore } from '../../src';
+import { placetel, type CallStore, type RecordOptions } from '../../src';
 
 /** Options of {@link createPlacetelDemo}. */
 export interface PlacetelDemoOptions {
@@ -25,6 +25,8 @@ export interface PlacetelDemoOptions {
   readonly log?: (line: string) => void;
   /** Where deliveries and sessions are kept (e.g. a `RedisStore`); default: in memory. */
   readonly store?: CallStore | undefined;
+  /** Record every request and its answer to a file (see the app option `record`). */
+  readonly record?: RecordOptions | undefined;
 }
 
 /** Builds the demo app; mount it with `app.use('/placetel', demo.express())`. */
@@ -34,6 +36,7 @@ export function createPlacetelDemo(options: PlacetelDemoOptions): placetel.Place
     secret: options.secret,
     allowUnauthenticated: options.allowUnauthenticated,
     store: options.store,
+    record: options.record,
   });
 
   calls.onAny((event) => {

@@ -23,6 +23,7 @@ import {
 } from './log';
 import { requestSession, storedSession } from './session';
 import { REDACTED, redactRequest } from './auth';
+import { createRecorder, type Recorder } from './record';
 import { MemoryStore, type CallStore, type StoredReply } from './store';
 import {
   LEASE_MS,
@@ -216,6 +217,8 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
   readonly #logger: CallControlLogger | undefined;
   /** Writes a problem line to stderr (rate-limited); `undefined` with `stderr: false`. */
   readonly #stderr: ((line: string) => void) | undefined;
+  /** Appends each exchange to the `record` file; `undefined` without the option. */
+  readonly #recorder: Recorder | undefined;
   /** Requests inside {@link WebhookApp.handle} right now. */
   #inFlight = 0;
   /** Called once {@link WebhookApp.handle} has no request in flight (see `drain`). */
@@ -244,6 +247,25 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
       );
     }
     this.#logger = checkLogger(options.logger);
+    this.#recorder =
+      options.record === undefined
+        ? undefined
+        : createRecorder(options.record, {
+            provider: provider.name,
+            authenticators: this.#authenticators,
+            signatureHeader: provider.signature?.header,
+            onFailure: (error) =>
+              this.#report(
+                new CallControlError(
+                  'CC_ERR_RECORD_FAILED',
+                  `Recording to ${String(options.record?.file)} failed, recording stopped: ${describeThrown(error)}`,
+                  { cause: error },
+                ),
+                undefined,
+                undefined,
+                'error',
+              ),
+          });
     this.#stderr =
       options.stderr === false
         ? undefined
@@ -451,6 +473,7 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
    */
   async handle(received: WebhookRequest): Promise<WebhookReply> {
     this.#inFlight++;
+    const receivedAt = new Date();
     const startedAt = performance.now();
     const trace: RequestTrace<TEvent> = {};
     let reply: WebhookReply;
@@ -469,6 +492,7 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
       } else if (late !== undefined && trace.event !== undefined) {
         this.#warnLate(trace.event, late);
       }
+      this.#recorder?.record(received, reply, receivedAt);
     } catch {
       // Reporting must not take the reply down with it.
     }

@@ -154,6 +154,11 @@ export const ERROR_CODES = {
     meaning:
       "A provider API answered with its own error (e.g. Ozeki `<Code>601</Code>`, Opentact `success: false`); the provider's code and message are on the error.",
   },
+  CC_ERR_RECORD_FAILED: {
+    status: 500,
+    meaning:
+      "The app's `record` file could not be written (reported once; recording stops). Answers are not affected.",
+  },
   CC_ERR_CONFIG_BODY_CONSUMED: {
     status: 500,
     meaning:

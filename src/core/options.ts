@@ -7,6 +7,7 @@
  */
 import type { CommonSecurityOptions } from './auth';
 import type { CallControlLogger } from './log';
+import type { RecordOptions } from './record';
 import type { CallStore } from './store';
 import type { Authenticator } from './types';
 
@@ -164,6 +165,17 @@ export interface CommonAppOptions<TAnswer, TName extends string> {
    * under another URL than the one the provider calls.
    */
   readonly publicUrl?: string | undefined;
+  /**
+   * Record every request the app receives, with its answer, to `record.file`: one JSON object a
+   * line (`RecordedExchange`: method, path, query, headers, body as UTF-8 text or base64,
+   * `receivedAt`, provider, and the reply's status, headers, body, outcome and code), with
+   * `Authorization`, `Proxy-Authorization`, `Cookie`, every signature header and URL tokens
+   * replaced by `[redacted]`. Lines are appended after the reply went out; the file stops
+   * growing at `record.maxBytes` bytes (default 10 MiB). A failing write never changes an
+   * answer: it is reported once as `CC_ERR_RECORD_FAILED` (to `onError`, else the logger or
+   * stderr) and recording stops. `callcontrol replay` sends a recording again. Default: off.
+   */
+  readonly record?: RecordOptions | undefined;
 }
 
 /** Options of {@link createWebhookApp}: the {@link CommonAppOptions}, plus what providers set. */
@@ -216,6 +228,7 @@ const COMMON_APP_OPTIONS = {
   stderr: true,
   logger: true,
   publicUrl: true,
+  record: true,
 } as const satisfies Record<keyof CommonAppOptions<unknown, string>, true>;
 
 /** The names of {@link CommonAppOptions}' options, in declaration order (see `COMMON_APP_OPTIONS`). */
