@@ -33,6 +33,7 @@ import {
   summarize,
   passed,
 } from './output';
+import { registerReplayCommand } from './replay';
 import { registerValidateCommand } from './validate';
 import { sendSequence, splitCredentials, type ExchangeResult, type OutgoingRequest } from './send';
 import { packageVersion } from './version';
@@ -191,6 +192,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
   }
 
   const validate = registerValidateCommand(program, io);
+  const replay = registerReplayCommand(program, io);
 
   try {
     await program.parseAsync([...argv], { from: 'user' });
@@ -206,7 +208,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
     io.stderr(`callcontrol: ${error instanceof Error ? error.message : String(error)}\n`);
     return 2;
   }
-  return validate.exitCode() ?? exitCode;
+  return validate.exitCode() ?? replay.exitCode() ?? exitCode;
 }
 
 if (require.main === module) {

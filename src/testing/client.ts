@@ -9,6 +9,7 @@
  */
 import { AssertionError } from 'node:assert';
 import { randomBytes, type KeyObject } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { WebhookReply, WebhookRequest } from '../core/types';
 import {
   findProvider,
@@ -20,6 +21,13 @@ import {
 } from '../providers/registry';
 import { TestReply, type AnswerRenderer, type TestRequest } from './reply';
 import type { CallExchange, CallOptions, PlayedCall } from './types';
+import {
+  compareReplies,
+  parseRecording,
+  replayRequest,
+  type RecordedExchange,
+  type ReplayDifference,
+} from './replay';
 import type { ScenarioReply, SigningOption } from '../providers/plugin';
 
 export type { CallExchange, CallOptions, PlayedCall } from './types';
@@ -153,6 +161,38 @@ export interface TestClient extends ProviderTestRequestsMap {
   playCall(options?: CallOptions): Promise<PlayedCall>;
   /** A client for the same app with some options replaced, e.g. `{ secret: 'wrong' }`. */
   with(options: TestClientOptions): TestClient;
+  /**
+   * Sends every request of a recording (the app option `record`) again, one after another,
+   * signed and authenticated as the client's options say, and resolves with the recorded and
+   * the new reply of each — a recording of real traffic as a regression test:
+   * `(await client.replay('test/data/calls.jsonl')).expectSame()`.
+   *
+   * @param recording - the recording's text (one JSON object a line), or the path of its file
+   * @throws {TypeError} (the promise rejects) for a line that is not a recorded exchange, or a
+   *   file that cannot be read
+   */
+  replay(recording: string): Promise<ReplayedRecording>;
+}
+
+/** One request of a replayed recording: the recorded reply and the new one. */
+export interface ReplayedExchange {
+  /** The recorded exchange. */
+  readonly recorded: RecordedExchange;
+  /** The reply the app gives now. */
+  readonly reply: TestReply;
+  /** Where the new reply differs (status; body compared as XML); empty when the same. */
+  readonly differences: readonly ReplayDifference[];
+}
+
+/** What {@link TestClient.replay} resolves with. */
+export interface ReplayedRecording {
+  /** Every request of the recording, in order. */
+  readonly exchanges: readonly ReplayedExchange[];
+  /**
+   * Asserts that every new reply equals its recorded one (status, and body as XML).
+   * @throws {AssertionError} naming the first request that differs and how
+   */
+  expectSame(): ReplayedRecording;
 }
 
 /** Most requests one played call sends (followed requests included). */
@@ -334,6 +374,48 @@ class Client implements Omit<TestClient, TestProvider> {
 
   with(options: TestClientOptions): TestClient {
     return createTestClient(this.#app, { ...this.options, ...options });
+  }
+
+  async replay(recording: string): Promise<ReplayedRecording> {
+    const text = /[\n{]/.test(recording) ? recording : readFileSync(recording, 'utf8');
+    const exchanges: ReplayedExchange[] = [];
+    for (const recorded of parseRecording(text)) {
+      // Redacted headers and URL tokens left out; `send` signs and authenticates anew.
+      const prepared = replayRequest(recorded, this.baseUrl);
+      const headers = { ...prepared.headers };
+      delete headers['authorization'];
+      const reply = await this.send({
+        event: '',
+        method: prepared.method,
+        headers,
+        body: prepared.body.toString('utf8'),
+        path: prepared.path,
+        query: prepared.query,
+      });
+      exchanges.push({
+        recorded,
+        reply,
+        differences: compareReplies(recorded.reply, { status: reply.status, body: reply.text }),
+      });
+    }
+    const result: ReplayedRecording = {
+      exchanges,
+      expectSame() {
+        for (const [index, exchange] of exchanges.entries()) {
+          const difference = exchange.differences[0];
+          if (difference === undefined) continue;
+          const { method, path } = exchange.recorded.request;
+          throw new AssertionError({
+            message: `Replayed request #${index + 1} (${method} ${path}) differs in its ${difference.field}: recorded ${difference.recorded}, now ${difference.now}`,
+            actual: difference.now,
+            expected: difference.recorded,
+            operator: 'expectSame',
+          });
+        }
+        return result;
+      },
+    };
+    return result;
   }
 
   /**

@@ -30,6 +30,8 @@ export {
   type CallOptions,
   type PlayedCall,
   type ProviderTestRequestsMap,
+  type ReplayedExchange,
+  type ReplayedRecording,
   type TestableApp,
   type TestClient,
   type TestClientOptions,
@@ -40,3 +42,9 @@ export type { ScenarioOptionsOf, TestRequestsOf } from '../providers/registry';
 export type { ProviderTestRequests } from '../providers/plugin';
 export { TestReply, type AnswerRenderer, type ReplyOutcome, type TestRequest } from './reply';
 export { formatXml, parseXml, xmlTreesEqual } from './xml';
+export {
+  compareReplies,
+  parseRecording,
+  type RecordedExchange,
+  type ReplayDifference,
+} from './replay';
