@@ -4,12 +4,12 @@
  *
  * @module
  */
-import { defineProviderPlugin } from '../plugin';
+import { randomUUID } from 'node:crypto';
+import { defineProviderPlugin, type SimulateArguments } from '../plugin';
 import {
   definitionRenderer,
   given,
   httpMethodArgument,
-  joinedDigits,
   pickRequest,
   signsNothing,
   stringArgument,
@@ -17,12 +17,49 @@ import {
 import { opentactFlow } from './flow';
 import { opentactProvider } from './index';
 import {
+  createOpentactFollower,
   opentactCallScenario,
   Q850_CAUSES,
   type OpentactCallScenarioOptions,
   type OpentactTestRequests,
 } from './simulate';
 import { OPENTACT_RULES } from './validate';
+
+/** One `simulate opentact` run: its scenario (ids fixed) and the model following its answers. */
+interface OpentactRun {
+  readonly scenario: OpentactCallScenarioOptions;
+  follower?: ReturnType<typeof createOpentactFollower>;
+}
+
+/** The run of each `simulate opentact` invocation (its parsed options), made on first use. */
+const RUNS = new WeakMap<SimulateArguments, OpentactRun>();
+
+/** The run of `options`, with the call and app uuids fixed so the follow-ups carry them. */
+function runOf(options: SimulateArguments): OpentactRun {
+  let run = RUNS.get(options);
+  if (run === undefined) {
+    const digits = options['digits'];
+    run = {
+      scenario: {
+        ...given('method', httpMethodArgument(options)),
+        ...given('from', stringArgument(options, 'from')),
+        ...given('to', stringArgument(options, 'to')),
+        ...(typeof digits === 'string' || Array.isArray(digits)
+          ? { digits: digits as string | string[] }
+          : {}),
+        callId: stringArgument(options, 'callId') ?? randomUUID(),
+        appId: randomUUID(),
+        ...given('hangupCause', stringArgument(options, 'hangupCause')),
+        ...(typeof options['duration'] === 'number'
+          ? { durationSeconds: options['duration'] }
+          : {}),
+        followAnswers: true,
+      },
+    };
+    RUNS.set(options, run);
+  }
+  return run;
+}
 
 /** Opentact (spec `docs/providers/opentact.md`). */
 export const opentactPlugin = defineProviderPlugin({
@@ -33,7 +70,7 @@ export const opentactPlugin = defineProviderPlugin({
   flow: opentactFlow,
   simulate: {
     description:
-      'call-flow request → call_state init → call_flow Answer → call_state live → Gather follow-up (--digits) → hangup → destroyed',
+      'call-flow request → call_state init → call_flow Answer → call_state live → each Gather url the answers reach (--digits) → hangup → destroyed',
     urlHelp:
       'the URL of call_flow_url, webhook_url and the Gather url, e.g. http://127.0.0.1:3000/opentact',
     options: [
@@ -44,8 +81,9 @@ export const opentactPlugin = defineProviderPlugin({
       { flags: '--from <number>', description: 'caller (ANI, default +14158531285)' },
       { flags: '--to <number>', description: 'Opentact number called (DNIS, default 18382050010)' },
       {
-        flags: '--digits <keys>',
-        description: 'digits entered at the Gather with a url (default 1234)',
+        flags: '--digits <keys...>',
+        description:
+          'digits entered, one entry per <Gather> met, e.g. --digits 0 1234 (a menu choice, then a PIN; default 1234)',
       },
       {
         flags: '--duration <seconds>',
@@ -62,21 +100,18 @@ export const opentactPlugin = defineProviderPlugin({
       secret: signsNothing('Opentact'),
     },
     notes: `
-Opentact: --digits are entered at the Gather with a url; --hangup-cause is the Q.850 cause of
+Opentact: the call follows the answers (docs/providers/opentact.md §3): each <Gather> met
+takes the next --digits entry — a menu's picks its <DTMF value> branch, a <Gather url>'s is
+sent to that url (its query kept) and its answer is run next; <Hangup> ends the call. An
+answer that breaks the spec stops the run with its problems. --hangup-cause is the Q.850 cause of
 call_state destroyed; there is no --secret (Opentact signs nothing, spec §5: put the URL token
 in the URL, ?token=…, as Opentact's docs do).`,
-    scenario: (options) =>
-      opentactCallScenario({
-        ...given('method', httpMethodArgument(options)),
-        ...given('from', stringArgument(options, 'from')),
-        ...given('to', stringArgument(options, 'to')),
-        ...given('digits', stringArgument(options, 'digits')),
-        ...given('callId', stringArgument(options, 'callId')),
-        ...given('hangupCause', stringArgument(options, 'hangupCause')),
-        ...(typeof options['duration'] === 'number'
-          ? { durationSeconds: options['duration'] }
-          : {}),
-      }),
+    scenario: (options) => opentactCallScenario(runOf(options).scenario),
+    follow: (reply, _sent, options, baseUrl) => {
+      const run = runOf(options);
+      run.follower ??= createOpentactFollower(run.scenario, baseUrl);
+      return run.follower(reply);
+    },
   },
   testKit: {
     renderer: () => definitionRenderer('opentact', opentactProvider),
@@ -86,7 +121,7 @@ in the URL, ?token=…, as Opentact's docs do).`,
         ...given('from', options.from),
         ...given('to', options.to),
         ...given('callId', options.callId),
-        ...given('digits', joinedDigits(digits)),
+        ...given('digits', digits),
         ...given('hangupCause', options.hangupCause),
       };
     },
@@ -96,7 +131,16 @@ in the URL, ?token=…, as Opentact's docs do).`,
       gather: (options = {}) => client.send(pickRequest(opentactCallScenario(options), 'gather')),
       callState: (state, options = {}) =>
         client.send(pickRequest(opentactCallScenario(options), `call_state:${state}`)),
-      playCall: (options = {}) => client.play(opentactCallScenario(options)),
+      playCall: (options = {}) => {
+        const scenario: OpentactCallScenarioOptions = {
+          ...options,
+          callId: options.callId ?? randomUUID(),
+          appId: options.appId ?? randomUUID(),
+          followAnswers: true,
+        };
+        const follow = createOpentactFollower(scenario, client.baseUrl);
+        return client.play(opentactCallScenario(scenario), (reply) => follow(reply));
+      },
     }),
   },
 });

@@ -7,6 +7,12 @@
  * @module
  */
 import { randomUUID } from 'node:crypto';
+import { CallControlError } from '../../core/errors';
+import type { XmlElement } from '../../core/xml';
+import { runRules } from '../../validate/engine';
+import { parseXml } from '../../testing/xml';
+import type { TestRequest } from '../../testing/reply';
+import { OPENTACT_RULES } from './validate';
 import type { TestReply } from '../../testing/reply';
 import type { PlayedCall } from '../../testing/types';
 
@@ -21,8 +27,18 @@ export interface OpentactCallScenarioOptions {
   readonly from?: string;
   /** The Opentact number called (DNIS). Default `'18382050010'`. */
   readonly to?: string;
-  /** The digits the caller enters at the Gather that has a `url` (e.g. a PIN). Default `'1234'`. */
-  readonly digits?: string;
+  /**
+   * The digits the caller enters. The fixed script sends them (joined) to the Gather that has a
+   * `url`; with `followAnswers`, one entry per `<Gather>` met, in order (a string is one entry):
+   * a menu's entry picks its `<DTMF value>` branch, a PIN's entry goes to its `url`. Default
+   * `'1234'`.
+   */
+  readonly digits?: string | readonly string[];
+  /**
+   * `true`: no fixed Gather follow-up; {@link createOpentactFollower} adds what the answers ask
+   * (the requests to each `<Gather url>` met). Default `false`: the fixed script.
+   */
+  readonly followAnswers?: boolean;
   /** The call's uuid. Default: a random UUID. */
   readonly callId?: string;
   /** The SIP Control App's uuid. Default: a random UUID. */
@@ -129,10 +145,13 @@ export function opentactCallScenario(
 ): OpentactSimulatedRequest[] {
   const from = options.from ?? '+14158531285';
   const to = options.to ?? '18382050010';
-  const digits = options.digits ?? '1234';
-  if (!/^[0-9*#]+$/.test(digits)) {
-    throw new TypeError(`digits must be DTMF keys (0-9, *, #), got "${digits}"`);
+  const entries = digitEntries(options.digits);
+  for (const entry of entries) {
+    if (!/^[0-9*#]+$/.test(entry)) {
+      throw new TypeError(`digits must be DTMF keys (0-9, *, #), got "${entry}"`);
+    }
   }
+  const digits = entries.join('');
   const duration = options.durationSeconds ?? 10;
   if (!Number.isSafeInteger(duration) || duration < 0) {
     throw new TypeError('durationSeconds must be a whole number of seconds, 0 or more');
@@ -182,7 +201,9 @@ export function opentactCallScenario(
       },
     }),
     callState('live', 1, { answer_on: at(1) }),
-    get('gather', { dtmf: digits, from, tn: to, state: 'live', sca: appId, call: callId }),
+    ...(options.followAnswers === true
+      ? []
+      : [get('gather', { dtmf: digits, from, tn: to, state: 'live', sca: appId, call: callId })]),
     callState('hangup', duration, { hangup_on: at(duration) }),
     callState('destroyed', duration, {
       destroy_on: at(duration),
@@ -190,6 +211,171 @@ export function opentactCallScenario(
       q850_cause_string: cause.name,
     }),
   ];
+}
+
+/** The digits entries of a scenario as a list (`'1234'` when none are given). */
+function digitEntries(digits: string | readonly string[] | undefined): readonly string[] {
+  return digits === undefined ? ['1234'] : typeof digits === 'string' ? [digits] : digits;
+}
+
+/** What a request of a simulated Opentact call got back, for {@link createOpentactFollower}. */
+export interface OpentactAnswerReply {
+  /** The request answered (its `event` and `query` are read). */
+  readonly request: { readonly event: string; readonly query?: string };
+  /** The HTTP status; `undefined` when no answer came. */
+  readonly status: number | undefined;
+  /** The answer's body as text. */
+  readonly body: string;
+}
+
+/** The elements among `element`'s children. */
+function elements(element: XmlElement): XmlElement[] {
+  return (element.children ?? []).filter((child): child is XmlElement => typeof child !== 'string');
+}
+
+/**
+ * Where a `<Gather url>` sends the digits, relative to `baseUrl` (the URL the call is played
+ * against): the path below `baseUrl`'s path (the whole path when it is not below it) and the
+ * query as written (`?menu=private` kept). The host is not used: the simulation reaches only
+ * the app at `baseUrl`.
+ */
+function gatherTarget(url: string, baseUrl: string): { path: string; query: string } | undefined {
+  let absolute: URL;
+  try {
+    absolute = new URL(url, baseUrl);
+  } catch {
+    return undefined;
+  }
+  const basePath = new URL(baseUrl).pathname.replace(/\/+$/, '');
+  const path =
+    basePath !== '' && absolute.pathname.startsWith(basePath)
+      ? absolute.pathname.slice(basePath.length)
+      : absolute.pathname;
+  // The played URL's own query (e.g. its ?token=…) is sent with every request already.
+  const query = new URLSearchParams(absolute.search);
+  for (const [key, value] of new URL(baseUrl).searchParams) {
+    if (query.getAll(key).includes(value)) query.delete(key, value);
+  }
+  // `''`: the played URL itself (no trailing slash added).
+  return { path: path === '' || path.startsWith('/') ? path : `/${path}`, query: query.toString() };
+}
+
+/**
+ * A model of one Opentact call that follows the app's answers (`docs/providers/opentact.md`
+ * §3, §4.3): it keeps the answer to the call-flow request and, once the call is live, runs its
+ * commands in order — a `<Gather>` takes the next digits entry: with a `url`, the entry goes
+ * there as the Gather follow-up (`dtmf`, `from`, `tn`, `state`, `sca`, `call`, added to the
+ * url's own query) and that request's answer is run next; without, the entry picks the
+ * `<DTMF value>` branch (none left: `<Default>`; no branch matches: `<Error>`); `<Hangup>`
+ * ends the commands. Every answer document is checked with Opentact's validator rules first.
+ *
+ * @param options - the scenario (its `digits` entries, `from`, `to`, `callId`, `appId`)
+ * @param baseUrl - the URL the call is played against
+ * @returns the follow function of one call: the requests to send after `reply` (the
+ *   scenario's `call_state` `hangup` and `destroyed` come after them)
+ * @throws {CallControlError} `CC_ERR_ANSWER_INVALID` (from the returned function) when an
+ *   answer breaks the spec, with each problem in the message
+ */
+export function createOpentactFollower(
+  options: OpentactCallScenarioOptions,
+  baseUrl: string,
+): (reply: OpentactAnswerReply) => TestRequest[] {
+  const entries = [...digitEntries(options.digits)];
+  let pending: XmlElement | undefined;
+  let ended = false;
+
+  const documentOf = (reply: OpentactAnswerReply): XmlElement | undefined => {
+    const ok = reply.status !== undefined && reply.status >= 200 && reply.status < 300;
+    if (!ok || reply.body.trim() === '') return undefined;
+    const errors = runRules(OPENTACT_RULES, reply.body).problems.filter(
+      (problem) => problem.severity === 'error',
+    );
+    if (errors.length > 0) {
+      throw new CallControlError(
+        'CC_ERR_ANSWER_INVALID',
+        `the answer to ${reply.request.event} breaks the Opentact spec:\n${errors
+          .map((problem) => `  ${problem.path}: ${problem.message} (${problem.spec})`)
+          .join('\n')}`,
+      );
+    }
+    return parseXml(reply.body);
+  };
+
+  /** Runs `commands`; a request when a Gather url was reached, `'end'` at a Hangup. */
+  const run = (
+    commands: readonly XmlElement[],
+    call: URLSearchParams,
+  ): TestRequest | 'end' | undefined => {
+    for (const command of commands) {
+      if (command.name === 'Hangup') return 'end';
+      if (command.name !== 'Gather') continue;
+      const entry = entries.shift();
+      const url = command.attributes?.['url'];
+      if (url !== undefined) {
+        if (entry === undefined) continue;
+        const target = gatherTarget(url, baseUrl);
+        if (target === undefined) continue;
+        const fields = new URLSearchParams(target.query);
+        for (const [key, value] of [
+          ['dtmf', entry],
+          ['from', call.get('from') ?? ''],
+          ['tn', call.get('tn') ?? call.get('to') ?? ''],
+          ['state', 'live'],
+          ['sca', call.get('sca') ?? options.appId ?? ''],
+          ['call', call.get('call') ?? options.callId ?? ''],
+        ] as const) {
+          if (!fields.has(key)) fields.append(key, value);
+        }
+        return {
+          event: 'gather',
+          method: 'GET',
+          headers: {},
+          body: '',
+          path: target.path,
+          query: fields.toString(),
+        };
+      }
+      const children = elements(command);
+      const branch =
+        entry === undefined
+          ? children.find((child) => child.name === 'Default')
+          : (children.find(
+              (child) => child.name === 'DTMF' && child.attributes?.['value'] === entry,
+            ) ?? children.find((child) => child.name === 'Error'));
+      const result = branch === undefined ? undefined : run(elements(branch), call);
+      if (result !== undefined) return result;
+    }
+    return undefined;
+  };
+
+  const follow = (document: XmlElement | undefined, call: URLSearchParams): TestRequest[] => {
+    if (document === undefined || ended) return [];
+    const result = run(elements(document), call);
+    if (result === undefined || result === 'end') {
+      ended = true;
+      return [];
+    }
+    return [result];
+  };
+
+  return (reply) => {
+    const event = reply.request.event;
+    if (event === 'call_flow_request') {
+      pending = documentOf(reply);
+      return [];
+    }
+    const from = options.from ?? '+14158531285';
+    const to = options.to ?? '18382050010';
+    if (event === 'call_state:live') {
+      const document = pending;
+      pending = undefined;
+      return follow(document, new URLSearchParams({ from, to }));
+    }
+    if (event === 'gather') {
+      return follow(documentOf(reply), new URLSearchParams(reply.request.query ?? ''));
+    }
+    return [];
+  };
 }
 
 /** The `call_state` states of a simulated Opentact call, in order. */
@@ -203,6 +389,11 @@ export interface OpentactTestRequests {
   gather(options?: OpentactCallScenarioOptions): Promise<TestReply>;
   /** A `call_state` event envelope (`destroyed` carries the Q.850 `hangupCause`). */
   callState(state: OpentactTestState, options?: OpentactCallScenarioOptions): Promise<TestReply>;
-  /** A whole call: call-flow request → … → `call_state` `destroyed`. */
+  /**
+   * A whole call that follows the answers ({@link createOpentactFollower}): call-flow request →
+   * `call_state` `init` → `call_flow` `Answer` → `live` → each `<Gather url>` the answers reach
+   * with the next `digits` entry → `hangup` → `destroyed`.
+   * @throws {CallControlError} `CC_ERR_ANSWER_INVALID` for an answer that breaks the spec
+   */
   playCall(options?: OpentactCallScenarioOptions): Promise<PlayedCall>;
 }
