@@ -13,6 +13,9 @@
  * documents and names the spec section of each problem (see `src/validate/`); exit 0 valid, 1
  * invalid, 2 usage error or unreadable file.
  *
+ * `callcontrol replay <file> <url>` sends a recording (the app option `record`) again and
+ * reports where the answers now differ (see `./replay.ts`); exit 0 none, 1 differences, 2 usage.
+ *
  * `callcontrol --version` (`-v`) prints the version of the installed package.
  *
  * An option given an empty or blank value (`--secret ''`, or `--secret "$SECRET"` with the

@@ -27,11 +27,13 @@ const DEFAULT_REPLAY_TIMEOUT_MS = 10_000;
 export interface ReplayedRequest {
   /** Line order in the recording, from 1. */
   readonly index: number;
-  /** Method, and the URL it was sent to. */
+  /** Upper-case HTTP method. */
   readonly method: string;
+  /** The URL the request was sent to. */
   readonly url: string;
-  /** The recorded status and the new one (`undefined` when no answer came). */
+  /** The recorded status. */
   readonly recordedStatus: number;
+  /** The new status (`undefined` when no answer came). */
   readonly status: number | undefined;
   /** What differs; empty when the answer is the same. */
   readonly differences: readonly ReplayDifference[];

@@ -58,7 +58,7 @@ export interface RecordedExchange {
     readonly query: string;
     /** Request headers, lower-case names; secrets as `[redacted]`. */
     readonly headers: Readonly<Record<string, string>>;
-    /** The body: UTF-8 text, or base64 when {@link RecordedExchange.request.bodyEncoding} says so. */
+    /** The body: UTF-8 text, or base64 when `bodyEncoding` says so. */
     readonly body: string;
     /** `'utf8'` for a body that is valid UTF-8, else `'base64'`. */
     readonly bodyEncoding: 'utf8' | 'base64';
