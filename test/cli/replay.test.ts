@@ -3,8 +3,10 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createPlacetelDemo } from '../../examples/placetel/app';
+import { twilio } from '../../src';
 import { runCli, type CliIo } from '../../src/cli';
 import { compareReplies, createTestClient } from '../../src/testing';
+import { QUIET } from '../helpers/apps';
 import { baseUrlOf, listenOnLoopback } from '../helpers/server';
 
 const SECRET = 'replay-test-secret';
@@ -174,5 +176,40 @@ describe('compareReplies', () => {
     expect(compareReplies({ status: 200, body: 'ok' }, { status: 500, body: 'ok' })).toEqual([
       { field: 'status', recorded: '200', now: '500' },
     ]);
+  });
+});
+
+describe('callcontrol replay, a provider that signs the URL', () => {
+  it('re-signs each request with --auth-token for the URL it is sent to', async () => {
+    const token = 'replay-test-auth-token';
+    const file = join(mkdtempSync(join(tmpdir(), 'callcontrol-replay-')), 'twilio.jsonl');
+    const recordingApp = twilio.createApp({
+      ...QUIET,
+      authToken: token,
+      publicUrl: 'https://voice.example.com/twilio',
+      record: { file },
+    });
+    recordingApp.on('voice', () => twilio.response(twilio.say('Hello.'), twilio.hangup()));
+    const client = createTestClient(recordingApp, {
+      authToken: token,
+      publicUrl: 'https://voice.example.com/twilio',
+    });
+    expect((await client.twilio.voice()).status).toBe(200);
+    const text = await recording(file, 1);
+    expect(text).not.toContain(token);
+
+    let url = '';
+    const server = createServer((request, response) => {
+      const replayed = twilio.createApp({ ...QUIET, authToken: token, publicUrl: url });
+      replayed.on('voice', () => twilio.response(twilio.say('Hello.'), twilio.hangup()));
+      replayed.node()(request, response);
+    });
+    url = baseUrlOf(await listenOnLoopback(server));
+    const io = capture();
+    expect(await runCli(['replay', file, url, '--auth-token', token], io)).toBe(0);
+    expect(io.out).toMatch(/1 requests replayed, 0 differ/);
+    const unsigned = capture();
+    expect(await runCli(['replay', file, url], unsigned)).toBe(1);
+    expect(unsigned.out).toMatch(/now 403/);
   });
 });
