@@ -5,7 +5,10 @@
  * @module
  * @internal
  */
+import { CallControlError } from '../core/errors';
 import type { AnswerRenderer } from '../testing/reply';
+import { runRules } from '../validate/engine';
+import type { ProviderRules } from '../validate/types';
 import type { SimulateArguments } from './plugin';
 
 /**
@@ -72,4 +75,60 @@ export function joinedDigits(digits: string | readonly string[] | undefined): st
 /** Why `--secret` means nothing to a provider that signs no requests (`title`: its name). */
 export function signsNothing(title: string): string {
   return `${title} signs no requests: put the app's URL token in the URL (?token=…) or basic auth as user:password@`;
+}
+
+/**
+ * Where a URL named in an answer (a Gather `url`, a `ForwardToUrl`) is requested in a
+ * simulation, relative to `baseUrl` (the URL the call is played against): the path below
+ * `baseUrl`'s path (`''` for `baseUrl` itself; the whole path when it is not below it) and the
+ * query as written (e.g. `menu=private` kept) less what `baseUrl`'s own query carries already
+ * (a `?token=…` is not sent twice). The host is not used: a simulation reaches only the app at
+ * `baseUrl`. `undefined` for a URL that cannot be parsed.
+ */
+export function answerUrlTarget(
+  url: string,
+  baseUrl: string,
+): { path: string; query: string } | undefined {
+  let absolute: URL;
+  try {
+    absolute = new URL(url, baseUrl);
+  } catch {
+    return undefined;
+  }
+  const base = new URL(baseUrl);
+  const basePath = base.pathname.replace(/\/+$/, '');
+  const path =
+    basePath !== '' && absolute.pathname.startsWith(basePath)
+      ? absolute.pathname.slice(basePath.length)
+      : absolute.pathname;
+  const query = new URLSearchParams(absolute.search);
+  for (const [key, value] of base.searchParams) {
+    if (query.getAll(key).includes(value)) query.delete(key, value);
+  }
+  return { path: path === '' || path.startsWith('/') ? path : `/${path}`, query: query.toString() };
+}
+
+/**
+ * Checks an answer a simulated call got with the provider's validator rules (`rules`, as
+ * `validateAnswer` does).
+ *
+ * @param title - the provider's name for the message, e.g. `'Opentact'`
+ * @param event - the request answered, e.g. `'IncomingCall'`
+ * @throws {CallControlError} `CC_ERR_ANSWER_INVALID` when a problem is an error, each problem
+ *   (path, message, spec section) on a line of the message
+ */
+export function assertValidAnswer(
+  rules: ProviderRules,
+  title: string,
+  event: string,
+  body: string,
+): void {
+  const errors = runRules(rules, body).problems.filter((problem) => problem.severity === 'error');
+  if (errors.length === 0) return;
+  throw new CallControlError(
+    'CC_ERR_ANSWER_INVALID',
+    `the answer to ${event} breaks the ${title} spec:\n${errors
+      .map((problem) => `  ${problem.path}: ${problem.message} (${problem.spec})`)
+      .join('\n')}`,
+  );
 }

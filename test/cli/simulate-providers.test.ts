@@ -44,8 +44,16 @@ beforeAll(async () => {
     placetel.forward({ targets: [{ numbers: ['022129191999'] }] }),
   );
   const ozekiApp = ozeki.createApp({ ...QUIET, urlToken: { tokens: TOKEN } });
-  ozekiApp.on('DtmfEntered', (call) =>
-    call.dtmfDigits === '4321' ? [ozeki.blindTransfer('1001')] : [ozeki.hangup()],
+  const pinInput = (host: string | undefined) => [
+    ozeki.userInput({
+      digits: 4,
+      timeout: 10,
+      forwardToUrl: `http://${String(host)}/ozeki?token=${TOKEN}`,
+    }),
+  ];
+  ozekiApp.on('IncomingCall', (_call, { request }) => pinInput(request.headers['host']));
+  ozekiApp.on('DtmfEntered', (call, { request }) =>
+    call.dtmfDigits === '4321' ? [ozeki.blindTransfer('1001')] : pinInput(request.headers['host']),
   );
   const voipnowApp = voipnow.createApp({
     ...QUIET,

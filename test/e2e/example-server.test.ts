@@ -392,6 +392,7 @@ describe('the Ozeki IVR at /ozeki', () => {
       'ozeki',
       `${baseUrl}/ozeki`,
       '--digits',
+      '2',
       '1234',
       '--json',
     ]);
@@ -419,6 +420,7 @@ describe('the Ozeki IVR at /ozeki', () => {
       'ozeki',
       `${baseUrl}/ozeki`,
       '--digits',
+      '2',
       '9999',
       '9998',
     ]);
@@ -507,12 +509,13 @@ describe('the Opentact IVR at /opentact', () => {
         '--method',
         method,
         '--digits',
+        '0',
         '1234',
         '--json',
       ]);
       expect(code).toBe(0);
       const report = JSON.parse(stdout) as {
-        exchanges: { status: number; body: string; request: { event: string } }[];
+        exchanges: { status: number; body: string; url: string; request: { event: string } }[];
       };
       expect(report.exchanges.map((exchange) => [exchange.request.event, exchange.status])).toEqual(
         [
@@ -530,6 +533,7 @@ describe('the Opentact IVR at /opentact', () => {
       expect(callFlow?.body).toMatch(
         new RegExp(`<Gather [^>]*url="${baseUrl}/opentact\\?menu=private"`),
       );
+      expect(gather?.url).toContain('menu=private');
       expect(gather?.body).toContain('<Dial><To>private@sip.opentact.org</To></Dial>');
       expect(destroyed?.body).toContain('<Response/>');
       const log = await logMatching(/opentact call_state .* state=destroyed cause=NORMAL_CLEARING/);
@@ -544,6 +548,7 @@ describe('the Opentact IVR at /opentact', () => {
       'opentact',
       `${baseUrl}/opentact`,
       '--digits',
+      '0',
       '0000',
     ]);
     expect(code).toBe(0);

@@ -82,24 +82,40 @@ describe('test kit: Placetel', () => {
 
 describe('test kit: Ozeki', () => {
   const calls = ozeki.createApp({ ...QUIET, urlToken: { tokens: TOKEN } });
-  calls.on('IncomingCall', () => [ozeki.speak('Please enter your PIN.')]);
+  // The PIN prompt posts the digits back to the app (the client adds the token).
+  const pin = (text: string) =>
+    ozeki.userInput({
+      digits: 4,
+      forwardToUrl: 'http://127.0.0.1/',
+      initialCommands: [ozeki.speak(text)],
+    });
+  calls.on('IncomingCall', () => [pin('Please enter your PIN.')]);
   calls.on('DtmfEntered', (call) =>
-    call.dtmfDigits === '1234' ? [ozeki.blindTransfer('1001')] : [ozeki.hangup()],
+    call.dtmfDigits === '1234'
+      ? [ozeki.blindTransfer('1001')]
+      : call.dtmfDigits === '0000'
+        ? [ozeki.hangup()]
+        : [pin('Wrong PIN, once more.')],
   );
   const client = createTestClient(calls, { urlToken: TOKEN });
 
   afterAll(() => calls.close());
 
-  test('a whole call: IncomingCall, then one DtmfEntered per entry', async () => {
-    const call = await client.playCall({ from: '1000', digits: ['9999', '1234'] });
+  test('a whole call: IncomingCall, then a DtmfEntered to each ForwardToUrl, one entry each', async () => {
+    const call = await client.playCall({ from: '1000', digits: ['9999', '1234', '5555'] });
     call.expectAllOk();
-    call.reply('IncomingCall').expectAnswer([ozeki.speak('Please enter your PIN.')]);
-    call.reply('DtmfEntered', 0).expectAnswer([ozeki.hangup()]);
+    call.reply('IncomingCall').expectAnswer([pin('Please enter your PIN.')]);
+    call.reply('DtmfEntered', 0).expectAnswer([pin('Wrong PIN, once more.')]);
     call.reply('DtmfEntered', 1).expectAnswer([ozeki.blindTransfer('1001')]);
+    // The transfer asks for no input: the third entry is never typed.
+    expect(call.exchanges).toHaveLength(3);
     expect(call.exchanges[0]?.request.query).toBe(`token=${TOKEN}`);
   });
 
   test('single notifications, and a wrong or missing token', async () => {
+    (await client.ozeki.dtmfEntered({ callId: 'H2Wwb', digits: '0000' })).expectAnswer([
+      ozeki.hangup(),
+    ]);
     (await client.ozeki.dtmfEntered({ callId: 'H2Wwb', digits: '1234' })).expectAnswer([
       ozeki.blindTransfer('1001'),
     ]);

@@ -7,9 +7,8 @@
  * @module
  */
 import { randomUUID } from 'node:crypto';
-import { CallControlError } from '../../core/errors';
 import type { XmlElement } from '../../core/xml';
-import { runRules } from '../../validate/engine';
+import { answerUrlTarget, assertValidAnswer } from '../plugin-kit';
 import { parseXml } from '../../testing/xml';
 import type { TestRequest } from '../../testing/reply';
 import { OPENTACT_RULES } from './validate';
@@ -234,35 +233,8 @@ function elements(element: XmlElement): XmlElement[] {
 }
 
 /**
- * Where a `<Gather url>` sends the digits, relative to `baseUrl` (the URL the call is played
- * against): the path below `baseUrl`'s path (the whole path when it is not below it) and the
- * query as written (`?menu=private` kept). The host is not used: the simulation reaches only
- * the app at `baseUrl`.
- */
-function gatherTarget(url: string, baseUrl: string): { path: string; query: string } | undefined {
-  let absolute: URL;
-  try {
-    absolute = new URL(url, baseUrl);
-  } catch {
-    return undefined;
-  }
-  const basePath = new URL(baseUrl).pathname.replace(/\/+$/, '');
-  const path =
-    basePath !== '' && absolute.pathname.startsWith(basePath)
-      ? absolute.pathname.slice(basePath.length)
-      : absolute.pathname;
-  // The played URL's own query (e.g. its ?token=…) is sent with every request already.
-  const query = new URLSearchParams(absolute.search);
-  for (const [key, value] of new URL(baseUrl).searchParams) {
-    if (query.getAll(key).includes(value)) query.delete(key, value);
-  }
-  // `''`: the played URL itself (no trailing slash added).
-  return { path: path === '' || path.startsWith('/') ? path : `/${path}`, query: query.toString() };
-}
-
-/**
  * A model of one Opentact call that follows the app's answers (`docs/providers/opentact.md`
- * §3, §4.3): it keeps the answer to the call-flow request and, once the call is live, runs its
+ * §2.4, §3.2): it keeps the answer to the call-flow request and, once the call is live, runs its
  * commands in order — a `<Gather>` takes the next digits entry: with a `url`, the entry goes
  * there as the Gather follow-up (`dtmf`, `from`, `tn`, `state`, `sca`, `call`, added to the
  * url's own query) and that request's answer is run next; without, the entry picks the
@@ -274,7 +246,7 @@ function gatherTarget(url: string, baseUrl: string): { path: string; query: stri
  * @returns the follow function of one call: the requests to send after `reply` (the
  *   scenario's `call_state` `hangup` and `destroyed` come after them)
  * @throws {CallControlError} `CC_ERR_ANSWER_INVALID` (from the returned function) when an
- *   answer breaks the spec, with each problem in the message
+ *   answer breaks the spec, with each problem in the message (see `assertValidAnswer`)
  */
 export function createOpentactFollower(
   options: OpentactCallScenarioOptions,
@@ -287,17 +259,7 @@ export function createOpentactFollower(
   const documentOf = (reply: OpentactAnswerReply): XmlElement | undefined => {
     const ok = reply.status !== undefined && reply.status >= 200 && reply.status < 300;
     if (!ok || reply.body.trim() === '') return undefined;
-    const errors = runRules(OPENTACT_RULES, reply.body).problems.filter(
-      (problem) => problem.severity === 'error',
-    );
-    if (errors.length > 0) {
-      throw new CallControlError(
-        'CC_ERR_ANSWER_INVALID',
-        `the answer to ${reply.request.event} breaks the Opentact spec:\n${errors
-          .map((problem) => `  ${problem.path}: ${problem.message} (${problem.spec})`)
-          .join('\n')}`,
-      );
-    }
+    assertValidAnswer(OPENTACT_RULES, 'Opentact', reply.request.event, reply.body);
     return parseXml(reply.body);
   };
 
@@ -313,7 +275,7 @@ export function createOpentactFollower(
       const url = command.attributes?.['url'];
       if (url !== undefined) {
         if (entry === undefined) continue;
-        const target = gatherTarget(url, baseUrl);
+        const target = answerUrlTarget(url, baseUrl);
         if (target === undefined) continue;
         const fields = new URLSearchParams(target.query);
         for (const [key, value] of [

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { defineProviderPlugin } from '../plugin';
+import { defineProviderPlugin, type SimulateArguments } from '../plugin';
 import {
   definitionRenderer,
   given,
@@ -16,6 +16,7 @@ import { ozekiFlow } from './flow';
 import { ozekiProvider } from './index';
 import { OZEKI_CONTROLS } from './grammar';
 import {
+  createOzekiFollower,
   ozekiCallScenario,
   ozekiNotification,
   type OzekiCallScenarioOptions,
@@ -25,6 +26,34 @@ import { OZEKI_RULES } from './validate';
 
 const NO_SIGNATURE = signsNothing('Ozeki');
 const NO_HANGUP = 'Ozeki sends no hangup notification to an API extension, so no hangup cause';
+
+/** One `simulate ozeki` run: its scenario and the model following its answers. */
+interface OzekiRun {
+  readonly scenario: OzekiCallScenarioOptions;
+  follower?: ReturnType<typeof createOzekiFollower>;
+}
+
+/** The run of each `simulate ozeki` invocation (its parsed options), made on first use. */
+const RUNS = new WeakMap<SimulateArguments, OzekiRun>();
+
+/** The run of `options`, with the call id fixed. */
+function runOf(options: SimulateArguments): OzekiRun {
+  let run = RUNS.get(options);
+  if (run === undefined) {
+    const digits = options['digits'];
+    run = {
+      scenario: {
+        ...given('from', stringArgument(options, 'from')),
+        ...given('to', stringArgument(options, 'to')),
+        ...given('callId', stringArgument(options, 'callId')),
+        ...(Array.isArray(digits) ? { digits: digits.map(String) } : {}),
+        followAnswers: true,
+      },
+    };
+    RUNS.set(options, run);
+  }
+  return run;
+}
 
 /** Ozeki Phone System (spec `docs/providers/ozeki.md`). */
 export const ozekiPlugin = defineProviderPlugin({
@@ -43,7 +72,8 @@ export const ozekiPlugin = defineProviderPlugin({
     },
   ],
   simulate: {
-    description: 'IncomingCall → DtmfEntered (one per --digits entry), form-encoded POSTs',
+    description:
+      'IncomingCall → DtmfEntered to each ForwardToUrl the answers reach (--digits), form-encoded POSTs',
     urlHelp:
       'the notification URL, e.g. http://127.0.0.1:3000/ozeki (query parameters such as a token are kept)',
     options: [
@@ -51,23 +81,24 @@ export const ozekiPlugin = defineProviderPlugin({
       { flags: '--to <extension>', description: 'ApiExtension called (default 9994)' },
       {
         flags: '--digits <keys...>',
-        description: 'DtmfDigits typed after the menu, one DtmfEntered each (default 1234)',
+        description:
+          'keys typed, one entry per <UserInput> met, e.g. --digits 2 1234 (a menu key, then a PIN; default 1234)',
       },
       { flags: '--call-id <id>', description: 'CallId (default: 5 random characters)' },
     ],
     unsupported: { secret: NO_SIGNATURE, hangupCause: NO_HANGUP },
     notes: `
-Ozeki: --digits takes one or more entries, one DtmfEntered each; there is no --secret (Ozeki
+Ozeki: the call follows the answers (docs/providers/ozeki.md §3): each <UserInput> met takes
+the next --digits entry — a menu's picks its <Input Key> branch, one with a ForwardToUrl posts
+it there as DtmfEntered (the url's query kept) and that answer is run next; <Hangup> ends the
+call. An answer that breaks the spec stops the run with its problems. There is no --secret (Ozeki
 signs nothing: put a URL token in the URL, ?token=…, or user:password@ for basic auth) and no
 --hangup-cause (Ozeki sends no hangup notification to an API extension).`,
-    scenario: (options) => {
-      const digits = options['digits'];
-      return ozekiCallScenario({
-        ...given('from', stringArgument(options, 'from')),
-        ...given('to', stringArgument(options, 'to')),
-        ...given('callId', stringArgument(options, 'callId')),
-        ...(Array.isArray(digits) ? { digits: digits.map(String) } : {}),
-      });
+    scenario: (options) => ozekiCallScenario(runOf(options).scenario),
+    follow: (reply, _sent, options, baseUrl) => {
+      const run = runOf(options);
+      run.follower ??= createOzekiFollower(run.scenario, baseUrl);
+      return run.follower(reply);
     },
   },
   testKit: {
@@ -88,7 +119,11 @@ signs nothing: put a URL token in the URL, ?token=…, or user:password@ for bas
       dtmfEntered: ({ callId, digits }) =>
         client.send(ozekiNotification('DtmfEntered', { CallId: callId, DtmfDigits: digits })),
       notification: (name, fields = {}) => client.send(ozekiNotification(name, fields)),
-      playCall: (options = {}) => client.play(ozekiCallScenario(options)),
+      playCall: (options = {}) => {
+        const scenario: OzekiCallScenarioOptions = { ...options, followAnswers: true };
+        const follow = createOzekiFollower(scenario, client.baseUrl);
+        return client.play(ozekiCallScenario(scenario), (reply) => follow(reply));
+      },
     }),
   },
 });
