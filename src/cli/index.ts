@@ -6,8 +6,11 @@
  * (`src/providers/registry.ts`; each provider's options are in its `plugin.ts`) against a
  * webhook URL — the same scenarios as the test kit
  * (`callcontrol/testing`) plays — and prints a progress line per request with the answer it got
- * and a summary (coloured on a terminal), or one JSON document with `--json`. Exit codes: 0
- * every answer 2xx, 1 any request without a 2xx answer, 2 usage error.
+ * and a summary (coloured on a terminal), or one JSON document with `--json`. A followed
+ * answer that breaks the provider's rules (`CC_ERR_ANSWER_INVALID`) ends the call there: the
+ * exchanges so far are reported with the problems (path, message, spec section), and `problem`
+ * in the JSON. Exit codes: 0 every answer 2xx, 1 any request without a 2xx answer or an invalid
+ * answer, 2 usage error.
  *
  * `callcontrol validate <provider> <file.xml>` checks an XML answer against what the provider
  * documents and names the spec section of each problem (see `src/validate/`); exit 0 valid, 1
@@ -26,13 +29,16 @@
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { SimulateArguments, SimulateOption } from '../providers/plugin';
+import { isCallControlError } from '../core/errors';
 import { PROVIDERS } from '../providers/registry';
 import { processIo, useColour, type CliIo } from './io';
 import {
   formatExchange,
   formatHeading,
   formatJson,
+  formatProblem,
   formatSummary,
+  type AnswerProblem,
   summarize,
   passed,
 } from './output';
@@ -98,7 +104,8 @@ function version(): string {
 
 /**
  * Runs the command with `argv` (without `node` and the script path) and resolves with the exit
- * code: 0 when every request got a 2xx answer, 1 otherwise, 2 for a usage error.
+ * code: 0 when every request got a 2xx answer, 1 otherwise or for an invalid followed answer,
+ * 2 for a usage error.
  */
 export async function runCli(argv: readonly string[], io: CliIo = processIo): Promise<number> {
   let exitCode = 0;
@@ -160,6 +167,9 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
         let index = 0;
         let planned = requests.length;
         const { follow, sign } = simulation;
+        // An answer that breaks the provider's rules ends the run as a failed one (exit 1),
+        // with the exchanges so far still reported.
+        let problem: AnswerProblem | undefined;
         let results: ExchangeResult[];
         try {
           results = await sendSequence(target, requests, {
@@ -167,8 +177,17 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
             ...(follow === undefined
               ? {}
               : {
-                  follow: (result: ExchangeResult, sent: readonly OutgoingRequest[]) =>
-                    follow.call(simulation, result, sent, options, base),
+                  follow: (result: ExchangeResult, sent: readonly OutgoingRequest[]) => {
+                    try {
+                      return follow.call(simulation, result, sent, options, base);
+                    } catch (error) {
+                      if (!isCallControlError(error) || error.code !== 'CC_ERR_ANSWER_INVALID') {
+                        throw error;
+                      }
+                      problem = { code: error.code, message: error.message };
+                      return [];
+                    }
+                  },
                 }),
             ...(sign === undefined
               ? {}
@@ -180,6 +199,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
               planned = total;
               if (!json) io.stdout(formatExchange(result, ++index, total, colour));
             },
+            stop: () => problem !== undefined,
           });
         } catch (error) {
           command.error(`error: ${error instanceof Error ? error.message : String(error)}`, {
@@ -187,10 +207,13 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
           });
         }
         const summary = summarize(results, planned, performance.now() - started);
-        if (!passed(summary)) exitCode = 1;
-        io.stdout(
-          json ? formatJson(plugin.name, url, results, summary) : formatSummary(summary, colour),
-        );
+        if (!passed(summary) || problem !== undefined) exitCode = 1;
+        if (json) {
+          io.stdout(formatJson(plugin.name, url, results, summary, problem));
+        } else {
+          if (problem !== undefined) io.stdout(formatProblem(problem, colour));
+          io.stdout(formatSummary(summary, colour));
+        }
       });
   }
 

@@ -111,15 +111,37 @@ export function formatHeading(
 }
 
 /**
+ * Why a simulation stopped at an answer: the error a provider's `follow` threw, e.g.
+ * `CC_ERR_ANSWER_INVALID` with one line per problem (`path: message (spec §)`).
+ */
+export interface AnswerProblem {
+  /** The `CC_ERR_…` code. */
+  readonly code: string;
+  /** The error's message, as printed. */
+  readonly message: string;
+}
+
+/**
+ * The problem printed after the exchanges: `✗ CC_ERR_ANSWER_INVALID: <message>`.
+ */
+export function formatProblem(problem: AnswerProblem, colour: boolean): string {
+  return `${stylize(colour, 'red', `✗ ${problem.code}`)}: ${problem.message}\n`;
+}
+
+/**
  * The `--json` document: `{ ok, provider, url, summary, exchanges }`, each exchange with its
  * request (`event`, `method`, `headers`, `body`, `path`, `query`), `url`, `status`,
- * `contentType`, `body`, `elapsedMs` and `error` (no answer).
+ * `contentType`, `body`, `elapsedMs` and `error` (no answer); with `problem` ({@link
+ * AnswerProblem}) and `ok: false` when the run stopped at an answer.
  */
 export function formatJson(
   provider: string,
   url: string,
   results: readonly ExchangeResult[],
   summary: SimulationSummary,
+  problem?: AnswerProblem,
 ): string {
-  return `${JSON.stringify({ ok: passed(summary), provider, url, summary, exchanges: results }, null, 2)}\n`;
+  const ok = passed(summary) && problem === undefined;
+  const document = { ok, provider, url, summary, exchanges: results };
+  return `${JSON.stringify(problem === undefined ? document : { ...document, problem }, null, 2)}\n`;
 }

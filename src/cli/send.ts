@@ -54,6 +54,11 @@ export interface SendOptions {
   ) => readonly OutgoingRequest[];
   /** The request as sent to `url` (e.g. signed over the URL, see `SimulateCommand.sign`). */
   readonly sign?: (request: OutgoingRequest, url: string) => OutgoingRequest;
+  /**
+   * Asked after each exchange (after `follow` and `onExchange`); `true` ends the sequence there,
+   * e.g. once a followed answer was found invalid.
+   */
+  readonly stop?: () => boolean;
 }
 
 /** Most requests one simulated call sends (followed requests included). */
@@ -82,8 +87,9 @@ export function splitCredentials(target: string): { url: string; authorization?:
 
 /**
  * Sends `requests` to `target` in order (stopping at the first that gets no answer at all,
- * and after {@link MAX_SIMULATED_REQUESTS}), with the requests `options.follow` adds for an
- * answer sent right after it, and returns one result per request sent.
+ * after {@link MAX_SIMULATED_REQUESTS} and when `options.stop` says so), with the requests
+ * `options.follow` adds for an answer sent right after it, and returns one result per request
+ * sent.
  *
  * @throws {TypeError} for an invalid URL (see {@link splitCredentials})
  */
@@ -140,7 +146,7 @@ export async function sendSequence(
       queue.unshift(...options.follow(result, sent));
     }
     options.onExchange?.(result, results.length + queue.length);
-    if (result.status === undefined) break;
+    if (result.status === undefined || options.stop?.() === true) break;
   }
   return results;
 }

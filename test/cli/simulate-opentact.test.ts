@@ -107,9 +107,9 @@ describe('callcontrol simulate opentact follows the example PIN menu', () => {
   test('an answer that breaks the spec fails the run with its problem', async () => {
     const io = capture();
     const code = await runCli(['simulate', 'opentact', `${base}/invalid`], io);
-    expect(code).toBe(2);
-    expect(io.err).toMatch(/breaks the Opentact spec/);
-    expect(io.err).toMatch(/\/Response\/Gather\[1\]\/@url/);
+    expect(code).toBe(1);
+    expect(io.out).toMatch(/breaks the Opentact spec/);
+    expect(io.out).toMatch(/\/Response\/Gather\[1\]\/@url/);
   });
 });
 

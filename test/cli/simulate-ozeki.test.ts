@@ -97,9 +97,9 @@ describe('callcontrol simulate ozeki follows the example PIN menu', () => {
   test('an answer that breaks the spec fails the run with its problem', async () => {
     const io = capture();
     const code = await runCli(['simulate', 'ozeki', `${base}/invalid`], io);
-    expect(code).toBe(2);
-    expect(io.err).toMatch(/breaks the Ozeki spec/);
-    expect(io.err).toMatch(/UserInput/);
+    expect(code).toBe(1);
+    expect(io.out).toMatch(/breaks the Ozeki spec/);
+    expect(io.out).toMatch(/UserInput/);
   });
 });
 

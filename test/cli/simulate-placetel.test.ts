@@ -141,10 +141,10 @@ describe('callcontrol simulate placetel follows the answer to IncomingCall', () 
 
   test('an answer that breaks the spec fails the run with its problem', async () => {
     const { code, io } = await simulate('/invalid');
-    expect(code).toBe(2);
-    expect(io.err).toMatch(/breaks the Placetel spec/);
-    expect(io.err).toMatch(/\/Response\/Reject\[1\]\/@reason/);
-    expect(io.err).toMatch(/placetel\.md §3\.3/);
+    expect(code).toBe(1);
+    expect(io.out).toMatch(/breaks the Placetel spec/);
+    expect(io.out).toMatch(/\/Response\/Reject\[1\]\/@reason/);
+    expect(io.out).toMatch(/placetel\.md §3\.3/);
   });
 });
 
