@@ -4,13 +4,15 @@
  *
  * @module
  */
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { defineProviderPlugin } from '../plugin';
+import { defineProviderPlugin, type SimulateArguments } from '../plugin';
 import { definitionRenderer, given, pickRequest, stringArgument } from '../plugin-kit';
 import { SIPGATE_HANGUP_CAUSES } from './events';
 import { sipgateFlow } from './flow';
 import { sipgateProvider } from './index';
 import {
+  createSipgateFollower,
   sipgateCallScenario,
   sipgateRequest,
   type SipgateCallScenarioOptions,
@@ -39,6 +41,40 @@ function unsigned(options: SipgateCallScenarioOptions): SipgateCallScenarioOptio
   return copy;
 }
 
+/** One `simulate sipgate` run: its scenario (the call id fixed) and the model following it. */
+interface SipgateRun {
+  readonly scenario: SipgateCallScenarioOptions & { readonly callId: string };
+  follower?: ReturnType<typeof createSipgateFollower>;
+}
+
+/** The run of each `simulate sipgate` invocation (its parsed options), made on first use. */
+const RUNS = new WeakMap<SimulateArguments, SipgateRun>();
+
+/**
+ * The run of `options`.
+ * @throws {TypeError} for a `--private-key` file that cannot be read
+ */
+function runOf(options: SimulateArguments): SipgateRun {
+  let run = RUNS.get(options);
+  if (run === undefined) {
+    const digits = options['digits'];
+    run = {
+      scenario: {
+        direction: options['outgoing'] === true ? 'out' : 'in',
+        ...given('from', stringArgument(options, 'from')),
+        ...given('to', stringArgument(options, 'to')),
+        ...(Array.isArray(digits) ? { digits: digits.map(String) } : {}),
+        ...given('cause', stringArgument(options, 'hangupCause')),
+        // 76 random upper-case hex characters, as sipgate's (spec §2.2).
+        callId: stringArgument(options, 'callId') ?? randomBytes(38).toString('hex').toUpperCase(),
+        ...given('privateKey', readPrivateKey(stringArgument(options, 'privateKey'))),
+      },
+    };
+    RUNS.set(options, run);
+  }
+  return run;
+}
+
 /** sipgate.io (spec `docs/providers/sipgate.md`). */
 export const sipgatePlugin = defineProviderPlugin({
   name: 'sipgate',
@@ -48,7 +84,7 @@ export const sipgatePlugin = defineProviderPlugin({
   flow: sipgateFlow,
   simulate: {
     description:
-      'newCall → answer → dtmf (with --digits) → hangup, form-encoded POSTs, signed with --private-key',
+      'newCall, then what the answers ask for: dtmf to each <Gather onData> (--digits), answer and hangup to onAnswer/onHangup; form-encoded POSTs, signed with --private-key',
     urlHelp: 'the push URL, e.g. http://127.0.0.1:3000/sipgate (user:pass@ sends basic auth)',
     options: [
       {
@@ -60,12 +96,13 @@ export const sipgatePlugin = defineProviderPlugin({
       { flags: '--to <number>', description: 'called number (default 4928559389086)' },
       { flags: '--outgoing', description: 'simulate an outgoing call (direction=out)' },
       {
-        flags: '--digits <keys>',
-        description: 'keys entered after the answer: one dtmf event (default none)',
+        flags: '--digits <keys...>',
+        description:
+          'keys entered, one entry per <Gather> met, e.g. --digits 1 0815 (default none: the caller hangs up at the first <Gather>)',
       },
       {
         flags: '--hangup-cause <cause>',
-        description: `cause of the hangup event, e.g. ${SIPGATE_HANGUP_CAUSES.join(', ')} (default normalClearing; any other skips answer and dtmf)`,
+        description: `cause of the hangup of a call left to ring or dialled, e.g. ${SIPGATE_HANGUP_CAUSES.join(', ')} (default normalClearing; any other skips answer)`,
       },
       {
         flags: '--call-id <id>',
@@ -77,20 +114,22 @@ export const sipgatePlugin = defineProviderPlugin({
         "sipgate signs with an RSA key, not a shared secret: give --private-key <file> (a PEM private key whose public half is the app's publicKey)",
     },
     notes: `
-sipgate: --private-key signs each body with X-Sipgate-Signature (RSA-SHA256, spec
-docs/providers/sipgate.md §3.1); sipgate's own private key is not public, so give a key pair
-of yours and the app its public half as \`publicKey\` (unsigned requests get 403 from an app
-with the default key). --digits sends one dtmf event; --hangup-cause is the hangup's cause.`,
-    scenario: (options) =>
-      sipgateCallScenario({
-        direction: options['outgoing'] === true ? 'out' : 'in',
-        ...given('from', stringArgument(options, 'from')),
-        ...given('to', stringArgument(options, 'to')),
-        ...given('dtmf', stringArgument(options, 'digits')),
-        ...given('cause', stringArgument(options, 'hangupCause')),
-        ...given('callId', stringArgument(options, 'callId')),
-        ...given('privateKey', readPrivateKey(stringArgument(options, 'privateKey'))),
-      }),
+sipgate: the call follows the answers (docs/providers/sipgate.md §2, §4): <Reject reason="busy">
+ends it with hangup cause busy, <Reject> with noAnswer (§2.3, §4.5), <Hangup/> with
+normalClearing, all without answer; <Dial> is answered by its first <Number> (answer, then
+hangup normalClearing); <Gather onData> posts dtmf with the next --digits entry to onData and
+that answer is run next; no action or <Play> leaves the call to ring and be answered.
+answer and hangup go only to the onAnswer/onHangup URLs an answer named on <Response> (§4.1),
+as sipgate sends them nowhere else. An answer that breaks the spec stops the run with its
+problems. --private-key signs each body with X-Sipgate-Signature (RSA-SHA256, §3.1); sipgate's
+own private key is not public, so give a key pair of yours and the app its public half as
+\`publicKey\` (unsigned requests get 403 from an app with the default key).`,
+    scenario: (options) => [pickRequest(sipgateCallScenario(runOf(options).scenario), 'newCall')],
+    follow: (reply, _sent, options, baseUrl) => {
+      const run = runOf(options);
+      run.follower ??= createSipgateFollower(run.scenario, run.scenario.callId, baseUrl);
+      return run.follower(reply);
+    },
   },
   testKit: {
     signing: {

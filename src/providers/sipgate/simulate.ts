@@ -8,10 +8,14 @@
  * @module
  */
 import { randomBytes, type KeyObject } from 'node:crypto';
-import type { SipgateHangupCause } from './events';
-import { SIPGATE_SIGNATURE_HEADER, signSipgateBody } from './verify';
-import type { TestReply } from '../../testing/reply';
+import type { XmlElement } from '../../core/xml';
+import type { TestReply, TestRequest } from '../../testing/reply';
 import type { PlayedCall } from '../../testing/types';
+import { parseXml } from '../../testing/xml';
+import { answerUrlTarget, assertValidAnswer } from '../plugin-kit';
+import type { SipgateHangupCause } from './events';
+import { SIPGATE_RULES } from './validate';
+import { SIPGATE_SIGNATURE_HEADER, signSipgateBody } from './verify';
 
 /** Options of {@link sipgateCallScenario}. */
 export interface SipgateCallScenarioOptions {
@@ -30,6 +34,11 @@ export interface SipgateCallScenarioOptions {
    * Default: no `dtmf` event.
    */
   readonly dtmf?: string;
+  /**
+   * Keys entered when the call follows the answers ({@link createSipgateFollower}): one entry
+   * per `<Gather>` met, in order. Default: `[dtmf]` when `dtmf` is given, none otherwise.
+   */
+  readonly digits?: readonly string[];
   /**
    * Cause of the `hangup`. Default `'normalClearing'`; any other skips the `answer` event (and
    * the `dtmf` one), as a call nobody answered has none.
@@ -92,28 +101,38 @@ export function sipgateRequest(
   return { event: typeof event === 'string' ? event : '', method: 'POST', headers, body };
 }
 
+/** A new random `callId`: 76 upper-case hex characters, as seen in 2021 (spec §2.2). */
+function newCallId(): string {
+  return randomBytes(38).toString('hex').toUpperCase();
+}
+
+/** The fields every `newCall`, `answer` and `hangup` of the call carries (spec §2.1). */
+function callFields(options: SipgateCallScenarioOptions, callId: string): SipgateFormFields {
+  return [
+    ['direction', options.direction ?? 'in'],
+    ['from', options.from ?? '491776249000'],
+    ['to', options.to ?? '4928559389086'],
+    ['callId', callId],
+    ['origCallId', callId],
+  ];
+}
+
 /**
- * The requests sipgate sends for one whole call, in order: `newCall`, then — as the app's
- * answers ask for them — `answer`, `dtmf` (with `dtmf` given) and `hangup` (spec §2.1).
+ * The requests sipgate sends for one whole call, in order: `newCall`, then `answer`, `dtmf`
+ * (with `dtmf` given) and `hangup` (spec §2.1) — a fixed script, whatever the app answers;
+ * {@link createSipgateFollower} plays the call the answers make.
  */
 export function sipgateCallScenario(
   options: SipgateCallScenarioOptions = {},
 ): SipgateSimulatedRequest[] {
-  const callId = options.callId ?? randomBytes(38).toString('hex').toUpperCase();
+  const callId = options.callId ?? newCallId();
   const direction = options.direction ?? 'in';
-  const from = options.from ?? '491776249000';
   const to = options.to ?? '4928559389086';
   const users = options.users ?? ['Alice'];
   const cause = options.cause ?? 'normalClearing';
   const answered = cause === 'normalClearing';
   const key = options.privateKey;
-  const call = [
-    ['direction', direction],
-    ['from', from],
-    ['to', to],
-    ['callId', callId],
-    ['origCallId', callId],
-  ] as const;
+  const call = callFields(options, callId);
   const requests = [
     sipgateRequest(
       [
@@ -162,6 +181,140 @@ export function sipgateCallScenario(
     ),
   );
   return requests;
+}
+
+/** What a push of a simulated sipgate call got back, for {@link createSipgateFollower}. */
+export interface SipgateAnswerReply {
+  /** The push answered (its `event`). */
+  readonly request: { readonly event: string };
+  /** The HTTP status; `undefined` when no answer came. */
+  readonly status: number | undefined;
+  /** The answer's body as text. */
+  readonly body: string;
+}
+
+/** The elements among `element`'s children. */
+function elements(element: XmlElement | undefined): XmlElement[] {
+  return (element?.children ?? []).filter(
+    (child): child is XmlElement => typeof child !== 'string',
+  );
+}
+
+/**
+ * A model of one sipgate.io call that follows the app's answers (`docs/providers/sipgate.md`
+ * §2, §4): the answer to `newCall` (and to each `dtmf`) is checked with sipgate's validator
+ * rules, then its action is run —
+ * - `<Reject reason="busy">`: `hangup` with cause `busy`; `<Reject>` (reason `rejected`, the
+ *   default): cause `noAnswer` (§2.3, §4.5); no `answer`;
+ * - `<Hangup/>`: `hangup` with cause `normalClearing`; no `answer` (§4.6);
+ * - `<Dial>`: `answer` with `answeringNumber` = the first `<Number>` dialled (the called number
+ *   for `<Voicemail/>`), then `hangup` `normalClearing` (§4.2);
+ * - `<Gather onData>`: `dtmf` with the next `digits` entry, posted to `onData` (its path and
+ *   query kept, §4.4), whose answer is run next; no entry left: the caller hangs up
+ *   (`hangup` `normalClearing`, no `answer`);
+ * - no action, `<Play>` or an empty answer: the call is delivered as without the app (§4.3):
+ *   `answer` (`answeringNumber` = the called number), then `hangup` `normalClearing`.
+ *
+ * A `cause` other than `normalClearing` ends a call left to ring or dialled with that cause and
+ * no `answer`. `answer` and `hangup` are only sent when an answer named their URL
+ * (`<Response onAnswer onHangup>`, §4.1), to that URL (path and query kept); sipgate sends
+ * them nowhere else. An answer that is not 2xx asks for nothing: the call goes on without
+ * follow-ups.
+ *
+ * @param options - the call (its `digits`, `cause`, `privateKey` to sign the follow-ups)
+ * @param callId - the `callId` of the `newCall` played
+ * @param baseUrl - the URL the call is played against
+ * @returns the follow function of one call: the pushes to send after `reply`
+ * @throws {CallControlError} `CC_ERR_ANSWER_INVALID` (from the returned function) when an
+ *   answer breaks the spec, with each problem in the message
+ */
+export function createSipgateFollower(
+  options: SipgateCallScenarioOptions,
+  callId: string,
+  baseUrl: string,
+): (reply: SipgateAnswerReply) => TestRequest[] {
+  const entries = [...(options.digits ?? (options.dtmf === undefined ? [] : [options.dtmf]))];
+  const key = options.privateKey;
+  const call = callFields(options, callId);
+  const to = options.to ?? '4928559389086';
+  const user = (options.users ?? ['Alice'])[0];
+  const userFields: SipgateFormFields =
+    (options.direction ?? 'in') === 'in' && user !== undefined
+      ? [
+          ['user', user],
+          ['userId', 'w0'],
+        ]
+      : [];
+  let onAnswer: string | undefined;
+  let onHangup: string | undefined;
+
+  /** `fields` signed as sipgate would, sent to the answer's `url`; none for an unusable URL. */
+  const pushTo = (url: string | undefined, fields: SipgateFormFields): TestRequest[] => {
+    if (url === undefined) return [];
+    const target = answerUrlTarget(url, baseUrl);
+    if (target === undefined) return [];
+    return [{ ...sipgateRequest(fields, key), path: target.path, query: target.query }];
+  };
+
+  /** The end of the call: `answer` when `answeringNumber` is given, then `hangup`. */
+  const end = (cause: string, answeringNumber?: string): TestRequest[] => {
+    const answered = answeringNumber !== undefined && cause === 'normalClearing';
+    return [
+      ...(answered
+        ? pushTo(onAnswer, [
+            ['event', 'answer'],
+            ...call,
+            ...userFields,
+            ['answeringNumber', answeringNumber],
+          ])
+        : []),
+      ...pushTo(onHangup, [
+        ['event', 'hangup'],
+        ...call,
+        ['cause', cause],
+        ...(answered ? ([['answeringNumber', answeringNumber]] as const) : []),
+      ]),
+    ];
+  };
+
+  const ringing = options.cause ?? 'normalClearing';
+
+  return (reply) => {
+    if (reply.request.event !== 'newCall' && reply.request.event !== 'dtmf') return [];
+    const ok = reply.status !== undefined && reply.status >= 200 && reply.status < 300;
+    if (!ok) return [];
+    let root: XmlElement | undefined;
+    if (reply.body.trim() !== '') {
+      assertValidAnswer(SIPGATE_RULES, 'sipgate.io', reply.request.event, reply.body);
+      root = parseXml(reply.body);
+      onAnswer = root.attributes?.['onAnswer'] ?? onAnswer;
+      onHangup = root.attributes?.['onHangup'] ?? onHangup;
+    }
+    const action = elements(root)[0];
+    switch (action?.name) {
+      case 'Reject':
+        return end(action.attributes?.['reason'] === 'busy' ? 'busy' : 'noAnswer');
+      case 'Hangup':
+        return end('normalClearing');
+      case 'Dial': {
+        const number = elements(action).find((child) => child.name === 'Number');
+        const text = number?.children?.find((child) => typeof child === 'string');
+        return end(ringing, typeof text === 'string' ? text.trim() : to);
+      }
+      case 'Gather': {
+        const entry = entries.shift();
+        if (entry === undefined) return end('normalClearing');
+        return pushTo(action.attributes?.['onData'], [
+          ['event', 'dtmf'],
+          ['dtmf', entry],
+          ['callId', callId],
+          ['origCallId', callId],
+        ]);
+      }
+      default:
+        return end(ringing, to);
+    }
+  };
 }
 
 /**
