@@ -10,10 +10,19 @@ const other = generateKeyPairSync('rsa', { modulusLength: 2048 });
 describe('test kit: sipgate', () => {
   const hangups: sipgate.SipgateHangup[] = [];
   const calls = sipgate.createApp({ ...QUIET, publicKey: keys.publicKey });
+  // The follow-ups at the app's own URL (the test kit's base URL), a PIN Gather for one caller.
+  const url = 'http://127.0.0.1/';
   calls.on('newCall', (call) =>
     call.from === 'anonymous'
       ? sipgate.reject({ reason: 'busy' })
-      : sipgate.dial({ numbers: ['4915799912345'] }),
+      : sipgate.response({
+          onAnswer: url,
+          onHangup: url,
+          action:
+            call.from === '4930123456'
+              ? sipgate.gather({ onData: `${url}?step=pin`, maxDigits: 4 })
+              : sipgate.dial({ numbers: ['4915799912345'] }),
+        }),
   );
   calls.on('dtmf', (event) => (event.dtmf === '0815' ? sipgate.hangup() : null));
   calls.on('hangup', (event) => {
@@ -28,19 +37,33 @@ describe('test kit: sipgate', () => {
   test('playCall signs with privateKey: every push accepted, answers as built', async () => {
     const call = await client.playCall({ from: '4930123456', digits: '0815' });
     call.expectAllOk();
-    expect(call.exchanges.map((e) => e.event)).toEqual(['newCall', 'answer', 'dtmf', 'hangup']);
-    call.reply('newCall').expectAnswer(sipgate.dial({ numbers: ['4915799912345'] }));
+    // The call follows the answers: the Gather's dtmf, then <Hangup/> ends it unanswered.
+    expect(call.exchanges.map((e) => e.event)).toEqual(['newCall', 'dtmf', 'hangup']);
+    expect(call.exchanges[1]?.request.query).toBe('step=pin');
     call.reply('dtmf').expectAnswer(sipgate.hangup());
+    expect(hangups.map((event) => event.cause)).toEqual(['normalClearing']);
     expect(call.exchanges[0]?.request.headers['x-sipgate-signature']).toMatch(/^[A-Za-z0-9+/=]+$/);
   });
 
-  test('playCall hangupCause: any cause, answer and dtmf skipped', async () => {
+  test('playCall: a <Dial> is answered by its number; a bare <Reject> is followed by nothing', async () => {
+    const dialled = await client.playCall({ from: '4940111' });
+    dialled.expectAllOk();
+    expect(dialled.exchanges.map((e) => e.event)).toEqual(['newCall', 'answer', 'hangup']);
+    expect(new URLSearchParams(dialled.exchanges[1]?.request.body).get('answeringNumber')).toBe(
+      '4915799912345',
+    );
+    // The anonymous caller's <Reject> names no onHangup: sipgate sends nothing after it.
+    const refused = await client.playCall({ from: 'anonymous' });
+    expect(refused.exchanges.map((e) => e.event)).toEqual(['newCall']);
+  });
+
+  test('playCall hangupCause: any cause, answer skipped', async () => {
     const call = await client.playCall({ hangupCause: 'chanunavail' });
     call.expectAllOk();
     expect(call.exchanges.map((e) => e.event)).toEqual(['newCall', 'hangup']);
     expect(hangups.map((event) => event.cause)).toEqual(['chanunavail']);
     expect(scenarioOptions('sipgate', { digits: ['1', '2'], hangupCause: 'busy' })).toEqual({
-      dtmf: '12',
+      digits: ['1', '2'],
       cause: 'busy',
     });
   });

@@ -145,7 +145,7 @@ own private key is not public, so give a key pair of yours and the app its publi
         ...given('from', options.from),
         ...given('to', options.to),
         ...given('callId', options.callId),
-        ...given('dtmf', typeof digits === 'string' ? digits : digits?.join('')),
+        ...given('digits', typeof digits === 'string' ? [digits] : digits),
         ...given('cause', options.hangupCause),
       };
     },
@@ -160,7 +160,13 @@ own private key is not public, so give a key pair of yours and the app its publi
         dtmf: (options = {}) => client.send(pickRequest(answered(options), 'dtmf')),
         hangup: (options = {}) => client.send(pickRequest(scenario(options), 'hangup')),
         request: (fields) => client.send(sipgateRequest(fields)),
-        playCall: (options = {}) => client.play(scenario(options)),
+        playCall: (options = {}) => {
+          const requests = scenario(options);
+          const newCall = pickRequest(requests, 'newCall');
+          const callId = new URLSearchParams(newCall.body).get('callId') ?? '';
+          const follow = createSipgateFollower(unsigned(options), callId, client.baseUrl);
+          return client.play([newCall], (reply) => follow(reply));
+        },
       };
     },
   },

@@ -332,6 +332,11 @@ export interface SipgateTestRequests {
   hangup(options?: SipgateCallScenarioOptions): Promise<TestReply>;
   /** Any fields, in order, as one sipgate POST, e.g. `[['event', 'newCall'], …]`. */
   request(fields: SipgateFormFields): Promise<TestReply>;
-  /** A whole call: `newCall → answer → dtmf (with dtmf) → hangup`. */
+  /**
+   * A whole call that follows the answers ({@link createSipgateFollower}): `newCall`, then the
+   * `dtmf`, `answer` and `hangup` pushes its answers ask for (`digits`: one entry per
+   * `<Gather>`).
+   * @throws {CallControlError} `CC_ERR_ANSWER_INVALID` for an answer that breaks the spec
+   */
   playCall(options?: SipgateCallScenarioOptions): Promise<PlayedCall>;
 }
