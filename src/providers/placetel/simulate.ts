@@ -7,9 +7,8 @@
  * @module
  */
 import { randomBytes } from 'node:crypto';
-import { CallControlError } from '../../core/errors';
 import type { XmlElement } from '../../core/xml';
-import { runRules } from '../../validate/engine';
+import { assertValidAnswer } from '../plugin-kit';
 import { parseXml } from '../../testing/xml';
 import type { PlacetelHangupType } from './events';
 import { PLACETEL_RULES } from './validate';
@@ -209,16 +208,7 @@ export function followPlacetelAnswer(
       : [hungUp(type, 0)];
   const ok = reply.status !== undefined && reply.status >= 200 && reply.status < 300;
   if (!ok || reply.body.trim() === '') return connected(undefined);
-  const result = runRules(PLACETEL_RULES, reply.body);
-  const errors = result.problems.filter((problem) => problem.severity === 'error');
-  if (errors.length > 0) {
-    throw new CallControlError(
-      'CC_ERR_ANSWER_INVALID',
-      `the answer to IncomingCall breaks the Placetel spec:\n${errors
-        .map((problem) => `  ${problem.path}: ${problem.message} (${problem.spec})`)
-        .join('\n')}`,
-    );
-  }
+  assertValidAnswer(PLACETEL_RULES, 'Placetel', 'IncomingCall', reply.body);
   const action = firstElement(parseXml(reply.body));
   switch (action?.name) {
     case 'Reject':
