@@ -94,7 +94,11 @@ export interface TestClientOptions {
   readonly publicUrl?: string | undefined;
   /** Send `Authorization: Basic` with these credentials (the app's `basicAuth`). */
   readonly basicAuth?: { readonly username: string; readonly password: string } | undefined;
-  /** Put this token in the URL, as the app's `urlToken` expects it; a string is `{ token }`. */
+  /**
+   * Put this token in the URL, as the app's `urlToken` expects it; a string is `{ token }`. Added
+   * only where missing: a request whose URL already has it (a URL followed from an answer built
+   * with the handler's `publicUrl()`) is sent as it is.
+   */
   readonly urlToken?: string | TestUrlToken | undefined;
   /** The peer address the app sees (checked by `allowFrom`). Default `'127.0.0.1'`. */
   readonly remoteAddress?: string | undefined;
@@ -292,11 +296,15 @@ class Client implements Omit<TestClient, TestProvider> {
     let query = request.query ?? '';
     const token =
       typeof options.urlToken === 'string' ? { token: options.urlToken } : options.urlToken;
+    // Added only when missing: a URL followed from an answer (the handler's `publicUrl()`)
+    // already carries it, and the app refuses a token given twice.
     if (token !== undefined) {
-      if (token.in === 'path') path = `/${encodeURIComponent(token.token)}${path}`;
-      else {
-        const param = new URLSearchParams({ [token.param ?? 'token']: token.token });
-        query = appendQuery(query, param.toString());
+      const segment = encodeURIComponent(token.token);
+      const name = token.param ?? 'token';
+      if (token.in === 'path') {
+        if (path !== `/${segment}` && !path.startsWith(`/${segment}/`)) path = `/${segment}${path}`;
+      } else if (!new URLSearchParams(query).getAll(name).includes(token.token)) {
+        query = appendQuery(query, new URLSearchParams({ [name]: token.token }).toString());
       }
     }
     const plugin = this.#plugin;
