@@ -24,6 +24,7 @@ import {
 import { requestSession, storedSession } from './session';
 import { REDACTED, redactRequest } from './auth';
 import { createRecorder, type Recorder } from './record';
+import { observedExchange, type ExchangeObserver } from './observe';
 import { MemoryStore, type CallStore, type StoredReply } from './store';
 import {
   LEASE_MS,
@@ -150,8 +151,21 @@ interface RequestTrace<TEvent> {
   authenticated?: WebhookRequest;
   /** The parsed event. */
   event?: TEvent;
+  /** `true` when duplicate detection is skipped for this request (`handle`'s option). */
+  skipDuplicates?: boolean;
   /** When the answer is due (`Date.now()` time, in milliseconds); set once the event is known. */
   deadline?: number;
+}
+
+/** Options of {@link WebhookApp.handle}. */
+export interface HandleOptions {
+  /**
+   * `false`: no duplicate detection for this request — the handler runs even when the same
+   * delivery was answered before (no stored reply is used, none is stored, no once-per-call
+   * replay is refused). For development tools that run a request again on purpose (the
+   * inspector's replay, `docs/inspector.md`). Default `true`: as configured (`duplicates`).
+   */
+  readonly duplicates?: boolean | undefined;
 }
 
 /** Options of {@link WebhookApp.drain} and {@link WebhookApp.close}. */
@@ -219,6 +233,8 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
   readonly #stderr: ((line: string) => void) | undefined;
   /** Appends each exchange to the `record` file; `undefined` without the option. */
   readonly #recorder: Recorder | undefined;
+  /** The observers of {@link WebhookApp.observe}; without any, nothing is built for them. */
+  readonly #observers = new Set<ExchangeObserver>();
   /** Requests inside {@link WebhookApp.handle} right now. */
   #inFlight = 0;
   /** Called once {@link WebhookApp.handle} has no request in flight (see `drain`). */
@@ -463,6 +479,60 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
   }
 
   /**
+   * Registers an observer of every exchange: called once per request this app answers (through
+   * {@link handle}, and the refusals adapters report through {@link fail}), after its reply is
+   * ready, with an {@link ObservedExchange} — received time, provider, event name, call id,
+   * outcome, error code, latency in milliseconds, the request and the typed event with their
+   * secrets masked as in recordings, and the answer — and the request as received (secrets
+   * included: see {@link ExchangeObserver}). Synchronous and cheap for the reply: keep the
+   * observer short. Without observers nothing is built. The live inspector uses it.
+   *
+   * @returns a function that removes the observer (calling it again does nothing)
+   * @throws {TypeError} when `observer` is not a function
+   */
+  observe(observer: ExchangeObserver): () => void {
+    if (typeof observer !== 'function') throw new TypeError('observe: observer must be a function');
+    const registered: ExchangeObserver = (exchange, received) => observer(exchange, received);
+    this.#observers.add(registered);
+    return () => {
+      this.#observers.delete(registered);
+    };
+  }
+
+  /** Hands one exchange to every observer; never throws. */
+  #notify(
+    received: WebhookRequest,
+    event: TEvent | undefined,
+    reply: WebhookReply,
+    receivedAt: Date,
+    latencyMs: number,
+  ): void {
+    try {
+      const exchange = observedExchange(
+        {
+          provider: this.#provider.name,
+          authenticators: this.#authenticators,
+          signatureHeader: this.#provider.signature?.header,
+        },
+        received,
+        event,
+        reply,
+        receivedAt,
+        latencyMs,
+      );
+      for (const observer of this.#observers) {
+        try {
+          observer(exchange, received);
+        } catch {
+          // An observer that fails must not take the reply down with it.
+        }
+      }
+    } catch {
+      // A request that cannot be read for its record: not observed.
+    }
+  }
+
+  /**
    * Runs the whole pipeline for one request and returns the reply. Never rejects, whatever a
    * handler, an `onAny` observer, an `onError` handler, the logger or the store throws (an
    * `Error` or not, a Proxy whose traps throw, `undefined`): every failure becomes a coded
@@ -470,12 +540,15 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
    * else catches is `CC_ERR_HANDLER_FAILED`: the fallback with 200 after parsing, 500 before.
    * With a `logger`, writes the request's one line (see {@link CommonAppOptions.logger}); a
    * reply ready past its deadline is marked late there (without a logger: one stderr line).
+   * `options.duplicates: false` skips duplicate detection for this request (see
+   * {@link HandleOptions}); observers ({@link observe}) see the exchange before it resolves.
    */
-  async handle(received: WebhookRequest): Promise<WebhookReply> {
+  async handle(received: WebhookRequest, options?: HandleOptions): Promise<WebhookReply> {
     this.#inFlight++;
     const receivedAt = new Date();
     const startedAt = performance.now();
-    const trace: RequestTrace<TEvent> = {};
+    const trace: RequestTrace<TEvent> =
+      options?.duplicates === false ? { skipDuplicates: true } : {};
     let reply: WebhookReply;
     try {
       reply = await this.#handle(received, trace);
@@ -493,6 +566,9 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
         this.#warnLate(trace.event, late);
       }
       this.#recorder?.record(received, reply, receivedAt);
+      if (this.#observers.size > 0) {
+        this.#notify(received, trace.event, reply, receivedAt, performance.now() - startedAt);
+      }
     } catch {
       // Reporting must not take the reply down with it.
     }
@@ -607,18 +683,20 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
     const deliveryId =
       this.#duplicateTtlMs === undefined ? undefined : this.#provider.deliveryId?.(request, event);
     const key =
-      deliveryId !== undefined
-        ? deliveryIdKey(this.#provider.name, deliveryId)
-        : this.#duplicateTtlMs === undefined ||
-            event.callId === '' ||
-            this.#provider.repeatableEvents?.includes(event.name) === true
-          ? undefined
-          : deliveryKey(
-              this.#provider.name,
-              event,
-              request,
-              this.#provider.signature?.covers === 'body',
-            );
+      trace.skipDuplicates === true
+        ? undefined
+        : deliveryId !== undefined
+          ? deliveryIdKey(this.#provider.name, deliveryId)
+          : this.#duplicateTtlMs === undefined ||
+              event.callId === '' ||
+              this.#provider.repeatableEvents?.includes(event.name) === true
+            ? undefined
+            : deliveryKey(
+                this.#provider.name,
+                event,
+                request,
+                this.#provider.signature?.covers === 'body',
+              );
     if (key !== undefined) return this.#deduplicated(key, event, request, remaining);
     return this.#dispatch(event, request, remaining);
   }
@@ -993,6 +1071,9 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
    */
   fail(error: unknown, request?: WebhookRequest): WebhookReply {
     const reply = this.#refuse(error, request);
+    if (request !== undefined && this.#observers.size > 0) {
+      this.#notify(request, undefined, reply, new Date(), 0);
+    }
     if (this.#logger !== undefined) {
       try {
         logRequest(this.#logger, {
@@ -1041,6 +1122,10 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
    * work, so a load balancer that sends a few more during a shutdown gets answers. Stop sending
    * work first — take the instance out of the load balancer (a readiness check that fails),
    * then `server.close()` — and drain then. Never rejects; calling it again is fine.
+   *
+   * With the `record` option it then also waits, within the same `timeoutMs`, until the lines
+   * of the exchanges answered so far are written to the recording, so that a process that
+   * drains before it exits loses none.
    *
    * Use it instead of {@link close} when several apps share one store: drain them all, then
    * close each (`close({ timeoutMs: 0 })`), so that the store stays open while any of them

@@ -104,7 +104,7 @@ function isUtf8(body: Buffer): boolean {
 
 /**
  * The line (with its `\n`) of one exchange, its request redacted as `onError` sees requests
- * (see `redactRequest`) plus every signature header.
+ * (see `redactRequest`) plus every signature header: {@link recordedExchange} as JSON.
  */
 export function recordedLine(
   context: Omit<RecorderContext, 'onFailure'>,
@@ -112,6 +112,20 @@ export function recordedLine(
   reply: WebhookReply,
   receivedAt: Date,
 ): string {
+  return `${JSON.stringify(recordedExchange(context, received, reply, receivedAt))}\n`;
+}
+
+/**
+ * One exchange as it is recorded (and as the live inspector shows it): the request redacted as
+ * `onError` sees requests (see `redactRequest`) plus every signature header
+ * ({@link SIGNATURE_HEADERS} and `context.signatureHeader`), the reply as sent.
+ */
+export function recordedExchange(
+  context: Omit<RecorderContext, 'onFailure'>,
+  received: WebhookRequest,
+  reply: WebhookReply,
+  receivedAt: Date,
+): RecordedExchange {
   const secretHeaders = [...SIGNATURE_HEADERS];
   if (context.signatureHeader !== undefined) secretHeaders.push(context.signatureHeader);
   const request = redactRequest(received, context.authenticators, secretHeaders, 0);
@@ -139,7 +153,7 @@ export function recordedLine(
       ...(reply.code === undefined ? {} : { code: reply.code }),
     },
   };
-  return `${JSON.stringify(exchange)}\n`;
+  return exchange;
 }
 
 /**
