@@ -1139,7 +1139,8 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
     if (!Number.isSafeInteger(timeoutMs) || timeoutMs < 0) {
       throw new TypeError(`timeoutMs must be a whole number ≥ 0, got ${String(options.timeoutMs)}`);
     }
-    if (this.#inFlight === 0) return { drained: true, inFlight: 0 };
+    const until = Date.now() + timeoutMs;
+    if (this.#inFlight === 0) return this.#recorded(until, { drained: true, inFlight: 0 });
     let wake: (() => void) | undefined;
     const idle = new Promise<void>((resolve) => {
       wake = resolve;
@@ -1148,17 +1149,26 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
     const result = await within(idle, timeoutMs);
     if (result === TIMED_OUT) {
       this.#idle = this.#idle.filter((waiter) => waiter !== wake);
-      return { drained: false, inFlight: this.#inFlight };
+      return this.#recorded(until, { drained: false, inFlight: this.#inFlight });
     }
-    return { drained: true, inFlight: 0 };
+    return this.#recorded(until, { drained: true, inFlight: 0 });
   }
 
   /**
-   * Closes the app gracefully: {@link drain} (waits for the requests in flight, at most
-   * `options.timeoutMs` milliseconds), then closes the app's store (its Redis connection, the
-   * memory store's timers), waiting for that at most {@link STORE_CLOSE_TIMEOUT_MS} (a store
-   * that does not answer — a stalled Redis — is left behind, and `onError` hears
-   * `CC_ERR_STORE_UNAVAILABLE`). So it resolves within `timeoutMs` + 1000 ms, and never
+   * Waits until the recording's queued lines (the `record` option) are written, at most until
+   * `until` (`Date.now()` time, in milliseconds), then resolves with `result`.
+   */
+  async #recorded(until: number, result: DrainResult): Promise<DrainResult> {
+    if (this.#recorder !== undefined) await within(this.#recorder.idle(), until - Date.now());
+    return result;
+  }
+
+  /**
+   * Closes the app gracefully: {@link drain} (waits for the requests in flight and the
+   * recording's pending lines, at most `options.timeoutMs` milliseconds), then closes the app's
+   * store (its Redis connection, the memory store's timers), waiting for that at most
+   * {@link STORE_CLOSE_TIMEOUT_MS} (a store that does not answer — a stalled Redis — is left
+   * behind, and `onError` hears `CC_ERR_STORE_UNAVAILABLE`). So it resolves within `timeoutMs` + 1000 ms, and never
    * rejects. Requests that arrive later are still answered; with a closed `RedisStore` they are
    * answered without it (`CC_ERR_STORE_UNAVAILABLE`, as for a failed store).
    *
