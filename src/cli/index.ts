@@ -38,6 +38,7 @@ import {
   formatJson,
   formatProblem,
   formatSummary,
+  formatTranscriptBlock,
   type AnswerProblem,
   summarize,
   passed,
@@ -45,6 +46,8 @@ import {
 import { registerReplayCommand } from './replay';
 import { registerValidateCommand } from './validate';
 import { sendSequence, splitCredentials, type ExchangeResult, type OutgoingRequest } from './send';
+import { withScenarioFile } from './scenario';
+import { callStep, type TranscriptEntry } from '../testing/transcript';
 import { packageVersion } from './version';
 
 export { processIo, useColour, type CliIo } from './io';
@@ -138,9 +141,37 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
         wholeNumber('--timeout-ms'),
         10_000,
       )
-      .option('--json', 'print the exchanges as one JSON document instead of text')
+      .option(
+        '--scenario <file>',
+        'a scenario file (JSON or YAML): caller, callee, digits, targets (who answers after how many seconds, busy, no-answer), talkSeconds, hangupAfterSeconds, options; flags given win',
+      )
+      .option('--verbose', 'print each raw request body and answer under its exchange')
+      .option(
+        '--json',
+        'print the exchanges and the transcript as one JSON document instead of text',
+      )
       .addHelpText('after', simulation.notes)
-      .action(async (target: string, options: ParsedOptions) => {
+      .action(async (target: string, given: ParsedOptions) => {
+        let options = given;
+        const scenarioFile = given['scenario'];
+        if (typeof scenarioFile === 'string' && scenarioFile.trim() !== '') {
+          try {
+            options = withScenarioFile(
+              command,
+              given,
+              scenarioFile,
+              new Set(
+                simulation.options
+                  .filter((option) => option.wholeNumber === true)
+                  .map((option) => new Option(option.flags).attributeName()),
+              ),
+            );
+          } catch (error) {
+            command.error(`error: ${error instanceof Error ? error.message : String(error)}`, {
+              exitCode: 2,
+            });
+          }
+        }
         for (const [key, reason] of Object.entries(simulation.unsupported)) {
           if (options[key] !== undefined && reason !== undefined) {
             command.error(`error: ${COMMON_OPTIONS[key] ?? key}: ${reason}`, { exitCode: 2 });
@@ -151,8 +182,12 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
         let requests: readonly OutgoingRequest[];
         let url: string;
         let base: string;
+        // What the caller lives, as the provider's model writes it at each step.
+        const transcript: TranscriptEntry[] = [];
         try {
-          requests = simulation.scenario(options);
+          const opening = callStep(simulation.scenario(options));
+          requests = opening.requests;
+          transcript.push(...opening.transcript);
           url = splitCredentials(target).url;
           base = url.replace(/\/+$/, '');
         } catch (error) {
@@ -161,8 +196,19 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
           });
         }
         const json = options['json'] === true;
+        const verbose = options['verbose'] === true;
         const colour = !json && useColour(io);
-        if (!json) io.stdout(formatHeading(plugin.name, url, requests.length, colour));
+        if (!json) {
+          io.stdout(
+            formatHeading(
+              plugin.name,
+              url,
+              requests.length,
+              colour,
+              simulation.follow !== undefined,
+            ),
+          );
+        }
         const started = performance.now();
         let index = 0;
         let planned = requests.length;
@@ -179,7 +225,9 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
               : {
                   follow: (result: ExchangeResult, sent: readonly OutgoingRequest[]) => {
                     try {
-                      return follow.call(simulation, result, sent, options, base);
+                      const step = callStep(follow.call(simulation, result, sent, options, base));
+                      transcript.push(...step.transcript);
+                      return step;
                     } catch (error) {
                       if (!isCallControlError(error) || error.code !== 'CC_ERR_ANSWER_INVALID') {
                         throw error;
@@ -197,7 +245,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
                 }),
             onExchange: (result: ExchangeResult, total: number) => {
               planned = total;
-              if (!json) io.stdout(formatExchange(result, ++index, total, colour));
+              if (!json) io.stdout(formatExchange(result, ++index, total, colour, verbose));
             },
             stop: () => problem !== undefined,
           });
@@ -209,8 +257,9 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
         const summary = summarize(results, planned, performance.now() - started);
         if (!passed(summary) || problem !== undefined) exitCode = 1;
         if (json) {
-          io.stdout(formatJson(plugin.name, url, results, summary, problem));
+          io.stdout(formatJson(plugin.name, url, results, summary, problem, transcript));
         } else {
+          io.stdout(formatTranscriptBlock(transcript, colour));
           if (problem !== undefined) io.stdout(formatProblem(problem, colour));
           io.stdout(formatSummary(summary, colour));
         }

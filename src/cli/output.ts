@@ -6,6 +6,7 @@
  * @module
  */
 import type { ExchangeResult } from './send';
+import { clock, describeEntry, type CallTranscript } from '../testing/transcript';
 
 /** ANSI SGR styles used; every one is reset with `\x1b[0m`. */
 const STYLES = { green: 32, red: 31, dim: 2, bold: 1, cyan: 36 } as const;
@@ -24,17 +25,20 @@ export function exchangeOk(result: ExchangeResult): boolean {
 }
 
 /**
- * The lines of one exchange: `✓ 1/3 IncomingCall  POST <url> → 200 <type>  3.1 ms`, then
- * `  > <body sent>` (POST) and `  < <answer>`.
+ * The lines of one exchange: `✓ 1/3 IncomingCall  POST <url> → 200 <type>  3.1 ms`; with
+ * `verbose`, then `  > <body sent>` (POST) and `  < <answer>` (the answer of a request that got
+ * no 2xx is shown without `verbose` too: it says why).
  *
  * @param index - the exchange's position, from 1
- * @param total - the number of requests of the scenario
+ * @param total - the number of requests sent and planned so far (it grows as the call follows
+ *   the answers)
  */
 export function formatExchange(
   result: ExchangeResult,
   index: number,
   total: number,
   colour: boolean,
+  verbose = true,
 ): string {
   const ok = exchangeOk(result);
   const mark = ok ? stylize(colour, 'green', '✓') : stylize(colour, 'red', '✗');
@@ -49,8 +53,15 @@ export function formatExchange(
     const type = result.contentType ?? '(no content type)';
     lines.push(`${head} → ${status} ${type}  ${result.elapsedMs.toFixed(1)} ms`);
   }
-  if (result.request.body !== '') lines.push(stylize(colour, 'dim', `  > ${result.request.body}`));
-  if (result.status !== undefined) lines.push(`  < ${result.body}`);
+  if (verbose) {
+    if (result.request.body !== '') {
+      lines.push(stylize(colour, 'dim', `  > ${result.request.body}`));
+    }
+    if (result.status !== undefined) lines.push(`  < ${result.body}`);
+  } else if (result.status !== undefined && !ok) {
+    // A refusal's body says why (its error code): shown without --verbose too.
+    lines.push(`  < ${result.body}`);
+  }
   return `${lines.join('\n')}\n`;
 }
 
@@ -100,14 +111,32 @@ export function formatSummary(summary: SimulationSummary, colour: boolean): stri
   return `${stylize(colour, 'red', `✗ ${missing} of ${summary.requests} requests without a 2xx answer${notSent}`)} (${ms})\n`;
 }
 
-/** The heading printed before the first exchange. */
+/**
+ * The heading printed before the first exchange: `callcontrol simulate placetel → <url>`, with
+ * `(3 requests)` for a fixed script, or `(follows the answers)` when the provider's model adds
+ * requests as the answers ask (the count is known only at the end, in the summary).
+ */
 export function formatHeading(
   provider: string,
   url: string,
   requests: number,
   colour: boolean,
+  follows = false,
 ): string {
-  return `${stylize(colour, 'cyan', `callcontrol simulate ${provider}`)} → ${url} (${requests} requests)\n`;
+  const count = follows ? 'follows the answers' : `${requests} requests`;
+  return `${stylize(colour, 'cyan', `callcontrol simulate ${provider}`)} → ${url} (${count})\n`;
+}
+
+/**
+ * The transcript block: `The call, as the caller lives it:` and one line per entry with its
+ * time on the simulated clock (`  0:04  presses 1`); `''` for an empty transcript.
+ */
+export function formatTranscriptBlock(transcript: CallTranscript, colour: boolean): string {
+  if (transcript.length === 0) return '';
+  const lines = transcript.map(
+    (entry) => `  ${stylize(colour, 'dim', clock(entry.at))}  ${describeEntry(entry)}`,
+  );
+  return `${stylize(colour, 'bold', 'The call, as the caller lives it:')}\n${lines.join('\n')}\n`;
 }
 
 /**
@@ -129,10 +158,11 @@ export function formatProblem(problem: AnswerProblem, colour: boolean): string {
 }
 
 /**
- * The `--json` document: `{ ok, provider, url, summary, exchanges }`, each exchange with its
- * request (`event`, `method`, `headers`, `body`, `path`, `query`), `url`, `status`,
- * `contentType`, `body`, `elapsedMs` and `error` (no answer); with `problem` ({@link
- * AnswerProblem}) and `ok: false` when the run stopped at an answer.
+ * The `--json` document: `{ ok, provider, url, summary, transcript, exchanges }`, each
+ * exchange with its request (`event`, `method`, `headers`, `body`, `path`, `query`), `url`,
+ * `status`, `contentType`, `body`, `elapsedMs` and `error` (no answer); each transcript entry
+ * as the model wrote it (`kind`, `at` in seconds, …) with its line as `text`; with `problem`
+ * ({@link AnswerProblem}) and `ok: false` when the run stopped at an answer.
  */
 export function formatJson(
   provider: string,
@@ -140,8 +170,16 @@ export function formatJson(
   results: readonly ExchangeResult[],
   summary: SimulationSummary,
   problem?: AnswerProblem,
+  transcript: CallTranscript = [],
 ): string {
   const ok = passed(summary) && problem === undefined;
-  const document = { ok, provider, url, summary, exchanges: results };
+  const document = {
+    ok,
+    provider,
+    url,
+    summary,
+    transcript: transcript.map((entry) => ({ ...entry, text: describeEntry(entry) })),
+    exchanges: results,
+  };
   return `${JSON.stringify(problem === undefined ? document : { ...document, problem }, null, 2)}\n`;
 }

@@ -4,6 +4,7 @@
  * @module
  */
 import type { TestRequest } from '../testing/reply';
+import { callStep, type CallSteps } from '../testing/transcript';
 
 /** One request to send (provider-neutral): the test kit's request, sent over HTTP. */
 export type OutgoingRequest = TestRequest;
@@ -48,10 +49,7 @@ export interface SendOptions {
    * whose next requests depend on the answers, see `SimulateCommand.follow`); `sent` holds every
    * request sent so far.
    */
-  readonly follow?: (
-    result: ExchangeResult,
-    sent: readonly OutgoingRequest[],
-  ) => readonly OutgoingRequest[];
+  readonly follow?: (result: ExchangeResult, sent: readonly OutgoingRequest[]) => CallSteps;
   /** The request as sent to `url` (e.g. signed over the URL, see `SimulateCommand.sign`). */
   readonly sign?: (request: OutgoingRequest, url: string) => OutgoingRequest;
   /**
@@ -143,7 +141,7 @@ export async function sendSequence(
     results.push(result);
     sent.push(request);
     if (result.status !== undefined && options.follow !== undefined) {
-      queue.unshift(...options.follow(result, sent));
+      queue.unshift(...callStep(options.follow(result, sent)).requests);
     }
     options.onExchange?.(result, results.length + queue.length);
     if (result.status === undefined || options.stop?.() === true) break;

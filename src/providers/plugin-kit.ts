@@ -10,6 +10,7 @@ import type { AnswerRenderer } from '../testing/reply';
 import { runRules } from '../validate/engine';
 import type { ProviderRules } from '../validate/types';
 import type { SimulateArguments } from './plugin';
+import type { CallPlan, TargetBehaviour } from '../testing/transcript';
 
 /**
  * The answer renderer of the test kit for a provider definition: tells the provider's answers
@@ -131,4 +132,22 @@ export function assertValidAnswer(
       .map((problem) => `  ${problem.path}: ${problem.message} (${problem.spec})`)
       .join('\n')}`,
   );
+}
+
+/**
+ * The provider-neutral call plan of a `simulate` run (from its scenario file, see
+ * `CallScenarioFile` in `src/testing/transcript.ts`): `targets`, `talkSeconds`,
+ * `hangupAfterSeconds`; the keys not given are left out.
+ */
+export function callPlanOf(options: SimulateArguments): CallPlan {
+  const targets = options['targets'];
+  const talk = options['talkSeconds'];
+  const hangup = options['hangupAfterSeconds'];
+  return {
+    ...(typeof targets === 'object' && targets !== null && !Array.isArray(targets)
+      ? { targets: targets as Readonly<Record<string, TargetBehaviour>> }
+      : {}),
+    ...(typeof talk === 'number' ? { talkSeconds: talk } : {}),
+    ...(typeof hangup === 'number' ? { hangupAfterSeconds: hangup } : {}),
+  };
 }

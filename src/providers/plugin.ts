@@ -15,6 +15,7 @@
 import type { KeyObject } from 'node:crypto';
 import type { TestReply, AnswerRenderer, TestRequest } from '../testing/reply';
 import type { CallOptions, PlayedCall } from '../testing/types';
+import type { CallSteps, TargetBehaviour } from '../testing/transcript';
 import type { ProviderFlow } from '../flow/contract';
 import type { ProviderRules, ValidateOptions } from '../validate/types';
 
@@ -43,9 +44,20 @@ export interface SimulateOption {
 /**
  * The parsed options of one `simulate` run, by commander's key (`--call-id` → `callId`): a
  * string, a number (`wholeNumber` options), `true` (flags), or strings (variadic options).
+ * A scenario file (`--scenario`) adds the call plan under `targets` (target → behaviour),
+ * `talkSeconds` and `hangupAfterSeconds` (numbers of seconds); read them with `callPlanOf`
+ * (`src/providers/plugin-kit.ts`).
  */
 export type SimulateArguments = Readonly<
-  Record<string, string | number | boolean | readonly string[] | undefined>
+  Record<
+    string,
+    | string
+    | number
+    | boolean
+    | readonly string[]
+    | Readonly<Record<string, TargetBehaviour>>
+    | undefined
+  >
 >;
 
 /** A provider's `callcontrol simulate <provider> <url>` command. */
@@ -64,23 +76,28 @@ export interface SimulateCommand {
   /** Printed after the options in `--help`: what each common option means here. */
   readonly notes: string;
   /**
-   * The requests of the call to play, in order.
+   * The requests of the call to play, in order — with the transcript's first entries (the
+   * call coming in) when given as a {@link CallSteps} step.
    * @throws {TypeError} for a usage error; its message is printed and the command exits with 2
    */
-  scenario(options: SimulateArguments): readonly TestRequest[];
+  scenario(options: SimulateArguments): CallSteps;
   /**
    * For a provider whose next requests depend on the answers (TwiML: the `action` of a
    * `<Gather>` is where the digits go): the requests to send right after `request` got `reply`,
    * before the scenario's remaining ones. `sent` is every request sent so far (the last is
    * `request`), `baseUrl` the URL the scenario's paths are relative to. Default: none.
+   * The step also carries what the caller lived meanwhile, for the transcript ("hears: …",
+   * "rings … answered after 4 s", "call ended: …"); see `src/testing/transcript.ts`.
    * @throws {TypeError} for a usage error (printed; the command exits with 2)
+   * @throws {CallControlError} `CC_ERR_ANSWER_INVALID` for an answer that breaks the
+   *   provider's rules (the run ends there with exit 1)
    */
   follow?(
     reply: ScenarioReply,
     sent: readonly TestRequest[],
     options: SimulateArguments,
     baseUrl: string,
-  ): readonly TestRequest[];
+  ): CallSteps;
   /**
    * For a provider that signs the URL (TwiML: `X-Twilio-Signature`): the request signed for
    * the full `url` it is sent to, as the options say (unchanged without a credential).
@@ -123,8 +140,8 @@ export interface TestKitClient {
    * reply are sent right after it (before the remaining ones), see {@link SimulateCommand.follow}.
    */
   play(
-    requests: readonly TestRequest[],
-    follow?: (reply: ScenarioReply, sent: readonly TestRequest[]) => readonly TestRequest[],
+    requests: CallSteps,
+    follow?: (reply: ScenarioReply, sent: readonly TestRequest[]) => CallSteps,
   ): Promise<PlayedCall>;
   /** The URL the requests' paths are relative to (the public URL of the app's mount point). */
   readonly baseUrl: string;

@@ -7,6 +7,13 @@
  *
  * @module
  */
+import {
+  callStep,
+  formatTranscript,
+  transcriptLines,
+  type CallSteps,
+  type TranscriptEntry,
+} from './transcript';
 import { AssertionError } from 'node:assert';
 import { randomBytes, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -349,11 +356,13 @@ class Client implements Omit<TestClient, TestProvider> {
   }
 
   async play(
-    requests: readonly TestRequest[],
-    follow?: (reply: ScenarioReply, sent: readonly TestRequest[]) => readonly TestRequest[],
+    requests: CallSteps,
+    follow?: (reply: ScenarioReply, sent: readonly TestRequest[]) => CallSteps,
   ): Promise<PlayedCall> {
     const exchanges: CallExchange[] = [];
-    const queue = [...requests];
+    const opening = callStep(requests);
+    const queue = [...opening.requests];
+    const transcript: TranscriptEntry[] = [...opening.transcript];
     const sent: TestRequest[] = [];
     // A bound on followed requests, so that an app that loops forever ends the call.
     for (let count = 0; queue.length > 0 && count < MAX_PLAYED_REQUESTS; count++) {
@@ -362,10 +371,12 @@ class Client implements Omit<TestClient, TestProvider> {
       exchanges.push({ event: request.event, request: reply.request, reply });
       sent.push(request);
       if (follow !== undefined) {
-        queue.unshift(...follow({ request, status: reply.status, body: reply.text }, sent));
+        const step = callStep(follow({ request, status: reply.status, body: reply.text }, sent));
+        queue.unshift(...step.requests);
+        transcript.push(...step.transcript);
       }
     }
-    return playedCall(exchanges);
+    return playedCall(exchanges, transcript);
   }
 
   async playCall(options: CallOptions = {}): Promise<PlayedCall> {
@@ -450,9 +461,37 @@ for (const plugin of PROVIDERS) {
   });
 }
 
-function playedCall(exchanges: readonly CallExchange[]): PlayedCall {
+function playedCall(
+  exchanges: readonly CallExchange[],
+  transcript: readonly TranscriptEntry[] = [],
+): PlayedCall {
   const call: PlayedCall = {
     exchanges,
+    transcript,
+    transcriptLines: () => transcriptLines(transcript),
+    expectTranscript(expected) {
+      const lines = transcriptLines(transcript);
+      let from = 0;
+      for (const wanted of expected) {
+        const index = lines.findIndex(
+          (line, i) =>
+            i >= from && (typeof wanted === 'string' ? line.startsWith(wanted) : wanted.test(line)),
+        );
+        if (index === -1) {
+          throw new AssertionError({
+            message:
+              `The call's transcript has no line ${String(wanted)}` +
+              (from > 0 ? ` after "${lines[from - 1] ?? ''}"` : '') +
+              `; it was:\n${formatTranscript(transcript).join('\n')}`,
+            actual: lines,
+            expected,
+            operator: 'expectTranscript',
+          });
+        }
+        from = index + 1;
+      }
+      return call;
+    },
     replies: exchanges.map((exchange) => exchange.reply),
     reply(event, n = 0) {
       const found = exchanges.filter((exchange) => exchange.event === event)[n];

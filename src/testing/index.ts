@@ -48,3 +48,26 @@ export {
   type RecordedExchange,
   type ReplayDifference,
 } from './replay';
+export {
+  callStep,
+  clock,
+  describeEntry,
+  formatTranscript,
+  parseCallScenario,
+  ringTargets,
+  talkSeconds,
+  transcriptLines,
+  DEFAULT_DIAL_TIMEOUT_SECONDS,
+  DEFAULT_RING_SECONDS,
+  type CallEndOutcome,
+  type CallPlan,
+  type CallScenarioFile,
+  type CallStep,
+  type CallSteps,
+  type CallTranscript,
+  type RingOutcome,
+  type RingResult,
+  type TargetBehaviour,
+  type TranscriptEntry,
+} from './transcript';
+export { loadCallScenario } from './scenario-file';

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import type { CallPlan, CallTranscript } from './transcript';
 import type { TestReply, TestRequest } from './reply';
 
 /** One request of a played call and the reply it got. */
@@ -34,13 +35,31 @@ export interface PlayedCall {
    * @throws {AssertionError} naming the first request that was not, with its reply
    */
   expectAllOk(): PlayedCall;
+  /**
+   * What the caller lived, in order, as the provider's model of the call followed the answers
+   * (see `src/testing/transcript.ts`): `call`, `hears`, `presses`, `rings`, `talks`, `ended`…
+   * entries, each with its time in seconds on the simulated clock.
+   */
+  readonly transcript: CallTranscript;
+  /**
+   * The transcript as lines without times, e.g. `['call from 017312345678 to 022129191999',
+   * 'hears: Welcome', 'presses 1', 'rings 022129191999 … answered after 4 s',
+   * 'talks 38 s with 022129191999', 'call ended: completed, 42 s (…)']`.
+   */
+  transcriptLines(): string[];
+  /**
+   * Asserts the transcript holds `expected` in this order (other lines may come between): a
+   * string matches a line that starts with it, a RegExp a line it matches.
+   * @throws {AssertionError} naming the first expected line not found, with the whole transcript
+   */
+  expectTranscript(expected: ReadonlyArray<string | RegExp>): PlayedCall;
 }
 
 /**
  * The provider-neutral options of a whole call, mapped to each provider's scenario (the same
  * mapping as the CLI's `--from`, `--to`, `--digits`, `--hangup-cause`).
  */
-export interface CallOptions {
+export interface CallOptions extends CallPlan {
   /**
    * The caller's number (Placetel and sipgate `from`, Ozeki `CallerId`, VoipNow `CallerIDNum`,
    * Opentact ANI).
@@ -64,4 +83,6 @@ export interface CallOptions {
   readonly hangupCause?: string | undefined;
   /** The call id used by every request. Default: random, in the provider's format. */
   readonly callId?: string | undefined;
+  // From CallPlan: `targets` (which dialled target answers after how many seconds, or is busy,
+  // or never answers), `talkSeconds`, `hangupAfterSeconds` — read by the providers' models.
 }

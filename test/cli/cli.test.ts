@@ -64,7 +64,7 @@ describe('callcontrol simulate placetel', () => {
   test('plays IncomingCall → CallAccepted → HungUp and prints each exchange', async () => {
     const io = capture();
     const code = await runCli(
-      ['simulate', 'placetel', url, '--secret', SECRET, '--duration', '12'],
+      ['simulate', 'placetel', url, '--secret', SECRET, '--duration', '12', '--verbose'],
       io,
     );
     expect(io.err).toBe('');
