@@ -67,6 +67,12 @@
  *   to take the instance out (part of `SHUTDOWN_TIMEOUT_MS`)
  * - `KEEP_ALIVE_TIMEOUT_MS` (default 5000): how long an idle keep-alive connection stays open;
  *   behind a proxy that reuses connections, set it above the proxy's idle timeout
+ * - `CALLCONTROL_RECORD`: a directory (created when missing); when set, every mounted app
+ *   records each request it receives and its answer (the app option `record`: secrets, tokens
+ *   and signatures redacted, at most 10 MiB a file) to `<dir>/<mount>.jsonl`, one file per mount:
+ *   `placetel.jsonl`, …, `flow-twilio.jsonl` for `/flow/twilio`. Replay one against its mount:
+ *   `callcontrol replay <dir>/placetel.jsonl http://127.0.0.1:3000/placetel --secret …`. Off
+ *   when unset or empty
  * - `EXAMPLE_HANDLER_DELAY_MS`: for tests only — every event's reply waits this long (an
  *   `onAny` observer sleeps, bounded by the deadline), as with a slow handler
  *
@@ -80,7 +86,9 @@
  * library refuses stops the server at startup with one line naming the variable and the rule
  * (exit code 1). No secret's value is ever printed.
  */
+import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import express from 'express';
 import {
@@ -89,6 +97,7 @@ import {
   type CallStore,
   type DrainOptions,
   type DrainResult,
+  type RecordOptions,
 } from '../src';
 import { createOpentactDemo } from './opentact/app';
 import { createOzekiDemo } from './ozeki/app';
@@ -130,6 +139,12 @@ export interface ExampleOptions {
    * else none.
    */
   readonly handlerDelayMs?: number | undefined;
+  /**
+   * A directory every mounted app records its requests and answers to, one file a mount
+   * (`<dir>/placetel.jsonl`, `<dir>/flow-twilio.jsonl`; the app option `record`), created when
+   * missing. Default: `CALLCONTROL_RECORD`, else (unset or empty) no recording.
+   */
+  readonly record?: string | undefined;
 }
 
 /**
@@ -372,6 +387,7 @@ function buildExample(
       ? answerAtOnce(req, res, 503, 'shutting down\n')
       : answerAtOnce(req, res, 200, 'ready\n'),
   );
+  const recordFor = recorderFor(options.record ?? process.env['CALLCONTROL_RECORD']);
   const forwardTo = options.forwardTo ?? listFromEnv('FORWARD_TO', '022129191999');
   const store = options.store;
   const log = options.log ? { log: options.log } : {};
@@ -396,6 +412,7 @@ function buildExample(
         forwardTo,
         ...log,
         store,
+        record: recordFor('placetel'),
       }),
     );
     mount(placetel.path, calls);
@@ -411,6 +428,7 @@ function buildExample(
         operator: process.env['OZEKI_OPERATOR'] || '1000',
         ...log,
         store,
+        record: recordFor('ozeki'),
       }),
     );
     mount(ozeki.path, calls);
@@ -423,6 +441,7 @@ function buildExample(
         subscriptions: listFromEnv('VOIPNOW_SUBSCRIPTIONS', '09897987'),
         ...log,
         store,
+        record: recordFor('voipnow'),
       }),
     );
     mount(voipnow.path, calls);
@@ -442,6 +461,7 @@ function buildExample(
         privateLine: process.env['OPENTACT_PRIVATE_LINE'] || 'private@sip.opentact.org',
         ...log,
         store,
+        record: recordFor('opentact'),
       }),
     );
     mount(opentact.path, calls);
@@ -453,6 +473,7 @@ function buildExample(
       forwardTo: listFromEnv('SIPGATE_FORWARD_TO', '4915799912345'),
       ...log,
       store,
+      record: recordFor('sipgate'),
     }),
   );
   mount(sipgate.path, sipgateCalls);
@@ -466,6 +487,7 @@ function buildExample(
         support: listFromEnv('TELNYX_SUPPORT', '+15551230002'),
         ...log,
         store,
+        record: recordFor('telnyx'),
       }),
     );
     mount(telnyx.path, calls);
@@ -484,6 +506,7 @@ function buildExample(
           support: listFromEnv('SIGNALWIRE_SUPPORT', '+15551230002'),
           ...log,
           store,
+          record: recordFor('signalwire'),
         }),
       'SIGNALWIRE_PUBLIC_URL',
     );
@@ -503,6 +526,7 @@ function buildExample(
           support: listFromEnv('TWILIO_SUPPORT', '+15551230002'),
           ...log,
           store,
+          record: recordFor('twilio'),
         }),
       'TWILIO_PUBLIC_URL',
     );
@@ -535,6 +559,7 @@ function buildExample(
           credential: provider.credential,
           allowUnauthenticated: allowUnauthenticated(provider),
           publicUrl: base ? `${base.replace(/\/+$/, '')}/flow/${name}` : undefined,
+          record: recordFor(`flow-${name}`),
         };
       }),
     blocked: listFromEnv('FLOW_BLOCKED', ''),
@@ -577,6 +602,24 @@ function buildExample(
     answerAtOnce(req, res, code, code === 500 ? 'internal error\n' : 'bad request\n');
   });
   return { app, apps, flowLines: flowStartupLines(flows) };
+}
+
+/**
+ * The `record` option of the app mounted as `name` (`placetel`, `flow-twilio`): a file
+ * `<name>.jsonl` in `directory`, which is created; no recording without a directory.
+ *
+ * @throws {ExampleConfigError} naming `CALLCONTROL_RECORD` when the directory cannot be created
+ */
+function recorderFor(directory: string | undefined): (name: string) => RecordOptions | undefined {
+  if (directory === undefined || directory === '') return () => undefined;
+  try {
+    mkdirSync(directory, { recursive: true });
+  } catch (error) {
+    throw new ExampleConfigError(
+      `CALLCONTROL_RECORD is not usable: the directory cannot be created (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+    );
+  }
+  return (name) => ({ file: join(directory, `${name}.jsonl`) });
 }
 
 /** The credential variables that are signature keys (the others are URL tokens). */

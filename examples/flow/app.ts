@@ -16,6 +16,7 @@ import {
   type CallStore,
   type DrainOptions,
   type DrainResult,
+  type RecordOptions,
 } from '../../src';
 import { isFlowCountry, type FlowApp, type FlowCountry } from '../../src/flow';
 import { CallLog, createCallLogFlow } from './call-log-flow';
@@ -30,6 +31,8 @@ export interface FlowDemoProvider {
   readonly allowUnauthenticated: boolean;
   /** For providers signing the URL: the public URL of `/flow/<name>`. */
   readonly publicUrl?: string | undefined;
+  /** Record every request of `/flow/<name>` and its answer to a file (the app option `record`). */
+  readonly record?: RecordOptions | undefined;
 }
 
 /** A provider app the example mounts in Express. */
@@ -58,22 +61,26 @@ const FACTORIES: Readonly<Record<string, Factory>> = {
       secret: p.credential,
       allowUnauthenticated: p.allowUnauthenticated,
       store,
+      record: p.record,
     }),
   ozeki: (p, store) =>
     ozeki.createApp({
       store,
+      record: p.record,
       allowUnauthenticated: p.allowUnauthenticated,
       ...token(p.credential),
     }),
   voipnow: (p, store) =>
     voipnow.createApp({
       store,
+      record: p.record,
       allowUnauthenticated: p.allowUnauthenticated,
       ...token(p.credential),
     }),
   opentact: (p, store) =>
     opentact.createApp({
       store,
+      record: p.record,
       allowUnauthenticated: p.allowUnauthenticated,
       ...token(p.credential),
     }),
@@ -81,6 +88,7 @@ const FACTORIES: Readonly<Record<string, Factory>> = {
     sipgate.createApp({
       ...(p.credential === undefined ? {} : { publicKey: p.credential }),
       store,
+      record: p.record,
     }),
   telnyx: (p, store) =>
     telnyx.createApp({
@@ -88,6 +96,7 @@ const FACTORIES: Readonly<Record<string, Factory>> = {
       ...url(p),
       allowUnauthenticated: p.allowUnauthenticated,
       store,
+      record: p.record,
     }) as unknown as FlowDemoApp,
   signalwire: (p, store) =>
     signalwire.createApp({
@@ -95,6 +104,7 @@ const FACTORIES: Readonly<Record<string, Factory>> = {
       ...url(p),
       allowUnauthenticated: p.allowUnauthenticated,
       store,
+      record: p.record,
     }) as unknown as FlowDemoApp,
   twilio: (p, store) =>
     twilio.createApp({
@@ -102,6 +112,7 @@ const FACTORIES: Readonly<Record<string, Factory>> = {
       ...url(p),
       allowUnauthenticated: p.allowUnauthenticated,
       store,
+      record: p.record,
     }) as unknown as FlowDemoApp,
 };
 

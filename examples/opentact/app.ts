@@ -11,7 +11,7 @@
  * Point the SIP Control App's `call_flow_url` and `webhook_url` at `/opentact`: the app tells
  * the requests apart (see `identifyOpentactRequest`).
  */
-import { opentact, type CallStore } from '../../src';
+import { opentact, type CallStore, type RecordOptions } from '../../src';
 
 /** Options of {@link createOpentactDemo}. */
 export interface OpentactDemoOptions {
@@ -42,6 +42,8 @@ export interface OpentactDemoOptions {
   readonly log?: (line: string) => void;
   /** Where deliveries and sessions are kept (e.g. a `RedisStore`); default: in memory. */
   readonly store?: CallStore | undefined;
+  /** Record every request and its answer to a file (see the app option `record`). */
+  readonly record?: RecordOptions | undefined;
 }
 
 /** Builds the demo app; mount it with `app.use('/opentact', demo.express())`. */
@@ -49,6 +51,7 @@ export function createOpentactDemo(options: OpentactDemoOptions): opentact.Opent
   const log = options.log ?? ((line: string) => console.log(line));
   const calls = opentact.createApp({
     store: options.store,
+    record: options.record,
     allowUnauthenticated: options.allowUnauthenticated,
     ...(options.token === undefined ? {} : { urlToken: { tokens: options.token } }),
   });

@@ -8,7 +8,7 @@
  *   call is asked again ("Please try once more"), the second hears goodbye and is hung up.
  * - Every notification is logged as one line.
  */
-import { ozeki, type CallStore } from '../../src';
+import { ozeki, type CallStore, type RecordOptions } from '../../src';
 
 /** Options of {@link createOzekiDemo}. */
 export interface OzekiDemoOptions {
@@ -38,6 +38,8 @@ export interface OzekiDemoOptions {
   readonly log?: (line: string) => void;
   /** Where deliveries and sessions are kept (e.g. a `RedisStore`); default: in memory. */
   readonly store?: CallStore | undefined;
+  /** Record every request and its answer to a file (see the app option `record`). */
+  readonly record?: RecordOptions | undefined;
 }
 
 /** Builds the demo app; mount it with `app.use('/ozeki', demo.express())`. */
@@ -45,6 +47,7 @@ export function createOzekiDemo(options: OzekiDemoOptions): ozeki.OzekiApp {
   const log = options.log ?? ((line: string) => console.log(line));
   const calls = ozeki.createApp({
     store: options.store,
+    record: options.record,
     allowUnauthenticated: options.allowUnauthenticated,
     ...(options.token === undefined ? {} : { urlToken: { tokens: options.token } }),
   });

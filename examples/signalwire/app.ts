@@ -5,7 +5,7 @@
  * The digits arrive at the named action `menu` (`/signalwire/actions/menu`), whose URL the answer
  * refers to by name (docs/providers/signalwire.md §2.3, §5.2). Every request is logged as one line.
  */
-import { signalwire, type CallStore } from '../../src';
+import { signalwire, type CallStore, type RecordOptions } from '../../src';
 
 /** Options of {@link createSignalwireDemo}. */
 export interface SignalwireDemoOptions {
@@ -31,6 +31,8 @@ export interface SignalwireDemoOptions {
   readonly log?: (line: string) => void;
   /** Where deliveries and sessions are kept (e.g. a `RedisStore`); default: in memory. */
   readonly store?: CallStore | undefined;
+  /** Record every request and its answer to a file (see the app option `record`). */
+  readonly record?: RecordOptions | undefined;
 }
 
 const MENU = 'For sales, press 1. For support, press 2.';
@@ -54,6 +56,7 @@ export function createSignalwireDemo(
     allowUnauthenticated: options.allowUnauthenticated === true,
     actions: ['menu'] as const,
     store: options.store,
+    record: options.record,
   });
 
   /** The menu; `attempt` 1 or 2 comes back with the digits. */

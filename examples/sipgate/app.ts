@@ -5,7 +5,7 @@
  * §4.2). Every event is logged as one line; who answered is kept in the call's session and
  * logged again when it hangs up. Outgoing calls get no instruction (`<Response/>`).
  */
-import { sipgate, type CallStore } from '../../src';
+import { sipgate, type CallStore, type RecordOptions } from '../../src';
 
 /** Options of {@link createSipgateDemo}. */
 export interface SipgateDemoOptions {
@@ -27,6 +27,8 @@ export interface SipgateDemoOptions {
   readonly log?: (line: string) => void;
   /** Where deliveries and sessions are kept (e.g. a `RedisStore`); default: in memory. */
   readonly store?: CallStore | undefined;
+  /** Record every request and its answer to a file (see the app option `record`). */
+  readonly record?: RecordOptions | undefined;
 }
 
 /**
@@ -39,6 +41,7 @@ export function createSipgateDemo(options: SipgateDemoOptions): sipgate.SipgateA
   const calls = sipgate.createApp({
     ...(options.publicKey === undefined ? {} : { publicKey: options.publicKey }),
     store: options.store,
+    record: options.record,
   });
   const followUpUrl = (host: string | undefined): string =>
     options.publicUrl ?? `http://${host ?? '127.0.0.1'}${options.mountPath ?? '/sipgate'}`;

@@ -5,7 +5,7 @@
  * The digits arrive at the named action `menu` (`/telnyx/actions/menu`), whose URL the answer
  * refers to by name (docs/providers/telnyx.md §2.3, §5.3). Every request is logged as one line.
  */
-import { telnyx, type CallStore } from '../../src';
+import { telnyx, type CallStore, type RecordOptions } from '../../src';
 
 /** Options of {@link createTelnyxDemo}. */
 export interface TelnyxDemoOptions {
@@ -30,6 +30,8 @@ export interface TelnyxDemoOptions {
   readonly log?: (line: string) => void;
   /** Where deliveries and sessions are kept (e.g. a `RedisStore`); default: in memory. */
   readonly store?: CallStore | undefined;
+  /** Record every request and its answer to a file (see the app option `record`). */
+  readonly record?: RecordOptions | undefined;
 }
 
 const MENU = 'For sales, press 1. For support, press 2.';
@@ -51,6 +53,7 @@ export function createTelnyxDemo(options: TelnyxDemoOptions): telnyx.TelnyxApp<'
     allowUnauthenticated: options.allowUnauthenticated === true,
     actions: ['menu'] as const,
     store: options.store,
+    record: options.record,
   });
 
   /** The menu; `attempt` 1 or 2 comes back with the digits. */

@@ -7,7 +7,7 @@
  * valid `X-Twilio-Signature` for the URL Twilio called (docs/providers/twilio.md §3): behind a
  * proxy or tunnel, give `publicUrl`.
  */
-import { twilio, type CallStore } from '../../src';
+import { twilio, type CallStore, type RecordOptions } from '../../src';
 
 /** Options of {@link createTwilioDemo}. */
 export interface TwilioDemoOptions {
@@ -28,6 +28,8 @@ export interface TwilioDemoOptions {
   readonly log?: (line: string) => void;
   /** Where deliveries and sessions are kept (e.g. a `RedisStore`); default: in memory. */
   readonly store?: CallStore | undefined;
+  /** Record every request and its answer to a file (see the app option `record`). */
+  readonly record?: RecordOptions | undefined;
 }
 
 const MENU = 'For sales, press 1. For support, press 2.';
@@ -46,6 +48,7 @@ export function createTwilioDemo(options: TwilioDemoOptions): twilio.TwilioApp<'
     publicUrl: options.publicUrl,
     actions: ['menu'] as const,
     store: options.store,
+    record: options.record,
   });
   /** The menu, with the attempt it is in the action's query. */
   const menu = (attempt: number) =>

@@ -8,7 +8,7 @@
  * Call Events (`/dial-in`, `/dial-out`, `/hangup`, `/answer-in`, `/answer-out`, or all of them at
  * `/voipnow` itself) are logged as one line each.
  */
-import { voipnow, type CallStore } from '../../src';
+import { voipnow, type CallStore, type RecordOptions } from '../../src';
 
 /** Options of {@link createVoipNowDemo}. */
 export interface VoipNowDemoOptions {
@@ -30,6 +30,8 @@ export interface VoipNowDemoOptions {
   readonly log?: (line: string) => void;
   /** Where deliveries and sessions are kept (e.g. a `RedisStore`); default: in memory. */
   readonly store?: CallStore | undefined;
+  /** Record every request and its answer to a file (see the app option `record`). */
+  readonly record?: RecordOptions | undefined;
 }
 
 /** Builds the demo app; mount it with `app.use('/voipnow', demo.express())`. */
@@ -38,6 +40,7 @@ export function createVoipNowDemo(options: VoipNowDemoOptions): voipnow.VoipNowA
   const variable = options.variable ?? 'SubscriptionCode';
   const calls = voipnow.createApp({
     store: options.store,
+    record: options.record,
     allowUnauthenticated: options.allowUnauthenticated,
     ...(options.token === undefined ? {} : { urlToken: { tokens: options.token } }),
     eventPaths: {
