@@ -105,7 +105,10 @@ export function registerReplayCommand(program: Command, io: CliIo): ReplayComman
       'send a recording (the app option `record`) again to a URL and report where the answers now differ',
     )
     .argument('<file>', 'the recording: one JSON object a line')
-    .argument('<url>', 'the URL of the app mount; each recorded path and query is added to it')
+    .argument(
+      '<url>',
+      'the URL of the app mount; each recorded path and query is added to it (its own query, e.g. a URL token ?token=…, is kept)',
+    )
     .option('--secret <secret>', 'sign with this shared secret (providers that sign so)')
     .option('--auth-token <token>', 'sign with this auth token (providers that sign the URL)')
     .option('--private-key <file>', 'sign with the private key (PEM) in this file')

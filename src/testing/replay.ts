@@ -93,7 +93,7 @@ export function withoutRedacted(path: string, query: string): { path: string; qu
 export interface ReplayRequest {
   /** Upper-case HTTP method. */
   readonly method: string;
-  /** The full URL: the target, the recorded path and the recorded query. */
+  /** The full URL: the target, the recorded path, the recorded query and the target's query. */
   readonly url: string;
   /** Path below the mount point, as recorded. */
   readonly path: string;
@@ -106,7 +106,8 @@ export interface ReplayRequest {
 }
 
 /**
- * The request of `exchange` to send to `target` (the app's mount URL): redacted headers left
+ * The request of `exchange` to send to `target` (the app's mount URL; a query of its own, such
+ * as the URL token `?token=…`, is added after the recorded query): redacted headers left
  * out, and re-signed with the provider's test-kit signing when `credentials` holds the
  * credential the provider signs with.
  *
@@ -125,7 +126,11 @@ export function replayRequest(
     headers[name] = value;
   }
   const { path, query } = withoutRedacted(request.path, request.query);
-  const url = `${target.replace(/\/+$/, '')}${path}${query === '' ? '' : `?${query}`}`;
+  // The target's own query (a URL token, `?token=…`) follows the recorded one.
+  const at = target.indexOf('?');
+  const base = (at === -1 ? target : target.slice(0, at)).replace(/\/+$/, '');
+  const search = [query, at === -1 ? '' : target.slice(at + 1)].filter((part) => part !== '');
+  const url = `${base}${path}${search.length === 0 ? '' : `?${search.join('&')}`}`;
   const plugin = findProvider(exchange.provider);
   const signing =
     plugin !== undefined && 'signing' in plugin.testKit ? plugin.testKit.signing : undefined;
