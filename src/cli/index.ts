@@ -5,8 +5,11 @@
  * `callcontrol simulate <provider> <url>` plays a whole call of a registered provider
  * (`src/providers/registry.ts`; each provider's options are in its `plugin.ts`) against a
  * webhook URL — the same scenarios as the test kit
- * (`callcontrol/testing`) plays — and prints a progress line per request with the answer it got
- * and a summary (coloured on a terminal), or one JSON document with `--json`. A followed
+ * (`callcontrol/testing`) plays — and prints a progress line per request (the bodies with
+ * `--verbose`), the call as the caller lives it (the transcript the provider's model writes,
+ * see `src/testing/transcript.ts`) and a summary (coloured on a terminal), or one JSON document
+ * with `--json`. `--scenario <file>` reads a scenario file (JSON or YAML, see `./scenario.ts`)
+ * under the flags given. A followed
  * answer that breaks the provider's rules (`CC_ERR_ANSWER_INVALID`) ends the call there: the
  * exchanges so far are reported with the problems (path, message, spec section), and `problem`
  * in the JSON. Exit codes: 0 every answer 2xx, 1 any request without a 2xx answer or an invalid
