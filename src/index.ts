@@ -105,6 +105,22 @@ export {
   type RecordedExchange,
   type RecordOptions,
 } from './core/record';
+export type { ExchangeObserver, ObservedExchange } from './core/observe';
+export type { HandleOptions } from './core/app';
+// The live inspector for development (docs/inspector.md).
+export {
+  createInspector,
+  DEFAULT_INSPECTOR_MAX_AGE_MS,
+  DEFAULT_INSPECTOR_MAX_ENTRIES,
+  INSPECTOR_COOKIE,
+  type InspectableApp,
+  type Inspector,
+  type InspectorEntry,
+  type InspectorHandler,
+  type InspectorOptions,
+  type ReplayOptions,
+  type WatchOptions,
+} from './inspector';
 export type { FieldMap } from './core/body';
 export {
   checkPublicUrl,

@@ -6,7 +6,8 @@
  * Secrets are masked as in recordings (`record.ts`): the request as {@link recordedExchange}
  * redacts it (`Authorization`, `Proxy-Authorization`, `Cookie`, every signature header, URL
  * tokens in the path and query), and every value those hid is masked wherever it shows up in the
- * typed event too, as are the event's fields named like a password, secret, signature or API key.
+ * body and the typed event too, as are the event's fields named like a password, secret,
+ * signature or API key.
  *
  * @module
  */
@@ -33,7 +34,7 @@ export interface ObservedExchange {
   readonly code?: string;
   /** Time from the request's arrival in the app to its reply, in **milliseconds** (0.1 ms steps). */
   readonly latencyMs: number;
-  /** The request as received, its secrets redacted as in recordings. */
+  /** The request as received, its secrets redacted as in recordings (and masked in its body). */
   readonly request: RecordedExchange['request'];
   /**
    * The typed event the handler got, as JSON (its `raw` fields included), secrets masked;
@@ -142,6 +143,12 @@ export function observedExchange(
   latencyMs: number,
 ): ObservedExchange {
   const recorded = recordedExchange(context, received, reply, receivedAt);
+  const secrets = hiddenValues(received, recorded.request);
+  // A secret echoed in the body (a field holding the webhook URL with its token) is masked too.
+  const request =
+    recorded.request.bodyEncoding === 'utf8' && secrets.length > 0
+      ? { ...recorded.request, body: masked(recorded.request.body, secrets) as string }
+      : recorded.request;
   let typedEvent: Record<string, unknown> | undefined;
   if (event !== undefined) {
     let json: unknown;
@@ -150,7 +157,7 @@ export function observedExchange(
     } catch {
       json = { provider: event.provider, name: event.name, callId: event.callId };
     }
-    typedEvent = masked(json, hiddenValues(received, recorded.request)) as Record<string, unknown>;
+    typedEvent = masked(json, secrets) as Record<string, unknown>;
   }
   const { outcome, code, ...reply_ } = recorded.reply;
   return {
@@ -162,7 +169,7 @@ export function observedExchange(
       (reply.status < 400 ? 'handled' : 'refused')) as ObservedExchange['outcome'],
     ...(code === undefined ? {} : { code }),
     latencyMs: Math.round(latencyMs * 10) / 10,
-    request: recorded.request,
+    request,
     ...(typedEvent === undefined ? {} : { typedEvent }),
     reply: reply_,
   };
