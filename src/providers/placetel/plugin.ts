@@ -5,12 +5,13 @@
  * @module
  */
 import { defineProviderPlugin, type SimulateArguments } from '../plugin';
-import { definitionRenderer, given, pickRequest, stringArgument } from '../plugin-kit';
+import { callPlanOf, definitionRenderer, given, pickRequest, stringArgument } from '../plugin-kit';
 import { PLACETEL_HANGUP_TYPES, type PlacetelHangupType } from './events';
 import { placetelFlow } from './flow';
 import { placetelProvider } from './index';
 import {
   placetelCallScenario,
+  placetelCallStart,
   placetelRequest,
   type PlacetelCallScenarioOptions,
   type PlacetelTestRequests,
@@ -41,9 +42,10 @@ function unsigned(options: PlacetelCallScenarioOptions): PlacetelCallScenarioOpt
   return copy;
 }
 
-/** The scenario options of a `simulate placetel` run. */
+/** The scenario options of a `simulate placetel` run, with the call plan of `--scenario`. */
 function scenarioOf(options: SimulateArguments): PlacetelCallScenarioOptions {
   return {
+    ...callPlanOf(options),
     direction: options['outgoing'] === true ? 'out' : 'in',
     ...given('secret', stringArgument(options, 'secret')),
     ...given('from', stringArgument(options, 'from')),
@@ -92,12 +94,21 @@ export const placetelPlugin = defineProviderPlugin({
     notes: `
 Placetel: the call follows the app's answer to IncomingCall (docs/providers/placetel.md §3):
 <Reject reason="busy"/> ends it with HungUp type=busy, <Reject/> and <Hangup/> with
-type=blocked, none with CallAccepted; a <Forward> to targets is answered (CallAccepted, then
-HungUp accepted with --duration) unless --hangup-cause says otherwise. An answer that breaks
-the spec stops the run with its problems. --secret signs each body with X-PLACETEL-SIGNATURE
-(HMAC-SHA256, the app's \`secret\`); there is no --digits (Placetel sends no DTMF).
-Basic auth: put user:password@ in the URL.`,
-    scenario: (options) => placetelCallScenario({ ...scenarioOf(options), followAnswers: true }),
+type=blocked, none with CallAccepted. A <Forward> rings its <Target>s in order (the numbers of
+one together, each for its ringtime, default 60 s): the first to answer gets CallAccepted (peer:
+--peer, else the number), then HungUp accepted with the talk time as duration (--duration, or
+the scenario's talkSeconds); nobody answering: HungUp voicemail, or missed with
+voicemail="false" (also when all are busy: busy is an outbound type, §2.3). <Group> rings
+"group <id>" (40 s), <RoutingPlan> "routing plan <id>" (60 s); <Prompt> is heard, then HungUp
+accepted without CallAccepted; <Queue> gets no further event (Contact Center, §2.4 ISS#17).
+A scenario file (--scenario) says which target answers after how many seconds, is busy or
+never answers (targets), the talk (talkSeconds) and when the caller hangs up
+(hangupAfterSeconds: before an answer, HungUp missed). --hangup-cause other than accepted ends a
+forward with that type and no CallAccepted. The transcript shows the call as the caller
+lives it. An answer that breaks the spec stops the run with its problems. --secret signs each
+body with X-PLACETEL-SIGNATURE (HMAC-SHA256, the app's \`secret\`); there is no --digits
+(Placetel sends no DTMF). Basic auth: put user:password@ in the URL.`,
+    scenario: (options) => placetelCallStart({ ...scenarioOf(options), followAnswers: true }),
     follow: (reply, _sent, options) => followPlacetelAnswer(reply, scenarioOf(options)),
   },
   testKit: {
@@ -122,6 +133,9 @@ Basic auth: put user:password@ in the URL.`,
         ...given('to', options.to),
         ...given('callId', options.callId),
         ...given('hangupType', hangupType(options.hangupCause, 'Placetel hangup cause')),
+        ...given('targets', options.targets),
+        ...given('talkSeconds', options.talkSeconds),
+        ...given('hangupAfterSeconds', options.hangupAfterSeconds),
       };
     },
     requests: (client): PlacetelTestRequests => {
@@ -142,7 +156,7 @@ Basic auth: put user:password@ in the URL.`,
         hungUp: (options = {}) => client.send(pickRequest(scenario(options), 'HungUp')),
         request: (fields) => client.send(placetelRequest(fields)),
         playCall: (options = {}) =>
-          client.play(scenario({ ...options, followAnswers: true }), (reply) =>
+          client.play(placetelCallStart(unsigned({ ...options, followAnswers: true })), (reply) =>
             followPlacetelAnswer(reply, unsigned(options)),
           ),
       };
