@@ -4,12 +4,13 @@
  *
  * @module
  */
-import { defineProviderPlugin } from '../plugin';
+import { randomBytes } from 'node:crypto';
+import { defineProviderPlugin, type SimulateArguments } from '../plugin';
 import {
+  callPlanOf,
   definitionRenderer,
   given,
   httpMethodArgument,
-  joinedDigits,
   pickRequest,
   signsNothing,
   stringArgument,
@@ -17,8 +18,11 @@ import {
 import { voipNowFlow } from './flow';
 import { voipNowProvider } from './index';
 import {
+  createVoipNowCall,
+  VOIPNOW_DEFAULT_TALK_SECONDS,
   VOIPNOW_HANGUP_STATUSES,
   voipNowCallScenario,
+  type VoipNowCall,
   type VoipNowCallScenarioOptions,
   type VoipNowHangupStatus,
   type VoipNowTestRequests,
@@ -36,6 +40,42 @@ function hangupStatus(value: string | undefined, message: string): VoipNowHangup
   return status;
 }
 
+/** The call of each `simulate voipnow` invocation (its parsed options), made on first use. */
+const RUNS = new WeakMap<SimulateArguments, VoipNowCall>();
+
+/**
+ * The call model of one `simulate voipnow` run: its options and plan (`--scenario`'s
+ * `targets`, `talkSeconds`, `hangupAfterSeconds`), the call id fixed for all its requests.
+ * @throws {TypeError} for a usage error (method, hangup cause, variable)
+ */
+function runOf(options: SimulateArguments): VoipNowCall {
+  let run = RUNS.get(options);
+  if (run === undefined) {
+    const digits = options['digits'];
+    run = createVoipNowCall({
+      ...given('method', httpMethodArgument(options)),
+      ...given('from', stringArgument(options, 'from')),
+      ...given('to', stringArgument(options, 'to')),
+      ...(typeof digits === 'string' || Array.isArray(digits)
+        ? { digits: digits as string | readonly string[] }
+        : {}),
+      ...given('variable', stringArgument(options, 'variable')),
+      callId: stringArgument(options, 'callId') ?? randomBytes(16).toString('hex'),
+      ...given(
+        'hangupStatus',
+        hangupStatus(
+          stringArgument(options, 'hangupCause'),
+          `--hangup-cause must be ${VOIPNOW_HANGUP_STATUSES.join(' or ')}`,
+        ),
+      ),
+      routed: options['routed'] === true,
+      ...callPlanOf(options),
+    });
+    RUNS.set(options, run);
+  }
+  return run;
+}
+
 /** 4PSA VoipNow (spec `docs/providers/voipnow.md`). */
 export const voipNowPlugin = defineProviderPlugin({
   name: 'voipnow',
@@ -45,7 +85,7 @@ export const voipNowPlugin = defineProviderPlugin({
   flow: voipNowFlow,
   simulate: {
     description:
-      'Dial-In → Call Interactive (the caller typed --digits into the IVR) → Hangup, by GET or POST',
+      'Dial-In → Call Interactive (the caller typed --digits into the IVR) → each Call Interactive request the answers lead to → Hangup, by GET or POST',
     urlHelp: 'the Script URL, e.g. http://127.0.0.1:3000/voipnow (query parameters are kept)',
     options: [
       {
@@ -55,8 +95,9 @@ export const voipNowPlugin = defineProviderPlugin({
       { flags: '--from <number>', description: 'CallerIDNum (default 14155550100)' },
       { flags: '--to <number>', description: 'CalledNumber and CalledDID (default 14155550199)' },
       {
-        flags: '--digits <digits>',
-        description: 'what the caller typed into the IVR (default 09897987)',
+        flags: '--digits <keys...>',
+        description:
+          'keys typed, one entry per prompt: first what the caller typed into the IVR (the --variable parameter, default 09897987), then one per <PlaySound digitvar>',
       },
       {
         flags: '--variable <name>',
@@ -77,36 +118,30 @@ export const voipNowPlugin = defineProviderPlugin({
       secret: signsNothing('VoipNow'),
     },
     notes: `
-VoipNow: --digits is the interactive parameter (--variable) of the Call Interactive request;
---hangup-cause is the Hangup event's CallStatus (ANSWER or UNKNOWN, all VoipNow sends); there
-is no --secret (VoipNow signs nothing: put a URL token in the URL, ?token=…, or user:password@).`,
-    scenario: (options) =>
-      voipNowCallScenario({
-        ...given('method', httpMethodArgument(options)),
-        ...given('from', stringArgument(options, 'from')),
-        ...given('to', stringArgument(options, 'to')),
-        ...given('digits', stringArgument(options, 'digits')),
-        ...given('variable', stringArgument(options, 'variable')),
-        ...given('callId', stringArgument(options, 'callId')),
-        ...given(
-          'hangupStatus',
-          hangupStatus(
-            stringArgument(options, 'hangupCause'),
-            `--hangup-cause must be ${VOIPNOW_HANGUP_STATUSES.join(' or ')}`,
-          ),
-        ),
-        routed: options['routed'] === true,
-      }),
+VoipNow: the call follows the answers (docs/providers/voipnow.md §2): the first --digits entry
+is the interactive parameter (--variable) of the first Call Interactive request; each
+<PlaySound digitvar> takes the next entry into that IVR variable, and the IVR then asks the
+Script URL again with every IVR variable as a parameter (an answer that stores no key ends
+the call); <Hangup/> ends it; <Jump context> rings the context as a target (a scenario file's
+targets are keyed by the context, e.g. StartSupport: busy; talk ${VOIPNOW_DEFAULT_TALK_SECONDS} s unless talkSeconds).
+Every answer is checked with VoipNow's validator rules. The Hangup event's CallStatus is ANSWER
+(the IVR answered the call; VoipNow's events carry no cause or duration), or --hangup-cause
+(ANSWER or UNKNOWN, all VoipNow sends); there is no --secret (VoipNow signs nothing: put a URL
+token in the URL, ?token=…, or user:password@).`,
+    scenario: (options) => runOf(options).opening(),
+    follow: (reply, _sent, options, baseUrl) => runOf(options).follow(reply, baseUrl),
   },
   testKit: {
     renderer: () => definitionRenderer('voipnow', voipNowProvider),
     scenarioOptions: (options): VoipNowCallScenarioOptions => {
-      const digits = options.digits;
       return {
         ...given('from', options.from),
         ...given('to', options.to),
         ...given('callId', options.callId),
-        ...given('digits', joinedDigits(digits)),
+        ...given('digits', options.digits),
+        ...given('targets', options.targets),
+        ...given('talkSeconds', options.talkSeconds),
+        ...given('hangupAfterSeconds', options.hangupAfterSeconds),
         ...given(
           'hangupStatus',
           hangupStatus(
@@ -121,7 +156,13 @@ is no --secret (VoipNow signs nothing: put a URL token in the URL, ?token=…, o
       interactive: (options = {}) =>
         client.send(pickRequest(voipNowCallScenario(options), 'call_interactive')),
       hangup: (options = {}) => client.send(pickRequest(voipNowCallScenario(options), 'Hangup')),
-      playCall: (options = {}) => client.play(voipNowCallScenario(options)),
+      playCall: (options = {}) => {
+        const call = createVoipNowCall({
+          ...options,
+          callId: options.callId ?? randomBytes(16).toString('hex'),
+        });
+        return client.play(call.opening(), (reply) => call.follow(reply, client.baseUrl));
+      },
     }),
   },
 });
