@@ -12,6 +12,7 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import {
   compareReplies,
+  urlTokensOf,
   parseRecording,
   replayRequest,
   type RecordedExchange,
@@ -63,7 +64,11 @@ async function sendOne(
       ...base,
       recordedStatus: exchange.reply.status,
       status: response.status,
-      differences: compareReplies(exchange.reply, { status: response.status, body }),
+      differences: compareReplies(
+        exchange.reply,
+        { status: response.status, body },
+        urlTokensOf(target),
+      ),
     };
   } catch (error) {
     return {

@@ -192,26 +192,34 @@ export function createUrlToken(options: UrlTokenOptions): Authenticator {
         };
 
   if (where === 'path') {
-    return withRedact((request) => {
-      const match = /^\/([^/]*)(\/.*)?$/.exec(request.path);
-      check(match?.[1]);
-      return handOn(request, { ...request, path: match?.[2] ?? '/' });
-    }, redact);
+    return withRedact(
+      (request) => {
+        const match = /^\/([^/]*)(\/.*)?$/.exec(request.path);
+        check(match?.[1]);
+        return handOn(request, { ...request, path: match?.[2] ?? '/' });
+      },
+      redact,
+      scrub,
+    );
   }
-  return withRedact(function urlTokenInQuery(request) {
-    const kept: string[] = [];
-    const found: string[] = [];
-    for (const part of request.query === '' ? [] : request.query.split('&')) {
-      const [key, value] = splitQueryPart(part);
-      if (key === param) found.push(value);
-      else kept.push(part);
-    }
-    if (found.length > 1) {
-      throw new CallControlError('CC_ERR_TOKEN_INVALID', 'The URL token is given more than once');
-    }
-    check(found[0]);
-    return handOn(request, { ...request, query: kept.join('&') });
-  }, redact);
+  return withRedact(
+    function urlTokenInQuery(request) {
+      const kept: string[] = [];
+      const found: string[] = [];
+      for (const part of request.query === '' ? [] : request.query.split('&')) {
+        const [key, value] = splitQueryPart(part);
+        if (key === param) found.push(value);
+        else kept.push(part);
+      }
+      if (found.length > 1) {
+        throw new CallControlError('CC_ERR_TOKEN_INVALID', 'The URL token is given more than once');
+      }
+      check(found[0]);
+      return handOn(request, { ...request, query: kept.join('&') });
+    },
+    redact,
+    scrub,
+  );
 }
 
 /**
@@ -358,8 +366,9 @@ export function redactRequest(
 function withRedact(
   check: Authenticator,
   redact: (request: WebhookRequest, checked: boolean) => WebhookRequest,
+  redactText?: (text: string) => string,
 ): Authenticator {
-  return Object.assign(check, { redact });
+  return Object.assign(check, redactText === undefined ? { redact } : { redact, redactText });
 }
 
 /** Options of {@link createSourceAllowlist}. */

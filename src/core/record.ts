@@ -118,7 +118,8 @@ export function recordedLine(
 /**
  * One exchange as it is recorded (and as the live inspector shows it): the request redacted as
  * `onError` sees requests (see `redactRequest`) plus every signature header
- * ({@link SIGNATURE_HEADERS} and `context.signatureHeader`), the reply as sent.
+ * ({@link SIGNATURE_HEADERS} and `context.signatureHeader`), the reply as sent but for the
+ * secrets the authenticators know (a URL token in a follow-up URL), replaced by `[redacted]`.
  */
 export function recordedExchange(
   context: Omit<RecorderContext, 'onFailure'>,
@@ -126,6 +127,14 @@ export function recordedExchange(
   reply: WebhookReply,
   receivedAt: Date,
 ): RecordedExchange {
+  // Secrets the authenticators know (a URL token) also stand in answers (a follow-up URL).
+  const redactText = (text: string): string => {
+    let out = text;
+    for (const authenticator of context.authenticators) {
+      if (authenticator.redactText !== undefined) out = authenticator.redactText(out);
+    }
+    return out;
+  };
   const secretHeaders = [...SIGNATURE_HEADERS];
   if (context.signatureHeader !== undefined) secretHeaders.push(context.signatureHeader);
   const request = redactRequest(received, context.authenticators, secretHeaders, 0);
@@ -147,8 +156,10 @@ export function recordedExchange(
     },
     reply: {
       status: reply.status,
-      headers: { ...reply.headers },
-      body: reply.text ?? reply.body.toString('utf8'),
+      headers: Object.fromEntries(
+        Object.entries(reply.headers).map(([name, value]) => [name, redactText(String(value))]),
+      ),
+      body: redactText(reply.text ?? reply.body.toString('utf8')),
       ...(reply.outcome === undefined ? {} : { outcome: reply.outcome }),
       ...(reply.code === undefined ? {} : { code: reply.code }),
     },

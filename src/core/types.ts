@@ -200,4 +200,10 @@ export interface Authenticator {
    * left elsewhere are to be redacted then. Must not throw.
    */
   readonly redact?: ((request: WebhookRequest, checked: boolean) => WebhookRequest) | undefined;
+  /**
+   * Returns `text` with every secret this check knows replaced by `'[redacted]'` wherever it
+   * stands (e.g. a URL token inside an answer's `<Gather url="…?token=…">`), for recordings and
+   * the inspector. Must not throw.
+   */
+  readonly redactText?: ((text: string) => string) | undefined;
 }

@@ -153,6 +153,30 @@ export interface ReplayDifference {
   readonly now: string;
 }
 
+/**
+ * The URL tokens a replay URL may carry, to mask in the new answers as the recording masks
+ * them (see {@link compareReplies}): every query value and path segment of `url` that looks
+ * like a URL token (16 to 512 characters of `A-Z a-z 0-9 . _ ~ -`, the rule of the app's
+ * `urlToken`). Never throws: an unparsable URL carries none.
+ */
+export function urlTokensOf(url: string): string[] {
+  const looksLikeToken = (value: string): boolean => /^[A-Za-z0-9._~-]{16,512}$/.test(value);
+  try {
+    const parsed = new URL(url);
+    const values = [...parsed.searchParams.values()];
+    const segments = parsed.pathname.split('/').map((segment) => {
+      try {
+        return decodeURIComponent(segment);
+      } catch {
+        return segment;
+      }
+    });
+    return [...new Set([...values, ...segments].filter(looksLikeToken))];
+  } catch {
+    return [];
+  }
+}
+
 function xmlOf(text: string): ReturnType<typeof parseXml> | undefined {
   if (!text.trimStart().startsWith('<')) return undefined;
   try {
@@ -166,11 +190,21 @@ function xmlOf(text: string): ReturnType<typeof parseXml> | undefined {
  * Where the new answer differs from the recorded one: the status, and the body — compared as
  * XML documents (`xmlTreesEqual`: attribute order and formatting do not count) when both are
  * XML, else as text. Empty when they are the same.
+ *
+ * @param masked - secrets the replay sent (a URL token) that the recording has as
+ *   `[redacted]` (recordings redact them in answers too, e.g. in a follow-up URL): each is
+ *   replaced by `[redacted]` in the new body before comparing, and in the difference reported
  */
 export function compareReplies(
   recorded: { readonly status: number; readonly body: string },
-  now: { readonly status: number; readonly body: string },
+  current: { readonly status: number; readonly body: string },
+  masked: readonly string[] = [],
 ): ReplayDifference[] {
+  let body = current.body;
+  for (const secret of masked) {
+    if (secret !== '' && body.includes(secret)) body = body.split(secret).join('[redacted]');
+  }
+  const now = { status: current.status, body };
   const differences: ReplayDifference[] = [];
   if (recorded.status !== now.status) {
     differences.push({
