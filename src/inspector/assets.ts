@@ -47,7 +47,7 @@ export const INSPECTOR_CSS = String.raw`:root {
 }
 * { box-sizing: border-box; }
 body { margin: 0; background: var(--bg); color: var(--fg); }
-.bar { position: sticky; top: 0; z-index: 2; display: flex; flex-wrap: wrap; gap: .5rem 1rem;
+.bar { display: flex; flex-wrap: wrap; gap: .5rem 1rem;
   align-items: center; padding: .6rem 1rem; background: var(--card); border-bottom: 1px solid var(--line); }
 .bar h1 { margin: 0; font-size: 1.05rem; }
 .bar h1 span { color: var(--muted); font-weight: 400; }
@@ -118,6 +118,7 @@ export const INSPECTOR_JS = String.raw`'use strict';
   var entries = new Map();
   var calls = new Map();
   var open = new Set();
+  var notes = new Map();
   var filterText = '';
   var callsEl = document.getElementById('calls');
   var statusEl = document.getElementById('status');
@@ -206,20 +207,25 @@ export const INSPECTOR_JS = String.raw`'use strict';
     var retry = el('button', 'plain', 'Send as retry');
     retry.type = 'button';
     retry.title = 'Send it again as a provider retry: duplicate detection answers with the stored reply';
-    var note = el('span', 'note');
+    var note = el('span', 'note', notes.get(entry.id) || '');
+    note.setAttribute('aria-live', 'polite');
+    function say(text) {
+      notes.set(entry.id, text);
+      renderCall(groupKey(entry));
+    }
     function send(asRetry, button) {
       button.disabled = true; note.textContent = 'sending…';
       fetch('api/replay/' + encodeURIComponent(entry.id) + (asRetry ? '?asRetry=1' : ''), {
         method: 'POST', headers: { 'x-callcontrol-inspector': '1' }, credentials: 'same-origin'
       }).then(function (res) {
         return res.json().then(function (body) {
-          if (!res.ok) throw new Error(body.message || ('HTTP ' + res.status));
-          note.textContent = 'replayed as #' + body.entry.id + ' (' + body.entry.outcome + ')';
-          if (body.entry) add(body.entry);
+          if (!res.ok || !body.entry) throw new Error(body.message || ('HTTP ' + res.status));
+          add(body.entry);
+          say('replayed as #' + body.entry.id + ' (' + body.entry.outcome + ')');
         });
       }).catch(function (error) {
-        note.textContent = 'replay failed: ' + error.message;
-      }).then(function () { button.disabled = false; });
+        say('replay failed: ' + error.message);
+      });
     }
     replay.addEventListener('click', function () { send(false, replay); });
     retry.addEventListener('click', function () { send(true, retry); });
@@ -235,7 +241,9 @@ export const INSPECTOR_JS = String.raw`'use strict';
     button.type = 'button';
     button.setAttribute('aria-expanded', open.has(entry.id) ? 'true' : 'false');
     button.appendChild(el('span', 'time', time(entry.receivedAt)));
-    button.appendChild(el('span', 'prov', entry.app === entry.provider ? entry.provider : entry.provider + ' ' + entry.app));
+    var prov = el('span', 'prov', entry.provider);
+    prov.title = 'app ' + entry.app;
+    button.appendChild(prov);
     var ev = el('span', 'ev', entry.event || (entry.request.method + ' ' + entry.request.path));
     if (entry.replayOf) ev.appendChild(el('span', 'replayed', ' ↻ replay of #' + entry.replayOf));
     button.appendChild(ev);
