@@ -474,9 +474,12 @@ describe('the VoipNow support IVR at /voipnow', () => {
       `${baseUrl}/voipnow`,
       '--digits',
       '1111',
+      '--verbose',
     ]);
     expect(code).toBe(0);
     expect(stdout).toContain('<PlaySound>invalid-subscription</PlaySound><Hangup/>');
+    expect(stdout).toContain('hears: sound invalid-subscription');
+    expect(stdout).toMatch(/call ended: completed, 4 s \(Hangup CallStatus=ANSWER\)/);
     expect(stdout).toContain('✓ 3 requests, every answer 2xx');
   });
 });
