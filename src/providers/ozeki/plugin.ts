@@ -6,6 +6,7 @@
  */
 import { defineProviderPlugin, type SimulateArguments } from '../plugin';
 import {
+  callPlanOf,
   definitionRenderer,
   given,
   pickRequest,
@@ -18,6 +19,7 @@ import { OZEKI_CONTROLS } from './grammar';
 import {
   createOzekiFollower,
   ozekiCallScenario,
+  ozekiCallStart,
   ozekiNotification,
   type OzekiCallScenarioOptions,
   type OzekiTestRequests,
@@ -43,6 +45,7 @@ function runOf(options: SimulateArguments): OzekiRun {
     const digits = options['digits'];
     run = {
       scenario: {
+        ...callPlanOf(options),
         ...given('from', stringArgument(options, 'from')),
         ...given('to', stringArgument(options, 'to')),
         ...given('callId', stringArgument(options, 'callId')),
@@ -88,13 +91,19 @@ export const ozekiPlugin = defineProviderPlugin({
     ],
     unsupported: { secret: NO_SIGNATURE, hangupCause: NO_HANGUP },
     notes: `
-Ozeki: the call follows the answers (docs/providers/ozeki.md §3): each <UserInput> met takes
-the next --digits entry — a menu's picks its <Input Key> branch, one with a ForwardToUrl posts
-it there as DtmfEntered (the url's query kept) and that answer is run next; <Hangup> ends the
-call. An answer that breaks the spec stops the run with its problems. There is no --secret (Ozeki
-signs nothing: put a URL token in the URL, ?token=…, or user:password@ for basic auth) and no
---hangup-cause (Ozeki sends no hangup notification to an API extension).`,
-    scenario: (options) => ozekiCallScenario(runOf(options).scenario),
+Ozeki: the call follows the answers (docs/providers/ozeki.md §3, §4, §5): <Speak> and <Play>
+are heard (2 s each), <Delay> waits; each <UserInput> met takes the next --digits entry — its
+<Input Key> branch runs, else one with a ForwardToUrl posts it there as DtmfEntered (the url's
+query kept) and that answer is run next; no entry left: the caller presses nothing for its
+Timeout (and hangs up at a Repeat prompt). <GoTo> posts a GoTo notification to its URL.
+<BlindTransfer>, <Forward> and <Route> ring their target (RingTime, else 90 s) as the scenario
+file's targets say (answers after N s, busy, no-answer), then the talk (talkSeconds);
+<Reject>, <Hangup> and the end of the OzML end the call; hangupAfterSeconds hangs up the
+caller there. The transcript shows the call as the caller lives it. An answer that breaks the
+spec stops the run with its problems. There is no --secret (Ozeki signs nothing: put a URL
+token in the URL, ?token=…, or user:password@ for basic auth) and no --hangup-cause (Ozeki
+sends no hangup notification to an API extension).`,
+    scenario: (options) => ozekiCallStart(runOf(options).scenario),
     follow: (reply, _sent, options, baseUrl) => {
       const run = runOf(options);
       run.follower ??= createOzekiFollower(run.scenario, baseUrl);
@@ -111,6 +120,9 @@ signs nothing: put a URL token in the URL, ?token=…, or user:password@ for bas
         ...given('to', options.to),
         ...given('callId', options.callId),
         ...given('digits', typeof digits === 'string' ? [digits] : digits),
+        ...given('targets', options.targets),
+        ...given('talkSeconds', options.talkSeconds),
+        ...given('hangupAfterSeconds', options.hangupAfterSeconds),
       };
     },
     requests: (client): OzekiTestRequests => ({
@@ -122,7 +134,7 @@ signs nothing: put a URL token in the URL, ?token=…, or user:password@ for bas
       playCall: (options = {}) => {
         const scenario: OzekiCallScenarioOptions = { ...options, followAnswers: true };
         const follow = createOzekiFollower(scenario, client.baseUrl);
-        return client.play(ozekiCallScenario(scenario), (reply) => follow(reply));
+        return client.play(ozekiCallStart(scenario), (reply) => follow(reply));
       },
     }),
   },
