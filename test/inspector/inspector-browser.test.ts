@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import express from 'express';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { createInspector, type Inspector, type WebhookEvent } from '../../src';
 import { runCli, type CliIo } from '../../src/cli';
 import { createPlacetelDemo } from '../../examples/placetel/app';
@@ -108,6 +108,17 @@ function entriesOf(page: Page, callId: string) {
   return page.locator(`section.call[data-call-id="${callId}"] .entry`);
 }
 
+/** Waits (at most {@link PAGE_TIMEOUT_MS}) until `locator` matches `count` elements. */
+async function untilCount(locator: Locator, count: number): Promise<void> {
+  const deadline = Date.now() + PAGE_TIMEOUT_MS;
+  let seen = await locator.count();
+  while (seen !== count && Date.now() < deadline) {
+    await new Promise((done) => setTimeout(done, 100));
+    seen = await locator.count();
+  }
+  expect(seen).toBe(count);
+}
+
 test('a simulated call shows up grouped under its call id, opens to its answer, and replays', async () => {
   const page = await (context as BrowserContext).newPage();
   page.setDefaultTimeout(PAGE_TIMEOUT_MS);
@@ -127,13 +138,7 @@ test('a simulated call shows up grouped under its call id, opens to its answer, 
   expect(requests).toBeGreaterThanOrEqual(2);
 
   // Every request of the call in its group, in arrival order, each with its outcome.
-  await page.waitForFunction(
-    ([id, count]) =>
-      document.querySelectorAll(`section.call[data-call-id="${String(id)}"] .entry`).length ===
-      count,
-    [callId, requests] as const,
-    { timeout: PAGE_TIMEOUT_MS },
-  );
+  await untilCount(entriesOf(page, callId), requests);
   const group = page.locator(`section.call[data-call-id="${callId}"]`);
   expect(await group.count()).toBe(1);
   await expect(group.locator('h2').textContent()).resolves.toContain(callId);
@@ -156,13 +161,7 @@ test('a simulated call shows up grouped under its call id, opens to its answer, 
 
   // Replay: the same request through the app again; the new exchange joins the call's group.
   await first.locator('[data-replay]').click();
-  await page.waitForFunction(
-    ([id, count]) =>
-      document.querySelectorAll(`section.call[data-call-id="${String(id)}"] .entry`).length ===
-      count,
-    [callId, requests + 1] as const,
-    { timeout: PAGE_TIMEOUT_MS },
-  );
+  await untilCount(entriesOf(page, callId), requests + 1);
   const replayed = entriesOf(page, callId).last();
   expect(await replayed.locator('.replayed').textContent()).toContain('replay of #');
   expect(await replayed.locator('[data-outcome]').textContent()).toBe('handled');
@@ -171,10 +170,10 @@ test('a simulated call shows up grouped under its call id, opens to its answer, 
 
   // Readable on a phone: the rows fold into cards, no horizontal scrolling.
   await page.setViewportSize({ width: 390, height: 844 });
-  const overflow = await page.evaluate(
-    () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
-  );
-  expect(overflow).toBeLessThanOrEqual(0);
+  const widths = await page
+    .locator('html')
+    .evaluate((html) => [html.scrollWidth, html.clientWidth]);
+  expect(widths[0]).toBeLessThanOrEqual(widths[1] ?? 0);
   await page.screenshot({ path: join(OUTPUT, 'inspector-phone.png'), fullPage: true });
   await page.close();
 }, 90_000);
