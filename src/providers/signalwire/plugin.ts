@@ -7,11 +7,18 @@
  */
 import { defineProviderPlugin, type SimulateArguments } from '../plugin';
 import { signalwireFlow } from './flow';
-import { definitionRenderer, given, httpMethodArgument, stringArgument } from '../plugin-kit';
+import {
+  callPlanOf,
+  definitionRenderer,
+  given,
+  httpMethodArgument,
+  stringArgument,
+} from '../plugin-kit';
 import { twimlRules } from '../twiml/validate';
 import { signalwireProvider } from './index';
 import {
   followSignalwireAnswer,
+  signalwireCallStep,
   signalwireCallScenario,
   signalwireRequest,
   signSignalwireForm,
@@ -25,6 +32,7 @@ import { SIGNALWIRE_SIGNATURE_HEADER } from './verify';
 function scenarioOf(options: SimulateArguments): SignalwireCallScenarioOptions {
   const digits = options['digits'];
   return {
+    ...callPlanOf(options),
     ...given('from', stringArgument(options, 'from')),
     ...given('to', stringArgument(options, 'to')),
     ...given('callSid', stringArgument(options, 'callSid')),
@@ -110,7 +118,7 @@ requested, a <Dial> or <Record> with an action posts its result; <Hangup>, <Reje
 of the document end the call, then the status callback (--hangup-cause) is sent. URLs outside
 the given URL are not followed. --signing-key signs each request with X-SignalWire-Signature
 for the exact URL it is sent to (§3.1): give the app that URL as its publicUrl.`,
-    scenario: (options) => signalwireCallScenario(scenarioOf(options)),
+    scenario: (options) => signalwireCallStep(scenarioOf(options)),
     follow: (reply, sent, options, baseUrl) =>
       followSignalwireAnswer(reply, sent, scenarioOf(options), baseUrl),
     sign: (request, url, options) => {
@@ -133,6 +141,9 @@ for the exact URL it is sent to (§3.1): give the app that URL as its publicUrl.
       ...given('callSid', options.callId),
       ...given('digits', options.digits),
       ...given('finalStatus', options.hangupCause),
+      ...given('targets', options.targets),
+      ...given('talkSeconds', options.talkSeconds),
+      ...given('hangupAfterSeconds', options.hangupAfterSeconds),
     }),
     requests: (client): SignalwireTestRequests => {
       const call = (options: SignalwireCallScenarioOptions) => ({
@@ -164,7 +175,7 @@ for the exact URL it is sent to (§3.1): give the app that URL as its publicUrl.
         request: (event, fields, where) => client.send(signalwireRequest(event, fields, where)),
         playCall: (options = {}) => {
           const scenario = call(options);
-          return client.play(signalwireCallScenario(scenario), (reply, sent) =>
+          return client.play(signalwireCallStep(scenario), (reply, sent) =>
             followSignalwireAnswer(reply, sent, scenario, client.baseUrl),
           );
         },

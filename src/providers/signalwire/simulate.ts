@@ -14,7 +14,13 @@ import { randomUUID } from 'node:crypto';
 import type { TestReply, TestRequest } from '../../testing/reply';
 import type { PlayedCall } from '../../testing/types';
 import type { TwimlRequestKind } from '../twiml/requests';
-import { followTwiml, twimlRequest } from '../twiml/simulate';
+import type { CallPlan, CallStep } from '../../testing/transcript';
+import {
+  followTwimlCall,
+  twimlCallStep,
+  twimlRequest,
+  type TwimlStatusCallbackBuilder,
+} from '../twiml/simulate';
 import { SIGNALWIRE_SIGNATURE_HEADER, signSignalwireRequest } from './verify';
 
 /** Options of a simulated SignalWire call. */
@@ -34,14 +40,21 @@ export interface SignalwireCallScenarioOptions {
    * without an entry left gets no input. Default: none.
    */
   readonly digits?: string | readonly string[] | undefined;
-  /** `DialCallStatus` of a `<Dial>` action (spec §2.3). Default `'completed'`. */
+  /**
+   * Forces the outcome of every `<Dial>` (`DialCallStatus`, spec §2.3): `busy`, `no-answer`,
+   * `failed`, `canceled`; `completed` or none: the plan's `targets` decide.
+   */
   readonly dialCallStatus?: string | undefined;
   /**
    * `CallStatus` of the final status callback: `completed`, `busy`, `no-answer`, `failed`,
    * `canceled`. Default `'completed'`; any other sends no voice request.
    */
   readonly finalStatus?: string | undefined;
-  /** `CallDuration` of the final callback, in **seconds**. Default 30. */
+  /**
+   * Talk time in **seconds** of an answered `<Dial>` when the plan has no `talkSeconds`.
+   * Default 30. The final callback's `CallDuration` is the call's length on the simulated
+   * clock (with {@link signalwireCallScenario} alone: this value).
+   */
   readonly durationSeconds?: number | undefined;
   /** HTTP method of the voice request and the status callback. Default `'POST'`. */
   readonly method?: 'POST' | 'GET' | undefined;
@@ -49,6 +62,12 @@ export interface SignalwireCallScenarioOptions {
   readonly path?: string | undefined;
   /** The path of the status callback. Default: the voice request's. */
   readonly statusPath?: string | undefined;
+  /** Which `<Dial>` target answers when, the talk time, the caller's hang-up (`CallPlan`). */
+  readonly targets?: CallPlan['targets'];
+  /** Talk time in **seconds** once a dialled target answered. */
+  readonly talkSeconds?: number | undefined;
+  /** The caller hangs up this many **seconds** after the call started. */
+  readonly hangupAfterSeconds?: number | undefined;
 }
 
 const USER_AGENT = 'SignalWire-Webhooks';
@@ -168,12 +187,68 @@ export function signalwireCallScenario(
   return requests;
 }
 
+/** `SipResultCode` of a final `CallStatus` (200 answered, 486 busy, 487 otherwise; spec §2.2). */
+function sipResultCode(status: string): string {
+  return status === 'completed' ? '200' : status === 'busy' ? '486' : '487';
+}
+
+/** The transcript's cause of a SignalWire call that ended with `CallStatus` `status`. */
+function signalwireCause(status: string, direction = 'inbound'): string {
+  return `CallStatus=${status} SipResultCode=${sipResultCode(status)} HangupDirection=${direction}`;
+}
+
+/**
+ * The first step of a simulated SignalWire call: the voice request with the transcript's
+ * `call` entry; the status callback comes from {@link followSignalwireAnswer} when the call
+ * ends. A call never answered (`finalStatus` other than `completed`) is its callback alone,
+ * with its `ended` entry.
+ */
+export function signalwireCallStep(options: SignalwireCallScenarioOptions = {}): CallStep {
+  return twimlCallStep(signalwireCallScenario(options), options, (status) =>
+    signalwireCause(status),
+  );
+}
+
+/**
+ * SignalWire's final status callback for the end of a simulated call (spec §2.2):
+ * `CallStatus`, `CallDuration` (seconds on the simulated clock, completed only),
+ * `SipResultCode` (200, 486 busy, 487 otherwise, as the captured callbacks show),
+ * `HangupBy` (the number that hung up: `From` when the caller did, `To` when the cXML side
+ * did) and `HangupDirection` (`inbound` for the caller, `outbound` for the cXML side — the
+ * reference lists the values, which side each names is this model's reading).
+ */
+export function signalwireStatusCallback(
+  options: SignalwireCallScenarioOptions,
+): TwimlStatusCallbackBuilder {
+  return (end, call) => {
+    const from = call.get('From') ?? options.from ?? '+15551230001';
+    const to = call.get('To') ?? options.to ?? '+15551230002';
+    const requests = signalwireCallScenario(
+      { ...options, from, to, finalStatus: end.status, durationSeconds: end.durationSeconds },
+      call.get('CallSid') ?? options.callSid ?? randomUUID(),
+    );
+    const last = requests[requests.length - 1] as TestRequest;
+    const get = last.method === 'GET';
+    const fields = new URLSearchParams(get ? (last.query ?? '') : last.body);
+    const direction = end.by === 'caller' ? 'inbound' : 'outbound';
+    fields.set('HangupBy', end.by === 'caller' ? from : to);
+    fields.set('HangupDirection', direction);
+    const request = signalwireRequest('status-callback', [...fields], {
+      method: get ? 'GET' : 'POST',
+      path: last.path,
+    });
+    return { request, cause: signalwireCause(end.status, direction) };
+  };
+}
+
 /** Fields of the TwiML simulation that cXML does not document (spec §2.1, §2.3). */
 const NOT_CXML = new Set(['Called', 'Caller', 'FinishedOnKey', 'DialBridged']);
 
 /**
- * The requests SignalWire sends next after `reply` answered the last of `sent`, as the TwiML
- * family follows answers (a `<Gather>` posts the next `digits` entry to its action, a
+ * The requests SignalWire sends next after `reply` answered the last of `sent`, and what the
+ * caller lives meanwhile (the transcript, the `<Dial>` rung by the plan's `targets`, the
+ * status callback of {@link signalwireStatusCallback} at the end), as the TwiML family
+ * follows answers (`followTwimlCall`) (a `<Gather>` posts the next `digits` entry to its action, a
  * `<Redirect>` is fetched, `<Dial>`/`<Record>` actions post their results; `<Hangup>`,
  * `<Reject>` and the end of the document end the call), without the fields cXML does not
  * document. Unsigned: the CLI and the test kit sign each for the URL it goes to.
@@ -187,9 +262,10 @@ export function followSignalwireAnswer(
   sent: readonly TestRequest[],
   options: SignalwireCallScenarioOptions,
   baseUrl: string,
-): TestRequest[] {
-  return followTwiml(reply, sent, options, baseUrl).map((next) => {
-    if (next.method === 'GET') return next;
+): CallStep {
+  const step = followTwimlCall(reply, sent, options, baseUrl, signalwireStatusCallback(options));
+  const requests = step.requests.map((next) => {
+    if (next.method === 'GET' || next.event === 'status-callback') return next;
     const fields = [...new URLSearchParams(next.body)].filter(([name]) => !NOT_CXML.has(name));
     return signalwireRequest(next.event as TwimlRequestKind, fields, {
       method: 'POST',
@@ -197,6 +273,7 @@ export function followSignalwireAnswer(
       query: next.query ?? '',
     });
   });
+  return { requests, transcript: step.transcript };
 }
 
 /** The requests of the test kit for a SignalWire app (`client.signalwire`). */

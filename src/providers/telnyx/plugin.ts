@@ -8,11 +8,18 @@
 import { readFileSync } from 'node:fs';
 import { defineProviderPlugin, type SimulateArguments } from '../plugin';
 import { telnyxFlow } from './flow';
-import { definitionRenderer, given, httpMethodArgument, stringArgument } from '../plugin-kit';
+import {
+  callPlanOf,
+  definitionRenderer,
+  given,
+  httpMethodArgument,
+  stringArgument,
+} from '../plugin-kit';
 import { twimlRules } from '../twiml/validate';
 import { telnyxProvider } from './index';
 import {
   followTelnyxAnswer,
+  telnyxCallStep,
   signTelnyxTestRequest,
   telnyxCallScenario,
   telnyxRequest,
@@ -50,6 +57,7 @@ function readPrivateKey(file: string | undefined): string | undefined {
 function scenarioOf(options: SimulateArguments): TelnyxCallScenarioOptions {
   const digits = options['digits'];
   return {
+    ...callPlanOf(options),
     ...given('from', stringArgument(options, 'from')),
     ...given('to', stringArgument(options, 'to')),
     ...given('callSid', stringArgument(options, 'callSid')),
@@ -134,7 +142,7 @@ the document end the call, then the call-progress callback (--hangup-cause) is s
 outside the given URL are not followed. --private-key signs each request when it is sent
 (telnyx-timestamp = now, signature over "timestamp|body", §3); the app checks the time within
 300 seconds either way.`,
-    scenario: (options) => telnyxCallScenario(scenarioOf(options)),
+    scenario: (options) => telnyxCallStep(scenarioOf(options)),
     follow: (reply, sent, options, baseUrl) =>
       followTelnyxAnswer(reply, sent, scenarioOf(options), baseUrl),
     sign: (request, _url, options) => {
@@ -165,6 +173,9 @@ outside the given URL are not followed. --private-key signs each request when it
       ...given('callSid', options.callId),
       ...given('digits', options.digits),
       ...given('finalStatus', options.hangupCause),
+      ...given('targets', options.targets),
+      ...given('talkSeconds', options.talkSeconds),
+      ...given('hangupAfterSeconds', options.hangupAfterSeconds),
     }),
     requests: (client): TelnyxTestRequests => {
       const call = (options: TelnyxCallScenarioOptions) => ({
@@ -199,7 +210,7 @@ outside the given URL are not followed. --private-key signs each request when it
         request: (event, fields, where) => client.send(telnyxRequest(event, fields, where)),
         playCall: (options = {}) => {
           const scenario = call(options);
-          return client.play(telnyxCallScenario(scenario), (reply, sent) =>
+          return client.play(telnyxCallStep(scenario), (reply, sent) =>
             followTelnyxAnswer(reply, sent, scenario, client.baseUrl),
           );
         },

@@ -14,7 +14,13 @@ import type { KeyObject } from 'node:crypto';
 import { randomUUID } from 'node:crypto';
 import type { TestReply, TestRequest } from '../../testing/reply';
 import type { PlayedCall } from '../../testing/types';
-import { followTwiml, twimlRequest } from '../twiml/simulate';
+import type { CallPlan, CallStep } from '../../testing/transcript';
+import {
+  followTwimlCall,
+  twimlCallStep,
+  twimlRequest,
+  type TwimlStatusCallbackBuilder,
+} from '../twiml/simulate';
 import type { TelnyxEventName } from './events';
 import { TELNYX_SIGNATURE_HEADER, TELNYX_TIMESTAMP_HEADER, signTelnyxBody } from './verify';
 
@@ -35,7 +41,10 @@ export interface TelnyxCallScenarioOptions {
    * without an entry left gets no input. Default: none.
    */
   readonly digits?: string | readonly string[] | undefined;
-  /** `DialCallStatus` of a `<Dial>` action (spec §2.4). Default `'completed'`. */
+  /**
+   * Forces the outcome of every `<Dial>` (`DialCallStatus`, spec §2.4): `busy`, `no-answer`,
+   * `failed`, `canceled`; `completed` or none: the plan's `targets` decide.
+   */
   readonly dialCallStatus?: string | undefined;
   /**
    * `CallStatus` of the final call-progress callback: `completed`, `busy`, `no-answer`,
@@ -43,7 +52,11 @@ export interface TelnyxCallScenarioOptions {
    * fetch (the call was never answered).
    */
   readonly finalStatus?: string | undefined;
-  /** `CallDuration` of the final callback, in **seconds**. Default 30. */
+  /**
+   * Talk time in **seconds** of an answered `<Dial>` when the plan has no `talkSeconds`.
+   * Default 30. The final callback's `CallDuration` is the call's length on the simulated
+   * clock (with {@link telnyxCallScenario} alone: this value).
+   */
   readonly durationSeconds?: number | undefined;
   /** HTTP method of the instruction fetch and callbacks (spec §7.1). Default `'POST'`. */
   readonly method?: 'POST' | 'GET' | undefined;
@@ -57,6 +70,12 @@ export interface TelnyxCallScenarioOptions {
    * public half. Default: unsigned.
    */
   readonly privateKey?: string | KeyObject | undefined;
+  /** Which `<Dial>` target answers when, the talk time, the caller's hang-up (`CallPlan`). */
+  readonly targets?: CallPlan['targets'];
+  /** Talk time in **seconds** once a dialled target answered. */
+  readonly talkSeconds?: number | undefined;
+  /** The caller hangs up this many **seconds** after the call started. */
+  readonly hangupAfterSeconds?: number | undefined;
 }
 
 const USER_AGENT = 'Telnyx-Webhooks';
@@ -151,6 +170,22 @@ export function telnyxCallScenario(
     ]);
     requests.push(telnyxRequest('voice', voice, { method, path }, options.privateKey));
   }
+  requests.push(telnyxStatusRequest(options, callSid, final, 'caller', started));
+  return requests;
+}
+
+/**
+ * The final call-progress callback (spec §2.2): `CallStatus` = `final`; a completed call adds
+ * `CallDuration` (seconds, `durationSeconds`, default 30), `HangupCause=normal_clearing`,
+ * `HangupSource` (`caller`, or `callee` when the TeXML side ended it) and `SipHangupCause=200`.
+ */
+function telnyxStatusRequest(
+  options: TelnyxCallScenarioOptions,
+  callSid: string,
+  final: string,
+  hangupSource: 'caller' | 'callee',
+  started: Date = new Date(),
+): TestRequest {
   const status: Array<[string, string]> = [
     ...callIds(options, callSid),
     ['CallInitiatedAt', started.toISOString()],
@@ -161,18 +196,62 @@ export function telnyxCallScenario(
   ];
   if (final === 'completed') {
     status.push(['CallDuration', String(options.durationSeconds ?? 30)]);
-    status.push(['HangupCause', 'normal_clearing'], ['HangupSource', 'caller']);
+    status.push(['HangupCause', 'normal_clearing'], ['HangupSource', hangupSource]);
     status.push(['SipHangupCause', '200']);
   }
-  requests.push(
-    telnyxRequest(
-      'status-callback',
-      sorted(status),
-      { method, path: options.statusPath ?? path },
-      options.privateKey,
-    ),
+  const method = options.method ?? 'POST';
+  return telnyxRequest(
+    'status-callback',
+    sorted(status),
+    { method, path: options.statusPath ?? options.path ?? '/' },
+    options.privateKey,
   );
-  return requests;
+}
+
+/** The transcript's cause of a Telnyx call that ended with `CallStatus` `status`. */
+function telnyxCause(status: string, hangupSource?: string): string {
+  return status === 'completed'
+    ? `CallStatus=completed HangupCause=normal_clearing HangupSource=${hangupSource ?? 'caller'}`
+    : `CallStatus=${status}`;
+}
+
+/**
+ * The first step of a simulated Telnyx call: the instruction fetch with the transcript's
+ * `call` entry; the call-progress callback comes from {@link followTelnyxAnswer} when the call
+ * ends. A call never answered (`finalStatus` other than `completed`) is its callback alone,
+ * with its `ended` entry.
+ */
+export function telnyxCallStep(options: TelnyxCallScenarioOptions = {}): CallStep {
+  return twimlCallStep(telnyxCallScenario(options), {}, (status) => telnyxCause(status));
+}
+
+/**
+ * Telnyx's final call-progress callback for the end of a simulated call (spec §2.2):
+ * `CallStatus`, and for a completed call `CallDuration` (seconds on the simulated clock),
+ * `HangupCause=normal_clearing`, `HangupSource` — `caller` when the caller hung up, `callee`
+ * when the TeXML side did (`<Hangup>`, `<Reject>`, the end of the document); the reference
+ * gives `caller` as an example value only, `callee` is this model's choice.
+ */
+export function telnyxStatusCallback(
+  options: TelnyxCallScenarioOptions,
+): TwimlStatusCallbackBuilder {
+  return (end, call) => {
+    const source = end.by === 'caller' ? 'caller' : 'callee';
+    const from = call.get('From');
+    const to = call.get('To');
+    const request = telnyxStatusRequest(
+      {
+        ...options,
+        ...(from === undefined ? {} : { from }),
+        ...(to === undefined ? {} : { to }),
+        durationSeconds: end.durationSeconds,
+      },
+      call.get('CallSid') ?? options.callSid ?? telnyxCallSid(),
+      end.status,
+      source,
+    );
+    return { request, cause: telnyxCause(end.status, source) };
+  };
 }
 
 /** Fields of the TwiML simulation that TeXML does not send (spec §2.1, §2.3). */
@@ -186,8 +265,10 @@ const NOT_TEXML = new Set([
 ]);
 
 /**
- * The requests Telnyx sends next after `reply` answered the last of `sent`: as the TwiML
- * family follows answers (a `<Gather>` posts the next `digits` entry to its action, a
+ * The requests Telnyx sends next after `reply` answered the last of `sent`, and what the
+ * caller lives meanwhile (the transcript, the `<Dial>` rung by the plan's `targets`, the
+ * call-progress callback of {@link telnyxStatusCallback} at the end): as the TwiML family
+ * follows answers (`followTwimlCall`) (a `<Gather>` posts the next `digits` entry to its action, a
  * `<Redirect>` is fetched, `<Dial>`/`<Record>` actions post their results; `<Hangup>`,
  * `<Reject>` and the end of the document end the call), with TeXML's fields
  * (`CallSidLegacy`, `ConnectionId`, `DialCallSidLegacy`; no `ApiVersion`, `Direction`,
@@ -203,8 +284,10 @@ export function followTelnyxAnswer(
   sent: readonly TestRequest[],
   options: TelnyxCallScenarioOptions,
   baseUrl: string,
-): TestRequest[] {
-  return followTwiml(reply, sent, options, baseUrl).map((next) => {
+): CallStep {
+  const step = followTwimlCall(reply, sent, options, baseUrl, telnyxStatusCallback(options));
+  const requests = step.requests.map((next) => {
+    if (next.event === 'status-callback') return next;
     const previous = new URLSearchParams(
       reply.request.method === 'GET' ? (reply.request.query ?? '') : reply.request.body,
     );
@@ -227,6 +310,7 @@ export function followTelnyxAnswer(
       options.privateKey,
     );
   });
+  return { requests, transcript: step.transcript };
 }
 
 /** The requests of the test kit for a Telnyx app (`client.telnyx`). */

@@ -7,11 +7,18 @@
  */
 import { defineProviderPlugin, type SimulateArguments } from '../plugin';
 import { twilioFlow } from './flow';
-import { definitionRenderer, given, httpMethodArgument, stringArgument } from '../plugin-kit';
+import {
+  callPlanOf,
+  definitionRenderer,
+  given,
+  httpMethodArgument,
+  stringArgument,
+} from '../plugin-kit';
 import { twimlRules } from '../twiml/validate';
 import { twilioProvider } from './index';
 import {
   followTwilioAnswer,
+  twilioCallStep,
   signTwilioForm,
   signTwilioTestRequest,
   twilioCallScenario,
@@ -26,6 +33,7 @@ function scenarioOf(options: SimulateArguments): TwilioCallScenarioOptions {
   const digits = options['digits'];
   const method = httpMethodArgument(options);
   return {
+    ...callPlanOf(options),
     ...given('from', stringArgument(options, 'from')),
     ...given('to', stringArgument(options, 'to')),
     ...given('callSid', stringArgument(options, 'callSid')),
@@ -104,7 +112,7 @@ end of the document end the call, then the status callback (--hangup-cause) is s
 outside the given URL are not followed. --auth-token signs each request with
 X-Twilio-Signature for the exact URL it is sent to (§3.1): give the app that URL as its
 publicUrl (or trustProxy) when it runs behind a proxy.`,
-    scenario: (options) => twilioCallScenario(scenarioOf(options)),
+    scenario: (options) => twilioCallStep(scenarioOf(options)),
     follow: (reply, sent, options, baseUrl) =>
       followTwilioAnswer(reply, sent, scenarioOf(options), baseUrl),
     sign: (request, url, options) => {
@@ -127,6 +135,9 @@ publicUrl (or trustProxy) when it runs behind a proxy.`,
       ...given('callSid', options.callId),
       ...given('digits', options.digits),
       ...given('finalStatus', options.hangupCause),
+      ...given('targets', options.targets),
+      ...given('talkSeconds', options.talkSeconds),
+      ...given('hangupAfterSeconds', options.hangupAfterSeconds),
     }),
     requests: (client): TwilioTestRequests => {
       const call = (options: TwilioCallScenarioOptions) => ({
@@ -187,7 +198,7 @@ publicUrl (or trustProxy) when it runs behind a proxy.`,
         request: (event, given, where) => client.send(twilioRequest(event, given, where)),
         playCall: (options = {}) => {
           const scenario = call(options);
-          return client.play(twilioCallScenario(scenario), (reply, sent) =>
+          return client.play(twilioCallStep(scenario), (reply, sent) =>
             followTwilioAnswer(reply, sent, scenario, client.baseUrl),
           );
         },

@@ -10,11 +10,14 @@
 import type { TestReply, TestRequest } from '../../testing/reply';
 import type { PlayedCall } from '../../testing/types';
 export type { TwimlCallScenarioOptions } from '../twiml/simulate';
+import type { CallStep } from '../../testing/transcript';
 import {
-  followTwiml,
+  followTwimlCall,
   twimlCallScenario,
+  twimlCallStep,
   twimlRequest,
   type TwimlCallScenarioOptions,
+  type TwimlStatusCallbackBuilder,
 } from '../twiml/simulate';
 import type { TwimlRequestKind } from '../twiml/requests';
 import { TWILIO_SIGNATURE_HEADER, signTwilioRequest } from './verify';
@@ -32,8 +35,55 @@ export function twilioCallScenario(options: TwilioCallScenarioOptions = {}): Tes
 }
 
 /**
- * The requests Twilio sends next after `reply` (spec §2.4, §2.5, §2.7): the `<Gather>` action
- * with the next digits entry, a `<Redirect>`, the `<Dial>` or `<Record>` action. URLs outside
+ * The first step of a simulated Twilio call: the voice request with the transcript's `call`
+ * entry; the status callback comes from {@link followTwilioAnswer} when the call ends. A call
+ * never answered (`finalStatus` other than `completed`) is its status callback alone, with its
+ * `ended` entry (cause `CallStatus=<finalStatus>`, spec §2.2).
+ */
+export function twilioCallStep(options: TwilioCallScenarioOptions = {}): CallStep {
+  return twimlCallStep(twilioCallScenario(options), options, (status) => `CallStatus=${status}`);
+}
+
+/**
+ * Twilio's final status callback for the end of a simulated call (spec §2.3): `CallStatus`,
+ * `CallDuration` in seconds and `Duration` in billed minutes for a completed call, the call
+ * fields of the call; the transcript's cause is `CallStatus=<status>`.
+ */
+export function twilioStatusCallback(
+  options: TwilioCallScenarioOptions,
+): TwimlStatusCallbackBuilder {
+  return (end, call) => {
+    const direction = call.get('Direction');
+    const requests = twimlCallScenario(
+      {
+        ...options,
+        ...given('accountSid', call.get('AccountSid')),
+        ...given('from', call.get('From')),
+        ...given('to', call.get('To')),
+        ...(direction === 'inbound' || direction === 'outbound-api' ? { direction } : {}),
+        finalStatus: end.status,
+        durationSeconds: end.durationSeconds,
+      },
+      call.get('CallSid') ?? options.callSid,
+    );
+    return {
+      request: requests[requests.length - 1] as TestRequest,
+      cause: `CallStatus=${end.status}`,
+    };
+  };
+}
+
+/** `{ [key]: value }` when `value` is defined, else `{}`. */
+function given<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return value === undefined ? {} : ({ [key]: value } as { [P in K]: V });
+}
+
+/**
+ * The requests Twilio sends next after `reply` (spec §2.4, §2.5, §2.7) and what the caller
+ * lives meanwhile, by the TwiML call model (`followTwimlCall` in `../twiml/simulate.ts`): the
+ * `<Gather>` action with the next digits entry, a `<Redirect>`, the `<Dial>` (rung by the
+ * plan's `targets`, `DialCallStatus` and `DialCallDuration` from it) or `<Record>` action;
+ * at the end of the call the status callback ({@link twilioStatusCallback}). URLs outside
  * `baseUrl` (the public URL of the app's mount point) are not followed.
  */
 export function followTwilioAnswer(
@@ -45,8 +95,8 @@ export function followTwilioAnswer(
   sent: readonly TestRequest[],
   options: TwilioCallScenarioOptions,
   baseUrl: string,
-): TestRequest[] {
-  return followTwiml(reply, sent, options, baseUrl);
+): CallStep {
+  return followTwimlCall(reply, sent, options, baseUrl, twilioStatusCallback(options));
 }
 
 /**

@@ -10,10 +10,23 @@
 import { parseXml } from '../../testing/xml';
 import type { XmlElement } from '../../core/xml';
 import type { TestRequest } from '../../testing/reply';
+import {
+  ringTargets,
+  talkSeconds,
+  type CallEndOutcome,
+  type CallPlan,
+  type CallStep,
+  type TargetBehaviour,
+  type TranscriptEntry,
+} from '../../testing/transcript';
 import type { TwimlRequestKind } from './requests';
 
-/** Options of a simulated TwiML call. */
-export interface TwimlCallScenarioOptions {
+/**
+ * Options of a simulated TwiML call, with the neutral call plan ({@link CallPlan}: `targets`
+ * — which `<Dial>` target answers after how many seconds, is busy or never answers —,
+ * `talkSeconds`, `hangupAfterSeconds`).
+ */
+export interface TwimlCallScenarioOptions extends CallPlan {
   /** `CallSid`. Default: `CA` and 32 random hex digits. */
   readonly callSid?: string | undefined;
   /** `AccountSid`. Default `AC` and 32 zeros and ones. */
@@ -31,8 +44,9 @@ export interface TwimlCallScenarioOptions {
    */
   readonly digits?: string | readonly string[] | undefined;
   /**
-   * `DialCallStatus` of every `<Dial>` with an `action` (docs/providers/twilio.md §2.5).
-   * Default `'completed'`.
+   * Forces the outcome of every `<Dial>` (docs/providers/twilio.md §2.5): `busy` (every
+   * target busy), `no-answer` (none answers before the dial's `timeout`), `failed`, `canceled`
+   * (the caller hangs up while it rings); `completed` or none: the plan's `targets` decide.
    */
   readonly dialCallStatus?: string | undefined;
   /**
@@ -41,7 +55,11 @@ export interface TwimlCallScenarioOptions {
    * was never answered).
    */
   readonly finalStatus?: string | undefined;
-  /** `CallDuration` of the final status callback, in **seconds**. Default 30. */
+  /**
+   * Talk time in **seconds** of a `<Dial>` answered (and of a wait in `<Enqueue>`) when the
+   * plan has no `talkSeconds`. Default 30. `CallDuration` of the final status callback is the
+   * call's length on the simulated clock.
+   */
   readonly durationSeconds?: number | undefined;
   /** HTTP method of the voice request and status callback. Default `'POST'`. */
   readonly method?: 'POST' | 'GET' | undefined;
@@ -182,18 +200,208 @@ function fieldsOf(request: TestRequest): Map<string, string> {
   return new Map(new URLSearchParams(text));
 }
 
+// ---------------------------------------------------------------------------------------------
+// The call model: the answers followed, the transcript, the simulated clock
+// ---------------------------------------------------------------------------------------------
+
+/** Seconds a prompt (`<Say>`, `<Play>`, each loop) takes on the simulated clock. */
+export const PROMPT_SECONDS = 2;
+
+/** Seconds the caller takes to type the digits of a prompt. */
+export const TYPING_SECONDS = 1;
+
+/** Length in **seconds** of a message left with `<Record>`. */
+export const RECORDING_SECONDS = 5;
+
+/** `<Gather timeout>` default in **seconds** (docs/providers/twilio.md §2.4, telnyx.md §5.3). */
+const GATHER_TIMEOUT_SECONDS = 5;
+
+/** `<Dial timeout>` default in **seconds** (docs/providers/telnyx.md §5.3, signalwire.md §5.2). */
+const DIAL_TIMEOUT_SECONDS = 30;
+
+/** How a simulated TwiML call ended: what the provider's final status callback tells. */
+export interface TwimlCallEnd {
+  /**
+   * `CallStatus` of the final status callback (docs/providers/twilio.md §2.2, §2.3):
+   * `completed` for an answered call, `busy` / `no-answer` for a `<Reject>` as the first verb.
+   */
+  readonly status: string;
+  /** The call's length in whole **seconds** on the simulated clock (`CallDuration`). */
+  readonly durationSeconds: number;
+  /** The neutral outcome the transcript shows. */
+  readonly outcome: CallEndOutcome;
+  /** Who ended the call. */
+  readonly by: 'caller' | 'callee' | 'app' | 'provider';
+}
+
 /**
- * The requests the platform sends next after `reply` answered `sent`'s last request
- * (docs/providers/twilio.md §2.4, §2.5, §2.7, §5.1): the answer's verbs are run in
- * order — a `<Gather>` with digits left posts them (`Digits`, `FinishedOnKey`) to its `action`
- * (default: the current document's URL), one without goes on; a `<Redirect>` requests its URL
- * (a voice request); a `<Dial>` with `action` posts its result (`DialCallStatus`,
- * `DialCallSid`, `DialCallDuration`); a `<Record>` with `action` posts a recording;
- * `<Hangup>`, `<Reject>` and the end of the document end the call. URLs outside `baseUrl`
- * are not followed. Nothing follows a reply that is not a 2xx TwiML document, nor requests
- * that are notifications (status callbacks).
+ * Builds a provider's final status callback for the end of a call: the request (its own
+ * fields) and the provider's cause as the transcript shows it (e.g.
+ * `'CallStatus=completed'`). `call` holds the call fields of the last request (`CallSid`,
+ * `From`, `To`…).
  */
-export function followTwiml(
+export type TwimlStatusCallbackBuilder = (
+  end: TwimlCallEnd,
+  call: ReadonlyMap<string, string>,
+) => { readonly request: TestRequest; readonly cause: string };
+
+/** What the model remembers of one call between two answers (keyed by the call's `sent` list). */
+interface CallState {
+  /** Simulated clock, **seconds** since the call started. */
+  clock: number;
+  /** `<Gather>`s met so far (each takes the next digits entry). */
+  gathers: number;
+  /** The call ended: nothing more to send. */
+  done: boolean;
+  /** The caller hung up; the action request sent meanwhile gets its answer ignored. */
+  ending?: TwimlCallEnd | undefined;
+  /** The last `<Dial>` failed (busy, no-answer, failed) and nothing was heard since. */
+  failedDial?: 'busy' | 'no-answer' | 'failed' | undefined;
+}
+
+const states = new WeakMap<object, CallState>();
+
+/** The neutral outcome of a call that was never answered with final `CallStatus` `status`. */
+function unansweredOutcome(status: string): CallEndOutcome {
+  switch (status) {
+    case 'busy':
+    case 'no-answer':
+    case 'canceled':
+    case 'failed':
+    case 'completed':
+      return status;
+    default:
+      return 'failed';
+  }
+}
+
+/**
+ * The first step of a simulated TwiML call, from the provider's whole scenario (its voice
+ * request and final status callback, e.g. {@link twimlCallScenario}): the voice request with
+ * the transcript's `call` entry — the status callback then comes from
+ * {@link followTwimlCall} when the call ends, with the call's real `CallStatus` and
+ * `CallDuration`. A call never answered (`finalStatus` other than `completed`, no voice
+ * request) is the status callback alone, its transcript the `call` and `ended` entries.
+ *
+ * @param cause - the provider's cause text for an unanswered call's `ended` entry
+ */
+export function twimlCallStep(
+  scenario: readonly TestRequest[],
+  options: Pick<TwimlCallScenarioOptions, 'direction'>,
+  cause: (status: string) => string,
+): CallStep {
+  const first = scenario[0];
+  if (first === undefined) return { requests: [], transcript: [] };
+  const fields = fieldsOf(first);
+  const call: TranscriptEntry = {
+    kind: 'call',
+    at: 0,
+    from: fields.get('From') ?? '',
+    to: fields.get('To') ?? '',
+    direction: options.direction === 'outbound-api' ? 'out' : 'in',
+  };
+  if (first.event === 'voice') return { requests: [first], transcript: [call] };
+  const status = fields.get('CallStatus') ?? 'failed';
+  return {
+    requests: [...scenario],
+    transcript: [
+      call,
+      {
+        kind: 'ended',
+        at: 0,
+        outcome: unansweredOutcome(status),
+        cause: cause(status),
+        durationSeconds: 0,
+        by: 'provider',
+      },
+    ],
+  };
+}
+
+/** The text of an element (its text children, trimmed). */
+function textOf(element: XmlElement): string {
+  return (element.children ?? [])
+    .filter((item): item is string => typeof item === 'string')
+    .join('')
+    .trim();
+}
+
+/** A whole number ≥ 0 from an attribute, else `fallback`. */
+function numberAttribute(value: string | undefined, fallback: number): number {
+  if (value === undefined || !/^\d+(\.\d+)?$/.test(value.trim())) return fallback;
+  return Number(value);
+}
+
+/** Call fields carried from one request of the call to the next (docs/providers/twilio.md §2.1). */
+const CALL_FIELDS = [
+  'AccountSid',
+  'ApiVersion',
+  'CallSid',
+  'Called',
+  'Caller',
+  'Direction',
+  'From',
+  'To',
+] as const;
+
+const byName = (fields: Array<[string, string]>): Array<[string, string]> =>
+  fields.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+
+/** A URL as the transcript shows it: below `baseUrl` when it is there, else absolute. */
+function shownUrl(target: { path: string; query: string } | undefined, url: string): string {
+  if (target === undefined) return url;
+  return target.query === '' ? target.path : `${target.path}?${target.query}`;
+}
+
+/**
+ * The model of a TwiML call: what the platform sends next after `reply` answered the last of
+ * `sent`, and what the caller lives meanwhile (the transcript, `src/testing/transcript.ts`),
+ * on a simulated clock. The answer's verbs run in document order (docs/providers/twilio.md
+ * §5.1; telnyx.md §5.1; signalwire.md §5.1):
+ * - `<Say>` / `<Play>`: `hears` the text or `audio <url>`, {@link PROMPT_SECONDS} per loop;
+ *   `<Pause length>` (default 1 s) only moves the clock.
+ * - `<Gather>` (§2.4): its prompts, then the next `digits` entry is `presses` and posted
+ *   (`Digits`, `FinishedOnKey`) to its `action` (default: the current document) — a `follows`
+ *   entry; with no entry left, `no-input` after its `timeout` (default 5 s) and the document
+ *   goes on (unless `actionOnEmptyResult="true"`).
+ * - `<Redirect>`: `follows`, requested as a voice request (`method`, default POST).
+ * - `<Dial>` (§2.5): rings its `<Number>`/`<Sip>`/`<Client>` targets (text: a number) with
+ *   {@link ringTargets} — all at once, or one after the other with `sequential="true"`, each
+ *   up to its `timeout` (default 30 s) — by the plan's `targets`. Answered: `talks` for the
+ *   plan's `talkSeconds` (default `durationSeconds`, 30), then the caller hangs up; the
+ *   `action` gets `DialCallStatus=completed`, `DialCallDuration` = the talk time,
+ *   `DialBridged=true`, its answer is ignored (the call is over), then the status callback.
+ *   Every target busy: `DialCallStatus=busy`; none answered: `no-answer`; no target:
+ *   `failed` — the `action` (if any) is requested and its answer run, else the document goes
+ *   on. The caller hanging up while it rings: `canceled` (§2.2), the action requested, the
+ *   call over. `<Conference>` and `<Queue>` nouns connect at once (a `note`, then `talks`).
+ * - `<Record>`: a `note`, {@link RECORDING_SECONDS} of message, its `action` gets
+ *   `RecordingUrl`, `RecordingDuration`, `Digits` (§2.7); without `action` the document goes
+ *   on.
+ * - `<Enqueue>`: `note`; no agent takes the call here: the caller waits `talkSeconds`
+ *   (default `durationSeconds`) or until `hangupAfterSeconds`, then hangs up.
+ * - `<Reject>` as the first verb of the voice request: the call is never answered, its final
+ *   `CallStatus` is `busy` for `reason="busy"` and `no-answer` for `rejected` (the default) —
+ *   Twilio's and SignalWire's `<Reject>` pages (https://www.twilio.com/docs/voice/twiml/reject,
+ *   https://developer.signalwire.com/compatibility-api/cxml/voice/reject); the references
+ *   list only the attribute (twilio.md §5.3, telnyx.md §5.3). Later in a call it hangs up
+ *   like `<Hangup>`.
+ * - `<Hangup>` and the end of the document end the call (`completed`; after a failed
+ *   `<Dial>` with nothing heard since, the dial's `busy`/`no-answer`/`failed`).
+ * - `<Leave>`, `<Connect>`, `<Pay>`, `<Refer>`, `<Echo>` are not simulated: a `note`, and the
+ *   call ends.
+ * - A reply that is not a 2xx `<Response>` document: the platform's application error
+ *   (docs/providers/twilio.md §2.8, e.g. error 11200; no fallback URL is simulated), the call
+ *   ends as `failed` (its `CallStatus` stays `completed`: it was answered to say so).
+ * - URLs outside `baseUrl` are not followed: a `note`, and the call ends.
+ * - `hangupAfterSeconds`: the caller hangs up then, whatever runs (a prompt, a ring, a talk).
+ *
+ * Every end of the call sends the provider's status callback (`status`, with `CallStatus`
+ * and `CallDuration` of the simulated clock) and writes exactly one `ended` entry. Requests
+ * that are notifications (status callbacks) get nothing. The model keeps each call's clock
+ * by its `sent` list (one list per call, as the CLI and the test kit hand it over).
+ */
+export function followTwimlCall(
   reply: {
     readonly request: TestRequest;
     readonly status: number | undefined;
@@ -202,103 +410,384 @@ export function followTwiml(
   sent: readonly TestRequest[],
   options: TwimlCallScenarioOptions,
   baseUrl: string,
-): TestRequest[] {
+  status: TwimlStatusCallbackBuilder,
+): CallStep {
   const request = reply.request;
-  if (request.event === 'status-callback') return [];
-  if (reply.status === undefined || reply.status < 200 || reply.status > 299) return [];
+  const none: CallStep = { requests: [], transcript: [] };
+  if (request.event === 'status-callback') return none;
+  let state = states.get(sent);
+  if (state === undefined) {
+    state = {
+      clock: 0,
+      gathers: sent.filter((each) => each.event === 'gather').length,
+      done: false,
+    };
+    states.set(sent, state);
+  }
+  if (state.done) return none;
+  const call = state;
+  const previous = fieldsOf(request);
+  const transcript: TranscriptEntry[] = [];
+  const hangupAt = options.hangupAfterSeconds;
+
+  const end = (how: Omit<TwimlCallEnd, 'durationSeconds'>, at = call.clock): CallStep => {
+    call.done = true;
+    const ended: TwimlCallEnd = { ...how, durationSeconds: Math.round(at) };
+    const callback = status(ended, previous);
+    transcript.push({
+      kind: 'ended',
+      at,
+      outcome: ended.outcome,
+      cause: callback.cause,
+      durationSeconds: ended.durationSeconds,
+      by: ended.by,
+    });
+    return { requests: [callback.request], transcript };
+  };
+  const callerHangsUp = (): CallStep =>
+    end({ status: 'completed', outcome: 'completed', by: 'caller' }, hangupAt ?? call.clock);
+  /** Moves the clock; `true` when the caller hangs up meanwhile (the clock stops there). */
+  const passes = (seconds: number): boolean => {
+    if (hangupAt !== undefined && call.clock + seconds > hangupAt) {
+      call.clock = Math.max(call.clock, hangupAt);
+      return true;
+    }
+    call.clock += seconds;
+    return false;
+  };
+
+  // The answer to an action sent after the caller hung up: ignored, the call is over.
+  if (call.ending !== undefined) return end(call.ending, call.clock);
+  if (reply.status === undefined || reply.status < 200 || reply.status > 299) {
+    transcript.push({
+      kind: 'note',
+      at: call.clock,
+      text: `the provider got HTTP ${reply.status ?? 'nothing'} and reads its application error message`,
+    });
+    passes(PROMPT_SECONDS);
+    return end({ status: 'completed', outcome: 'failed', by: 'provider' });
+  }
   let root: XmlElement;
   try {
     root = parseXml(reply.body);
   } catch {
-    return [];
+    root = { name: '' };
   }
-  if (root.name !== 'Response') return [];
-  const previous = fieldsOf(request);
-  const call: Array<[string, string]> = [];
-  for (const name of [
-    'AccountSid',
-    'ApiVersion',
-    'CallSid',
-    'Called',
-    'Caller',
-    'Direction',
-    'From',
-    'To',
-  ]) {
+  if (root.name !== 'Response') {
+    transcript.push({
+      kind: 'note',
+      at: call.clock,
+      text: 'the provider cannot read the answer as TwiML and reads its application error message',
+    });
+    passes(PROMPT_SECONDS);
+    return end({ status: 'completed', outcome: 'failed', by: 'provider' });
+  }
+
+  const carried: Array<[string, string]> = [];
+  for (const name of CALL_FIELDS) {
     const value = previous.get(name);
-    if (value !== undefined) call.push([name, value]);
+    if (value !== undefined) carried.push([name, value]);
   }
-  const inProgress: Array<[string, string]> = [...call, ['CallStatus', 'in-progress']];
-  const sorted = (fields: Array<[string, string]>) =>
-    fields.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  const gathersSoFar = sent.filter((each) => each.event === 'gather').length;
+  const inProgress: Array<[string, string]> = [...carried, ['CallStatus', 'in-progress']];
   const entries = digitEntries(options.digits);
-  for (const verb of root.children ?? []) {
-    if (typeof verb === 'string') continue;
+  const send = (
+    event: TwimlRequestKind,
+    fields: Array<[string, string]>,
+    target: { path: string; query: string },
+    method: string | undefined,
+  ): TestRequest =>
+    twimlRequest(event, byName([...inProgress, ...fields]), {
+      ...target,
+      method: method ?? 'POST',
+    });
+  const notFollowed = (url: string): CallStep => {
+    transcript.push({
+      kind: 'note',
+      at: call.clock,
+      text: `the provider fetches ${url}, outside the simulated app: not followed`,
+    });
+    return end({ status: 'completed', outcome: 'completed', by: 'provider' });
+  };
+  /** Runs a prompt verb (`Say`, `Play`, `Pause`); `true` when the caller hung up during it. */
+  const prompt = (verb: XmlElement): boolean => {
+    const attributes = verb.attributes ?? {};
+    if (verb.name === 'Pause') return passes(numberAttribute(attributes['length'], 1));
+    if (verb.name !== 'Say' && verb.name !== 'Play') return false;
+    const loops = Math.max(1, numberAttribute(attributes['loop'], 1));
+    const text = textOf(verb);
+    const what = verb.name === 'Say' ? text : `audio ${text}`;
+    transcript.push({
+      kind: 'hears',
+      at: call.clock,
+      what: loops > 1 ? `${what} (${loops} times)` : what,
+    });
+    call.failedDial = undefined;
+    return passes(PROMPT_SECONDS * loops);
+  };
+
+  const verbs = (root.children ?? []).filter(
+    (item): item is XmlElement => typeof item !== 'string',
+  );
+  for (const [index, verb] of verbs.entries()) {
+    if (hangupAt !== undefined && call.clock >= hangupAt) return callerHangsUp();
     const attributes = verb.attributes ?? {};
     const method = attributes['method'];
     switch (verb.name) {
+      case 'Say':
+      case 'Play':
+      case 'Pause':
+        if (prompt(verb)) return callerHangsUp();
+        continue;
       case 'Gather': {
-        const digits = entries[gathersSoFar];
-        if (digits === undefined) {
-          if (attributes['actionOnEmptyResult'] !== 'true') continue;
+        for (const child of verb.children ?? []) {
+          if (typeof child !== 'string' && prompt(child)) return callerHangsUp();
         }
-        const target = targetOf(attributes['action'] ?? '', request, baseUrl);
-        if (target === undefined) return [];
-        const fields = sorted([...inProgress, ['Digits', digits ?? ''], ['FinishedOnKey', '']]);
-        return [twimlRequest('gather', fields, { ...target, method: method ?? 'POST' })];
+        const digits = entries[call.gathers];
+        call.gathers += 1;
+        call.failedDial = undefined;
+        if (digits === undefined) {
+          const timeout = numberAttribute(attributes['timeout'], GATHER_TIMEOUT_SECONDS);
+          transcript.push({ kind: 'no-input', at: call.clock, waitedSeconds: timeout });
+          if (passes(timeout)) return callerHangsUp();
+          if (attributes['actionOnEmptyResult'] !== 'true') continue;
+        } else {
+          transcript.push({ kind: 'presses', at: call.clock, digits });
+          if (passes(TYPING_SECONDS)) return callerHangsUp();
+        }
+        const action = attributes['action'] ?? '';
+        const target = targetOf(action, request, baseUrl);
+        if (target === undefined) return notFollowed(action);
+        transcript.push({ kind: 'follows', at: call.clock, url: shownUrl(target, action) });
+        return {
+          requests: [
+            send(
+              'gather',
+              [
+                ['Digits', digits ?? ''],
+                ['FinishedOnKey', ''],
+              ],
+              target,
+              method,
+            ),
+          ],
+          transcript,
+        };
       }
       case 'Redirect': {
-        const text = (verb.children ?? [])
-          .filter((item) => typeof item === 'string')
-          .join('')
-          .trim();
-        const target = targetOf(text, request, baseUrl);
-        if (target === undefined) return [];
-        return [
-          twimlRequest('voice', sorted([...inProgress]), { ...target, method: method ?? 'POST' }),
-        ];
+        const url = textOf(verb);
+        const target = targetOf(url, request, baseUrl);
+        if (target === undefined) return notFollowed(url);
+        transcript.push({ kind: 'follows', at: call.clock, url: shownUrl(target, url) });
+        return { requests: [send('voice', [], target, method)], transcript };
       }
       case 'Dial': {
+        const result = dial(verb, options, call, transcript);
         const action = attributes['action'];
-        if (action === undefined) continue;
-        const target = targetOf(action, request, baseUrl);
-        if (target === undefined) return [];
-        const status = options.dialCallStatus ?? 'completed';
-        const fields = sorted([
-          ...inProgress,
-          ['DialCallStatus', status],
-          ['DialCallSid', twimlSid('CA')],
-          ['DialCallDuration', status === 'completed' ? '12' : '0'],
-          ['DialBridged', status === 'completed' ? 'true' : 'false'],
-        ]);
-        return [twimlRequest('dial', fields, { ...target, method: method ?? 'POST' })];
+        const target = action === undefined ? undefined : targetOf(action, request, baseUrl);
+        if (action !== undefined && target === undefined) {
+          if (result.ending !== undefined) return end(result.ending);
+          return notFollowed(action);
+        }
+        if (result.ending !== undefined && target === undefined) return end(result.ending);
+        if (target !== undefined) {
+          call.ending = result.ending;
+          if (result.ending === undefined) {
+            transcript.push({
+              kind: 'follows',
+              at: call.clock,
+              url: shownUrl(target, action ?? ''),
+            });
+          }
+          const dialFields: Array<[string, string]> = [
+            ['DialCallStatus', result.status],
+            ['DialCallSid', twimlSid('CA')],
+            ['DialCallDuration', String(Math.round(result.talkSeconds))],
+            ['DialBridged', result.status === 'completed' ? 'true' : 'false'],
+          ];
+          return { requests: [send('dial', dialFields, target, method)], transcript };
+        }
+        continue;
       }
       case 'Record': {
+        transcript.push({
+          kind: 'note',
+          at: call.clock,
+          text: 'hears the beep and records a message',
+        });
+        call.failedDial = undefined;
+        const start = call.clock;
+        const cut = passes(RECORDING_SECONDS);
+        const length = Math.round(call.clock - start);
+        transcript.push({ kind: 'note', at: call.clock, text: `leaves a message of ${length} s` });
         const action = attributes['action'];
-        if (action === undefined) continue;
+        if (action === undefined) {
+          if (cut) return callerHangsUp();
+          continue;
+        }
         const target = targetOf(action, request, baseUrl);
-        if (target === undefined) return [];
+        if (target === undefined) return cut ? callerHangsUp() : notFollowed(action);
+        if (cut) {
+          call.ending = {
+            status: 'completed',
+            durationSeconds: 0,
+            outcome: 'completed',
+            by: 'caller',
+          };
+        } else {
+          transcript.push({ kind: 'follows', at: call.clock, url: shownUrl(target, action) });
+        }
         const sid = twimlSid('RE');
-        const fields = sorted([
-          ...inProgress,
-          ['RecordingDuration', '5'],
-          ['RecordingSid', sid],
-          ['RecordingUrl', `https://api.twilio.com/2010-04-01/Accounts/AC/Recordings/${sid}`],
-          ['Digits', '#'],
-        ]);
-        return [twimlRequest('record', fields, { ...target, method: method ?? 'POST' })];
+        return {
+          requests: [
+            send(
+              'record',
+              [
+                ['RecordingDuration', String(length)],
+                ['RecordingSid', sid],
+                ['RecordingUrl', `https://api.twilio.com/2010-04-01/Accounts/AC/Recordings/${sid}`],
+                ['Digits', cut ? 'hangup' : '#'],
+              ],
+              target,
+              method,
+            ),
+          ],
+          transcript,
+        };
+      }
+      case 'Enqueue': {
+        transcript.push({
+          kind: 'note',
+          at: call.clock,
+          text: `waits in queue ${textOf(verb)} (no agent takes the call in the simulation)`,
+        });
+        passes(options.talkSeconds ?? options.durationSeconds ?? 30);
+        return callerHangsUp();
+      }
+      case 'Reject': {
+        const first = request.event === 'voice' && sent.length === 1 && index === 0;
+        const busy = attributes['reason'] === 'busy';
+        transcript.push({
+          kind: 'note',
+          at: call.clock,
+          text: busy ? 'hears the busy signal' : 'hears that the number is not in service',
+        });
+        if (first) {
+          return end({
+            status: busy ? 'busy' : 'no-answer',
+            outcome: busy ? 'busy' : 'rejected',
+            by: 'app',
+          });
+        }
+        return end({ status: 'completed', outcome: 'rejected', by: 'app' });
       }
       case 'Hangup':
-      case 'Reject':
+        return end({ status: 'completed', outcome: call.failedDial ?? 'completed', by: 'app' });
       case 'Leave':
-      case 'Enqueue':
       case 'Connect':
       case 'Pay':
-        return [];
+      case 'Refer':
+      case 'Echo':
+        transcript.push({
+          kind: 'note',
+          at: call.clock,
+          text: `<${verb.name}> is not simulated: the call ends here`,
+        });
+        return end({ status: 'completed', outcome: 'completed', by: 'provider' });
       default:
         continue;
     }
   }
-  return [];
+  return end({ status: 'completed', outcome: call.failedDial ?? 'completed', by: 'app' });
+}
+
+/** What one `<Dial>` came to. */
+interface DialResult {
+  /** `DialCallStatus` (docs/providers/twilio.md §2.5). */
+  readonly status: 'completed' | 'busy' | 'no-answer' | 'failed' | 'canceled';
+  /** Talk time in **seconds** (`DialCallDuration`). */
+  readonly talkSeconds: number;
+  /** Set when the call is over with this dial (the caller hung up). */
+  readonly ending?: TwimlCallEnd | undefined;
+}
+
+/** Runs one `<Dial>` on the clock of `call`, writing its `rings`/`talks` entries. */
+function dial(
+  verb: XmlElement,
+  options: TwimlCallScenarioOptions,
+  call: CallState,
+  transcript: TranscriptEntry[],
+): DialResult {
+  const attributes = verb.attributes ?? {};
+  const targets: string[] = [];
+  let room: string | undefined;
+  const text = textOf(verb);
+  if (text !== '') targets.push(text);
+  for (const noun of verb.children ?? []) {
+    if (typeof noun === 'string') continue;
+    if (noun.name === 'Number' || noun.name === 'Sip' || noun.name === 'Client') {
+      targets.push(textOf(noun));
+    } else if (noun.name === 'Conference') {
+      room = `conference ${textOf(noun)}`;
+    } else if (noun.name === 'Queue') {
+      room = `the next caller of queue ${textOf(noun)}`;
+    }
+  }
+  const caller = (): TwimlCallEnd => ({
+    status: 'completed',
+    durationSeconds: 0,
+    outcome: 'completed',
+    by: 'caller',
+  });
+  const defaultTalk = options.durationSeconds ?? 30;
+  if (room !== undefined && targets.length === 0) {
+    transcript.push({ kind: 'note', at: call.clock, text: `is connected to ${room}` });
+    const talk = talkSeconds(options, call.clock, defaultTalk);
+    transcript.push({ kind: 'talks', at: call.clock, with: room, seconds: talk });
+    call.clock += talk;
+    return { status: 'completed', talkSeconds: talk, ending: caller() };
+  }
+  const forced = options.dialCallStatus;
+  if (targets.length === 0 || forced === 'failed') {
+    transcript.push({
+      kind: 'note',
+      at: call.clock,
+      text:
+        targets.length === 0
+          ? 'the dial has no target and fails'
+          : `the dial to ${targets.join(', ')} fails`,
+    });
+    call.failedDial = 'failed';
+    return { status: 'failed', talkSeconds: 0 };
+  }
+  const timeoutSeconds = numberAttribute(attributes['timeout'], DIAL_TIMEOUT_SECONDS);
+  let plan: CallPlan = options;
+  if (forced === 'busy' || forced === 'no-answer') {
+    const every: Record<string, TargetBehaviour> = {};
+    for (const target of targets) every[target] = forced;
+    plan = { ...options, targets: every };
+  } else if (forced === 'canceled') {
+    const hangup = call.clock + Math.min(1, timeoutSeconds);
+    plan = {
+      ...options,
+      hangupAfterSeconds: Math.min(options.hangupAfterSeconds ?? hangup, hangup),
+    };
+  }
+  const rung = ringTargets(plan, targets, call.clock, {
+    simultaneous: attributes['sequential'] !== 'true',
+    timeoutSeconds,
+  });
+  transcript.push(...rung.transcript);
+  call.clock = rung.endedAt;
+  if (rung.answered !== undefined) {
+    const talk = talkSeconds(plan, rung.answered.at, defaultTalk);
+    transcript.push({ kind: 'talks', at: call.clock, with: rung.answered.target, seconds: talk });
+    call.clock += talk;
+    call.failedDial = undefined;
+    return { status: 'completed', talkSeconds: talk, ending: caller() };
+  }
+  if (rung.failure === 'canceled')
+    return { status: 'canceled', talkSeconds: 0, ending: { ...caller(), outcome: 'canceled' } };
+  const failure = rung.failure ?? 'no-answer';
+  call.failedDial = failure;
+  return { status: failure, talkSeconds: 0 };
 }

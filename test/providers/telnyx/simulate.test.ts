@@ -63,7 +63,12 @@ test('a Gather answer is followed by its action with the digits, in TeXML fields
     status: 200,
     body: '<Response><Gather action="http://127.0.0.1/telnyx/actions/menu?attempt=1"/></Response>',
   };
-  const [next] = followTelnyxAnswer(reply, [voice], { digits: '5' }, 'http://127.0.0.1/telnyx');
+  const [next] = followTelnyxAnswer(
+    reply,
+    [voice],
+    { digits: '5' },
+    'http://127.0.0.1/telnyx',
+  ).requests;
   expect(next).toMatchObject({ event: 'gather', path: '/actions/menu', query: 'attempt=1' });
   const sent = fields(next?.body ?? '');
   expect(sent).toMatchObject({ Digits: '5', CallSid: 'v3:x', CallSidLegacy: 'v3:x' });
@@ -79,7 +84,7 @@ test('GET: the fields of a followed request are in its query', () => {
     status: 200,
     body: '<Response><Redirect method="GET">/telnyx/next</Redirect></Response>',
   };
-  const [next] = followTelnyxAnswer(reply, [voice], {}, 'http://127.0.0.1/telnyx');
+  const [next] = followTelnyxAnswer(reply, [voice], {}, 'http://127.0.0.1/telnyx').requests;
   expect(next?.method).toBe('GET');
   expect(next?.path).toBe('/next');
   expect(fields(next?.query ?? '')['CallSidLegacy']).toBe(fields(voice.query ?? '')['CallSid']);

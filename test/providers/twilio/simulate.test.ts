@@ -16,8 +16,11 @@ function follow(xml: string, sent: TestRequest[] = [voice], digits?: string[]) {
     sent,
     digits === undefined ? {} : { digits },
     BASE,
-  );
+  ).requests;
 }
+
+/** The events of the requests a step sends. */
+const events = (requests: readonly TestRequest[]) => requests.map((request) => request.event);
 
 test('the scenario: a voice request and the final status callback; unanswered calls only the callback', () => {
   expect(twilio.twilioCallScenario().map((request) => request.event)).toEqual([
@@ -45,7 +48,10 @@ test('a Gather posts the next digits entry to its action, keeping the call field
 test('a Gather without action posts to the current document; without digits left it falls through', () => {
   const [same] = follow('<Response><Gather method="GET"/></Response>', [voice], ['1']);
   expect(same).toMatchObject({ event: 'gather', method: 'GET', path: '/' });
-  expect(follow('<Response><Gather action="x"/><Hangup/></Response>', [voice], [])).toEqual([]);
+  // No digits left: the Gather falls through to the Hangup, which ends the call.
+  expect(events(follow('<Response><Gather action="x"/><Hangup/></Response>', [voice], []))).toEqual(
+    ['status-callback'],
+  );
   const gathered = { ...voice, event: 'gather' };
   expect(
     follow(
@@ -60,18 +66,49 @@ test('Dial and Record actions are requested; a Dial without action goes on', () 
   const [dial] = follow('<Response><Dial action="actions/dialed">+15550001111</Dial></Response>');
   expect(dial).toMatchObject({ event: 'dial', path: '/actions/dialed' });
   expect(new URLSearchParams(dial?.body).get('DialCallStatus')).toBe('completed');
-  const [record] = follow('<Response><Dial>+1555</Dial><Record action="rec"/></Response>');
-  expect(record).toMatchObject({ event: 'record', path: '/rec' });
+  // A Dial without action that nobody answers goes on with the next verb; one answered ends
+  // the call when the caller hangs up after the talk.
+  const busy = twilio.followTwilioAnswer(
+    {
+      request: voice,
+      status: 200,
+      body: '<Response><Dial>+1555</Dial><Record action="rec"/></Response>',
+    },
+    [voice],
+    { targets: { '+1555': 'busy' } },
+    BASE,
+  ).requests;
+  expect(busy[0]).toMatchObject({ event: 'record', path: '/rec' });
+  expect(events(follow('<Response><Dial>+1555</Dial><Record action="rec"/></Response>'))).toEqual([
+    'status-callback',
+  ]);
 });
 
-test('URLs outside the played URL, errors and notifications are not followed', () => {
+test('URLs outside the played URL and errors are not followed: the call ends with its status callback', () => {
   // A path-absolute URL resolves against the host: outside the mount.
-  expect(follow('<Response><Redirect>/again</Redirect></Response>')).toEqual([]);
+  expect(events(follow('<Response><Redirect>/again</Redirect></Response>'))).toEqual([
+    'status-callback',
+  ]);
   expect(
-    follow('<Response><Redirect>https://elsewhere.example.com/x</Redirect></Response>'),
-  ).toEqual([]);
+    events(follow('<Response><Redirect>https://elsewhere.example.com/x</Redirect></Response>')),
+  ).toEqual(['status-callback']);
   expect(
-    twilio.followTwilioAnswer({ request: voice, status: 500, body: '' }, [voice], {}, BASE),
-  ).toEqual([]);
-  expect(follow('not xml')).toEqual([]);
+    events(
+      twilio.followTwilioAnswer({ request: voice, status: 500, body: '' }, [voice], {}, BASE)
+        .requests,
+    ),
+  ).toEqual(['status-callback']);
+  expect(events(follow('not xml'))).toEqual(['status-callback']);
+});
+
+test('a status callback (a notification) gets nothing', () => {
+  const status = twilio.twilioCallScenario({ callSid: 'CA1' })[1] as TestRequest;
+  expect(
+    twilio.followTwilioAnswer(
+      { request: status, status: 200, body: '' },
+      [voice, status],
+      {},
+      BASE,
+    ),
+  ).toEqual({ requests: [], transcript: [] });
 });
