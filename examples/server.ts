@@ -76,6 +76,10 @@
  * - `EXAMPLE_HANDLER_DELAY_MS`: for tests only — every event's reply waits this long (an
  *   `onAny` observer sleeps, bounded by the deadline), as with a slow handler
  *
+ * Outside production, the live inspector (docs/inspector.md) is served at `/_callcontrol/`,
+ * watching every mounted app: each request as it happens, grouped per call, with replay; with
+ * `NODE_ENV=production` (or the `production` option) it is not mounted, and the path answers 404.
+ *
  * Beside the providers: `GET /healthz` answers 200 while the process runs (liveness), `GET
  * /readyz` 200 until a shutdown began, then 503 (readiness); every other path 404 at once,
  * without reading a body. Headers must arrive within 5 s, a whole request within 20 s (see
@@ -92,6 +96,9 @@ import { join } from 'node:path';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import express from 'express';
 import {
+  createInspector,
+  type InspectableApp,
+  type Inspector,
   RedisStore,
   STORE_CLOSE_TIMEOUT_MS,
   type CallStore,
@@ -187,6 +194,19 @@ interface ServerState {
   shuttingDown: boolean;
   /** Responses not finished yet, to mark `Connection: close` when a shutdown begins. */
   readonly responses: Set<ServerResponse>;
+  /** The live inspector at `/_callcontrol/` (outside production); its streams end at shutdown. */
+  inspector?: Inspector | undefined;
+}
+
+/** Where the example server serves the live inspector outside production (docs/inspector.md). */
+export const INSPECTOR_PATH = '/_callcontrol';
+
+/** Whether a mounted app can be watched by the inspector (every callcontrol app can). */
+function inspectable(calls: object): calls is InspectableApp {
+  return (
+    typeof (calls as Partial<InspectableApp>).observe === 'function' &&
+    typeof (calls as Partial<InspectableApp>).handle === 'function'
+  );
 }
 
 /** One provider of the example server and how its requests are checked. */
@@ -364,7 +384,14 @@ function buildExample(
   app.disable('x-powered-by');
   const apps: ClosableApp[] = [];
   const handlerDelayMs = millisecondsFrom('EXAMPLE_HANDLER_DELAY_MS', options.handlerDelayMs, 0);
+  // The live inspector, watching every mounted app: outside production only (else 404).
+  const inspector =
+    (options.production ?? process.env['NODE_ENV'] === 'production')
+      ? undefined
+      : createInspector({ enabled: true });
+  state.inspector = inspector;
   const mount = (path: string, calls: ClosableApp & { express(): express.RequestHandler }) => {
+    if (inspector !== undefined && inspectable(calls)) inspector.watch(calls, { name: path });
     if (handlerDelayMs > 0) {
       calls.onAny(() => new Promise<void>((resolve) => setTimeout(resolve, handlerDelayMs)));
     }
@@ -381,6 +408,7 @@ function buildExample(
     }
     next();
   });
+  if (inspector !== undefined) app.use(INSPECTOR_PATH, inspector.node());
   app.get('/healthz', (req, res) => answerAtOnce(req, res, 200, 'ok\n'));
   app.get('/readyz', (req, res) =>
     state.shuttingDown
@@ -745,6 +773,8 @@ export interface ExampleServer {
   readonly ready: boolean;
   /** The startup lines of the `/flow/<provider>` mounts (served, and which cannot and why). */
   readonly flowLines: readonly string[];
+  /** The live inspector at {@link INSPECTOR_PATH}; `undefined` in production (not served). */
+  readonly inspector: Inspector | undefined;
   /**
    * Shuts the server down gracefully, within `options.timeoutMs`:
    * 1. `GET /readyz` answers 503 and every reply carries `Connection: close`; for `delayMs`
@@ -807,6 +837,7 @@ export async function startExample(options: ExampleServerOptions = {}): Promise<
   return {
     server,
     flowLines,
+    inspector: state.inspector,
     get ready() {
       return !state.shuttingDown;
     },
@@ -854,6 +885,8 @@ async function shutdown(
   const left = (): number => Math.max(0, deadline - SHUTDOWN_RESERVE_MS - Date.now());
 
   state.shuttingDown = true;
+  // Its open event streams would hold the server's close until the bound.
+  state.inspector?.close();
   for (const res of state.responses) if (!res.headersSent) res.setHeader('connection', 'close');
   state.responses.clear();
   if (delayMs > 0) await sleep(Math.min(delayMs, left()));
@@ -909,6 +942,11 @@ function main(): void {
         store === undefined ? 'memory' : 'redis',
       );
       console.log([...lines, ...example.flowLines].join('\n'));
+      if (example.inspector !== undefined) {
+        console.log(
+          `inspector: http://127.0.0.1:${port}${INSPECTOR_PATH}/ (every request as it happens; not served with NODE_ENV=production)`,
+        );
+      }
       let stopping = false;
       const stop = (signal: NodeJS.Signals): void => {
         if (stopping) {
