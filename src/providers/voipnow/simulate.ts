@@ -277,7 +277,7 @@ type Ending = {
  * The call: the `Dial-In` Call Event (§1, `CallStatus` `CALLING`) at 0 s; the IVR answers and
  * asks for `variable` (its own prompt, {@link VOIPNOW_PROMPT_SECONDS}); the caller types the
  * first `digits` entry, which the Call Interactive request carries as the interactive parameter
- * `variable` (§2 "Interactive Request Parameters"). Each answer is checked with VoipNow's
+ * `variable` (§2, its request parameters). Each answer is checked with VoipNow's
  * validator rules, then its verbs run in document order (§2 "Response verbs"):
  * - `<PlaySound>` is heard (`sound <name>`, {@link VOIPNOW_PROMPT_SECONDS} per `loop`; in the
  *   `background`, no time); with `digitvar` it takes the next `digits` entry into that IVR
