@@ -199,6 +199,18 @@ describe.each(PROVIDERS)('%s: the call as the caller lives it', (_name, setup) =
     expect(fields(call, 'status-callback').get('CallDuration')).toBe('5');
   });
 
+  test('the caller hangs up during the menu prompt: no Gather request, the call ends then', async () => {
+    const call = await setup().play({ digits: ['1'], hangupAfterSeconds: 1 });
+    expect(call.transcriptLines()).toEqual([
+      expect.stringMatching(/^call from /),
+      'hears: Press 1 for sales.',
+      expect.stringMatching(/^call ended: completed, 1 s \(CallStatus=completed/),
+    ]);
+    expect(call.transcript.at(-1)).toMatchObject({ by: 'caller' });
+    expect(call.exchanges.map((each) => each.event)).toEqual(['voice', 'status-callback']);
+    expect(fields(call, 'status-callback').get('CallDuration')).toBe('1');
+  });
+
   test('no digits: the prompt waits its timeout, the call ends at the end of the document', async () => {
     const call = await setup().play({});
     expect(call.transcriptLines()).toEqual([
