@@ -50,6 +50,7 @@ const SUBPATHS = {
     createFetchHandler: 'function',
     PROVIDERS: 'object',
     PROVIDER_NAMES: 'object',
+    createInspector: 'function',
   },
   './express': { createExpressMiddleware: 'function', captureRawBody: 'function' },
   './node': { createNodeHandler: 'function' },

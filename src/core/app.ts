@@ -481,7 +481,7 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
   /**
    * Registers an observer of every exchange: called once per request this app answers (through
    * {@link handle}, and the refusals adapters report through {@link fail}), after its reply is
-   * ready, with an {@link ObservedExchange} — received time, provider, event name, call id,
+   * ready, with an `ObservedExchange` — received time, provider, event name, call id,
    * outcome, error code, latency in milliseconds, the request and the typed event with their
    * secrets masked as in recordings, and the answer — and the request as received (secrets
    * included: see {@link ExchangeObserver}). Synchronous and cheap for the reply: keep the
