@@ -245,6 +245,29 @@ describe('inspector: what the page gets', () => {
   });
 });
 
+describe('inspector: adapter refusals', () => {
+  test('a request the adapter refuses before the pipeline (body too large) shows with its code', async () => {
+    await withNodeEnv('test', async () => {
+      const inspector = createInspector();
+      const calls = placetel.createApp({ ...QUIET, secret: SECRET, bodyLimitBytes: 64 });
+      inspector.watch(calls);
+      const http = express();
+      http.use('/placetel', calls.express());
+      const res = await request(http)
+        .post('/placetel')
+        .type('form')
+        .send({ event: 'IncomingCall', call_id: 'x'.repeat(200) });
+      expect(res.status).toBe(413);
+      const [entry] = inspector.entries();
+      expect([entry?.outcome, entry?.code, entry?.reply.status]).toEqual([
+        'refused',
+        'CC_ERR_BODY_TOO_LARGE',
+        413,
+      ]);
+    });
+  });
+});
+
 describe('inspector: the buffer', () => {
   test('keeps at most maxEntries: the oldest go first', async () => {
     await withNodeEnv('test', async () => {
