@@ -15,6 +15,7 @@ import { randomUUID } from 'node:crypto';
 import type { TestReply, TestRequest } from '../../testing/reply';
 import type { PlayedCall } from '../../testing/types';
 import type { CallPlan, CallStep } from '../../testing/transcript';
+export type { TwimlCallEnd, TwimlStatusCallbackBuilder } from '../twiml/simulate';
 import {
   followTwimlCall,
   twimlCallStep,

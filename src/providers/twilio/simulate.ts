@@ -9,7 +9,11 @@
  */
 import type { TestReply, TestRequest } from '../../testing/reply';
 import type { PlayedCall } from '../../testing/types';
-export type { TwimlCallScenarioOptions } from '../twiml/simulate';
+export type {
+  TwimlCallEnd,
+  TwimlCallScenarioOptions,
+  TwimlStatusCallbackBuilder,
+} from '../twiml/simulate';
 import type { CallStep } from '../../testing/transcript';
 import {
   followTwimlCall,

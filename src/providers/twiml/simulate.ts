@@ -356,16 +356,16 @@ function shownUrl(target: { path: string; query: string } | undefined, url: stri
 /**
  * The model of a TwiML call: what the platform sends next after `reply` answered the last of
  * `sent`, and what the caller lives meanwhile (the transcript, `src/testing/transcript.ts`),
- * on a simulated clock. The answer's verbs run in document order (docs/providers/twilio.md
- * §5.1; telnyx.md §5.1; signalwire.md §5.1):
+ * on a simulated clock. The answer's verbs run in document order (docs/providers/twilio.md §5.1,
+ * docs/providers/telnyx.md §5.1, docs/providers/signalwire.md §5.1):
  * - `<Say>` / `<Play>`: `hears` the text or `audio <url>`, {@link PROMPT_SECONDS} per loop;
  *   `<Pause length>` (default 1 s) only moves the clock.
- * - `<Gather>` (§2.4): its prompts, then the next `digits` entry is `presses` and posted
+ * - `<Gather>` (docs/providers/twilio.md §2.4): its prompts, then the next `digits` entry is `presses` and posted
  *   (`Digits`, `FinishedOnKey`) to its `action` (default: the current document) — a `follows`
  *   entry; with no entry left, `no-input` after its `timeout` (default 5 s) and the document
  *   goes on (unless `actionOnEmptyResult="true"`).
  * - `<Redirect>`: `follows`, requested as a voice request (`method`, default POST).
- * - `<Dial>` (§2.5): rings its `<Number>`/`<Sip>`/`<Client>` targets (text: a number) with
+ * - `<Dial>` (docs/providers/twilio.md §2.5): rings its `<Number>`/`<Sip>`/`<Client>` targets (text: a number) with
  *   {@link ringTargets} — all at once, or one after the other with `sequential="true"`, each
  *   up to its `timeout` (default 30 s) — by the plan's `targets`. Answered: `talks` for the
  *   plan's `talkSeconds` (default `durationSeconds`, 30), then the caller hangs up; the
@@ -373,10 +373,10 @@ function shownUrl(target: { path: string; query: string } | undefined, url: stri
  *   `DialBridged=true`, its answer is ignored (the call is over), then the status callback.
  *   Every target busy: `DialCallStatus=busy`; none answered: `no-answer`; no target:
  *   `failed` — the `action` (if any) is requested and its answer run, else the document goes
- *   on. The caller hanging up while it rings: `canceled` (§2.2), the action requested, the
+ *   on. The caller hanging up while it rings: `canceled` (docs/providers/twilio.md §2.2), the action requested, the
  *   call over. `<Conference>` and `<Queue>` nouns connect at once (a `note`, then `talks`).
  * - `<Record>`: a `note`, {@link RECORDING_SECONDS} of message, its `action` gets
- *   `RecordingUrl`, `RecordingDuration`, `Digits` (§2.7); without `action` the document goes
+ *   `RecordingUrl`, `RecordingDuration`, `Digits` (docs/providers/twilio.md §2.7); without `action` the document goes
  *   on.
  * - `<Enqueue>`: `note`; no agent takes the call here: the caller waits `talkSeconds`
  *   (default `durationSeconds`) or until `hangupAfterSeconds`, then hangs up.

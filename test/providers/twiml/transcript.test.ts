@@ -5,7 +5,7 @@
  * (`DialCallStatus=completed`, `DialCallDuration` = the talk time, `CallDuration` = the whole
  * call), busy and unanswered targets (docs/providers/twilio.md §2.5, telnyx.md §2.4,
  * signalwire.md §2.3), a `<Reject>` (the call never answered: `CallStatus=busy`), and the
- * caller hanging up while it rings (`DialCallStatus=canceled`, §2.2).
+ * caller hanging up while it rings (`DialCallStatus=canceled`, docs/providers/twilio.md §2.2).
  */
 import { generateKeyPairSync } from 'node:crypto';
 import { signalwire, telnyx, twilio } from '../../../src';
