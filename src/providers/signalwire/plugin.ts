@@ -101,7 +101,8 @@ export const signalwirePlugin = defineProviderPlugin({
       },
       {
         flags: '--duration <seconds>',
-        description: 'CallDuration of the call, in seconds (default 30)',
+        description:
+          'talk time in seconds of an answered <Dial> when the scenario has no talkSeconds (default 30); CallDuration is the call length on the simulated clock',
         wholeNumber: true,
       },
       { flags: '--method <method>', description: 'GET or POST (default POST)' },
@@ -117,7 +118,14 @@ SignalWire: the call follows the app's answers as cXML runs them (docs/providers
 requested, a <Dial> or <Record> with an action posts its result; <Hangup>, <Reject> or the end
 of the document end the call, then the status callback (--hangup-cause) is sent. URLs outside
 the given URL are not followed. --signing-key signs each request with X-SignalWire-Signature
-for the exact URL it is sent to (§3.1): give the app that URL as its publicUrl.`,
+for the exact URL it is sent to (§3.1): give the app that URL as its publicUrl.
+The scenario's plan (--scenario file: targets, talkSeconds, hangupAfterSeconds) decides each
+<Dial>: its targets ring at once (one after the other with sequential="true"), each up to its
+timeout (default 30 s); the action gets DialCallStatus completed/busy/no-answer/failed/canceled
+and DialCallDuration (the talk time); --dial-status forces that outcome. The final callback is
+sent when the call ends, with CallDuration from the simulated clock. A first-verb <Reject> ends
+the call unanswered: CallStatus busy (reason="busy") or no-answer (rejected), as the providers'
+<Reject> pages say (the reference lists only the attribute).`,
     scenario: (options) => signalwireCallStep(scenarioOf(options)),
     follow: (reply, sent, options, baseUrl) =>
       followSignalwireAnswer(reply, sent, scenarioOf(options), baseUrl),

@@ -124,7 +124,8 @@ export const telnyxPlugin = defineProviderPlugin({
       },
       {
         flags: '--duration <seconds>',
-        description: 'CallDuration of the call, in seconds (default 30)',
+        description:
+          'talk time in seconds of an answered <Dial> when the scenario has no talkSeconds (default 30); CallDuration is the call length on the simulated clock',
         wholeNumber: true,
       },
       { flags: '--method <method>', description: 'GET or POST (default POST)' },
@@ -141,7 +142,14 @@ fetched, a <Dial> or <Record> with an action posts its result; <Hangup>, <Reject
 the document end the call, then the call-progress callback (--hangup-cause) is sent. URLs
 outside the given URL are not followed. --private-key signs each request when it is sent
 (telnyx-timestamp = now, signature over "timestamp|body", §3); the app checks the time within
-300 seconds either way.`,
+300 seconds either way.
+The scenario's plan (--scenario file: targets, talkSeconds, hangupAfterSeconds) decides each
+<Dial>: its targets ring at once (one after the other with sequential="true"), each up to its
+timeout (default 30 s); the action gets DialCallStatus completed/busy/no-answer/failed/canceled
+and DialCallDuration (the talk time); --dial-status forces that outcome. The final callback is
+sent when the call ends, with CallDuration from the simulated clock. A first-verb <Reject> ends
+the call unanswered: CallStatus busy (reason="busy") or no-answer (rejected), as the providers'
+<Reject> pages say (the reference lists only the attribute).`,
     scenario: (options) => telnyxCallStep(scenarioOf(options)),
     follow: (reply, sent, options, baseUrl) =>
       followTelnyxAnswer(reply, sent, scenarioOf(options), baseUrl),

@@ -94,7 +94,8 @@ export const twilioPlugin = defineProviderPlugin({
       },
       {
         flags: '--duration <seconds>',
-        description: 'CallDuration of the call, in seconds (default 30)',
+        description:
+          'talk time in seconds of an answered <Dial> when the scenario has no talkSeconds (default 30); CallDuration is the call length on the simulated clock',
         wholeNumber: true,
       },
       { flags: '--method <method>', description: 'GET or POST (default POST)' },
@@ -111,7 +112,14 @@ requested, a <Dial> or <Record> with an action posts its result; <Hangup>, <Reje
 end of the document end the call, then the status callback (--hangup-cause) is sent. URLs
 outside the given URL are not followed. --auth-token signs each request with
 X-Twilio-Signature for the exact URL it is sent to (§3.1): give the app that URL as its
-publicUrl (or trustProxy) when it runs behind a proxy.`,
+publicUrl (or trustProxy) when it runs behind a proxy.
+The scenario's plan (--scenario file: targets, talkSeconds, hangupAfterSeconds) decides each
+<Dial>: its targets ring at once (one after the other with sequential="true"), each up to its
+timeout (default 30 s); the action gets DialCallStatus completed/busy/no-answer/failed/canceled
+and DialCallDuration (the talk time); --dial-status forces that outcome. The final callback is
+sent when the call ends, with CallDuration from the simulated clock. A first-verb <Reject> ends
+the call unanswered: CallStatus busy (reason="busy") or no-answer (rejected), as the providers'
+<Reject> pages say (the reference lists only the attribute).`,
     scenario: (options) => twilioCallStep(scenarioOf(options)),
     follow: (reply, sent, options, baseUrl) =>
       followTwilioAnswer(reply, sent, scenarioOf(options), baseUrl),
