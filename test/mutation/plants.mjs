@@ -8,7 +8,8 @@
  *
  * @typedef {object} Plant
  * @property {string} id - short name, unique
- * @property {string} group - the property file's topic: auth, limits, deadline, throws, store
+ * @property {string} group - the property file's topic: auth, limits, deadline, throws, store;
+ *   inspector (the live inspector's promises, caught by its own tests)
  * @property {string} bug - what the plant breaks, in words
  * @property {string} file - the production file, relative to the repository root
  * @property {ReadonlyArray<readonly [string, string]>} edits - `[from, to]` text replacements
@@ -20,6 +21,7 @@ const AUTH = ['test/property/auth.property.test.ts'];
 const LIMITS = ['test/property/limits.property.test.ts'];
 const DEADLINE = ['test/property/deadline.property.test.ts'];
 const THROWS = ['test/property/hostile-handlers.property.test.ts'];
+const INSPECTOR = ['test/inspector/inspector.test.ts'];
 /** `handle()`'s last line of defence: whatever the pipeline threw becomes the fallback. */
 const NO_RESCUE = /** @type {const} */ ([
   'reply = this.#rescue(error, received, trace);',
@@ -343,5 +345,107 @@ export const PLANTS = [
       ],
     ],
     tests: THROWS,
+  },
+  {
+    id: 'inspector-served-in-production',
+    group: 'inspector',
+    bug: 'the inspector is served with NODE_ENV=production without being enabled',
+    file: 'src/inspector/index.ts',
+    edits: [
+      [
+        'const enabled = options.enabled ?? !production;',
+        'const enabled = options.enabled ?? true;',
+      ],
+    ],
+    tests: INSPECTOR,
+    names: 'production',
+  },
+  {
+    id: 'inspector-token-unchecked',
+    group: 'inspector',
+    bug: 'a request without the inspector token is let through',
+    file: 'src/inspector/index.ts',
+    edits: [['    if (token === undefined) return true;', "    if (token !== '') return true;"]],
+    tests: INSPECTOR,
+    names: 'token',
+  },
+  {
+    id: 'inspector-headers-unmasked',
+    group: 'inspector',
+    bug: 'the observed request carries its headers as received (Authorization, signatures, cookies)',
+    file: 'src/core/observe.ts',
+    edits: [
+      [
+        '    request,\n',
+        '    request: { ...request, headers: received.headers as Record<string, string> },\n',
+      ],
+    ],
+    tests: INSPECTOR,
+    names: 'masked',
+  },
+  {
+    id: 'inspector-event-unmasked',
+    group: 'inspector',
+    bug: 'the typed event keeps a URL token a field echoes',
+    file: 'src/core/observe.ts',
+    edits: [
+      [
+        'typedEvent = masked(json, secrets) as Record<string, unknown>;',
+        'typedEvent = json as Record<string, unknown>;',
+      ],
+    ],
+    tests: INSPECTOR,
+    names: 'masked',
+  },
+  {
+    id: 'inspector-no-count-bound',
+    group: 'inspector',
+    bug: 'the buffer keeps more than maxEntries',
+    file: 'src/inspector/index.ts',
+    edits: [
+      [
+        'if (buffer.length <= maxEntries && now - oldest.at <= maxAgeMs) break;',
+        'if (now - oldest.at <= maxAgeMs) break;',
+      ],
+    ],
+    tests: INSPECTOR,
+    names: 'maxEntries',
+  },
+  {
+    id: 'inspector-no-age-bound',
+    group: 'inspector',
+    bug: 'the buffer keeps exchanges older than maxAgeMs',
+    file: 'src/inspector/index.ts',
+    edits: [
+      [
+        'if (buffer.length <= maxEntries && now - oldest.at <= maxAgeMs) break;',
+        'if (buffer.length <= maxEntries) break;',
+      ],
+    ],
+    tests: INSPECTOR,
+    names: 'maxAgeMs',
+  },
+  {
+    id: 'inspector-replay-as-retry',
+    group: 'inspector',
+    bug: 'a replay goes through duplicate detection, so the handler does not run again',
+    file: 'src/inspector/index.ts',
+    edits: [['replayOptions.asRetry === true ? {} : { duplicates: false },', '{},']],
+    tests: INSPECTOR,
+    names: 'replay',
+  },
+  {
+    id: 'observe-always-built',
+    group: 'inspector',
+    bug: 'the exchange is built for observers even when there is none',
+    file: 'src/core/app.ts',
+    edits: [
+      [
+        '      if (this.#observers.size > 0) {\n        this.#notify(',
+        '      if (this.#observers.size >= 0) {\n        this.#notify(',
+      ],
+    ],
+    tests: INSPECTOR,
+    names: 'observer',
   },
 ];
