@@ -68,6 +68,15 @@ export {
   type RingOutcome,
   type RingResult,
   type TargetBehaviour,
+  type TranscriptCall,
+  type TranscriptEnded,
   type TranscriptEntry,
+  type TranscriptFollows,
+  type TranscriptHears,
+  type TranscriptNoInput,
+  type TranscriptNote,
+  type TranscriptPresses,
+  type TranscriptRings,
+  type TranscriptTalks,
 } from './transcript';
 export { loadCallScenario } from './scenario-file';

@@ -38,6 +38,7 @@ interface EntryBase {
 
 /** The call comes in (or goes out): the first entry of a transcript. */
 export interface TranscriptCall extends EntryBase {
+  /** The entry's kind: `'call'`. */
   readonly kind: 'call';
   /** The caller id, as the provider sends it. */
   readonly from: string;
@@ -52,6 +53,7 @@ export interface TranscriptCall extends EntryBase {
  * (`what` is its URL), music on hold, a beep.
  */
 export interface TranscriptHears extends EntryBase {
+  /** The entry's kind: `'hears'`. */
   readonly kind: 'hears';
   /** The text read out, or a description (`'audio https://…/menu.wav'`, `'music on hold'`). */
   readonly what: string;
@@ -59,6 +61,7 @@ export interface TranscriptHears extends EntryBase {
 
 /** The caller presses keys (DTMF) at a prompt. */
 export interface TranscriptPresses extends EntryBase {
+  /** The entry's kind: `'presses'`. */
   readonly kind: 'presses';
   /** The keys, in order, e.g. `'1'` or `'1234#'`. */
   readonly digits: string;
@@ -66,6 +69,7 @@ export interface TranscriptPresses extends EntryBase {
 
 /** A prompt waited for keys and got none (its timeout ran out). */
 export interface TranscriptNoInput extends EntryBase {
+  /** The entry's kind: `'no-input'`. */
   readonly kind: 'no-input';
   /** How long the prompt waited, in **seconds** (when known). */
   readonly waitedSeconds?: number;
@@ -73,6 +77,7 @@ export interface TranscriptNoInput extends EntryBase {
 
 /** A forward or dial rings a target, and what the target did. */
 export interface TranscriptRings extends EntryBase {
+  /** The entry's kind: `'rings'`. */
   readonly kind: 'rings';
   /** The target: a number, SIP URI, extension, queue… as the answer names it. */
   readonly target: string;
@@ -84,6 +89,7 @@ export interface TranscriptRings extends EntryBase {
 
 /** The caller talks with the target that answered. */
 export interface TranscriptTalks extends EntryBase {
+  /** The entry's kind: `'talks'`. */
   readonly kind: 'talks';
   /** Who the caller talks to. */
   readonly with: string;
@@ -93,6 +99,7 @@ export interface TranscriptTalks extends EntryBase {
 
 /** The provider fetches the next instructions from another URL (a redirect, a gather action). */
 export interface TranscriptFollows extends EntryBase {
+  /** The entry's kind: `'follows'`. */
   readonly kind: 'follows';
   /** The URL (path and query below the webhook URL, or absolute). */
   readonly url: string;
@@ -100,12 +107,15 @@ export interface TranscriptFollows extends EntryBase {
 
 /** Anything else worth a line: "is put in queue support", "leaves a message of 12 s". */
 export interface TranscriptNote extends EntryBase {
+  /** The entry's kind: `'note'`. */
   readonly kind: 'note';
+  /** The line as the caller lives it, e.g. `'is put in queue support'`. */
   readonly text: string;
 }
 
 /** The call ends: the last entry. */
 export interface TranscriptEnded extends EntryBase {
+  /** The entry's kind: `'ended'`. */
   readonly kind: 'ended';
   /** How, in neutral terms. */
   readonly outcome: CallEndOutcome;
@@ -244,6 +254,7 @@ export type TargetBehaviour = { readonly answerAfterSeconds: number } | 'busy' |
  *   whatever happens then (a ring is canceled, a talk cut short, a prompt left).
  */
 export interface CallPlan {
+  /** How each target behaves, by the target as the answer writes it. */
   readonly targets?: Readonly<Record<string, TargetBehaviour>> | undefined;
   /** Talk time in **seconds**. */
   readonly talkSeconds?: number | undefined;
