@@ -57,6 +57,9 @@ function quietIo(): CliIo & { out: string } {
 let server: Server;
 let base: string;
 let inspector: Inspector;
+/** A second inspector of the same app, behind a token. */
+let guarded: Inspector;
+const TOKEN = 'inspector-browser-token-0123';
 let context: BrowserContext | undefined;
 let profile: string;
 const events: WebhookEvent[] = [];
@@ -69,9 +72,12 @@ beforeAll(async () => {
     events.push(event);
   });
   inspector.watch(calls, { name: '/placetel' });
+  guarded = createInspector({ enabled: true, token: TOKEN });
+  guarded.watch(calls, { name: '/placetel' });
   const http = express();
   http.use('/placetel', calls.express());
   http.use('/_callcontrol', inspector.node());
+  http.use('/_guarded', guarded.node());
   server = await new Promise<Server>((done) => {
     const listening = http.listen(0, '127.0.0.1', () => done(listening));
   });
@@ -99,6 +105,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await context?.close();
   inspector?.close();
+  guarded?.close();
   await new Promise((done) => server?.close(done));
   if (profile !== undefined) rmSync(profile, { recursive: true, force: true });
 }, 30_000);
@@ -177,3 +184,24 @@ test('a simulated call shows up grouped under its call id, opens to its answer, 
   await page.screenshot({ path: join(OUTPUT, 'inspector-phone.png'), fullPage: true });
   await page.close();
 }, 90_000);
+
+test('behind a token: opened once with ?token=, the page streams with its cookie', async () => {
+  const page = await (context as BrowserContext).newPage();
+  page.setDefaultTimeout(PAGE_TIMEOUT_MS);
+  const refused = await page.goto(`${base}/_guarded/`);
+  expect(refused?.status()).toBe(401);
+  await page.goto(`${base}/_guarded/?token=${TOKEN}`);
+  // The token left the address for an HttpOnly cookie; the stream is live with it.
+  expect(page.url()).toBe(`${base}/_guarded/`);
+  await page.locator('#status[data-state="live"]').waitFor();
+  const before = guarded.entries().length;
+  const code = await runCli(
+    ['simulate', 'placetel', `${base}/placetel`, '--secret', SECRET, '--json'],
+    quietIo(),
+  );
+  expect(code).toBe(0);
+  expect(guarded.entries().length).toBeGreaterThan(before);
+  await untilCount(page.locator('section.call .entry'), guarded.entries().length);
+  expect(await page.content()).not.toContain(TOKEN);
+  await page.close();
+}, 60_000);
