@@ -14,7 +14,6 @@ import {
   httpMethodArgument,
   stringArgument,
 } from '../plugin-kit';
-import { twimlRules } from '../twiml/validate';
 import { signalwireProvider } from './index';
 import {
   followSignalwireAnswer,
@@ -25,6 +24,7 @@ import {
   signSignalwireTestRequest,
   type SignalwireCallScenarioOptions,
   type SignalwireTestRequests,
+  SIGNALWIRE_RULES,
 } from './simulate';
 import { SIGNALWIRE_SIGNATURE_HEADER } from './verify';
 
@@ -65,7 +65,7 @@ export const signalwirePlugin = defineProviderPlugin({
   name: 'signalwire',
   title: 'SignalWire cXML',
   reference: 'docs/providers/signalwire.md',
-  rules: twimlRules('signalwire', 'signalwire', 'docs/providers/signalwire.md'),
+  rules: SIGNALWIRE_RULES,
   flow: signalwireFlow,
   simulate: {
     description:

@@ -10,6 +10,8 @@
  *
  * @module
  */
+import { twimlRules } from '../twiml/validate';
+import { assertValidTwimlReply } from '../twiml/simulate';
 import { randomUUID } from 'node:crypto';
 import type { TestReply, TestRequest } from '../../testing/reply';
 import type { PlayedCall } from '../../testing/types';
@@ -23,6 +25,13 @@ import {
   type TwimlStatusCallbackBuilder,
 } from '../twiml/simulate';
 import { SIGNALWIRE_SIGNATURE_HEADER, signSignalwireRequest } from './verify';
+
+/** SignalWire's validator rules (the TwiML rule table, SignalWire's dialect): what each followed answer is checked with. */
+export const SIGNALWIRE_RULES = twimlRules(
+  'signalwire',
+  'signalwire',
+  'docs/providers/signalwire.md',
+);
 
 /** Options of a simulated SignalWire call. */
 export interface SignalwireCallScenarioOptions {
@@ -264,6 +273,7 @@ export function followSignalwireAnswer(
   options: SignalwireCallScenarioOptions,
   baseUrl: string,
 ): CallStep {
+  assertValidTwimlReply(reply, SIGNALWIRE_RULES, 'SignalWire');
   const step = followTwimlCall(reply, sent, options, baseUrl, signalwireStatusCallback(options));
   const requests = step.requests.map((next) => {
     if (next.method === 'GET' || next.event === 'status-callback') return next;

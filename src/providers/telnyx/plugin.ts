@@ -15,7 +15,6 @@ import {
   httpMethodArgument,
   stringArgument,
 } from '../plugin-kit';
-import { twimlRules } from '../twiml/validate';
 import { telnyxProvider } from './index';
 import {
   followTelnyxAnswer,
@@ -25,6 +24,7 @@ import {
   telnyxRequest,
   type TelnyxCallScenarioOptions,
   type TelnyxTestRequests,
+  TELNYX_RULES,
 } from './simulate';
 import {
   importTelnyxPrivateKey,
@@ -92,7 +92,7 @@ export const telnyxPlugin = defineProviderPlugin({
   name: 'telnyx',
   title: 'Telnyx TeXML',
   reference: 'docs/providers/telnyx.md',
-  rules: twimlRules('telnyx', 'telnyx', 'docs/providers/telnyx.md'),
+  rules: TELNYX_RULES,
   flow: telnyxFlow,
   simulate: {
     description:

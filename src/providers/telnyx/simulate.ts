@@ -10,6 +10,8 @@
  *
  * @module
  */
+import { twimlRules } from '../twiml/validate';
+import { assertValidTwimlReply } from '../twiml/simulate';
 import type { KeyObject } from 'node:crypto';
 import { randomUUID } from 'node:crypto';
 import type { TestReply, TestRequest } from '../../testing/reply';
@@ -24,6 +26,9 @@ import {
 } from '../twiml/simulate';
 import type { TelnyxEventName } from './events';
 import { TELNYX_SIGNATURE_HEADER, TELNYX_TIMESTAMP_HEADER, signTelnyxBody } from './verify';
+
+/** Telnyx's validator rules (the TwiML rule table, Telnyx's dialect): what each followed answer is checked with. */
+export const TELNYX_RULES = twimlRules('telnyx', 'telnyx', 'docs/providers/telnyx.md');
 
 /** Options of a simulated Telnyx call. */
 export interface TelnyxCallScenarioOptions {
@@ -286,6 +291,7 @@ export function followTelnyxAnswer(
   options: TelnyxCallScenarioOptions,
   baseUrl: string,
 ): CallStep {
+  assertValidTwimlReply(reply, TELNYX_RULES, 'Telnyx');
   const step = followTwimlCall(reply, sent, options, baseUrl, telnyxStatusCallback(options));
   const requests = step.requests.map((next) => {
     if (next.event === 'status-callback') return next;

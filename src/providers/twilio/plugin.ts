@@ -14,7 +14,6 @@ import {
   httpMethodArgument,
   stringArgument,
 } from '../plugin-kit';
-import { twimlRules } from '../twiml/validate';
 import { twilioProvider } from './index';
 import {
   followTwilioAnswer,
@@ -25,6 +24,7 @@ import {
   twilioRequest,
   type TwilioCallScenarioOptions,
   type TwilioTestRequests,
+  TWILIO_RULES,
 } from './simulate';
 import { TWILIO_SIGNATURE_HEADER } from './verify';
 
@@ -59,7 +59,7 @@ export const twilioPlugin = defineProviderPlugin({
   name: 'twilio',
   title: 'Twilio',
   reference: 'docs/providers/twilio.md',
-  rules: twimlRules('twilio', 'twilio', 'docs/providers/twilio.md'),
+  rules: TWILIO_RULES,
   flow: twilioFlow,
   simulate: {
     description:

@@ -7,6 +7,8 @@
  *
  * @module
  */
+import { twimlRules } from '../twiml/validate';
+import { assertValidTwimlReply } from '../twiml/simulate';
 import type { TestReply, TestRequest } from '../../testing/reply';
 import type { PlayedCall } from '../../testing/types';
 export type {
@@ -25,6 +27,9 @@ import {
 } from '../twiml/simulate';
 import type { TwimlRequestKind } from '../twiml/requests';
 import { TWILIO_SIGNATURE_HEADER, signTwilioRequest } from './verify';
+
+/** Twilio's validator rules (the TwiML rule table, Twilio's dialect): what each followed answer is checked with. */
+export const TWILIO_RULES = twimlRules('twilio', 'twilio', 'docs/providers/twilio.md');
 
 /** Options of a simulated Twilio call (see `TwimlCallScenarioOptions` for each field). */
 export type TwilioCallScenarioOptions = TwimlCallScenarioOptions;
@@ -100,6 +105,7 @@ export function followTwilioAnswer(
   options: TwilioCallScenarioOptions,
   baseUrl: string,
 ): CallStep {
+  assertValidTwimlReply(reply, TWILIO_RULES, 'Twilio');
   return followTwimlCall(reply, sent, options, baseUrl, twilioStatusCallback(options));
 }
 

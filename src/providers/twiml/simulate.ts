@@ -7,6 +7,8 @@
  *
  * @module
  */
+import { assertValidAnswer } from '../plugin-kit';
+import type { ProviderRules } from '../../validate/types';
 import { parseXml } from '../../testing/xml';
 import type { XmlElement } from '../../core/xml';
 import type { TestRequest } from '../../testing/reply';
@@ -351,6 +353,30 @@ const byName = (fields: Array<[string, string]>): Array<[string, string]> =>
 function shownUrl(target: { path: string; query: string } | undefined, url: string): string {
   if (target === undefined) return url;
   return target.query === '' ? target.path : `${target.path}?${target.query}`;
+}
+
+/**
+ * Checks an answer the call model is about to run with the provider's validator rules
+ * (`twimlRules` of `./validate.ts`): a 2xx reply with a body to a request that is not a status
+ * callback. An empty body, an error status or no reply are left to the model (the platform's
+ * application error, docs/providers/twilio.md §2.8).
+ *
+ * @throws {CallControlError} `CC_ERR_ANSWER_INVALID` naming each problem's path, message and
+ *   spec section, when the answer breaks the provider's rules
+ */
+export function assertValidTwimlReply(
+  reply: {
+    readonly request: TestRequest;
+    readonly status: number | undefined;
+    readonly body: string;
+  },
+  rules: ProviderRules,
+  title: string,
+): void {
+  if (reply.request.event === 'status-callback') return;
+  if (reply.status === undefined || reply.status < 200 || reply.status > 299) return;
+  if (reply.body.trim() === '') return;
+  assertValidAnswer(rules, title, reply.request.event, reply.body);
 }
 
 /**

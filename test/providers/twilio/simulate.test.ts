@@ -98,7 +98,16 @@ test('URLs outside the played URL and errors are not followed: the call ends wit
         .requests,
     ),
   ).toEqual(['status-callback']);
-  expect(events(follow('not xml'))).toEqual(['status-callback']);
+  // A 2xx answer that is not TwiML breaks the spec: the run ends there (CC_ERR_ANSWER_INVALID).
+  expect(() => follow('not xml')).toThrow(/breaks the Twilio spec/);
+});
+
+test('every followed answer is checked with the validator rules on the way', () => {
+  expect(() => follow('<Response><Gather numDigits="zero"/></Response>')).toThrow(
+    expect.objectContaining({ code: 'CC_ERR_ANSWER_INVALID' }),
+  );
+  expect(() => follow('<Response><Foo/></Response>')).toThrow(/\/Response\/Foo/);
+  expect(events(follow('<Response><Say>Hello</Say></Response>'))).toEqual(['status-callback']);
 });
 
 test('a status callback (a notification) gets nothing', () => {
