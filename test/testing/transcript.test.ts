@@ -9,6 +9,9 @@ import {
   transcriptLines,
   type TranscriptEntry,
 } from '../../src/testing/transcript';
+import { placetel } from '../../src';
+import { createTestClient } from '../../src/testing';
+import { QUIET } from '../helpers/apps';
 
 describe('describeEntry', () => {
   test('reads each kind as the caller lives it', () => {
@@ -175,5 +178,32 @@ describe('parseCallScenario', () => {
   ])('refuses %j with a message naming the key', (text, message) => {
     expect(() => parseCallScenario(text, 'call.yaml')).toThrow(message);
     expect(() => parseCallScenario(text, 'call.yaml')).toThrow(/^call\.yaml: /);
+  });
+});
+
+describe('the example of docs/testing.md "Asserting on the transcript"', () => {
+  // Kept in step with the guide: the same app, the same plan, the same lines.
+  const calls = placetel.createApp({ ...QUIET, secret: 'test-secret-not-real' });
+  calls.on('IncomingCall', (call) =>
+    call.from === 'anonymous'
+      ? placetel.reject({ reason: 'busy' })
+      : placetel.forward({ targets: [{ numbers: ['022129191999'] }] }),
+  );
+  const client = createTestClient(calls, { secret: 'test-secret-not-real' });
+  afterAll(() => calls.close());
+
+  test('a forwarded call is answered after 6 s and talks 20 s', async () => {
+    const call = await client.playCall({
+      targets: { '022129191999': { answerAfterSeconds: 6 } },
+      talkSeconds: 20,
+    });
+    call.expectTranscript([
+      'rings 022129191999 … answered after 6 s',
+      'talks 20 s with 022129191999',
+      /^call ended: completed, 26 s/,
+    ]);
+    expect(() => call.expectTranscript(['talks 20 s', 'rings 022129191999'])).toThrow(
+      /has no line rings 022129191999 after "talks 20 s/,
+    );
   });
 });
