@@ -80,6 +80,10 @@ describe('callcontrol simulate opentact follows the example PIN menu', () => {
       'call_flow:Answer',
       'call_state:live',
       'gather',
+      // The private line's dialled leg (direction out, parent = the call, spec §4.3 Fixture G):
+      // live when it answers, hangup when the caller hangs up after the talk.
+      'call_state:live',
+      'call_state:hangup',
       'call_state:hangup',
       'call_state:destroyed',
     ]);

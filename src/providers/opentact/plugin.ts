@@ -6,7 +6,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { defineProviderPlugin, type SimulateArguments } from '../plugin';
+import type { CallStep } from '../../testing/transcript';
 import {
+  callPlanOf,
   definitionRenderer,
   given,
   httpMethodArgument,
@@ -54,11 +56,31 @@ function runOf(options: SimulateArguments): OpentactRun {
           ? { durationSeconds: options['duration'] }
           : {}),
         followAnswers: true,
+        ...callPlanOf(options),
       },
     };
     RUNS.set(options, run);
   }
   return run;
+}
+
+/**
+ * The opening step of a followed call: the requests up to `call_state` `live` and the
+ * transcript's `call` entry (the caller, the number called, inbound).
+ */
+function opening(scenario: OpentactCallScenarioOptions): CallStep {
+  return {
+    requests: opentactCallScenario(scenario),
+    transcript: [
+      {
+        kind: 'call',
+        at: 0,
+        from: scenario.from ?? '+14158531285',
+        to: scenario.to ?? '18382050010',
+        direction: 'in',
+      },
+    ],
+  };
 }
 
 /** Opentact (spec `docs/providers/opentact.md`). */
@@ -70,7 +92,7 @@ export const opentactPlugin = defineProviderPlugin({
   flow: opentactFlow,
   simulate: {
     description:
-      'call-flow request → call_state init → call_flow Answer → call_state live → each Gather url the answers reach (--digits) → hangup → destroyed',
+      'call-flow request → call_state init → call_flow Answer → call_state live → each Gather url the answers reach (--digits), the legs a Dial rings → hangup → destroyed',
     urlHelp:
       'the URL of call_flow_url, webhook_url and the Gather url, e.g. http://127.0.0.1:3000/opentact',
     options: [
@@ -87,7 +109,8 @@ export const opentactPlugin = defineProviderPlugin({
       },
       {
         flags: '--duration <seconds>',
-        description: 'talk time reported when the call ends, in seconds',
+        description:
+          'talk time of an answered Dial, in seconds (default 10; a scenario file’s talkSeconds wins)',
         wholeNumber: true,
       },
       {
@@ -103,10 +126,21 @@ export const opentactPlugin = defineProviderPlugin({
 Opentact: the call follows the answers (docs/providers/opentact.md §3): each <Gather> met
 takes the next --digits entry — a menu's picks its <DTMF value> branch, a <Gather url>'s is
 sent to that url (its query kept) and its answer is run next; <Hangup> ends the call. An
-answer that breaks the spec stops the run with its problems. --hangup-cause is the Q.850 cause of
-call_state destroyed; there is no --secret (Opentact signs nothing, spec §5: put the URL token
+answer that breaks the spec stops the run with its problems. A <Dial> rings its <To> targets
+at once (the first to answer wins, §3.3) for its timeout attribute (ms) or 30 s; a scenario
+file's targets say who answers after how many seconds, or is busy, or never answers (without
+targets the first answers after 4 s). A target that does not take the call gets a call_state
+hangup of its dialled leg (direction out, parent = the call, §4.3 Fixture G): USER_BUSY (17),
+NO_USER_RESPONSE (18), ORIGINATOR_CANCEL (487) when the caller hung up, LOSE_RACE (502) when
+another answered — FreeSWITCH's causes, the reference is silent; nobody answering sends a
+call_flow Dial event with success false (§4.4) and runs the Dial's <Error>. The answering
+leg gets live, the caller talks --duration / talkSeconds and hangs up. A flow that runs out
+hangs up. The call's duration (call_state hangup/destroyed) is the simulated clock's: 1 s to
+live, 2 s a prompt, 1 s a digits entry, a Gather's timeout without one, ring and talk times.
+hangupAfterSeconds cuts the call there. --hangup-cause is the Q.850 cause of
+call_state destroyed (default NORMAL_CLEARING); there is no --secret (Opentact signs nothing, spec §5: put the URL token
 in the URL, ?token=…, as Opentact's docs do).`,
-    scenario: (options) => opentactCallScenario(runOf(options).scenario),
+    scenario: (options) => opening(runOf(options).scenario),
     follow: (reply, _sent, options, baseUrl) => {
       const run = runOf(options);
       run.follower ??= createOpentactFollower(run.scenario, baseUrl);
@@ -123,6 +157,9 @@ in the URL, ?token=…, as Opentact's docs do).`,
         ...given('callId', options.callId),
         ...given('digits', digits),
         ...given('hangupCause', options.hangupCause),
+        ...given('targets', options.targets),
+        ...given('talkSeconds', options.talkSeconds),
+        ...given('hangupAfterSeconds', options.hangupAfterSeconds),
       };
     },
     requests: (client): OpentactTestRequests => ({
@@ -139,7 +176,7 @@ in the URL, ?token=…, as Opentact's docs do).`,
           followAnswers: true,
         };
         const follow = createOpentactFollower(scenario, client.baseUrl);
-        return client.play(opentactCallScenario(scenario), (reply) => follow(reply));
+        return client.play(opening(scenario), (reply) => follow(reply));
       },
     }),
   },

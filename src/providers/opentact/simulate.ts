@@ -14,9 +14,23 @@ import type { TestRequest } from '../../testing/reply';
 import { OPENTACT_RULES } from './validate';
 import type { TestReply } from '../../testing/reply';
 import type { PlayedCall } from '../../testing/types';
+import {
+  DEFAULT_DIAL_TIMEOUT_SECONDS,
+  ringTargets,
+  talkSeconds,
+  type CallEndOutcome,
+  type CallPlan,
+  type CallStep,
+  type RingOutcome,
+  type TranscriptEntry,
+} from '../../testing/transcript';
 
-/** Options of {@link opentactCallScenario}. */
-export interface OpentactCallScenarioOptions {
+/**
+ * Options of {@link opentactCallScenario} and {@link createOpentactFollower}; the call plan
+ * ({@link CallPlan}: `targets` a `<Dial>` rings, `talkSeconds`, `hangupAfterSeconds`) is read
+ * by the follower.
+ */
+export interface OpentactCallScenarioOptions extends CallPlan {
   /**
    * How the call-flow request comes: `'GET'` (`?from&to`, default) or `'POST'` (the same query
    * and the JSON call entity), as the SIP Control App's `call_flow_method` says.
@@ -34,15 +48,19 @@ export interface OpentactCallScenarioOptions {
    */
   readonly digits?: string | readonly string[];
   /**
-   * `true`: no fixed Gather follow-up; {@link createOpentactFollower} adds what the answers ask
-   * (the requests to each `<Gather url>` met). Default `false`: the fixed script.
+   * `true`: the script stops at `call_state` `live`; {@link createOpentactFollower} adds what
+   * the answers ask (each `<Gather url>` met, the dialled legs) and the call's end (`hangup`,
+   * `destroyed` with the simulated clock's duration). Default `false`: the fixed script.
    */
   readonly followAnswers?: boolean;
   /** The call's uuid. Default: a random UUID. */
   readonly callId?: string;
   /** The SIP Control App's uuid. Default: a random UUID. */
   readonly appId?: string;
-  /** Talk time reported when the call ends, in **seconds**. Default 10. */
+  /**
+   * The fixed script: the call's `duration` reported when it ends, in **seconds**. Default 10.
+   * Followed: the talk time of an answered `<Dial>` when the plan has no `talkSeconds`.
+   */
   readonly durationSeconds?: number;
   /**
    * Why the call ended, reported by `call_state` `destroyed` as `q850_cause` and
@@ -66,6 +84,7 @@ export const Q850_CAUSES: Readonly<Record<string, number>> = Object.freeze({
   NORMAL_UNSPECIFIED: 31,
   NORMAL_TEMPORARY_FAILURE: 41,
   ORIGINATOR_CANCEL: 487,
+  LOSE_RACE: 502,
 });
 
 /**
@@ -134,7 +153,8 @@ function post(
  * The requests of one inbound call, in order: the call-flow request; `call_state` `init`;
  * `call_flow` `Answer`; `call_state` `live`; the Gather follow-up (`dtmf`, `from`, `tn`,
  * `state`, `sca`, `call`); `call_state` `hangup`; `call_state` `destroyed` with Q.850 cause 16
- * `NORMAL_CLEARING` (or the `hangupCause` given).
+ * `NORMAL_CLEARING` (or the `hangupCause` given). With `followAnswers`, only up to `live`: the
+ * follower ({@link createOpentactFollower}) sends the rest, as the answers make the call.
  *
  * @throws {TypeError} for digits that are not DTMF keys, a negative or fractional duration, or an
  *   unknown hangup cause (see {@link q850Cause})
@@ -142,8 +162,6 @@ function post(
 export function opentactCallScenario(
   options: OpentactCallScenarioOptions = {},
 ): OpentactSimulatedRequest[] {
-  const from = options.from ?? '+14158531285';
-  const to = options.to ?? '18382050010';
   const entries = digitEntries(options.digits);
   for (const entry of entries) {
     if (!/^[0-9*#]+$/.test(entry)) {
@@ -156,6 +174,76 @@ export function opentactCallScenario(
     throw new TypeError('durationSeconds must be a whole number of seconds, 0 or more');
   }
   const cause = q850Cause(options.hangupCause ?? 'NORMAL_CLEARING');
+  const call = opentactCall(options);
+  const callFlowQuery = { from: call.from, to: call.to };
+  return [
+    options.method === 'POST'
+      ? post('call_flow_request', { ...call.entity, state: 'online' }, callFlowQuery)
+      : get('call_flow_request', callFlowQuery),
+    call.callState('init', 0, { init_on: call.at(0) }),
+    post('call_flow:Answer', {
+      timestamp: call.at(1),
+      success: true,
+      message: '[success] command Answer[0], reason: Call answered',
+      type: 'call_flow',
+      command: 'Answer',
+      payload: {
+        command: { name: 'Answer', success: true, reason: 'Call answered', path: 'Answer[0]' },
+        call: { ...call.entity, state: 'ringing' },
+      },
+    }),
+    call.callState('live', 1, { answer_on: call.at(1) }),
+    ...(options.followAnswers === true
+      ? []
+      : [
+          get('gather', {
+            dtmf: digits,
+            from: call.from,
+            tn: call.to,
+            state: 'live',
+            sca: call.appId,
+            call: call.callId,
+          }),
+          ...call.end(duration, cause),
+        ]),
+  ];
+}
+
+/** The call entity of a simulated call and the envelopes built from it. */
+interface OpentactCall {
+  readonly from: string;
+  readonly to: string;
+  readonly callId: string;
+  readonly appId: string;
+  readonly entity: Record<string, unknown>;
+  /** The ISO time `seconds` after the call started. */
+  at(seconds: number): string;
+  /** A `call_state` envelope of the call (spec §4.3) at `elapsed` seconds. */
+  callState(
+    state: string,
+    elapsed: number,
+    extra?: Record<string, unknown>,
+  ): OpentactSimulatedRequest;
+  /** `call_state` `hangup` and `destroyed` at `duration` seconds, with the Q.850 cause. */
+  end(duration: number, cause: { code: number; name: string }): OpentactSimulatedRequest[];
+  /**
+   * A `call_state` envelope of a dialled leg (`direction` `out`, `parent` = this call, as
+   * Fixture G of spec §4.3): `state` at `elapsed` seconds since this call started, `duration`
+   * since the leg started ringing (`since`).
+   */
+  leg(
+    target: string,
+    state: string,
+    elapsed: number,
+    since: number,
+    cause?: { code: number; name: string },
+  ): OpentactSimulatedRequest;
+}
+
+/** The call of `options` (the ids fixed by the caller of this function, or random). */
+function opentactCall(options: OpentactCallScenarioOptions): OpentactCall {
+  const from = options.from ?? '+14158531285';
+  const to = options.to ?? '18382050010';
   const callId = options.callId ?? randomUUID();
   const appId = options.appId ?? randomUUID();
   const started = Date.now();
@@ -182,34 +270,56 @@ export function opentactCallScenario(
       modified_on: at(elapsed),
       delivery_report: [],
     });
-  const callFlowQuery = { from, to };
-  return [
-    options.method === 'POST'
-      ? post('call_flow_request', { ...entity, state: 'online' }, callFlowQuery)
-      : get('call_flow_request', callFlowQuery),
-    callState('init', 0, { init_on: at(0) }),
-    post('call_flow:Answer', {
-      timestamp: at(1),
-      success: true,
-      message: '[success] command Answer[0], reason: Call answered',
-      type: 'call_flow',
-      command: 'Answer',
-      payload: {
-        command: { name: 'Answer', success: true, reason: 'Call answered', path: 'Answer[0]' },
-        call: { ...entity, state: 'ringing' },
-      },
-    }),
-    callState('live', 1, { answer_on: at(1) }),
-    ...(options.followAnswers === true
-      ? []
-      : [get('gather', { dtmf: digits, from, tn: to, state: 'live', sca: appId, call: callId })]),
-    callState('hangup', duration, { hangup_on: at(duration) }),
-    callState('destroyed', duration, {
-      destroy_on: at(duration),
-      q850_cause: cause.code,
-      q850_cause_string: cause.name,
-    }),
-  ];
+  const legIds = new Map<string, string>();
+  return {
+    from,
+    to,
+    callId,
+    appId,
+    entity,
+    at,
+    callState,
+    end: (duration, cause) => [
+      callState('hangup', duration, { hangup_on: at(duration) }),
+      callState('destroyed', duration, {
+        destroy_on: at(duration),
+        q850_cause: cause.code,
+        q850_cause_string: cause.name,
+      }),
+    ],
+    leg: (target, state, elapsed, since, cause) => {
+      let uuid = legIds.get(target);
+      if (uuid === undefined) {
+        uuid = randomUUID();
+        legIds.set(target, uuid);
+      }
+      const legFrom = from.replace(/^\+/, '');
+      const duration = Math.max(0, elapsed - since);
+      const stamp = state === 'live' ? 'answer_on' : `${state}_on`;
+      return post(`call_state:${state}`, {
+        uuid: randomUUID(),
+        created_on: at(elapsed),
+        type: 'call_state',
+        message: `CallSCA out ${legFrom} > ${target} - ${state}`,
+        payload: { state, duration },
+        call: {
+          uuid,
+          direction: 'out',
+          from: legFrom,
+          to: target,
+          state,
+          duration,
+          type: 'CallSCA',
+          [stamp]: at(elapsed),
+          ...(cause === undefined ? {} : { q850_cause: cause.code, q850_cause_string: cause.name }),
+          parent: { ...entity, state: 'live', duration: elapsed },
+        },
+        ref_id: uuid,
+        modified_on: at(elapsed),
+        delivery_report: [],
+      });
+    },
+  };
 }
 
 /** The digits entries of a scenario as a list (`'1234'` when none are given). */
@@ -232,29 +342,136 @@ function elements(element: XmlElement): XmlElement[] {
   return (element.children ?? []).filter((child): child is XmlElement => typeof child !== 'string');
 }
 
+/** The text of `element` (its string children joined, trimmed). */
+function textOf(element: XmlElement): string {
+  return (element.children ?? [])
+    .filter((child): child is string => typeof child === 'string')
+    .join('')
+    .trim();
+}
+
+/** Seconds of a millisecond attribute (spec §3.1: all durations are ms), or `fallback`. */
+function msAttribute(element: XmlElement, name: string, fallback: number): number {
+  const value = element.attributes?.[name];
+  if (value === undefined || !/^\d+$/.test(value.trim())) return fallback;
+  return Number(value) / 1000;
+}
+
+/** Seconds a prompt is taken to last on the simulated clock (a `<Say>`, a `<Play>`). */
+const PROMPT_SECONDS = 2;
+/** Seconds the caller takes to type one digits entry. */
+const PRESS_SECONDS = 1;
+/** A `<Gather>`'s timeout when it names none: 10000 ms (spec §3.1). */
+const GATHER_TIMEOUT_SECONDS = 10;
+
+/** Query parameters shown as `[redacted]` in the transcript. */
+const SECRET_PARAMETERS = /^(token|key|secret|password|sig|signature|auth)$/i;
+
+/** A followed URL as the transcript shows it: path and query, secret parameters redacted. */
+function shownUrl(target: { path: string; query: string }): string {
+  const query = new URLSearchParams(target.query);
+  for (const key of [...query.keys()]) {
+    if (SECRET_PARAMETERS.test(key)) query.set(key, '[redacted]');
+  }
+  const text = query.toString().replace(/%5Bredacted%5D/g, '[redacted]');
+  return text === '' ? target.path || '/' : `${target.path || '/'}?${text}`;
+}
+
+/** The Q.850 cause of a dialled leg that did not take the call. */
+const LEG_CAUSE: Readonly<Record<Exclude<RingOutcome, 'answered'>, string>> = {
+  busy: 'USER_BUSY',
+  'no-answer': 'NO_USER_RESPONSE',
+  canceled: 'ORIGINATOR_CANCEL',
+};
+
+/** How the commands of an answer ended: a request to send, or the end of the call. */
+type RunResult =
+  | { readonly request: TestRequest }
+  | {
+      readonly end: CallEndOutcome;
+      readonly by: 'caller' | 'app' | 'provider';
+      readonly requests?: readonly TestRequest[];
+    };
+
 /**
  * A model of one Opentact call that follows the app's answers (`docs/providers/opentact.md`
- * §2.4, §3.2): it keeps the answer to the call-flow request and, once the call is live, runs its
- * commands in order — a `<Gather>` takes the next digits entry: with a `url`, the entry goes
- * there as the Gather follow-up (`dtmf`, `from`, `tn`, `state`, `sca`, `call`, added to the
- * url's own query) and that request's answer is run next; without, the entry picks the
- * `<DTMF value>` branch (none left: `<Default>`; no branch matches: `<Error>`); `<Hangup>`
- * ends the commands. Every answer document is checked with Opentact's validator rules first.
+ * §2.4, §3, §4), on a simulated clock in **seconds** (the call is `live` at 1 s):
+ * - it keeps the answer to the call-flow request and, once the call is live, runs its commands
+ *   in order: `<Say>` (its text, or `text`) and `<Play>` (`audio <url>`) are heard, 2 s each
+ *   (× `loop`); `<Pause length>` waits (ms, default 1000); `<Answer delay>` waits;
+ * - a `<Gather>` plays its `<Say>/<Play>/<Pause>` prompt, then takes the next digits entry
+ *   (1 s; none left: `no-input` after its `timeout`, default 10000 ms, §3.1): with a `url`, the
+ *   entry goes there as the Gather follow-up (`dtmf`, `from`, `tn`, `state`, `sca`, `call`,
+ *   added to the url's own query, §2.4) and that request's answer is run next; without, the
+ *   entry picks the `<DTMF value>` branch (none left: `<Default>`; no branch matches:
+ *   `<Error>`);
+ * - a `<Dial>` rings its `<To>` (or legacy `<Sip>`) targets all at once, the first to answer
+ *   wins and the others are ended (§3.3 `<Dial>`), each for the `timeout` attribute (ms, not in
+ *   the current docs, §7.12) or 30 s; who answers when comes from the plan (`targets`, see
+ *   `ringTargets`). Each target that does not take the call gets a `call_state` `hangup` of
+ *   its dialled leg (`direction` `out`, `parent` = this call, as §4.3 Fixture G) with Q.850
+ *   `USER_BUSY` (17), `NO_USER_RESPONSE` (18, as Fixture G and the §4.4 Dial failure) or, when
+ *   the caller hung up or another target won, `ORIGINATOR_CANCEL` (487) / `LOSE_RACE` (502)
+ *   (FreeSWITCH's causes; the reference is silent). The target that answers gets its leg's
+ *   `live`; the caller talks `talkSeconds` (default `durationSeconds`, 10) and hangs up: the
+ *   leg's `hangup` and the call's `hangup`/`destroyed` follow, `NORMAL_CLEARING`. When nobody
+ *   answers, a `call_flow` event for the Dial reports `success: false` with the §4.4 reason
+ *   (`[originate] ERR NO_USER_RESPONSE` or `USER_BUSY` when every target was busy) and the
+ *   Dial's `<Error>` block runs (none: the flow goes on);
+ * - `<Hangup>` ends the call, and so does the end of the commands (the reference is silent on a
+ *   flow that runs out; FreeSWITCH hangs up): `call_state` `hangup` then `destroyed` with the
+ *   duration on the clock and Q.850 16 `NORMAL_CLEARING` (or `hangupCause`);
+ * - the caller hanging up (`hangupAfterSeconds`) cuts a prompt, a wait or a talk there (the
+ *   call ends `NORMAL_CLEARING`) or cancels a ring (the legs get `ORIGINATOR_CANCEL`, the call
+ *   ends `canceled`); a hang-up planned before 1 s takes effect at 1 s, once the call is live;
+ * - an answer that is not 2xx (or empty) ends the call as `failed` with `NORMAL_CLEARING`
+ *   (Opentact runs the enclosing `<Error>` block, §2.3; at the top there is none).
  *
- * @param options - the scenario (its `digits` entries, `from`, `to`, `callId`, `appId`)
+ * Every answer document is checked with Opentact's validator rules first. Each step's
+ * transcript says what the caller lived (`hears`, `presses`, `no-input`, `follows`, `rings`,
+ * `talks`, `note`, and one `ended` last, with the cause `q850_cause=16 NORMAL_CLEARING`).
+ * `<Callback>`, `<Record>`, `<Hold>` and the blocks `<Call>`, `<Geo>`, `<Schedule>` are not
+ * run (a `note` says so for `<Callback>` and `<Record>`).
+ *
+ * @param options - the scenario (its `digits` entries, `from`, `to`, `callId`, `appId`, the
+ *   call plan, `durationSeconds`, `hangupCause`)
  * @param baseUrl - the URL the call is played against
- * @returns the follow function of one call: the requests to send after `reply` (the
- *   scenario's `call_state` `hangup` and `destroyed` come after them)
+ * @returns the follow function of one call: the step after `reply` (the requests to send next
+ *   and what the caller lived meanwhile)
  * @throws {CallControlError} `CC_ERR_ANSWER_INVALID` (from the returned function) when an
  *   answer breaks the spec, with each problem in the message (see `assertValidAnswer`)
+ * @throws {TypeError} for an unknown `hangupCause` (see {@link q850Cause})
  */
 export function createOpentactFollower(
   options: OpentactCallScenarioOptions,
   baseUrl: string,
-): (reply: OpentactAnswerReply) => TestRequest[] {
+): (reply: OpentactAnswerReply) => CallStep {
   const entries = [...digitEntries(options.digits)];
+  const call = opentactCall(options);
+  const causeGiven = options.hangupCause === undefined ? undefined : q850Cause(options.hangupCause);
+  const defaultTalk = options.durationSeconds ?? 10;
+  const hangupAt = options.hangupAfterSeconds;
   let pending: XmlElement | undefined;
   let ended = false;
+  let now = 1;
+  let transcript: TranscriptEntry[] = [];
+
+  /** Spends `seconds` on the clock; `false` when the caller hangs up meanwhile (clock there). */
+  const spend = (seconds: number): boolean => {
+    if (hangupAt !== undefined && now + seconds > hangupAt) {
+      now = Math.max(now, hangupAt);
+      return false;
+    }
+    now += seconds;
+    return true;
+  };
+
+  const hears = (what: string, seconds: number): boolean => {
+    transcript.push({ kind: 'hears', at: now, what });
+    return spend(seconds);
+  };
+
+  const callerHangsUp: RunResult = { end: 'completed', by: 'caller' };
 
   const documentOf = (reply: OpentactAnswerReply): XmlElement | undefined => {
     const ok = reply.status !== undefined && reply.status >= 200 && reply.status < 300;
@@ -263,80 +480,226 @@ export function createOpentactFollower(
     return parseXml(reply.body);
   };
 
-  /** Runs `commands`; a request when a Gather url was reached, `'end'` at a Hangup. */
-  const run = (
-    commands: readonly XmlElement[],
-    call: URLSearchParams,
-  ): TestRequest | 'end' | undefined => {
+  /** Plays one prompt element (Say, Play, Pause); `false` when the caller hung up in it. */
+  const prompt = (command: XmlElement): boolean => {
+    const loop = Math.max(1, Number(command.attributes?.['loop'] ?? '1') || 1);
+    if (command.name === 'Say') {
+      const text = command.attributes?.['text'] ?? textOf(command);
+      return hears(text, PROMPT_SECONDS * loop);
+    }
+    if (command.name === 'Play') {
+      const url = command.attributes?.['url'] ?? textOf(command);
+      const record = command.attributes?.['record'];
+      return hears(
+        record === undefined ? `audio ${url}` : `the recording ${record}`,
+        PROMPT_SECONDS * loop,
+      );
+    }
+    if (command.name === 'Pause') return spend(msAttribute(command, 'length', 1));
+    return true;
+  };
+
+  /** Rings a `<Dial>`'s targets; its end, or `undefined` when the flow goes on. */
+  const dial = (command: XmlElement, call$: URLSearchParams): RunResult | undefined => {
+    const children = elements(command);
+    const targets = children
+      .filter((child) => child.name === 'To' || child.name === 'Sip' || child.name === 'Number')
+      .map(textOf)
+      .filter((target) => target !== '');
+    const start = now;
+    const ring = ringTargets(options, targets, start, {
+      simultaneous: true,
+      timeoutSeconds: msAttribute(command, 'timeout', DEFAULT_DIAL_TIMEOUT_SECONDS),
+    });
+    transcript.push(...ring.transcript);
+    now = ring.endedAt;
+    const requests: TestRequest[] = [];
+    const answered = ring.answered;
+    for (const rung of ring.transcript) {
+      if (rung.outcome === 'answered') continue;
+      // Another target won: the others are ended ("any other ongoing call attempts are
+      // terminated", §3.3), with FreeSWITCH's LOSE_RACE.
+      const name =
+        answered !== undefined && rung.outcome === 'no-answer'
+          ? 'LOSE_RACE'
+          : LEG_CAUSE[rung.outcome];
+      requests.push(
+        call.leg(rung.target, 'hangup', start + rung.afterSeconds, start, q850Cause(name)),
+      );
+    }
+    if (answered !== undefined) {
+      requests.push(call.leg(answered.target, 'live', answered.at, start));
+      const talk = talkSeconds(options, answered.at, defaultTalk);
+      transcript.push({ kind: 'talks', at: answered.at, with: answered.target, seconds: talk });
+      now = answered.at + talk;
+      requests.push(call.leg(answered.target, 'hangup', now, start, q850Cause('NORMAL_CLEARING')));
+      return { end: 'completed', by: 'caller', requests };
+    }
+    if (ring.failure === 'canceled') return { end: 'canceled', by: 'caller', requests };
+    const reason =
+      ring.failure === 'busy'
+        ? `[originate] ERR USER_BUSY. no any destinations are accept the call 0/${targets.length}.`
+        : `[originate] ERR NO_USER_RESPONSE. no any destinations are accept the call 0/${targets.length}.`;
+    requests.push(
+      post('call_flow:Dial', {
+        timestamp: call.at(now),
+        success: false,
+        message: `Dial: success false, reason: ${reason}`,
+        type: 'call_flow',
+        command: 'Dial',
+        payload: {
+          command: { name: 'Dial', success: false, reason },
+          call: { ...call.entity, state: 'live' },
+        },
+      }),
+    );
+    dialRequests.push(...requests);
+    const error = children.find((child) => child.name === 'Error');
+    if (error === undefined) return undefined;
+    return run(elements(error), call$);
+  };
+
+  /** Requests of a failed Dial, sent before whatever the flow does next. */
+  const dialRequests: TestRequest[] = [];
+
+  /** Runs `commands` on the clock: a request when a Gather url was reached, or the call's end. */
+  const run = (commands: readonly XmlElement[], call$: URLSearchParams): RunResult | undefined => {
     for (const command of commands) {
-      if (command.name === 'Hangup') return 'end';
-      if (command.name !== 'Gather') continue;
+      switch (command.name) {
+        case 'Hangup':
+          return { end: 'completed', by: 'app' };
+        case 'Say':
+        case 'Play':
+        case 'Pause':
+          if (!prompt(command)) return callerHangsUp;
+          continue;
+        case 'Answer':
+          if (!spend(msAttribute(command, 'delay', 0))) return callerHangsUp;
+          continue;
+        case 'Dial': {
+          const result = dial(command, call$);
+          if (result !== undefined) return result;
+          continue;
+        }
+        case 'Callback':
+        case 'Record':
+          transcript.push({
+            kind: 'note',
+            at: now,
+            text:
+              command.name === 'Record'
+                ? 'is recorded'
+                : `(a <Callback> to ${command.attributes?.['url'] ?? textOf(command)} is not followed by the simulation)`,
+          });
+          continue;
+        case 'Gather':
+          break;
+        default:
+          continue;
+      }
+      const children = elements(command);
+      for (const child of children) {
+        if (!prompt(child)) return callerHangsUp;
+      }
       const entry = entries.shift();
+      if (entry === undefined) {
+        transcript.push({
+          kind: 'no-input',
+          at: now,
+          waitedSeconds: msAttribute(command, 'timeout', GATHER_TIMEOUT_SECONDS),
+        });
+        if (!spend(msAttribute(command, 'timeout', GATHER_TIMEOUT_SECONDS))) return callerHangsUp;
+      } else {
+        transcript.push({ kind: 'presses', at: now, digits: entry });
+        if (!spend(PRESS_SECONDS)) return callerHangsUp;
+      }
       const url = command.attributes?.['url'];
       if (url !== undefined) {
         if (entry === undefined) continue;
         const target = answerUrlTarget(url, baseUrl);
         if (target === undefined) continue;
+        transcript.push({ kind: 'follows', at: now, url: shownUrl(target) });
         const fields = new URLSearchParams(target.query);
         for (const [key, value] of [
           ['dtmf', entry],
-          ['from', call.get('from') ?? ''],
-          ['tn', call.get('tn') ?? call.get('to') ?? ''],
+          ['from', call$.get('from') ?? ''],
+          ['tn', call$.get('tn') ?? call$.get('to') ?? ''],
           ['state', 'live'],
-          ['sca', call.get('sca') ?? options.appId ?? ''],
-          ['call', call.get('call') ?? options.callId ?? ''],
+          ['sca', call$.get('sca') ?? call.appId],
+          ['call', call$.get('call') ?? call.callId],
         ] as const) {
           if (!fields.has(key)) fields.append(key, value);
         }
         return {
-          event: 'gather',
-          method: 'GET',
-          headers: {},
-          body: '',
-          path: target.path,
-          query: fields.toString(),
+          request: {
+            event: 'gather',
+            method: 'GET',
+            headers: {},
+            body: '',
+            path: target.path,
+            query: fields.toString(),
+          },
         };
       }
-      const children = elements(command);
       const branch =
         entry === undefined
           ? children.find((child) => child.name === 'Default')
           : (children.find(
               (child) => child.name === 'DTMF' && child.attributes?.['value'] === entry,
             ) ?? children.find((child) => child.name === 'Error'));
-      const result = branch === undefined ? undefined : run(elements(branch), call);
+      const result = branch === undefined ? undefined : run(elements(branch), call$);
       if (result !== undefined) return result;
     }
     return undefined;
   };
 
-  const follow = (document: XmlElement | undefined, call: URLSearchParams): TestRequest[] => {
-    if (document === undefined || ended) return [];
-    const result = run(elements(document), call);
-    if (result === undefined || result === 'end') {
-      ended = true;
-      return [];
-    }
-    return [result];
+  /** The call's end: `hangup` and `destroyed` at the clock's time, and the `ended` entry. */
+  const end = (
+    outcome: CallEndOutcome,
+    by: 'caller' | 'app' | 'provider',
+    before: readonly TestRequest[] = [],
+  ): TestRequest[] => {
+    ended = true;
+    const cause = causeGiven ?? q850Cause('NORMAL_CLEARING');
+    const duration = Math.round(now);
+    transcript.push({
+      kind: 'ended',
+      at: now,
+      outcome,
+      cause: `q850_cause=${cause.code} ${cause.name}`,
+      durationSeconds: duration,
+      by,
+    });
+    return [...before, ...call.end(duration, cause)];
+  };
+
+  const follow = (document: XmlElement | undefined, call$: URLSearchParams): TestRequest[] => {
+    if (document === undefined) return end('failed', 'provider', dialRequests.splice(0));
+    const result = run(elements(document), call$) ?? { end: 'completed', by: 'app' };
+    const before = dialRequests.splice(0);
+    if ('request' in result) return [...before, result.request];
+    return end(result.end, result.by, [...before, ...(result.requests ?? [])]);
   };
 
   return (reply) => {
+    transcript = [];
     const event = reply.request.event;
+    let requests: TestRequest[] = [];
+    if (ended) return { requests, transcript };
     if (event === 'call_flow_request') {
       pending = documentOf(reply);
-      return [];
-    }
-    const from = options.from ?? '+14158531285';
-    const to = options.to ?? '18382050010';
-    if (event === 'call_state:live') {
+    } else if (event === 'call_state:live') {
       const document = pending;
       pending = undefined;
-      return follow(document, new URLSearchParams({ from, to }));
+      if (hangupAt !== undefined && hangupAt <= now) {
+        requests = end('completed', 'caller');
+      } else {
+        requests = follow(document, new URLSearchParams({ from: call.from, to: call.to }));
+      }
+    } else if (event === 'gather') {
+      requests = follow(documentOf(reply), new URLSearchParams(reply.request.query ?? ''));
     }
-    if (event === 'gather') {
-      return follow(documentOf(reply), new URLSearchParams(reply.request.query ?? ''));
-    }
-    return [];
+    return { requests, transcript };
   };
 }
 
