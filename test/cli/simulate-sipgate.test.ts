@@ -186,14 +186,16 @@ describe('callcontrol simulate sipgate', () => {
     expect(seen.map((e) => e.name)).toEqual(['newCall']);
   });
 
-  test('a <Gather> with no --digits entry left: the caller hangs up, no dtmf', async () => {
+  test('a <Gather> with no --digits entry left: dtmf empty after the timeout (spec §2.2, §4.4)', async () => {
     const io = capture();
     const code = await runCli(
       ['simulate', 'sipgate', `${base}/sipgate`, '--private-key', keyFile, '--from', '4930123456'],
       io,
     );
     expect(code).toBe(0);
-    expect(seen.map((e) => e.name)).toEqual(['newCall', 'hangup']);
+    // The app answers the empty dtmf with <Hangup/>.
+    expect(seen.map((e) => e.name)).toEqual(['newCall', 'dtmf', 'hangup']);
+    expect((seen[1] as sipgate.SipgateDtmf).dtmf).toBe('');
   });
 
   test('an answer that breaks the spec fails the run with its problem', async () => {

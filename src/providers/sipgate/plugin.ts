@@ -7,7 +7,8 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { defineProviderPlugin, type SimulateArguments } from '../plugin';
-import { definitionRenderer, given, pickRequest, stringArgument } from '../plugin-kit';
+import type { CallStep } from '../../testing/transcript';
+import { callPlanOf, definitionRenderer, given, pickRequest, stringArgument } from '../plugin-kit';
 import { SIPGATE_HANGUP_CAUSES } from './events';
 import { sipgateFlow } from './flow';
 import { sipgateProvider } from './index';
@@ -68,11 +69,31 @@ function runOf(options: SimulateArguments): SipgateRun {
         // 76 random upper-case hex characters, as sipgate's (spec §2.2).
         callId: stringArgument(options, 'callId') ?? randomBytes(38).toString('hex').toUpperCase(),
         ...given('privateKey', readPrivateKey(stringArgument(options, 'privateKey'))),
+        ...callPlanOf(options),
       },
     };
     RUNS.set(options, run);
   }
   return run;
+}
+
+/**
+ * The opening step of a followed call: its `newCall` and the transcript's `call` entry (the
+ * caller, the number called, the direction).
+ */
+function opening(options: SipgateCallScenarioOptions): CallStep {
+  return {
+    requests: [pickRequest(sipgateCallScenario(options), 'newCall')],
+    transcript: [
+      {
+        kind: 'call',
+        at: 0,
+        from: options.from ?? '491776249000',
+        to: options.to ?? '4928559389086',
+        direction: options.direction ?? 'in',
+      },
+    ],
+  };
 }
 
 /** sipgate.io (spec `docs/providers/sipgate.md`). */
@@ -116,15 +137,22 @@ export const sipgatePlugin = defineProviderPlugin({
     notes: `
 sipgate: the call follows the answers (docs/providers/sipgate.md §2, §4): <Reject reason="busy">
 ends it with hangup cause busy, <Reject> with noAnswer (§2.3, §4.5), <Hangup/> with
-normalClearing, all without answer; <Dial> is answered by its first <Number> (answer, then
-hangup normalClearing); <Gather onData> posts dtmf with the next --digits entry to onData and
-that answer is run next; no action or <Play> leaves the call to ring and be answered.
+normalClearing, all without answer; <Dial> rings its <Number>s at once (§4.2) for 30 s: a
+scenario file's targets say who answers after how many seconds, or is busy, or never answers
+(without targets the first answers after 4 s); the winner gets answer (answeringNumber), the
+caller talks talkSeconds (default 10 s) and hangs up (normalClearing); all busy: cause busy;
+nobody within 30 s: noAnswer (the reference has no ring-timeout cause); the caller hanging up
+first (hangupAfterSeconds): cancel. <Gather onData> plays its <Play>, then posts dtmf with the
+next --digits entry to onData (none left: dtmf empty after the Gather's timeout, §2.2; the
+third prompt in a row without input, the caller hangs up: cancel) and that answer is run next.
+<Play>, no action, or an answer that is not 2xx leave the call to ring the called number.
 answer and hangup go only to the onAnswer/onHangup URLs an answer named on <Response> (§4.1),
-as sipgate sends them nowhere else. An answer that breaks the spec stops the run with its
-problems. --private-key signs each body with X-Sipgate-Signature (RSA-SHA256, §3.1); sipgate's
+as sipgate sends them nowhere else; hangup has no duration (§2.5): the transcript has it.
+An answer that breaks the spec stops the run with its problems. --private-key signs each body
+with X-Sipgate-Signature (RSA-SHA256, §3.1); sipgate's
 own private key is not public, so give a key pair of yours and the app its public half as
 \`publicKey\` (unsigned requests get 403 from an app with the default key).`,
-    scenario: (options) => [pickRequest(sipgateCallScenario(runOf(options).scenario), 'newCall')],
+    scenario: (options) => opening(runOf(options).scenario),
     follow: (reply, _sent, options, baseUrl) => {
       const run = runOf(options);
       run.follower ??= createSipgateFollower(run.scenario, run.scenario.callId, baseUrl);
@@ -147,6 +175,9 @@ own private key is not public, so give a key pair of yours and the app its publi
         ...given('callId', options.callId),
         ...given('digits', typeof digits === 'string' ? [digits] : digits),
         ...given('cause', options.hangupCause),
+        ...given('targets', options.targets),
+        ...given('talkSeconds', options.talkSeconds),
+        ...given('hangupAfterSeconds', options.hangupAfterSeconds),
       };
     },
     requests: (client): SipgateTestRequests => {
@@ -161,11 +192,10 @@ own private key is not public, so give a key pair of yours and the app its publi
         hangup: (options = {}) => client.send(pickRequest(scenario(options), 'hangup')),
         request: (fields) => client.send(sipgateRequest(fields)),
         playCall: (options = {}) => {
-          const requests = scenario(options);
-          const newCall = pickRequest(requests, 'newCall');
-          const callId = new URLSearchParams(newCall.body).get('callId') ?? '';
+          const first = opening(unsigned(options));
+          const callId = new URLSearchParams(first.requests[0]?.body ?? '').get('callId') ?? '';
           const follow = createSipgateFollower(unsigned(options), callId, client.baseUrl);
-          return client.play([newCall], (reply) => follow(reply));
+          return client.play(first, (reply) => follow(reply));
         },
       };
     },

@@ -12,13 +12,28 @@ import type { XmlElement } from '../../core/xml';
 import type { TestReply, TestRequest } from '../../testing/reply';
 import type { PlayedCall } from '../../testing/types';
 import { parseXml } from '../../testing/xml';
+import {
+  DEFAULT_DIAL_TIMEOUT_SECONDS,
+  DEFAULT_RING_SECONDS,
+  ringTargets,
+  talkSeconds,
+  type CallEndOutcome,
+  type CallPlan,
+  type CallStep,
+  type RingOutcome,
+  type TranscriptEntry,
+} from '../../testing/transcript';
 import { answerUrlTarget, assertValidAnswer } from '../plugin-kit';
 import type { SipgateHangupCause } from './events';
 import { SIPGATE_RULES } from './validate';
 import { SIPGATE_SIGNATURE_HEADER, signSipgateBody } from './verify';
 
-/** Options of {@link sipgateCallScenario}. */
-export interface SipgateCallScenarioOptions {
+/**
+ * Options of {@link sipgateCallScenario} and {@link createSipgateFollower}; the call plan
+ * ({@link CallPlan}: `targets` a `<Dial>` rings, `talkSeconds`, `hangupAfterSeconds`) is read
+ * by the follower.
+ */
+export interface SipgateCallScenarioOptions extends CallPlan {
   /** `callId` (and `origCallId`) of the call. Default: 76 random upper-case hex characters. */
   readonly callId?: string;
   /** Calling number. Default `'491776249000'`. */
@@ -200,31 +215,90 @@ function elements(element: XmlElement | undefined): XmlElement[] {
   );
 }
 
+/** Seconds a prompt (`<Play>`) is taken to last on the simulated clock. */
+const PROMPT_SECONDS = 2;
+/** Seconds the caller takes to type one digits entry. */
+const PRESS_SECONDS = 1;
+/** A `<Gather>`'s timeout when it names none: 2000 ms (spec §4.4). */
+const GATHER_TIMEOUT_SECONDS = 2;
+/** Talk time in **seconds** of an answered call when the plan has no `talkSeconds`. */
+export const SIPGATE_DEFAULT_TALK_SECONDS = 10;
+/** Prompts in a row without input after which the simulated caller hangs up. */
+const MAX_NO_INPUTS = 2;
+
+/** The text of `element` (its string children joined, trimmed). */
+function textOf(element: XmlElement | undefined): string {
+  return (element?.children ?? [])
+    .filter((child): child is string => typeof child === 'string')
+    .join('')
+    .trim();
+}
+
+/** Seconds of a millisecond attribute, or `fallback`. */
+function msAttribute(element: XmlElement, name: string, fallback: number): number {
+  const value = element.attributes?.[name];
+  if (value === undefined || !/^\d+$/.test(value.trim())) return fallback;
+  return Number(value) / 1000;
+}
+
+/** The neutral outcome of a `--hangup-cause` given for a call left to ring or dialled. */
+function outcomeOfCause(cause: string): { call: CallEndOutcome; ring: RingOutcome } {
+  switch (cause) {
+    case 'busy':
+      return { call: 'busy', ring: 'busy' };
+    case 'cancel':
+      return { call: 'canceled', ring: 'canceled' };
+    case 'noAnswer':
+      return { call: 'rejected', ring: 'no-answer' };
+    case 'forwarded':
+      return { call: 'completed', ring: 'no-answer' };
+    default:
+      return { call: 'failed', ring: 'no-answer' };
+  }
+}
+
 /**
  * A model of one sipgate.io call that follows the app's answers (`docs/providers/sipgate.md`
- * §2, §4): the answer to `newCall` (and to each `dtmf`) is checked with sipgate's validator
- * rules, then its action is run —
- * - `<Reject reason="busy">`: `hangup` with cause `busy`; `<Reject>` (reason `rejected`, the
- *   default): cause `noAnswer` (§2.3, §4.5); no `answer`;
+ * §2, §4), on a simulated clock in **seconds** from `newCall`: the answer to `newCall` (and to
+ * each `dtmf`) is checked with sipgate's validator rules, then its action is run —
+ * - `<Reject reason="busy">`: `hangup` with cause `busy` (the call ends `busy`); `<Reject>`
+ *   (reason `rejected`, the default): cause `noAnswer` ("rejected the call", §2.3, §4.5; the
+ *   call ends `rejected`); no `answer`;
  * - `<Hangup/>`: `hangup` with cause `normalClearing`; no `answer` (§4.6);
- * - `<Dial>`: `answer` with `answeringNumber` = the first `<Number>` dialled (the called number
- *   for `<Voicemail/>`), then `hangup` `normalClearing` (§4.2);
- * - `<Gather onData>`: `dtmf` with the next `digits` entry, posted to `onData` (its path and
- *   query kept, §4.4), whose answer is run next; no entry left: the caller hangs up
- *   (`hangup` `normalClearing`, no `answer`);
- * - no action, `<Play>` or an empty answer: the call is delivered as without the app (§4.3):
- *   `answer` (`answeringNumber` = the called number), then `hangup` `normalClearing`.
+ * - `<Dial>`: its `<Number>`s ring all at once (§4.2 "several `<Number>` = ring all"); who
+ *   answers when comes from the plan (`targets`, see `ringTargets`; without it the first
+ *   answers after 4 s), each for 30 s (sipgate documents no ring timeout). The winner gets
+ *   `answer` with `answeringNumber`, the caller talks `talkSeconds` (default
+ *   {@link SIPGATE_DEFAULT_TALK_SECONDS}) and hangs up: `hangup` `normalClearing` with
+ *   `answeringNumber`. Every target busy: `hangup` cause `busy`; nobody answering within the
+ *   30 s: cause `noAnswer` (the reference has no cause for a ring that times out; `noAnswer`
+ *   is the nearest, §2.3); the caller hanging up first: cause `cancel` ("The caller hung up
+ *   before the called party picked up", §2.3). `<Voicemail/>`: answered by the voicemail at
+ *   once (`answeringNumber` = the called number), the caller leaves a message of the talk time;
+ * - `<Gather onData>`: its `<Play>` is heard (2 s), then the next `digits` entry is pressed
+ *   (1 s) and posted as `dtmf` to `onData` (its path and query kept, §4.4); no entry left:
+ *   after the Gather's `timeout` (default 2000 ms) `dtmf` is posted empty ("If no input is
+ *   received, the value of dtmf will be empty", §2.2) — at the third prompt in a row without
+ *   input the caller hangs up instead (cause `cancel`); the answer to `dtmf` is run next;
+ * - `<Play>`: heard (2 s), then the call is delivered as without the app (§4.3): the called
+ *   number rings like a one-target `<Dial>`; no action or an empty answer: delivered the same.
  *
- * A `cause` other than `normalClearing` ends a call left to ring or dialled with that cause and
- * no `answer`. `answer` and `hangup` are only sent when an answer named their URL
+ * The caller hanging up (`hangupAfterSeconds`) cuts a prompt (cause `cancel`, no `answer`), a
+ * ring (`cancel`) or a talk (`normalClearing`). A `cause` other than `normalClearing` ends a
+ * call left to ring or dialled with that cause and no `answer`. An answer that is not 2xx is
+ * as no answer: sipgate sets the call up without input (§5 "On timeout"), the called number
+ * rings. `answer` and `hangup` are only sent when an answer named their URL
  * (`<Response onAnswer onHangup>`, §4.1), to that URL (path and query kept); sipgate sends
- * them nowhere else. An answer that is not 2xx asks for nothing: the call goes on without
- * follow-ups.
+ * them nowhere else. sipgate's `hangup` has no duration (§2.5 `IOISS#132`): the durations live
+ * in the transcript only. Each step's transcript says what the caller lived, with one `ended`
+ * last (cause `hangup cause=busy`…), also for a call whose end sends no push.
  *
- * @param options - the call (its `digits`, `cause`, `privateKey` to sign the follow-ups)
+ * @param options - the call (its `digits`, `cause`, `privateKey` to sign the follow-ups, the
+ *   call plan)
  * @param callId - the `callId` of the `newCall` played
  * @param baseUrl - the URL the call is played against
- * @returns the follow function of one call: the pushes to send after `reply`
+ * @returns the follow function of one call: the step after `reply` (the pushes to send next
+ *   and what the caller lived meanwhile)
  * @throws {CallControlError} `CC_ERR_ANSWER_INVALID` (from the returned function) when an
  *   answer breaks the spec, with each problem in the message
  */
@@ -232,7 +306,7 @@ export function createSipgateFollower(
   options: SipgateCallScenarioOptions,
   callId: string,
   baseUrl: string,
-): (reply: SipgateAnswerReply) => TestRequest[] {
+): (reply: SipgateAnswerReply) => CallStep {
   const entries = [...(options.digits ?? (options.dtmf === undefined ? [] : [options.dtmf]))];
   const key = options.privateKey;
   const call = callFields(options, callId);
@@ -245,8 +319,25 @@ export function createSipgateFollower(
           ['userId', 'w0'],
         ]
       : [];
+  const hangupAt = options.hangupAfterSeconds;
+  const ringing = options.cause ?? 'normalClearing';
   let onAnswer: string | undefined;
   let onHangup: string | undefined;
+  let now = 0;
+  let noInputs = 0;
+  let established = false;
+  let ended = false;
+  let transcript: TranscriptEntry[] = [];
+
+  /** Spends `seconds` on the clock; `false` when the caller hangs up meanwhile (clock there). */
+  const spend = (seconds: number): boolean => {
+    if (hangupAt !== undefined && now + seconds > hangupAt) {
+      now = Math.max(now, hangupAt);
+      return false;
+    }
+    now += seconds;
+    return true;
+  };
 
   /** `fields` signed as sipgate would, sent to the answer's `url`; none for an unusable URL. */
   const pushTo = (url: string | undefined, fields: SipgateFormFields): TestRequest[] => {
@@ -256,65 +347,190 @@ export function createSipgateFollower(
     return [{ ...sipgateRequest(fields, key), path: target.path, query: target.query }];
   };
 
-  /** The end of the call: `answer` when `answeringNumber` is given, then `hangup`. */
-  const end = (cause: string, answeringNumber?: string): TestRequest[] => {
-    const answered = answeringNumber !== undefined && cause === 'normalClearing';
+  /** `answer` to onAnswer (when one was named). */
+  const answer = (answeringNumber: string): TestRequest[] =>
+    pushTo(onAnswer, [
+      ['event', 'answer'],
+      ...call,
+      ...userFields,
+      ['answeringNumber', answeringNumber],
+    ]);
+
+  /** The end of the call: `hangup` to onHangup (when named) and the `ended` entry. */
+  const end = (
+    cause: string,
+    outcome: CallEndOutcome,
+    by: 'caller' | 'callee' | 'app' | 'provider',
+    answeringNumber?: string,
+  ): TestRequest[] => {
+    ended = true;
+    transcript.push({
+      kind: 'ended',
+      at: now,
+      outcome,
+      cause: `hangup cause=${cause}`,
+      durationSeconds: Math.round(now),
+      by,
+    });
+    return pushTo(onHangup, [
+      ['event', 'hangup'],
+      ...call,
+      ['cause', cause],
+      ...(answeringNumber === undefined ? [] : ([['answeringNumber', answeringNumber]] as const)),
+    ]);
+  };
+
+  /** The caller hangs up now, before anyone answered. */
+  const callerCancels = (): TestRequest[] => end('cancel', 'canceled', 'caller');
+
+  /** `targets` ring at once, as a `<Dial>` or the call delivered as without the app. */
+  const ring = (targets: readonly string[]): TestRequest[] => {
+    if (ringing !== 'normalClearing') {
+      const outcome = outcomeOfCause(ringing);
+      for (const target of targets) {
+        transcript.push({
+          kind: 'rings',
+          at: now,
+          target,
+          outcome: outcome.ring,
+          afterSeconds: outcome.ring === 'busy' ? 0 : DEFAULT_RING_SECONDS,
+        });
+      }
+      if (outcome.ring !== 'busy') now += DEFAULT_RING_SECONDS;
+      return end(ringing, outcome.call, 'provider');
+    }
+    const result = ringTargets(options, targets, now, {
+      simultaneous: true,
+      timeoutSeconds: DEFAULT_DIAL_TIMEOUT_SECONDS,
+    });
+    transcript.push(...result.transcript);
+    now = result.endedAt;
+    const answered = result.answered;
+    if (answered === undefined) {
+      if (result.failure === 'canceled') return callerCancels();
+      return result.failure === 'busy'
+        ? end('busy', 'busy', 'callee')
+        : end('noAnswer', 'no-answer', 'provider');
+    }
+    const talk = talkSeconds(options, answered.at, SIPGATE_DEFAULT_TALK_SECONDS);
+    transcript.push({ kind: 'talks', at: now, with: answered.target, seconds: talk });
+    now += talk;
     return [
-      ...(answered
-        ? pushTo(onAnswer, [
-            ['event', 'answer'],
-            ...call,
-            ...userFields,
-            ['answeringNumber', answeringNumber],
-          ])
-        : []),
-      ...pushTo(onHangup, [
-        ['event', 'hangup'],
-        ...call,
-        ['cause', cause],
-        ...(answered ? ([['answeringNumber', answeringNumber]] as const) : []),
-      ]),
+      ...answer(answered.target),
+      ...end('normalClearing', 'completed', 'caller', answered.target),
     ];
   };
 
-  const ringing = options.cause ?? 'normalClearing';
-
-  return (reply) => {
-    if (reply.request.event !== 'newCall' && reply.request.event !== 'dtmf') return [];
-    const ok = reply.status !== undefined && reply.status >= 200 && reply.status < 300;
-    if (!ok) return [];
-    let root: XmlElement | undefined;
-    if (reply.body.trim() !== '') {
-      assertValidAnswer(SIPGATE_RULES, 'sipgate.io', reply.request.event, reply.body);
-      root = parseXml(reply.body);
-      onAnswer = root.attributes?.['onAnswer'] ?? onAnswer;
-      onHangup = root.attributes?.['onHangup'] ?? onHangup;
-    }
-    const action = elements(root)[0];
+  /** Runs one answer's action. */
+  const run = (action: XmlElement | undefined): TestRequest[] => {
     switch (action?.name) {
       case 'Reject':
-        return end(action.attributes?.['reason'] === 'busy' ? 'busy' : 'noAnswer');
+        return action.attributes?.['reason'] === 'busy'
+          ? end('busy', 'busy', 'app')
+          : end('noAnswer', 'rejected', 'app');
       case 'Hangup':
-        return end('normalClearing');
+        return end('normalClearing', established ? 'completed' : 'rejected', 'app');
       case 'Dial': {
-        const number = elements(action).find((child) => child.name === 'Number');
-        const text = number?.children?.find((child) => typeof child === 'string');
-        return end(ringing, typeof text === 'string' ? text.trim() : to);
+        const children = elements(action);
+        if (children.some((child) => child.name === 'Voicemail')) {
+          if (ringing !== 'normalClearing') return ring([to]);
+          transcript.push({ kind: 'note', at: now, text: 'is put through to the voicemail' });
+          const talk = talkSeconds(options, now, SIPGATE_DEFAULT_TALK_SECONDS);
+          transcript.push({ kind: 'note', at: now, text: `leaves a message of ${talk} s` });
+          now += talk;
+          return [...answer(to), ...end('normalClearing', 'voicemail', 'caller', to)];
+        }
+        const numbers = children
+          .filter((child) => child.name === 'Number')
+          .map(textOf)
+          .filter((number) => number !== '');
+        return ring(numbers.length === 0 ? [to] : numbers);
       }
       case 'Gather': {
+        established = true;
+        for (const play of elements(action).filter((child) => child.name === 'Play')) {
+          const url = textOf(elements(play).find((child) => child.name === 'Url'));
+          transcript.push({ kind: 'hears', at: now, what: `audio ${url}` });
+          if (!spend(PROMPT_SECONDS)) return callerCancels();
+        }
         const entry = entries.shift();
-        if (entry === undefined) return end('normalClearing');
-        return pushTo(action.attributes?.['onData'], [
+        if (entry === undefined) {
+          noInputs += 1;
+          if (noInputs > MAX_NO_INPUTS) {
+            transcript.push({
+              kind: 'note',
+              at: now,
+              text: `hangs up after ${MAX_NO_INPUTS} prompts without input`,
+            });
+            return callerCancels();
+          }
+          const waited = msAttribute(action, 'timeout', GATHER_TIMEOUT_SECONDS);
+          transcript.push({ kind: 'no-input', at: now, waitedSeconds: waited });
+          if (!spend(waited)) return callerCancels();
+        } else {
+          noInputs = 0;
+          transcript.push({ kind: 'presses', at: now, digits: entry });
+          if (!spend(PRESS_SECONDS)) return callerCancels();
+        }
+        const onData = action.attributes?.['onData'];
+        const target = onData === undefined ? undefined : answerUrlTarget(onData, baseUrl);
+        if (target !== undefined) {
+          transcript.push({ kind: 'follows', at: now, url: shownUrl(target) });
+        }
+        return pushTo(onData, [
           ['event', 'dtmf'],
-          ['dtmf', entry],
+          ['dtmf', entry ?? ''],
           ['callId', callId],
           ['origCallId', callId],
         ]);
       }
+      case 'Play': {
+        const url = textOf(elements(action).find((child) => child.name === 'Url'));
+        transcript.push({ kind: 'hears', at: now, what: `audio ${url}` });
+        if (!spend(PROMPT_SECONDS)) return callerCancels();
+        return ring([to]);
+      }
       default:
-        return end(ringing, to);
+        return ring([to]);
     }
   };
+
+  return (reply) => {
+    transcript = [];
+    const event = reply.request.event;
+    if (ended || (event !== 'newCall' && event !== 'dtmf')) return { requests: [], transcript };
+    const ok = reply.status !== undefined && reply.status >= 200 && reply.status < 300;
+    if (!ok) {
+      transcript.push({
+        kind: 'note',
+        at: now,
+        text: "(the app's answer is not used: sipgate sets the call up as without sipgate.io)",
+      });
+      return { requests: ring([to]), transcript };
+    }
+    let root: XmlElement | undefined;
+    if (reply.body.trim() !== '') {
+      assertValidAnswer(SIPGATE_RULES, 'sipgate.io', event, reply.body);
+      root = parseXml(reply.body);
+      onAnswer = root.attributes?.['onAnswer'] ?? onAnswer;
+      onHangup = root.attributes?.['onHangup'] ?? onHangup;
+    }
+    if (hangupAt !== undefined && hangupAt <= now) return { requests: callerCancels(), transcript };
+    return { requests: run(elements(root)[0]), transcript };
+  };
+}
+
+/** Query parameters shown as `[redacted]` in the transcript. */
+const SECRET_PARAMETERS = /^(token|key|secret|password|sig|signature|auth)$/i;
+
+/** A followed URL as the transcript shows it: path and query, secret parameters redacted. */
+function shownUrl(target: { path: string; query: string }): string {
+  const query = new URLSearchParams(target.query);
+  for (const name of [...query.keys()]) {
+    if (SECRET_PARAMETERS.test(name)) query.set(name, '[redacted]');
+  }
+  const text = query.toString().replace(/%5Bredacted%5D/g, '[redacted]');
+  return text === '' ? target.path || '/' : `${target.path || '/'}?${text}`;
 }
 
 /**
