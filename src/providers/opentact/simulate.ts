@@ -717,7 +717,8 @@ export interface OpentactTestRequests {
   /**
    * A whole call that follows the answers ({@link createOpentactFollower}): call-flow request →
    * `call_state` `init` → `call_flow` `Answer` → `live` → each `<Gather url>` the answers reach
-   * with the next `digits` entry → `hangup` → `destroyed`.
+   * with the next `digits` entry, the dialled legs of each `<Dial>` (by the plan's `targets`)
+   * → `hangup` → `destroyed`; the played call's `transcript` says what the caller lived.
    * @throws {CallControlError} `CC_ERR_ANSWER_INVALID` for an answer that breaks the spec
    */
   playCall(options?: OpentactCallScenarioOptions): Promise<PlayedCall>;

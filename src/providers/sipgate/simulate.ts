@@ -551,7 +551,8 @@ export interface SipgateTestRequests {
   /**
    * A whole call that follows the answers ({@link createSipgateFollower}): `newCall`, then the
    * `dtmf`, `answer` and `hangup` pushes its answers ask for (`digits`: one entry per
-   * `<Gather>`).
+   * `<Gather>`; the plan's `targets`, `talkSeconds`, `hangupAfterSeconds` for a `<Dial>`); the
+   * played call's `transcript` says what the caller lived.
    * @throws {CallControlError} `CC_ERR_ANSWER_INVALID` for an answer that breaks the spec
    */
   playCall(options?: SipgateCallScenarioOptions): Promise<PlayedCall>;
