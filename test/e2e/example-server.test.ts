@@ -219,7 +219,9 @@ test('an anonymous caller is rejected as busy: no CallAccepted, HungUp busy', as
     'anonymous',
   ]);
   expect(code).toBe(0);
-  expect(stdout).toContain('<Reject reason="busy"/>');
+  // The caller's side: rejected at once, busy, no CallAccepted.
+  expect(stdout).toContain('call from anonymous to 022129191999');
+  expect(stdout).toMatch(/call ended: busy, 0 s \(HungUp type=busy\)/);
   expect(stdout).not.toContain('CallAccepted');
   const log = await logMatching(/placetel call \w+ ended \(busy, 0s\), rejected busy/);
   expect(log).toMatch(/placetel HungUp .* type=busy duration=0s/);
@@ -425,8 +427,7 @@ describe('the Ozeki IVR at /ozeki', () => {
       '9998',
     ]);
     expect(code).toBe(0);
-    expect(stdout).toContain('<Speak>That PIN is not valid. Please try once more.</Speak>');
-    expect(stdout).toContain('<Speak>Sorry, that PIN is not valid. Goodbye.</Speak><Hangup/>');
+    expect(stdout).toMatch(/hears: That PIN is not valid\. Please try once more\.\n(.*\n)*.*hears: Sorry, that PIN is not valid\. Goodbye\./);
     expect(stdout).toContain('✓ 3 requests, every answer 2xx');
   });
 });
@@ -559,7 +560,7 @@ describe('the Opentact IVR at /opentact', () => {
       '0000',
     ]);
     expect(code).toBe(0);
-    expect(stdout).toContain('<Say>Sorry, that PIN is not valid. Goodbye.</Say><Hangup/>');
+    expect(stdout).toContain('hears: Sorry, that PIN is not valid. Goodbye.');
     expect(stdout).toContain('✓ 7 requests, every answer 2xx');
   });
 });
