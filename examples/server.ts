@@ -947,6 +947,12 @@ function main(): void {
           `inspector: http://127.0.0.1:${port}${INSPECTOR_PATH}/ (every request as it happens; not served with NODE_ENV=production)`,
         );
       }
+      const recording = process.env['CALLCONTROL_RECORD'];
+      if (recording !== undefined && recording.trim() !== '') {
+        console.log(
+          `recording every request and answer to ${recording}/<mount>.jsonl (secrets redacted; replay with: npx callcontrol replay <file> <url>)`,
+        );
+      }
       let stopping = false;
       const stop = (signal: NodeJS.Signals): void => {
         if (stopping) {
