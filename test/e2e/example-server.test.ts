@@ -427,7 +427,9 @@ describe('the Ozeki IVR at /ozeki', () => {
       '9998',
     ]);
     expect(code).toBe(0);
-    expect(stdout).toMatch(/hears: That PIN is not valid\. Please try once more\.\n(.*\n)*.*hears: Sorry, that PIN is not valid\. Goodbye\./);
+    expect(stdout).toMatch(
+      /hears: That PIN is not valid\. Please try once more\.\n(.*\n)*.*hears: Sorry, that PIN is not valid\. Goodbye\./,
+    );
     expect(stdout).toContain('✓ 3 requests, every answer 2xx');
   });
 });
