@@ -586,7 +586,7 @@ test('served through a node:http bridge on 127.0.0.1: a whole simulated Placetel
     },
   };
   const code = await runCli(
-    ['simulate', 'placetel', `${baseUrlOf(server)}/placetel`, '--secret', secret],
+    ['simulate', 'placetel', `${baseUrlOf(server)}/placetel`, '--secret', secret, '--verbose'],
     io,
   );
   expect(io.err).toBe('');
