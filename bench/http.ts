@@ -45,9 +45,20 @@ import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
+import { Redis } from 'ioredis';
 import twilio from 'twilio';
 import { placetel } from '../src';
-import { peakRss, ROOT, stopChild } from './processes';
+import {
+  peakRss,
+  pinProcess,
+  planCpus,
+  ROOT,
+  startRedis,
+  stopChild,
+  threadCpus,
+  type CpuPlan,
+  type StartedRedis,
+} from './processes';
 import { formatProfileSummary, summarizeProfile } from './profile';
 import { machineLine, markdownTable, median, mib, percentile, verdict, whole } from './report';
 import {
@@ -73,6 +84,8 @@ interface ServerDefinition {
   readonly remembers: boolean;
   /** Whether it runs without `--servers` (the references beyond the issue's five do not). */
   readonly byDefault?: false;
+  /** Whether it needs the local redis-server (`BENCH_REDIS_URL`), flushed before each run. */
+  readonly redis?: true;
 }
 
 const SERVERS: readonly ServerDefinition[] = [
@@ -141,48 +154,107 @@ const SERVERS: readonly ServerDefinition[] = [
     remembers: false,
   },
   {
+    id: 'cc-node-redis',
+    label: '7 callcontrol calls.node() (defaults), RedisStore',
+    file: 'callcontrol-node-redis.js',
+    env: { [ENV.duplicates]: 'on' },
+    expected: FORWARD_XML,
+    remembers: true,
+    redis: true,
+  },
+  {
     id: 'express-ceiling',
-    label: 'Express ceiling: app.use(path, constant answer)',
+    label: '8 Express ceiling: app.use(path, constant answer)',
     file: 'express-ceiling.js',
     env: {},
     expected: FORWARD_XML,
     remembers: false,
-    byDefault: false,
   },
 ];
 
 /** The servers run without `--servers`. */
 const DEFAULT_SERVERS = SERVERS.filter((server) => server.byDefault !== false);
 
-/** The ratios reported: numerator / denominator server ids, and the target. */
+/**
+ * The ratios reported: numerator ÷ denominator server ids, by `measure` — `requests/s` (the
+ * target is a floor: at least) or `cpu` (server CPU µs per request; the target is a ceiling: at
+ * most) — and the target of issue 18 (`undefined`: a reference without a target).
+ */
 const RATIOS: readonly {
   readonly name: string;
   readonly over: string;
   readonly under: string;
-  readonly target: number;
+  readonly measure: 'requests/s' | 'cpu';
+  readonly target?: number;
 }[] = [
-  { name: '4/1 callcontrol Express ÷ baseline A', over: 'cc-express', under: 'a', target: 1.0 },
-  { name: '4/2 callcontrol Express ÷ baseline B', over: 'cc-express', under: 'b', target: 1.3 },
-  { name: '5/3 callcontrol node() ÷ ceiling', over: 'cc-node', under: 'ceiling', target: 0.7 },
+  {
+    name: '5/3 callcontrol node() ÷ ceiling, CPU/request',
+    over: 'cc-node',
+    under: 'ceiling',
+    measure: 'cpu',
+    target: 2.0,
+  },
+  {
+    name: '4/1 callcontrol Express ÷ baseline A',
+    over: 'cc-express',
+    under: 'a',
+    measure: 'requests/s',
+    target: 1.4,
+  },
+  {
+    name: '4/2 callcontrol Express ÷ baseline B',
+    over: 'cc-express',
+    under: 'b',
+    measure: 'requests/s',
+    target: 1.6,
+  },
+  {
+    name: '6/2 callcontrol Twilio ÷ baseline B',
+    over: 'cc-twilio',
+    under: 'b',
+    measure: 'requests/s',
+    target: 1.5,
+  },
+  {
+    name: '7/5 RedisStore ÷ memory store, node()',
+    over: 'cc-node-redis',
+    under: 'cc-node',
+    measure: 'requests/s',
+    target: 0.5,
+  },
+  {
+    name: "5'/3 (duplicates: false) ÷ ceiling, CPU/request",
+    over: 'cc-node-nodup',
+    under: 'ceiling',
+    measure: 'cpu',
+    target: 2.0,
+  },
   {
     name: "4'/1 (duplicates: false) ÷ baseline A",
     over: 'cc-express-nodup',
     under: 'a',
-    target: 1.0,
+    measure: 'requests/s',
+    target: 1.4,
   },
   {
     name: "4'/2 (duplicates: false) ÷ baseline B",
     over: 'cc-express-nodup',
     under: 'b',
-    target: 1.3,
+    measure: 'requests/s',
+    target: 1.6,
   },
   {
-    name: "5'/3 (duplicates: false) ÷ ceiling",
-    over: 'cc-node-nodup',
+    name: '8/3 Express ceiling ÷ ceiling, CPU/request',
+    over: 'express-ceiling',
     under: 'ceiling',
-    target: 0.7,
+    measure: 'cpu',
   },
-  { name: '6/2 callcontrol Twilio ÷ baseline B', over: 'cc-twilio', under: 'b', target: 1.0 },
+  {
+    name: '4/8 callcontrol Express ÷ Express ceiling, CPU/request',
+    over: 'cc-express',
+    under: 'express-ceiling',
+    measure: 'cpu',
+  },
 ];
 
 /** Command-line options. */
@@ -198,6 +270,8 @@ interface Options {
   readonly profileIntervalUs: number;
   readonly json: boolean;
   readonly strict: boolean;
+  /** `--unpinned`: do not pin, even where two CPUs and taskset are there. */
+  readonly unpinned: boolean;
 }
 
 const USAGE = `usage: npm run bench:http -- [options]
@@ -207,7 +281,9 @@ const USAGE = `usage: npm run bench:http -- [options]
   --rounds N            rounds of all servers; figures are medians of rounds (default 3)
   --bodies N            distinct signed bodies cycled through (default 200000)
   --servers LIST        comma-separated, of: ${SERVERS.map((s) => s.id).join(', ')}
-                        (default: all but express-ceiling, an optional reference)
+                        (default: all)
+  --unpinned            do not pin (by default, with 2+ CPUs and taskset: each server alone
+                        on the second CPU, the load generator and redis-server on the first)
   --profile             instead: one run of --profile-server under node --cpu-prof, summarised
   --profile-server ID   server to profile (default cc-express)
   --profile-interval US sampling interval of --cpu-prof in microseconds (default 250)
@@ -229,6 +305,7 @@ function parseOptions(argv: readonly string[]): Options {
       'profile-interval': { type: 'string', default: '250' },
       strict: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
+      unpinned: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -266,6 +343,7 @@ function parseOptions(argv: readonly string[]): Options {
     profileIntervalUs: count('profile-interval', values['profile-interval'], 50, 100_000),
     strict: values.strict,
     json: values.json,
+    unpinned: values.unpinned,
   };
 }
 
@@ -328,17 +406,30 @@ interface StartedServer {
   readonly port: number;
   readonly stderr: string[];
   exited: string | undefined;
+  /** The CPUs its threads may run on once it listened (`/proc/<pid>/task`), e.g. `1`. */
+  readonly cpus: string | undefined;
 }
 
 const START_TIMEOUT_MS = 15_000;
 
+/**
+ * Starts a server, pinned to `serverCpu` with `taskset -c <cpu> node …` (taskset sets the
+ * affinity and execs node, so the child's pid is node's, and every thread node starts inherits
+ * it), or unpinned when `serverCpu` is `undefined`.
+ */
 function startServer(
   definition: ServerDefinition,
   env: Readonly<Record<string, string>>,
   nodeArgs: readonly string[],
+  serverCpu: number | undefined,
 ): Promise<StartedServer> {
   const file = path.join(ROOT, 'dist', 'bench', 'servers', definition.file);
-  const child = spawn(process.execPath, [...nodeArgs, file], {
+  const node = [...nodeArgs, file];
+  const [program, args] =
+    serverCpu === undefined
+      ? [process.execPath, node]
+      : ['taskset', ['-c', String(serverCpu), process.execPath, ...node]];
+  const child = spawn(program, args, {
     env: { ...process.env, ...env, ...definition.env },
     stdio: 'pipe',
   });
@@ -362,7 +453,13 @@ function startServer(
       const match = LISTENING_LINE.exec(line);
       if (match === null || started !== undefined) return;
       clearTimeout(timer);
-      started = { child, port: Number(match[1]), stderr, exited: undefined };
+      started = {
+        child,
+        port: Number(match[1]),
+        stderr,
+        exited: undefined,
+        cpus: threadCpus(child.pid),
+      };
       resolve(started);
     });
     child.once('error', (error) => fail(`could not be started: ${error.message}`));
@@ -501,20 +598,50 @@ interface RunResult {
   readonly cpuUsPerRequest: number | null;
   /** Server CPU use in the measured phase: 1 = one core busy all the time. */
   readonly cpuLoad: number | null;
+  /** This process's (the load generator's) CPU use in the measured phase, as `cpuLoad`. */
+  readonly generatorLoad: number;
+  /** The CPUs the server's threads could run on (`/proc/<pid>/task/*`), e.g. `1`. */
+  readonly serverCpus: string | null;
+  /** redis-server's CPU time per answered request in the measured phase, µs (server 7 only). */
+  readonly redisCpuUsPerRequest: number | null;
+  /** Keys in Redis after the run (server 7 only): the deliveries it remembered. */
+  readonly redisKeys: number | null;
   /** Requests sent including the warm-up: beyond `--bodies`, bodies were sent again. */
   readonly sent: number;
   readonly problems: readonly string[];
 }
 
+/** The local redis-server of server 7, and a client of the driver's own (FLUSHALL, DBSIZE). */
+interface BenchRedis {
+  readonly server: StartedRedis;
+  readonly client: Redis;
+}
+
+/** What every run shares. */
+interface Bench {
+  readonly options: Options;
+  readonly traffic: Traffic;
+  readonly secrets: Readonly<Record<string, string>>;
+  readonly plan: CpuPlan;
+  /** Started when a selected server needs it; `undefined` otherwise or when it could not be. */
+  readonly redis: BenchRedis | undefined;
+}
+
 async function runOnce(
   definition: ServerDefinition,
   round: number,
-  options: Options,
-  traffic: Traffic,
-  secrets: Readonly<Record<string, string>>,
+  bench: Bench,
   nodeArgs: readonly string[] = [],
 ): Promise<RunResult> {
-  const server = await startServer(definition, secrets, nodeArgs);
+  const { options, traffic, secrets, plan } = bench;
+  const redis = definition.redis === true ? bench.redis : undefined;
+  if (definition.redis === true) {
+    if (redis === undefined) throw new Error(`${definition.id} needs redis-server, not running`);
+    // Each run starts from an empty Redis: the bodies (the same for every run) are new to it.
+    await redis.client.flushall();
+  }
+  const env = redis === undefined ? secrets : { ...secrets, [ENV.redisUrl]: redis.server.url };
+  const server = await startServer(definition, env, nodeArgs, plan.serverCpu);
   traffic.next = 0;
   const problems: string[] = [];
   const check = (phase: string, load: LoadResult): void => {
@@ -524,6 +651,9 @@ async function runOnce(
     if (load.errors > 0) problems.push(`${phase}: ${load.errors} connection errors`);
     if (load.timeouts > 0) problems.push(`${phase}: ${load.timeouts} timeouts`);
   };
+  if (plan.serverCpu !== undefined && server.cpus !== String(plan.serverCpu)) {
+    problems.push(`the server's threads run on CPUs ${server.cpus ?? '?'}, not ${plan.serverCpu}`);
+  }
   try {
     if (options.warmupSeconds > 0) {
       check(
@@ -531,7 +661,10 @@ async function runOnce(
         await drive(server.port, options.warmupSeconds, options, traffic, definition.expected),
       );
     }
+    const redisPid = redis?.server.child.pid;
     const cpuBefore = cpuSeconds(server.child.pid);
+    const redisBefore = cpuSeconds(redisPid);
+    const generatorBefore = process.cpuUsage();
     const load = await drive(
       server.port,
       options.durationSeconds,
@@ -539,9 +672,13 @@ async function runOnce(
       traffic,
       definition.expected,
     );
+    const generator = process.cpuUsage(generatorBefore);
     const cpuAfter = cpuSeconds(server.child.pid);
+    const redisAfter = cpuSeconds(redisPid);
     const cpu =
       cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore;
+    const redisCpu =
+      redisBefore === undefined || redisAfter === undefined ? undefined : redisAfter - redisBefore;
     check('measured', load);
     if (load.answered === 0) problems.push('no answer at all');
     const peak = peakRss(server.child.pid) ?? null;
@@ -551,6 +688,8 @@ async function runOnce(
         `${traffic.next} requests but only ${traffic.requests.length} distinct bodies: raise --bodies`,
       );
     }
+    const redisKeys = redis === undefined ? null : await redis.client.dbsize();
+    if (redisKeys === 0) problems.push('Redis holds no key after the run: the store was not used');
     return {
       server: definition.id,
       round,
@@ -563,6 +702,11 @@ async function runOnce(
       cpuUsPerRequest:
         cpu === undefined || load.answered === 0 ? null : (cpu * 1e6) / load.answered,
       cpuLoad: cpu === undefined ? null : cpu / load.seconds,
+      generatorLoad: (generator.user + generator.system) / 1e6 / load.seconds,
+      serverCpus: server.cpus ?? null,
+      redisCpuUsPerRequest:
+        redisCpu === undefined || load.answered === 0 ? null : (redisCpu * 1e6) / load.answered,
+      redisKeys,
       sent: traffic.next,
       problems: [...problems, ...(problems.length > 0 ? server.stderr.slice(0, 5) : [])],
     };
@@ -582,21 +726,33 @@ interface ServerSummary {
   readonly peakRssBytes: number | null;
   readonly cpuUsPerRequest: number | null;
   readonly cpuLoad: number | null;
+  readonly generatorLoad: number;
+  readonly redisCpuUsPerRequest: number | null;
+  /** requests/s of each round. */
   readonly rounds: readonly number[];
+  /** Server CPU µs per request of each round (`null` without /proc). */
+  readonly cpuRounds: readonly (number | null)[];
 }
 
 interface RatioSummary {
   readonly name: string;
+  /** What the target is about: requests/s (at least) or server CPU µs per request (at most). */
+  readonly measure: 'requests/s' | 'cpu';
+  /** The median of the per-round ratios of `measure`. */
   readonly value: number;
+  /** The per-round ratios of `measure`. */
   readonly rounds: readonly number[];
+  /** Median of the per-round ratios of requests/s (numerator ÷ denominator). */
+  readonly requestsRatio: number;
   /**
-   * The same comparison by server CPU time per request (denominator's ÷ numerator's, so
-   * higher is better for the numerator too): unaffected by the load generator's share of the
-   * two cores. Median of rounds; `null` without /proc.
+   * Median of the per-round ratios of server CPU µs per request, numerator ÷ denominator (below
+   * 1: the numerator is cheaper); `null` without /proc.
    */
-  readonly byCpu: number | null;
-  readonly target: number;
-  readonly pass: boolean;
+  readonly cpuRatio: number | null;
+  /** `undefined`: a reference without a target. */
+  readonly target: number | undefined;
+  /** `null` without a target. */
+  readonly pass: boolean | null;
 }
 
 function summarize(
@@ -621,7 +777,10 @@ function summarize(
       peakRssBytes: known(runs.map((run) => run.peakRssBytes)),
       cpuUsPerRequest: known(runs.map((run) => run.cpuUsPerRequest)),
       cpuLoad: known(runs.map((run) => run.cpuLoad)),
+      generatorLoad: median(runs.map((run) => run.generatorLoad)),
+      redisCpuUsPerRequest: known(runs.map((run) => run.redisCpuUsPerRequest)),
       rounds: runs.map((run) => run.requestsPerSecond),
+      cpuRounds: runs.map((run) => run.cpuUsPerRequest),
     };
   });
   const ratios: RatioSummary[] = [];
@@ -631,84 +790,147 @@ function summarize(
     for (let round = 1; round <= options.rounds; round++) {
       const over = results.find((run) => run.server === ratio.over && run.round === round);
       const under = results.find((run) => run.server === ratio.under && run.round === round);
-      if (over !== undefined && under !== undefined && under.requestsPerSecond > 0) {
-        perRound.push(over.requestsPerSecond / under.requestsPerSecond);
-        if (over.cpuUsPerRequest !== null && under.cpuUsPerRequest !== null) {
-          cpuPerRound.push(under.cpuUsPerRequest / over.cpuUsPerRequest);
-        }
+      if (over === undefined || under === undefined || under.requestsPerSecond <= 0) continue;
+      perRound.push(over.requestsPerSecond / under.requestsPerSecond);
+      if (over.cpuUsPerRequest !== null && under.cpuUsPerRequest !== null) {
+        cpuPerRound.push(over.cpuUsPerRequest / under.cpuUsPerRequest);
       }
     }
     if (perRound.length === 0) continue;
-    const value = median(perRound);
+    const rounds = ratio.measure === 'cpu' ? cpuPerRound : perRound;
+    if (rounds.length === 0) continue;
+    const value = median(rounds);
     ratios.push({
       name: ratio.name,
+      measure: ratio.measure,
       value,
-      rounds: perRound,
-      byCpu: cpuPerRound.length === 0 ? null : median(cpuPerRound),
+      rounds,
+      requestsRatio: median(perRound),
+      cpuRatio: cpuPerRound.length === 0 ? null : median(cpuPerRound),
       target: ratio.target,
-      pass: value >= ratio.target,
+      pass:
+        ratio.target === undefined
+          ? null
+          : ratio.measure === 'cpu'
+            ? value <= ratio.target
+            : value >= ratio.target,
     });
   }
   return { servers, ratios };
 }
 
+/** Where the processes ran, in words, from the plan and what /proc showed. */
+function placementLine(bench: Bench, results: readonly RunResult[]): string {
+  const { plan } = bench;
+  const seen = [...new Set(results.map((run) => run.serverCpus ?? '?'))].join(' / ') || '–';
+  const generator = threadCpusOrPlan(process.pid, plan.generatorCpu);
+  const redisPid = bench.redis?.server.child.pid;
+  const redis =
+    redisPid === undefined
+      ? ''
+      : `; redis-server on CPU ${threadCpusOrPlan(redisPid, plan.generatorCpu)}`;
+  if (!plan.pinned) {
+    return (
+      `placement: NOT pinned (${plan.why ?? '?'}): servers and the load generator share ` +
+      `CPUs ${plan.available.join(',')}; servers ran on ${seen}, the load generator on ${generator}${redis}`
+    );
+  }
+  return (
+    `placement: pinned — each server alone on CPU ${plan.serverCpu ?? '?'} (taskset -c ` +
+    `${plan.serverCpu ?? '?'}; its threads seen on ${seen}), the load generator (autocannon in ` +
+    `the driver, pid ${process.pid}) on CPU ${generator}${redis}; ` +
+    `${plan.available.length} CPUs available (${plan.available.join(',')})`
+  );
+}
+
+function threadCpusOrPlan(pid: number, planned: number | undefined): string {
+  return threadCpus(pid) ?? (planned === undefined ? '?' : String(planned));
+}
+
 function formatReport(
-  options: Options,
+  bench: Bench,
   servers: readonly ServerSummary[],
   ratios: readonly RatioSummary[],
+  results: readonly RunResult[],
+  notes: readonly string[],
   problems: readonly string[],
 ): string {
+  const { options } = bench;
   const lines = [
     `bench/http: ${options.connections} connections, ${options.warmupSeconds} s warm-up + ` +
       `${options.durationSeconds} s measured per run, ${options.rounds} round(s), medians of rounds; ` +
-      `${options.bodies} distinct signed bodies; ${machineLine()}`,
+      `${options.bodies} distinct signed bodies; ${machineLine(bench.plan.available.length)}`,
+    placementLine(bench, results),
+    ...notes,
     '',
     markdownTable(
       [
         'server',
         'requests/s',
+        'server CPU µs/request',
+        'server CPU',
+        'generator CPU',
         'p50 ms',
         'p99 ms',
         'peak RSS',
-        'server CPU µs/request',
-        'server CPU',
         'requests/s per round',
+        'CPU µs/request per round',
       ],
       servers.map((server) => [
         server.label,
         whole(server.requestsPerSecond),
+        server.cpuUsPerRequest === null ? '–' : server.cpuUsPerRequest.toFixed(1),
+        server.cpuLoad === null ? '–' : `${(server.cpuLoad * 100).toFixed(0)} %`,
+        `${(server.generatorLoad * 100).toFixed(0)} %`,
         server.p50Ms.toFixed(2),
         server.p99Ms.toFixed(2),
         mib(server.peakRssBytes),
-        server.cpuUsPerRequest === null ? '–' : whole(server.cpuUsPerRequest),
-        server.cpuLoad === null ? '–' : `${(server.cpuLoad * 100).toFixed(0)} %`,
         server.rounds.map((value) => whole(value)).join(', '),
+        server.cpuRounds.map((value) => (value === null ? '–' : value.toFixed(1))).join(', '),
       ]),
-      ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'l'],
+      ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l', 'l'],
     ),
     '',
   ];
   if (ratios.length > 0) {
     lines.push(
       markdownTable(
-        ['ratio of requests/s', 'median', 'per round', 'target', 'result', 'by CPU/request'],
+        [
+          'ratio (pinned targets of issue 18)',
+          'median',
+          'per round',
+          'target',
+          'result',
+          'requests/s ratio',
+          'CPU/request ratio',
+        ],
         ratios.map((ratio) => [
           ratio.name,
           ratio.value.toFixed(2),
           ratio.rounds.map((value) => value.toFixed(2)).join(', '),
-          `≥ ${ratio.target.toFixed(1)}`,
-          verdict(ratio.pass),
-          ratio.byCpu === null ? '–' : ratio.byCpu.toFixed(2),
+          ratio.target === undefined
+            ? '–'
+            : `${ratio.measure === 'cpu' ? '≤' : '≥'} ${ratio.target.toFixed(1)}`,
+          ratio.pass === null ? '–' : verdict(ratio.pass),
+          ratio.requestsRatio.toFixed(2),
+          ratio.cpuRatio === null ? '–' : ratio.cpuRatio.toFixed(2),
         ]),
-        ['l', 'r', 'l', 'r', 'l', 'r'],
+        ['l', 'r', 'l', 'r', 'l', 'r', 'r'],
       ),
       '',
     );
   }
+  const redis = servers.find((server) => server.redisCpuUsPerRequest !== null);
   lines.push(
-    'requests/s, latency: client side (autocannon in this process, sharing the 2 cores); server CPU: ' +
-      'user + system time of the server process in the measured phase (/proc/<pid>/stat); ' +
-      '"by CPU/request" compares the same two servers by CPU µs per request instead (higher = numerator cheaper).',
+    'requests/s, latency: client side (autocannon in the driver process); server CPU: user + ' +
+      'system time of the server process in the measured phase (/proc/<pid>/stat), per answered ' +
+      'request and as a share of one core; generator CPU: the driver process (autocannon) in the ' +
+      'same phase. A ratio is numerator ÷ denominator per round, median of rounds: of requests/s ' +
+      '(target: at least) or of server CPU µs per request (target: at most; below 1 = the numerator is cheaper).' +
+      (redis === undefined
+        ? ''
+        : ` redis-server used ${redis.redisCpuUsPerRequest?.toFixed(1) ?? '?'} µs of CPU per ` +
+          `request of server 7 besides (not in its figure).`),
     '',
     problems.length === 0
       ? 'every answer was 200 with the expected body'
@@ -718,6 +940,32 @@ function formatReport(
 }
 
 let interrupted = false;
+
+/**
+ * Starts the local redis-server of server 7 (`scripts/ensure-redis.sh` finds it, or installs it
+ * where apt-get runs as root; no persistence: `--save '' --appendonly no`), on 127.0.0.1 on a
+ * free port, pinned to the load generator's CPU: the server under test must have its CPU alone,
+ * so Redis runs beside autocannon, whose core has room (its CPU is reported apart).
+ */
+async function startBenchRedis(plan: CpuPlan): Promise<BenchRedis> {
+  const server = await startRedis();
+  try {
+    const pid = server.child.pid;
+    if (plan.generatorCpu !== undefined && pid !== undefined) pinProcess(pid, plan.generatorCpu);
+    const client = new Redis(server.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+    await client.connect();
+    return { server, client };
+  } catch (error) {
+    await stopChild(server.child);
+    throw error;
+  }
+}
+
+async function stopBenchRedis(redis: BenchRedis | undefined): Promise<void> {
+  if (redis === undefined) return;
+  redis.client.disconnect();
+  await stopChild(redis.server.child);
+}
 
 async function main(): Promise<number> {
   const options = parseOptions(process.argv.slice(2));
@@ -731,6 +979,37 @@ async function main(): Promise<number> {
     stopCurrent?.();
   });
 
+  const plan = planCpus(!options.unpinned);
+  if (plan.pinned && plan.generatorCpu !== undefined) {
+    // All threads of this process (autocannon runs here) onto the generator's CPU; the children
+    // started later inherit it, and each server is moved to its own CPU by `taskset -c`.
+    pinProcess(process.pid, plan.generatorCpu);
+    progress(
+      `pinned: load generator (this process) on CPU ${plan.generatorCpu}, servers on CPU ${plan.serverCpu ?? '?'}`,
+    );
+  } else {
+    progress(`NOT pinned: ${plan.why ?? '?'}`);
+  }
+
+  const notes: string[] = [];
+  let redis: BenchRedis | undefined;
+  const wantsRedis =
+    options.servers.some((server) => server.redis === true) ||
+    (options.profile && options.profileServer.redis === true);
+  if (wantsRedis) {
+    try {
+      redis = await startBenchRedis(plan);
+      progress(`redis-server at ${redis.server.url} (pid ${redis.server.child.pid ?? '?'})`);
+    } catch (error) {
+      const why = error instanceof Error ? error.message.split('\n')[0] : String(error);
+      if (options.profile || process.argv.some((arg) => arg.startsWith('--servers'))) throw error;
+      // In the default set, a machine without redis-server still measures the rest.
+      notes.push(`server 7 (RedisStore) skipped: no redis-server (${why})`);
+      progress(notes[notes.length - 1] ?? '');
+    }
+  }
+  const selected = options.servers.filter((server) => server.redis !== true || redis !== undefined);
+
   const secrets = {
     [ENV.secret]: randomBytes(24).toString('hex'),
     [ENV.twilioToken]: randomBytes(16).toString('hex'),
@@ -743,44 +1022,67 @@ async function main(): Promise<number> {
   progress(
     `generated ${options.bodies} signed bodies in ${((performance.now() - generatedAt) / 1000).toFixed(1)} s`,
   );
+  const bench: Bench = {
+    options: { ...options, servers: selected },
+    traffic,
+    secrets,
+    plan,
+    redis,
+  };
 
-  if (options.profile) {
-    const directory = path.join(ROOT, 'bench', 'profiles');
-    mkdirSync(directory, { recursive: true });
-    const before = new Set(readdirSync(directory));
-    const definition = options.profileServer;
-    progress(
-      `profiling ${definition.id} under node --cpu-prof: ${options.warmupSeconds} s warm-up + ` +
-        `${options.durationSeconds} s, profile in ${path.relative(ROOT, directory)}/`,
-    );
-    const run = await runOnce(definition, 1, options, traffic, secrets, [
-      '--cpu-prof',
-      '--cpu-prof-dir',
-      directory,
-      '--cpu-prof-interval',
-      String(options.profileIntervalUs),
-    ]);
-    const written = readdirSync(directory)
-      .filter((name) => name.endsWith('.cpuprofile') && !before.has(name))
-      .map((name) => path.join(directory, name))
-      .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
-    const file = written[0];
-    console.log(
-      `${definition.label}: ${whole(run.requestsPerSecond)} requests/s under the profiler, ` +
-        `p50 ${run.p50Ms.toFixed(2)} ms, p99 ${run.p99Ms.toFixed(2)} ms, peak RSS ${mib(run.peakRssBytes)}`,
-    );
-    for (const problem of run.problems) console.log(`INVALID: ${problem}`);
-    if (file === undefined) {
-      console.log('no .cpuprofile was written');
-      return 1;
-    }
-    const summary = summarizeProfile(file, ROOT);
-    console.log(
-      options.json ? JSON.stringify({ run, summary }, null, 2) : formatProfileSummary(summary),
-    );
-    return run.problems.length === 0 ? 0 : 1;
+  try {
+    if (options.profile) return await profileRun(bench, progress);
+    return await measure(bench, notes, progress);
+  } finally {
+    await stopBenchRedis(redis);
   }
+}
 
+async function profileRun(bench: Bench, progress: (message: string) => void): Promise<number> {
+  const { options } = bench;
+  const directory = path.join(ROOT, 'bench', 'profiles');
+  mkdirSync(directory, { recursive: true });
+  const before = new Set(readdirSync(directory));
+  const definition = options.profileServer;
+  progress(
+    `profiling ${definition.id} under node --cpu-prof: ${options.warmupSeconds} s warm-up + ` +
+      `${options.durationSeconds} s, profile in ${path.relative(ROOT, directory)}/`,
+  );
+  const run = await runOnce(definition, 1, bench, [
+    '--cpu-prof',
+    '--cpu-prof-dir',
+    directory,
+    '--cpu-prof-interval',
+    String(options.profileIntervalUs),
+  ]);
+  const written = readdirSync(directory)
+    .filter((name) => name.endsWith('.cpuprofile') && !before.has(name))
+    .map((name) => path.join(directory, name))
+    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
+  const file = written[0];
+  console.log(placementLine(bench, [run]));
+  console.log(
+    `${definition.label}: ${whole(run.requestsPerSecond)} requests/s under the profiler, ` +
+      `p50 ${run.p50Ms.toFixed(2)} ms, p99 ${run.p99Ms.toFixed(2)} ms, peak RSS ${mib(run.peakRssBytes)}`,
+  );
+  for (const problem of run.problems) console.log(`INVALID: ${problem}`);
+  if (file === undefined) {
+    console.log('no .cpuprofile was written');
+    return 1;
+  }
+  const summary = summarizeProfile(file, ROOT);
+  console.log(
+    options.json ? JSON.stringify({ run, summary }, null, 2) : formatProfileSummary(summary),
+  );
+  return run.problems.length === 0 ? 0 : 1;
+}
+
+async function measure(
+  bench: Bench,
+  notes: readonly string[],
+  progress: (message: string) => void,
+): Promise<number> {
+  const { options, plan } = bench;
   const perRun = options.warmupSeconds + options.durationSeconds + 1.5;
   const expected = Math.ceil(options.rounds * options.servers.length * perRun);
   progress(
@@ -792,12 +1094,15 @@ async function main(): Promise<number> {
   for (let round = 1; round <= options.rounds && !interrupted; round++) {
     for (const definition of options.servers) {
       if (interrupted) break;
-      const run = await runOnce(definition, round, options, traffic, secrets);
+      const run = await runOnce(definition, round, bench);
       results.push(run);
       for (const problem of run.problems)
         problems.push(`${definition.id} round ${round}: ${problem}`);
       progress(
         `round ${round}/${options.rounds} ${definition.id}: ${whole(run.requestsPerSecond)} req/s, ` +
+          `${run.cpuUsPerRequest === null ? '?' : run.cpuUsPerRequest.toFixed(1)} µs server CPU/request ` +
+          `(server ${run.cpuLoad === null ? '?' : (run.cpuLoad * 100).toFixed(0)} %, generator ` +
+          `${(run.generatorLoad * 100).toFixed(0)} % of a core), ` +
           `p50 ${run.p50Ms.toFixed(2)} ms, p99 ${run.p99Ms.toFixed(2)} ms, ` +
           `peak RSS ${mib(run.peakRssBytes)}${run.problems.length > 0 ? ' INVALID' : ''}`,
       );
@@ -809,7 +1114,9 @@ async function main(): Promise<number> {
       ? JSON.stringify(
           {
             options: { ...options, servers: options.servers.map((s) => s.id) },
-            machine: machineLine(),
+            machine: machineLine(bench.plan.available.length),
+            placement: { ...plan, line: placementLine(bench, results) },
+            notes,
             servers,
             ratios,
             runs: results,
@@ -818,11 +1125,11 @@ async function main(): Promise<number> {
           null,
           2,
         )
-      : formatReport(options, servers, ratios, problems),
+      : formatReport(bench, servers, ratios, results, notes, problems),
   );
   if (interrupted) return 130;
   if (problems.length > 0) return 1;
-  return options.strict && ratios.some((ratio) => !ratio.pass) ? 1 : 0;
+  return options.strict && ratios.some((ratio) => ratio.pass === false) ? 1 : 0;
 }
 
 main()

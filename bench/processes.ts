@@ -1,15 +1,22 @@
 /**
  * The processes `bench/load` starts: a redis-server on a free loopback port (the test setup's,
  * `scripts/redis-server.ts`) and instances of the built example server (`dist/examples/server.js`), whose
- * stdout is read line by line while they run.
+ * stdout is read line by line while they run; and how `bench/http` pins processes to CPUs
+ * ({@link planCpus}, {@link pinProcess}: `taskset`, Linux).
  *
  * Every child is registered, so that {@link stopAll} (on the normal end, on errors, on SIGINT)
  * and a last-resort `exit` hook stop exactly what was started here.
  *
  * @module
  */
-import { spawn, type ChildProcess, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import {
+  execFileSync,
+  spawn,
+  type ChildProcess,
+  type ChildProcessWithoutNullStreams,
+} from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import {
@@ -157,4 +164,115 @@ export function startInstance(
       if (!listening) fail(`exited (${signal ?? `code ${String(code)}`})`);
     });
   });
+}
+
+/** The CPU ids of a `Cpus_allowed_list` line of a `/proc/…/status` file, or `undefined`. */
+function cpusOfStatus(file: string): number[] | undefined {
+  try {
+    const list = /^Cpus_allowed_list:\s*(\S+)/m.exec(readFileSync(file, 'utf8'))?.[1];
+    if (list === undefined) return undefined;
+    const cpus = new Set<number>();
+    for (const part of list.split(',')) {
+      const [from, to = from] = part.split('-').map(Number);
+      if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to)) return undefined;
+      for (let cpu = from ?? 0; cpu <= (to ?? 0); cpu++) cpus.add(cpu);
+    }
+    return [...cpus].sort((a, b) => a - b);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The CPU ids a process may run on, from `Cpus_allowed_list` of `/proc/<pid>/status` (Linux;
+ * `0-1`, `0,2-3`), ascending; `undefined` where /proc cannot tell.
+ */
+export function allowedCpus(pid: number | 'self' = 'self'): number[] | undefined {
+  return cpusOfStatus(`/proc/${pid}/status`);
+}
+
+/**
+ * The CPUs every thread of a process may run on (`/proc/<pid>/task/<tid>/status`): `1` when all
+ * threads are pinned to CPU 1, `0,1` for an unpinned process on two CPUs; distinct lists of
+ * different threads joined with ` | `. `undefined` where /proc cannot tell.
+ */
+export function threadCpus(pid: number | undefined): string | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const lists = new Set<string>();
+    for (const task of readdirSync(`/proc/${pid}/task`)) {
+      const cpus = cpusOfStatus(`/proc/${pid}/task/${task}/status`);
+      if (cpus !== undefined) lists.add(cpus.join(','));
+    }
+    return lists.size === 0 ? undefined : [...lists].sort().join(' | ');
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether `taskset` (util-linux) can be run here. */
+export function hasTaskset(): boolean {
+  try {
+    execFileSync('taskset', ['-p', String(process.pid)], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Pins every thread of a running process to one CPU: `taskset -a -p -c <cpu> <pid>` (`-a`: all
+ * its threads, e.g. Node's libuv pool and V8's workers, not only the main one).
+ *
+ * @throws when taskset fails (no such process, a CPU the process may not use)
+ */
+export function pinProcess(pid: number, cpu: number): void {
+  execFileSync('taskset', ['-a', '-p', '-c', String(cpu), String(pid)], { stdio: 'ignore' });
+}
+
+/**
+ * How `bench/http` places its processes: with `pinned`, each server alone on `serverCpu` and
+ * the load generator (and redis-server) on `generatorCpu`; otherwise unpinned, and `why` says
+ * why.
+ */
+export interface CpuPlan {
+  readonly pinned: boolean;
+  /** CPUs this process may use (the machine's, or its cgroup's). */
+  readonly available: readonly number[];
+  readonly generatorCpu: number | undefined;
+  readonly serverCpu: number | undefined;
+  /** Why the run is not pinned; `undefined` when pinned. */
+  readonly why: string | undefined;
+}
+
+/**
+ * Decides the placement: pinned when at least two CPUs are available (`os.availableParallelism()`
+ * and `/proc/self/status`) and `taskset` exists, unless `wantPinned` is false. The generator
+ * takes the first allowed CPU, the server the second (`taskset -c 0` / `-c 1` on a 2-core
+ * machine).
+ */
+export function planCpus(wantPinned: boolean): CpuPlan {
+  const count = availableParallelism();
+  const available = allowedCpus() ?? Array.from({ length: count }, (_unused, index) => index);
+  const unpinned = (why: string): CpuPlan => ({
+    pinned: false,
+    available,
+    generatorCpu: undefined,
+    serverCpu: undefined,
+    why,
+  });
+  if (!wantPinned) return unpinned('--unpinned was given');
+  if (Math.min(count, available.length) < 2) {
+    return unpinned(
+      `only ${Math.min(count, available.length)} CPU available: the server shares it with the load generator`,
+    );
+  }
+  if (!hasTaskset()) return unpinned('no taskset (util-linux) on this machine');
+  return {
+    pinned: true,
+    available,
+    generatorCpu: available[0],
+    serverCpu: available[1],
+    why: undefined,
+  };
 }

@@ -59,10 +59,13 @@ export function markdownTable(
   return [line(header), rule, ...rows.map(line)].join('\n');
 }
 
-/** `2 CPUs (AMD EPYC …), Node v20…` */
-export function machineLine(): string {
+/**
+ * `2 CPUs (AMD EPYC …), Node v20…`: the CPUs this process may use, unless `cpuCount` is given
+ * (`bench/http` counts them before it pins itself to one).
+ */
+export function machineLine(cpuCount: number = availableParallelism()): string {
   const model = cpus()[0]?.model.trim() ?? 'unknown CPU';
-  return `${availableParallelism()} CPUs (${model}), Node ${process.version}, ${process.platform}`;
+  return `${cpuCount} CPUs (${model}), Node ${process.version}, ${process.platform}`;
 }
 
 /** `PASS` or `FAIL`. */

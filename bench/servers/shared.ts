@@ -48,6 +48,8 @@ export const ENV = {
   twilioToken: 'BENCH_TWILIO_TOKEN',
   /** `off`: callcontrol with `duplicates: false`; anything else: the default options. */
   duplicates: 'BENCH_DUPLICATES',
+  /** `redis://127.0.0.1:<port>/0`: callcontrol with a `RedisStore` there (server 7). */
+  redisUrl: 'BENCH_REDIS_URL',
 } as const;
 
 /** The line a server prints once it listens; the driver reads the port from it. */
