@@ -1,7 +1,16 @@
 /**
- * `npm run bench:http`: requests/s, p50/p99 latency and peak RSS of callcontrol against two
- * baselines and a ceiling, measured side by side in one run over loopback, and their ratios
- * (absolute numbers on a shared machine are noise; ratios of interleaved runs are not).
+ * `npm run bench:http`: requests/s, server CPU time per request, p50/p99 latency and peak RSS of
+ * callcontrol against two baselines and two ceilings, measured side by side in one run over
+ * loopback, and their ratios (absolute numbers on a shared machine are noise; ratios of
+ * interleaved runs are not).
+ *
+ * Placement (pinned measurement): with at least two CPUs (`os.availableParallelism()` and
+ * `Cpus_allowed_list` of `/proc/self/status`) and `taskset` (util-linux), the driver pins all its
+ * threads to the first CPU (`taskset -a -p -c 0 <pid>`; autocannon, the load generator, runs in
+ * the driver) and starts each server alone on the second (`taskset -c 1 node …`), so that the
+ * generator never takes the server's CPU. The CPUs each server's threads ran on are read from
+ * `/proc/<pid>/task/*` and printed (a server elsewhere makes the run invalid). With one CPU, no
+ * taskset, or `--unpinned`, it says so and runs unpinned: both share the CPUs.
  *
  * The traffic is one kind of request, a signed Placetel `IncomingCall` answered with a Forward
  * to two numbers, served by (each in its own child process, `bench/servers/*.ts`):
@@ -16,22 +25,33 @@
  * and, as rows 4′ and 5′, `cc-express-nodup` and `cc-node-nodup` with `duplicates: false`;
  * 6. `cc-twilio` — the Twilio workload: callcontrol's Twilio provider on Express, verifying
  *    `X-Twilio-Signature` and answering the voice request with a `<Dial>`, side by side with
- *    baseline B (the ratio 6/2).
- * Optional (`--servers express-ceiling`): Express with a mounted middleware answering the
- * constant, what Express itself costs.
+ *    baseline B (the ratio 6/2);
+ * 7. `cc-node-redis` — server 5 with a `RedisStore` on a local redis-server that the driver starts
+ *    on 127.0.0.1 on a free port without persistence (`scripts/redis-server.ts`, which finds it
+ *    with `scripts/ensure-redis.sh`), pinned to the generator's CPU (the server under test must
+ *    have its CPU alone), flushed before each run (so each run's deliveries are new to it) and
+ *    stopped at the end; its own CPU per request is printed apart. Without redis-server it is
+ *    left out of the default set with a note (asked for with `--servers`, the run fails);
+ * 8. `express-ceiling` — Express with a mounted middleware answering the constant: what Express
+ *    itself costs.
  *
  * - Every request is distinct: `--bodies` signed bodies (distinct call ids) are generated first
  *   and cycled through, the same for every server. Each carries `X-PLACETEL-SIGNATURE` (HMAC-SHA256
  *   of the body) and `X-Twilio-Signature` (Twilio's HMAC-SHA1 over URL and fields), so every
- *   server verifies a real signature.
+ *   server verifies a real signature; a server that remembers deliveries must not be sent more
+ *   requests than there are bodies (else the run is invalid: raise `--bodies`).
  * - Each run starts the server afresh on 127.0.0.1 (port 0), drives it with autocannon
- *   (`--connections`, `--warmup` s, then `--duration` s measured), reads its peak RSS
- *   (`VmHWM`), and stops it. Runs go in rounds (a, b, ceiling, 4, 5, 4′, 5′; again…), and each
- *   figure is the median of `--rounds` rounds; a ratio is the median of its per-round ratios.
+ *   (`--connections`, `--warmup` s, then `--duration` s measured), reads its CPU time over the
+ *   measured phase (`/proc/<pid>/stat` utime + stime) and its peak RSS (`VmHWM`), and stops it.
+ *   Runs go in rounds (1, 2, 3, 4, 5, 4′, 5′, 6, 7, 8; again…), and each figure is the median of
+ *   `--rounds` rounds; a ratio is the median of its per-round ratios.
+ * - The ratios carry the performance targets (pinned, default options): 5/3 server CPU per request
+ *   at most 2.0; 4/1 requests/s at least 1.4, 4/2 at least 1.6, 6/2 at least 1.5, 7/5 at least
+ *   0.5; 4′ and 5′ against the same targets, and 8/3, 4/8 as references without a target.
  * - Every answer's status must be 200 and its body the expected XML, else the run is invalid
  *   (exit 1): a server that answers errors fast does not win.
- * - `--profile`: instead, one run of `--profile-server` under `node --cpu-prof`, the profile
- *   written to `bench/profiles/` (git-ignored) and summarised (see `bench/profile.ts`).
+ * - `--profile`: instead, one run of `--profile-server` under `node --cpu-prof` (pinned as above),
+ *   the profile written to `bench/profiles/` (git-ignored) and summarised (see `bench/profile.ts`).
  *
  * Exit code: 0 when every run was valid (targets missed are printed as FAIL; `--strict` makes
  * them exit 1 too), 1 for an invalid run or a failure, 130 on SIGINT.
@@ -178,7 +198,7 @@ const DEFAULT_SERVERS = SERVERS.filter((server) => server.byDefault !== false);
 /**
  * The ratios reported: numerator ÷ denominator server ids, by `measure` — `requests/s` (the
  * target is a floor: at least) or `cpu` (server CPU µs per request; the target is a ceiling: at
- * most) — and the target of issue 18 (`undefined`: a reference without a target).
+ * most) — and the target (`undefined`: a reference without a target).
  */
 const RATIOS: readonly {
   readonly name: string;
@@ -896,7 +916,7 @@ function formatReport(
     lines.push(
       markdownTable(
         [
-          'ratio (pinned targets of issue 18)',
+          'ratio (targets: pinned, defaults)',
           'median',
           'per round',
           'target',
