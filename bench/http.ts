@@ -942,6 +942,15 @@ function formatReport(
       '',
     );
   }
+  const idle = servers.filter((server) => server.cpuLoad !== null && server.cpuLoad < 0.85);
+  if (bench.plan.pinned && idle.length > 0) {
+    lines.push(
+      `server CPU below 85 % of its core for ${idle.map((server) => server.id).join(', ')}: ` +
+        'the server was not the bottleneck (other load on the machine, or the load generator); ' +
+        'compare these by server CPU µs per request rather than requests/s.',
+      '',
+    );
+  }
   const redis = servers.find((server) => server.redisCpuUsPerRequest !== null);
   lines.push(
     'requests/s, latency: client side (autocannon in the driver process); server CPU: user + ' +
