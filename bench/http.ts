@@ -102,7 +102,7 @@ interface ServerDefinition {
   readonly expected: string;
   /** Whether the server remembers deliveries, so a repeated body would be answered from memory. */
   readonly remembers: boolean;
-  /** Whether it runs without `--servers` (the references beyond the issue's five do not). */
+  /** `false`: left out unless named in `--servers` (none is today: all run by default). */
   readonly byDefault?: false;
   /** Whether it needs the local redis-server (`BENCH_REDIS_URL`), flushed before each run. */
   readonly redis?: true;
