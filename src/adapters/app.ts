@@ -14,6 +14,7 @@ import type { WebhookAppOptions } from '../core/options';
 import type { ProviderDefinition } from '../core/provider';
 import type { WebhookEvent } from '../core/types';
 import { createExpressMiddleware, type ExpressMiddleware } from './express';
+import type { SecurityHeadersOptions } from './security-headers';
 import {
   createFastifyPlugin,
   type CallControlFastifyPlugin,
@@ -39,18 +40,24 @@ export class CallControlApp<
   /**
    * An Express (4 or 5) middleware serving this app: `app.use('/placetel', calls.express())`.
    * It reads the raw body itself; see {@link createExpressMiddleware} for body parsers mounted
-   * before it.
+   * before it. `options.securityHeaders`: helmet's options for the answers' security headers,
+   * or `false` for none (default: the API set, see `API_HELMET_OPTIONS`).
+   *
+   * @throws {TypeError} for `securityHeaders` options helmet refuses
    */
-  express(): ExpressMiddleware {
-    return createExpressMiddleware(this);
+  express(options?: SecurityHeadersOptions): ExpressMiddleware {
+    return createExpressMiddleware(this, options);
   }
 
   /**
    * A `node:http` handler serving this app on every path of a server:
-   * `http.createServer(calls.node()).listen(3000)`.
+   * `http.createServer(calls.node()).listen(3000)`. `options.securityHeaders`: as for
+   * {@link express}.
+   *
+   * @throws {TypeError} for `securityHeaders` options helmet refuses
    */
-  node(): NodeHandler {
-    return createNodeHandler(this);
+  node(options?: SecurityHeadersOptions): NodeHandler {
+    return createNodeHandler(this, options);
   }
 
   /**

@@ -11,6 +11,7 @@ import {
   createNodeHandler,
   createParserErrorAnswer,
   type AdaptableApp,
+  type NodeHandlerOptions,
 } from './node';
 
 export { captureRawBody, type AdaptableApp } from './node';
@@ -87,8 +88,11 @@ export function bodyParserOptions(app: Pick<AdaptableApp, 'bodyLimitBytes'>): Bo
  * middleware's, anything without body-parser's `type` — go on with `next(error)`, as do errors
  * on other paths (Express calls it only for its mount path).
  */
-export function createExpressErrorHandler(app: AdaptableApp): ExpressErrorMiddleware {
-  const answer = createParserErrorAnswer(app);
+export function createExpressErrorHandler(
+  app: AdaptableApp,
+  options?: NodeHandlerOptions,
+): ExpressErrorMiddleware {
+  const answer = createParserErrorAnswer(app, options);
   return function callcontrolExpressErrors(error, req, res, next) {
     let answered: boolean;
     try {
@@ -105,9 +109,15 @@ export function createExpressErrorHandler(app: AdaptableApp): ExpressErrorMiddle
  * Builds the Express middleware for an app. Usually called as `calls.express()`:
  * `app.use('/placetel', calls.express())`. Body parsers mounted before it: see
  * {@link bodyParserOptions} and {@link createExpressErrorHandler}.
+ *
+ * @param options - `securityHeaders`: helmet's options or `false` (see `security-headers.ts`)
+ * @throws {TypeError} for `securityHeaders` options helmet refuses
  */
-export function createExpressMiddleware(app: AdaptableApp): ExpressMiddleware {
-  const handle = createNodeHandler(app);
+export function createExpressMiddleware(
+  app: AdaptableApp,
+  options?: NodeHandlerOptions,
+): ExpressMiddleware {
+  const handle = createNodeHandler(app, options);
   return function callcontrolExpress(req, res) {
     handle(req, res);
   };

@@ -9,7 +9,7 @@
  * answer is exactly what `calls.node()` and `calls.express()` send — the exact body bytes for
  * signature checks, the app's `bodyLimitBytes` and `bodyTimeoutMs` (413 `CC_ERR_BODY_TOO_LARGE`,
  * 408 `CC_ERR_BODY_TIMEOUT` as coded XML, never Fastify's JSON errors), the header limit, a coded
- * 405 for a method the provider does not send, helmet's security headers, a byte-correct
+ * 405 for a method the provider does not send, the security headers (`security-headers.ts`), a byte-correct
  * `Content-Length` and `application/xml; charset=utf-8` — and Fastify's own content-type
  * parsers, `bodyLimit` and error handler never see the request.
  *
@@ -28,6 +28,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createNodeHandler, type AdaptableApp } from './node';
+import type { SecurityHeadersOptions } from './security-headers';
 
 export type { AdaptableApp } from './node';
 
@@ -35,7 +36,7 @@ export type { AdaptableApp } from './node';
 export type FastifyLogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
 /** Options of {@link createFastifyPlugin} (and `calls.fastify()`). */
-export interface FastifyAdapterOptions {
+export interface FastifyAdapterOptions extends SecurityHeadersOptions {
   /**
    * Fastify's log level for the plugin's routes (a Fastify route option), e.g. `'warn'` to keep
    * every webhook request out of the `info` log. Default: the instance's.
@@ -120,7 +121,12 @@ export function createFastifyPlugin(
   app: AdaptableApp,
   options: FastifyAdapterOptions = {},
 ): CallControlFastifyPlugin {
-  const handle = createNodeHandler(app);
+  const handle = createNodeHandler(
+    app,
+    options.securityHeaders === undefined
+      ? undefined
+      : { securityHeaders: options.securityHeaders },
+  );
   return function callcontrolFastify(instance, _pluginOptions, done) {
     const prefix = instance.prefix.endsWith('/') ? instance.prefix.slice(0, -1) : instance.prefix;
 

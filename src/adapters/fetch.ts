@@ -7,7 +7,7 @@
  * the app's `maxHeaderBytes`, reads the raw body from `request.body` (bounded by `bodyLimitBytes`
  * and `bodyTimeoutMs`), converts the request to a `WebhookRequest`, lets the core answer,
  * and builds a `Response` with the reply's headers, a byte-correct `Content-Length` and the same
- * security headers helmet sets in the `node:http` adapter. The handler never throws or rejects:
+ * security headers of the `node:http` adapter. The handler never throws or rejects:
  * every failure is answered, with a coded error or the provider's fallback answer.
  *
  * The core uses `Buffer` and `node:crypto`, so the runtime must offer them (Node.js 20+, Bun,
@@ -15,14 +15,18 @@
  *
  * @module
  */
-import helmet from 'helmet';
 import { CallControlError } from '../core/errors';
 import { checkHeaderEntries, readRequestBody } from '../core/limits';
 import type { WebhookReply, WebhookRequest } from '../core/types';
 import type { AdaptableApp } from './node';
+import {
+  securityHeadersFor,
+  type SecurityHeaders,
+  type SecurityHeadersOptions,
+} from './security-headers';
 
 /** Options of {@link createFetchHandler} (and `calls.fetch()`). */
-export interface FetchHandlerOptions {
+export interface FetchHandlerOptions extends SecurityHeadersOptions {
   /**
    * A path prefix removed from the URL's pathname before the app sees it, e.g.
    * `'/api/placetel'`: a request to `/api/placetel/error` reaches the app as `/error`, and one to
@@ -61,52 +65,6 @@ const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding']);
 /** Statuses whose response may carry no body (the `Response` constructor refuses one). */
 const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
 
-/** The helmet middleware's own parameter types, for the recording stub below. */
-type HelmetParameters = Parameters<ReturnType<typeof helmet>>;
-
-/**
- * Runs `helmet()` — the same call with the same defaults as the `node:http` adapter — once
- * against a stub response that records `setHeader` and `removeHeader`, and returns the headers
- * it leaves set (lower-case names, in the order helmet sets them).
- */
-function recordSecurityHeaders(): ReadonlyArray<readonly [string, string]> {
-  const headers = new Map<string, string>();
-  const stub = {
-    setHeader(name: string, value: number | string | readonly string[]): unknown {
-      headers.set(name.toLowerCase(), typeof value === 'object' ? value.join(', ') : String(value));
-      return stub;
-    },
-    removeHeader(name: string): void {
-      headers.delete(name.toLowerCase());
-    },
-    getHeader(name: string): string | undefined {
-      return headers.get(name.toLowerCase());
-    },
-    hasHeader(name: string): boolean {
-      return headers.has(name.toLowerCase());
-    },
-  };
-  let finished = false;
-  let failure: unknown;
-  helmet()(
-    {} as unknown as HelmetParameters[0],
-    stub as unknown as HelmetParameters[1],
-    (error?: unknown) => {
-      finished = true;
-      failure = error;
-    },
-  );
-  if (!finished || failure !== undefined) {
-    throw new Error('helmet() did not finish synchronously on the recording stub', {
-      cause: failure,
-    });
-  }
-  return [...headers];
-}
-
-/** helmet's headers, computed once when the module loads. */
-const SECURITY_HEADERS = recordSecurityHeaders();
-
 /**
  * Builds the Fetch-API handler for an app. Usually called as `calls.fetch(options)`.
  *
@@ -135,8 +93,9 @@ const SECURITY_HEADERS = recordSecurityHeaders();
  * - 400 `CC_ERR_BODY_INVALID`: the stream yielded something that is not bytes.
  *
  * The `Response` carries the reply's status and headers (`content-type`, and `content-length`
- * set from the body's byte length), the security headers helmet sets in the `node:http` adapter
- * (computed once from `helmet()` itself; the reply's own headers win), and not the reply's
+ * set from the body's byte length), the security headers of `options.securityHeaders` (default:
+ * the API set of `security-headers.ts`, the same as every adapter's; computed once from
+ * helmet itself; the reply's own headers win), and not the reply's
  * `connection` header, which belongs to the runtime. Any unexpected failure (a throwing
  * `remoteAddress` option, a broken request object) is answered with `app.fail(error)`.
  *
@@ -193,15 +152,16 @@ export function createFetchHandler(
   options: FetchHandlerOptions = {},
 ): FetchHandler {
   const basePath = checkBasePath(options.basePath);
+  const security = securityHeadersFor(options);
   const remoteAddress = options.remoteAddress;
   if (remoteAddress !== undefined && typeof remoteAddress !== 'function') {
     throw new TypeError('remoteAddress: give a function (request) => string | undefined');
   }
   return async function callcontrolFetch(request: Request): Promise<Response> {
     try {
-      return await serve(app, request, basePath, remoteAddress);
+      return await serve(app, request, basePath, remoteAddress, security);
     } catch (error) {
-      return failure(app, error);
+      return failure(app, error, security);
     }
   };
 }
@@ -230,6 +190,7 @@ async function serve(
   request: Request,
   basePath: string,
   remoteAddress: FetchHandlerOptions['remoteAddress'],
+  security: SecurityHeaders,
 ): Promise<Response> {
   const url = new URL(request.url);
   const headers = Object.create(null) as Record<string, string | undefined>;
@@ -257,9 +218,9 @@ async function serve(
     body = await readBody(app, request, headers);
   } catch (error) {
     discardBody(request);
-    return toResponse(app.fail(error, { ...base, body: Buffer.alloc(0) }));
+    return toResponse(app.fail(error, { ...base, body: Buffer.alloc(0) }), security);
   }
-  return toResponse(await app.handle({ ...base, body }));
+  return toResponse(await app.handle({ ...base, body }), security);
 }
 
 /** Stops an unread body (ignoring a stream that is locked, read or failed). */
@@ -289,10 +250,10 @@ async function readBody(
   return readRequestBody(app, request.body, headers);
 }
 
-/** The `Response` for a reply: helmet's headers, then the reply's own. */
-function toResponse(reply: WebhookReply): Response {
+/** The `Response` for a reply: the security headers, then the reply's own. */
+function toResponse(reply: WebhookReply, security: SecurityHeaders): Response {
   const headers = new Headers();
-  for (const [name, value] of SECURITY_HEADERS) headers.set(name, value);
+  for (const name in security.set) headers.set(name, security.set[name] as string);
   for (const [name, value] of Object.entries(reply.headers)) {
     if (!HOP_BY_HOP.has(name.toLowerCase())) headers.set(name, value);
   }
@@ -305,9 +266,9 @@ function toResponse(reply: WebhookReply): Response {
 }
 
 /** The answer to an unexpected failure; a bare 500 if even that cannot be built. */
-function failure(app: AdaptableApp, error: unknown): Response {
+function failure(app: AdaptableApp, error: unknown, security: SecurityHeaders): Response {
   try {
-    return toResponse(app.fail(error));
+    return toResponse(app.fail(error), security);
   } catch {
     return new Response(null, { status: 500 });
   }

@@ -3,19 +3,24 @@
  * ground of the Express adapter (Express hands its middleware the same `req` and `res`).
  *
  * It reads the raw body itself (bounded by the app's `bodyLimitBytes`), converts the request to
- * a {@link WebhookRequest}, lets the core answer, applies helmet's security headers and writes
+ * a {@link WebhookRequest}, lets the core answer, applies the security headers (`security-headers.ts`) and writes
  * the reply with a byte-correct `Content-Length`. It never calls `next()` with an error: every
  * failure is answered here, with a coded error or the provider's fallback answer.
  *
  * @module
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import helmet from 'helmet';
 import { CallControlError } from '../core/errors';
 import { rawBodyFailure } from '../core/bounded-read';
 import { bodyReadError, checkKeptBody, checkRawHeaders, readRequestBody } from '../core/limits';
 import type { AdaptableApp } from '../core/adapter';
 import type { WebhookReply, WebhookRequest } from '../core/types';
+import {
+  DEFAULT_SECURITY_HEADERS,
+  securityHeadersFor,
+  type SecurityHeaders,
+  type SecurityHeadersOptions,
+} from './security-headers';
 
 export type { AdaptableApp } from '../core/adapter';
 
@@ -48,30 +53,14 @@ export function captureRawBody(req: IncomingMessage, _res: ServerResponse, buf: 
   (req as ParsedRequest).rawBody = Buffer.from(buf);
 }
 
+/** Options of {@link createNodeHandler} (and `calls.node()`, `calls.express()`). */
+export type NodeHandlerOptions = SecurityHeadersOptions;
+
 /**
- * The headers helmet sets on every answer, and the ones it removes, recorded once: helmet's
- * answer headers do not depend on the request, and setting them one call at a time on every
- * request cost more than all of callcontrol's own work (see the Performance section).
+ * The security headers the adapter sets by default (the API set of
+ * `API_HELMET_OPTIONS`), and the ones it removes, recorded once: see `security-headers.ts`.
  */
-export const SECURITY_HEADERS: Readonly<{
-  set: Readonly<Record<string, string>>;
-  removed: readonly string[];
-}> = (() => {
-  const set: Record<string, string> = {};
-  const removed: string[] = [];
-  const recorder = {
-    setHeader(name: string, value: string | number | readonly string[]) {
-      set[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
-      return recorder;
-    },
-    removeHeader(name: string) {
-      removed.push(name.toLowerCase());
-    },
-    getHeader: () => undefined,
-  };
-  helmet()({} as IncomingMessage, recorder as unknown as ServerResponse, () => undefined);
-  return Object.freeze({ set: Object.freeze(set), removed: Object.freeze(removed) });
-})();
+export const SECURITY_HEADERS: SecurityHeaders = DEFAULT_SECURITY_HEADERS;
 
 /**
  * Builds the `node:http` handler for an app. Usually called as `calls.node()`:
@@ -81,12 +70,16 @@ export const SECURITY_HEADERS: Readonly<{
  * When another body parser ran first: if it kept the raw bytes (see {@link captureRawBody}),
  * they are used; otherwise the request is answered at once with `CC_ERR_CONFIG_BODY_CONSUMED`
  * (500) — it neither waits for a body that will never come nor verifies a re-encoded one.
+ *
+ * @param options - `securityHeaders`: helmet's options or `false` (see `security-headers.ts`)
+ * @throws {TypeError} for `securityHeaders` options helmet refuses
  */
-export function createNodeHandler(app: AdaptableApp): NodeHandler {
+export function createNodeHandler(app: AdaptableApp, options?: NodeHandlerOptions): NodeHandler {
+  const security = securityHeadersFor(options);
   return function callcontrolNode(req, res) {
-    serve(app, req as ParsedRequest, res).catch((error: unknown) => {
+    serve(app, req as ParsedRequest, res, security).catch((error: unknown) => {
       // serve() answers every failure itself; this only guards against a broken socket.
-      if (!res.headersSent) send(res, app.fail(error));
+      if (!res.headersSent) send(res, app.fail(error), security);
       else res.destroy();
     });
   };
@@ -136,18 +129,23 @@ function requestBase(req: ParsedRequest): Omit<WebhookRequest, 'body'> {
   };
 }
 
-async function serve(app: AdaptableApp, req: ParsedRequest, res: ServerResponse): Promise<void> {
+async function serve(
+  app: AdaptableApp,
+  req: ParsedRequest,
+  res: ServerResponse,
+  security: SecurityHeaders,
+): Promise<void> {
   const base = requestBase(req);
   let body: Buffer;
   try {
     checkRawHeaders(app, req.rawHeaders);
     body = await readBody(app, req);
   } catch (error) {
-    send(res, app.fail(error, { ...base, body: Buffer.alloc(0) }));
+    send(res, app.fail(error, { ...base, body: Buffer.alloc(0) }), security);
     return;
   }
   const reply = await app.handle({ ...base, body });
-  send(res, reply);
+  send(res, reply, security);
 }
 
 /**
@@ -206,8 +204,10 @@ function isParserError(error: unknown): error is ParserError {
  */
 export function createParserErrorAnswer(
   app: AdaptableApp,
+  options?: NodeHandlerOptions,
 ): (error: unknown, req: IncomingMessage, res: ServerResponse) => boolean {
-  const handle = createNodeHandler(app);
+  const security = securityHeadersFor(options);
+  const handle = createNodeHandler(app, options);
   return function answerParserError(error, req, res) {
     if (!isParserError(error)) return false;
     const parsed = req as ParsedRequest;
@@ -235,18 +235,18 @@ export function createParserErrorAnswer(
     }
     // Whatever is left of the body is read off and dropped; the reply closes the connection.
     if (!req.readableEnded) req.resume();
-    send(res, app.fail(coded, { ...requestBase(req), body: Buffer.alloc(0) }));
+    send(res, app.fail(coded, { ...requestBase(req), body: Buffer.alloc(0) }), security);
     return true;
   };
 }
 
-function send(res: ServerResponse, reply: WebhookReply): void {
+function send(res: ServerResponse, reply: WebhookReply, security: SecurityHeaders): void {
   if (res.headersSent || res.writableEnded) return;
   // Express 4 and 5 set `X-Powered-By` via res.setHeader before our middleware runs; helmet's
   // list removes it. ETag is never generated: the reply is written directly, not through
   // res.send. One writeHead with every header is cheaper than a setHeader call each.
-  for (const name of SECURITY_HEADERS.removed) res.removeHeader(name);
-  res.writeHead(reply.status, { ...SECURITY_HEADERS.set, ...reply.headers });
+  for (const name of security.removed) res.removeHeader(name);
+  res.writeHead(reply.status, { ...security.set, ...reply.headers });
   // A string body goes out with the header in one write; a Buffer would take a second one.
   if (reply.text !== undefined) res.end(reply.text, 'utf8');
   else res.end(reply.body);
