@@ -11,11 +11,17 @@
  *
  * @module
  */
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import {
+  createHash,
+  createHmac,
+  createSecretKey,
+  timingSafeEqual,
+  type KeyObject,
+} from 'node:crypto';
 import { parse as parseLegacyQuery, stringify as stringifyLegacyQuery } from 'node:querystring';
 import { CallControlError } from '../../core/errors';
 import type { Authenticator, WebhookRequest } from '../../core/types';
-import { decodeTwimlForm, twimlFormFields } from './requests';
+import { decodeTwimlForm } from './requests';
 
 /** Signed parameters: a name and its value, or its values when the name is repeated. */
 export type TwimlSignedParams = Readonly<Record<string, string | readonly string[]>>;
@@ -26,11 +32,41 @@ export type TwimlSignedParams = Readonly<Record<string, string | readonly string
  * without separators; a repeated name contributes once per distinct value, values sorted.
  */
 export function twimlSignedString(url: string, params: TwimlSignedParams = {}): string {
-  let data = url;
+  return url + signedParamsText(params);
+}
+
+/** What {@link twimlSignedString} appends to the URL: the sorted parameters. */
+function signedParamsText(params: TwimlSignedParams): string {
+  let data = '';
   for (const name of Object.keys(params).sort()) {
     const value = params[name] as string | readonly string[];
     if (typeof value === 'string') data += name + value;
     else for (const each of [...new Set(value)].sort()) data += name + each;
+  }
+  return data;
+}
+
+/** Orders form pairs by name, then value (UTF-16 code units, as `Array.prototype.sort`). */
+function comparePairs(a: readonly [string, string], b: readonly [string, string]): number {
+  if (a[0] !== b[0]) return a[0] < b[0] ? -1 : 1;
+  return a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0;
+}
+
+/**
+ * {@link signedParamsText} of decoded form pairs, without building the parameter map: the
+ * pairs sorted by name and value, a pair repeated exactly counted once — the same text as for
+ * `twimlFormFields` of the pairs. Sorts `pairs` in place.
+ */
+function signedPairsText(pairs: Array<[string, string]>): string {
+  pairs.sort(comparePairs);
+  let data = '';
+  let lastName: string | undefined;
+  let lastValue: string | undefined;
+  for (const [name, value] of pairs) {
+    if (name === lastName && value === lastValue) continue;
+    data += name + value;
+    lastName = name;
+    lastValue = value;
   }
   return data;
 }
@@ -121,6 +157,32 @@ export function twimlSignedUrlVariants(url: string): string[] {
   return [...new Set(variants)];
 }
 
+/**
+ * Whether `signature` is the base64 HMAC-SHA1 under one of `keys` of a URL variant followed by
+ * `paramsText`. The variants are tried in order and the first that verifies ends the search
+ * (which form of the URL the provider signed is no secret); for each variant every key is
+ * tried (no early exit on the key), so that the time taken does not tell which key matched.
+ */
+function verifySigned(
+  keys: readonly (string | KeyObject)[],
+  signature: string,
+  variants: readonly string[],
+  paramsText: string,
+): boolean {
+  const given = Buffer.from(signature, 'utf8');
+  for (const variant of variants) {
+    const data = variant + paramsText;
+    let valid = false;
+    for (const key of keys) {
+      if (key === '') continue;
+      const expected = Buffer.from(createHmac('sha1', key).update(data, 'utf8').digest('base64'));
+      if (expected.length === given.length && timingSafeEqual(expected, given)) valid = true;
+    }
+    if (valid) return true;
+  }
+  return false;
+}
+
 /** Constant-time comparison of two strings (different lengths: false at once). */
 function sameText(a: string, b: string): boolean {
   const left = Buffer.from(a, 'utf8');
@@ -146,17 +208,7 @@ export function verifyTwimlSignature(
 ): boolean {
   if (typeof signature !== 'string' || signature === '') return false;
   const list = typeof tokens === 'string' ? [tokens] : tokens;
-  const variants = twimlSignedUrlVariants(url);
-  let valid = false;
-  // Every token and variant is tried (no early exit on the token), so that the time taken does
-  // not tell which token matched.
-  for (const token of list) {
-    if (token === '') continue;
-    for (const variant of variants) {
-      if (sameText(signature, computeTwimlSignature(token, variant, params))) valid = true;
-    }
-  }
-  return valid;
+  return verifySigned(list, signature, twimlSignedUrlVariants(url), signedParamsText(params));
 }
 
 /**
@@ -269,6 +321,9 @@ export function describeSignedUrl(url: string, request: WebhookRequest): string 
 export function createTwimlSignatureCheck(options: TwimlSignatureCheckOptions): Authenticator {
   const tokens = checkTwimlTokens(options.option, options.tokens);
   const { header, headerTitle, title } = options;
+  // Each token imported once as an HMAC key, not once per request.
+  const keys = tokens.map((token) => createSecretKey(Buffer.from(token, 'utf8')));
+  const plans = new Map<string, SignedUrlPlan>();
   return function twimlSignature(request, context) {
     const signature = request.headers[header];
     const url = context?.publicUrl();
@@ -284,17 +339,20 @@ export function createTwimlSignatureCheck(options: TwimlSignatureCheckOptions): 
         `The ${headerTitle} cannot be checked: the request's public URL is unknown (no valid Host header); give the app's publicUrl option`,
       );
     }
-    const shown = describeSignedUrl(url, request);
-    const jsonBody = bodySha256Of(url) !== undefined;
-    const valid = jsonBody
-      ? verifyTwimlSignatureWithBody(tokens, signature, url, request.body)
-      : verifyTwimlSignature(
-          tokens,
-          signature,
-          url,
-          request.method === 'GET' ? {} : signedParams(request),
-        );
+    const plan = signedUrlPlan(plans, url);
+    const jsonBody = plan.bodySha256 !== undefined;
+    let valid: boolean;
+    if (plan.bodySha256 !== undefined) {
+      // The URL alone is signed; the body's hash is compared whatever the signature gives.
+      const signed = verifySigned(keys, signature, plan.variants, '');
+      valid = sameText(plan.bodySha256, twimlBodySha256(request.body)) && signed;
+    } else {
+      const paramsText =
+        request.method === 'GET' ? '' : signedPairsText(decodeTwimlForm(request.body));
+      valid = verifySigned(keys, signature, plan.variants, paramsText);
+    }
     if (!valid) {
+      const shown = describeSignedUrl(url, request);
       const over = jsonBody ? 'the URL and the body hash (bodySHA256)' : 'the URL and parameters';
       throw new CallControlError(
         'CC_ERR_SIGNATURE_INVALID',
@@ -306,7 +364,28 @@ export function createTwimlSignatureCheck(options: TwimlSignatureCheckOptions): 
   };
 }
 
-/** The decoded form parameters of a POST body as signed (repeated names as lists). */
-function signedParams(request: WebhookRequest): TwimlSignedParams {
-  return twimlFormFields(decodeTwimlForm(request.body));
+/** What a signature check needs of a public URL, worked out once per URL. */
+interface SignedUrlPlan {
+  /** {@link twimlSignedUrlVariants} of the URL. */
+  readonly variants: readonly string[];
+  /** Its `bodySHA256` query parameter (a JSON body's hash), when it has one. */
+  readonly bodySha256: string | undefined;
+}
+
+/** Most URLs a signature check remembers the plan of (GET queries differ per request). */
+const MAX_REMEMBERED_URLS = 256;
+
+/**
+ * The plan of `url`, from `plans` or made and remembered there (forgotten all at once when
+ * {@link MAX_REMEMBERED_URLS} are held): an app with a `publicUrl` signs over one URL per
+ * mount path, so its variants are not worked out again for every request.
+ */
+function signedUrlPlan(plans: Map<string, SignedUrlPlan>, url: string): SignedUrlPlan {
+  let plan = plans.get(url);
+  if (plan === undefined) {
+    if (plans.size >= MAX_REMEMBERED_URLS) plans.clear();
+    plan = { variants: twimlSignedUrlVariants(url), bodySha256: bodySha256Of(url) };
+    plans.set(url, plan);
+  }
+  return plan;
 }

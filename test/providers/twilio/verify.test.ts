@@ -162,9 +162,13 @@ describe('the authenticator', () => {
     };
   }
   const context = { publicUrl: () => URL };
-  function refusal(check: ReturnType<typeof createTwilioSignatureCheck>, r: WebhookRequest) {
+  function refusal(
+    check: ReturnType<typeof createTwilioSignatureCheck>,
+    r: WebhookRequest,
+    over: { publicUrl: () => string | undefined } = context,
+  ) {
     try {
-      check(r, context);
+      check(r, over);
     } catch (error) {
       return error as CallControlError;
     }
@@ -239,6 +243,78 @@ describe('the authenticator', () => {
     }
     expect(error?.code).toBe('CC_ERR_SIGNATURE_INVALID');
     expect(error?.message).toContain('public URL is unknown');
+  });
+
+  test('form bodies with repeated names: accepted exactly when validateRequest accepts them', () => {
+    const pair = fc.tuple(
+      fc.constantFrom('A', 'B', 'Digits', 'b'),
+      fc.constantFrom('1', '2', '', 'é'),
+    );
+    fc.assert(
+      fc.property(fc.array(pair, { maxLength: 8 }), fc.boolean(), (pairs, other) => {
+        // As twilio-node's webhook() sees the form: a repeated name's values as a list, in order.
+        const parsed: Record<string, string | string[]> = {};
+        for (const [name, value] of pairs) {
+          const had = parsed[name];
+          parsed[name] = had === undefined ? value : [...([] as string[]).concat(had), value];
+        }
+        const signature = twilioNode.getExpectedTwilioSignature(
+          other ? 'another-token' : TOKEN,
+          URL,
+          parsed as Record<string, string>,
+        );
+        const signed = {
+          ...request({ 'x-twilio-signature': signature }),
+          body: Buffer.from(new URLSearchParams(pairs).toString(), 'utf8'),
+        };
+        const theirs = twilioNode.validateRequest(
+          TOKEN,
+          signature,
+          URL,
+          parsed as Record<string, string>,
+        );
+        let ours = true;
+        try {
+          createTwilioSignatureCheck(TOKEN)(signed, context);
+        } catch {
+          ours = false;
+        }
+        expect(ours).toBe(theirs);
+        expect(ours).toBe(!other);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  test('one check over several public URLs: each request verifies over its own URL', () => {
+    const check = createTwilioSignatureCheck(TOKEN);
+    // More URLs than the check remembers the variants of, then the first ones again.
+    const urls = Array.from({ length: 300 }, (_, i) => `https://voice.example.com/t${i}/voice`);
+    for (const each of [...urls, ...urls.slice(0, 5)]) {
+      const signature = signTwilioRequest(TOKEN, each, PARAMS);
+      expect(() =>
+        check(request({ 'x-twilio-signature': signature }), { publicUrl: () => each }),
+      ).not.toThrow();
+      const elsewhere = { publicUrl: () => `${each}x` };
+      expect(refusal(check, request({ 'x-twilio-signature': signature }), elsewhere).code).toBe(
+        'CC_ERR_SIGNATURE_INVALID',
+      );
+    }
+  });
+
+  test('a JSON body: the URL with bodySHA256 is signed and the body must match its hash', () => {
+    const json = '{"CallSid":"CA0123"}';
+    const hashed = `https://voice.example.com/twilio/voice?bodySHA256=${twilioBodySha256(json)}`;
+    const signature = signTwilioRequest(TOKEN, hashed, {});
+    const check = createTwilioSignatureCheck(TOKEN);
+    const sent = (body: string): WebhookRequest => ({
+      ...request({ 'x-twilio-signature': signature, 'content-type': 'application/json' }),
+      body: Buffer.from(body, 'utf8'),
+    });
+    expect(() => check(sent(json), { publicUrl: () => hashed })).not.toThrow();
+    expect(refusal(check, sent(`${json} `), { publicUrl: () => hashed }).code).toBe(
+      'CC_ERR_SIGNATURE_INVALID',
+    );
   });
 
   test('empty tokens are refused at creation', () => {
