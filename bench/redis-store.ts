@@ -10,7 +10,8 @@
  * per request (`INFO commandstats` over the measured phase, by command).
  *
  * Usage (built with esbuild or tsc): `node redis-store.js [--duration 5] [--warmup 2]
- * [--rounds 2] [--connections 10]`; `node redis-store.js serve memory|<redis url>` is the
+ * [--rounds 2] [--connections 10] [--compare <another build of this script>]` (the other build's
+ * RedisStore server runs as a third server in every round, e.g. the code before a change); `node redis-store.js serve memory|<redis url>` is the
  * server itself (prints `bench-server listening on 127.0.0.1:<port>`).
  *
  * @module
@@ -90,8 +91,12 @@ async function commandStats(admin: Redis): Promise<Map<string, number>> {
   return stats;
 }
 
-function start(target: string, cpu: number): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, [__filename, 'serve', target], {
+function start(
+  target: string,
+  cpu: number,
+  script: string = __filename,
+): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(process.execPath, [script, 'serve', target], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   pin(child.pid as number, cpu);
@@ -149,6 +154,7 @@ async function main(): Promise<void> {
       warmup: { type: 'string', default: '2' },
       rounds: { type: 'string', default: '2' },
       connections: { type: 'string', default: '10' },
+      compare: { type: 'string' },
     },
   });
   const duration = Number(values.duration);
@@ -162,15 +168,26 @@ async function main(): Promise<void> {
   const rows: string[] = [];
   try {
     for (let round = 1; round <= Number(values.rounds); round++) {
-      for (const target of ['memory', redis.url]) {
-        const { child, port } = await start(target, 1);
+      const runs: [string, string, string][] = [
+        ['memory', 'memory', __filename],
+        ['redis', redis.url, __filename],
+      ];
+      // Another build of this script (e.g. of the code before a change), run interleaved.
+      if (values.compare !== undefined) runs.push(['redis (compared)', redis.url, values.compare]);
+      for (const [label, target, script] of runs) {
+        // Every server sees the same bodies, none of them known to its store.
+        await admin.flushall();
+        traffic.next = 0;
+        const { child, port } = await start(target, 1, script);
         await load(port, warmup, connections, traffic);
         const before = await commandStats(admin);
         const cpuBefore = cpuSeconds(child.pid as number);
+        const redisBefore = cpuSeconds(redis.child.pid as number);
         const startedAt = performance.now();
         const result = await load(port, duration, connections, traffic);
         const seconds = (performance.now() - startedAt) / 1000;
         const cpu = cpuSeconds(child.pid as number) - cpuBefore;
+        const redisCpu = cpuSeconds(redis.child.pid as number) - redisBefore;
         const after = await commandStats(admin);
         const perCommand: string[] = [];
         let total = 0;
@@ -182,9 +199,12 @@ async function main(): Promise<void> {
         }
         child.kill('SIGKILL');
         rows.push(
-          `| ${round} | ${target === 'memory' ? 'memory' : 'redis'} | ${Math.round(
+          `| ${round} | ${label} | ${Math.round(
             result.answered / seconds,
-          )} | ${((cpu * 1e6) / result.answered).toFixed(1)} | ${(total / result.answered).toFixed(
+          )} | ${((cpu * 1e6) / result.answered).toFixed(1)} | ${(
+            (redisCpu * 1e6) /
+            result.answered
+          ).toFixed(1)} | ${(total / result.answered).toFixed(
             2,
           )} (${perCommand.join(', ') || '-'}) | ${result.wrong} |`,
         );
@@ -196,8 +216,8 @@ async function main(): Promise<void> {
     redis.child.kill('SIGTERM');
   }
   console.log(
-    '\n| round | store | req/s | server CPU µs/req | Redis commands/req | wrong answers |\n' +
-      '| --- | --- | --- | --- | --- | --- |\n' +
+    '\n| round | store | req/s | server CPU µs/req | redis-server CPU µs/req | Redis commands/req | wrong answers |\n' +
+      '| --- | --- | --- | --- | --- | --- | --- |\n' +
       rows.join('\n'),
   );
 }

@@ -25,7 +25,7 @@ import { requestSession, storedSession } from './session';
 import { REDACTED, redactRequest } from './auth';
 import { createRecorder, type Recorder } from './record';
 import { observedExchange, type ExchangeObserver } from './observe';
-import { MemoryStore, type CallStore, type StoredReply } from './store';
+import { MemoryStore, type CallStore, type RecordWrite, type StoredReply } from './store';
 import {
   LEASE_MS,
   LEASE_RENEW_MS,
@@ -715,8 +715,25 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
     request: WebhookRequest,
     remaining: () => number,
   ): Promise<WebhookReply> {
-    // Read beside the first claim, so that the check costs no extra round trip.
-    const record = this.#callRecord(event, request, remaining);
+    // A store may keep a call's deliveries beside its record (RedisStore: one hash slot), and
+    // read the record in the claim's own round trip (claimWithRecord).
+    const store = this.store;
+    if (store.deliveryKeyOf !== undefined) {
+      key = store.deliveryKeyOf(`${this.#provider.name}:${event.callId}`, key);
+    }
+    const recordKey =
+      store.claimWithRecord !== undefined && this.#provider.oncePerCall?.includes(event.name)
+        ? callRecordKey(this.#provider.name, event.callId)
+        : undefined;
+    // Else read beside the first claim, so that the check costs no extra round trip.
+    let record = recordKey === undefined ? this.#callRecord(event, request, remaining) : undefined;
+    const claiming = () =>
+      recordKey === undefined || store.claimWithRecord === undefined
+        ? store.claim(key, LEASE_MS)
+        : store.claimWithRecord(key, LEASE_MS, recordKey).then((found) => {
+            record = Promise.resolve(found.record);
+            return found.claim;
+          });
     for (let attempt = 0; attempt < MAX_CLAIM_ATTEMPTS; attempt++) {
       const left = remaining();
       // At most half of what is left, so the handler keeps the other half.
@@ -724,7 +741,7 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
         'claim',
         request,
         event,
-        () => this.store.claim(key, LEASE_MS),
+        claiming,
         Math.min(STORE_TIMEOUT_MS, left / 2),
       );
       if (claim === undefined) return this.#dispatch(event, request, remaining);
@@ -805,10 +822,15 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
         body: reply.text ?? reply.body.toString('utf8'),
       };
       const ttlMs = this.#duplicateTtlMs ?? DEFAULT_DUPLICATE_TTL_MS;
+      const store = this.store;
+      // A store that can writes the call's record with the reply (one round trip to Redis).
+      const write = store.completeWithRecord === undefined ? undefined : this.#callMemo(event);
       void this.#store('complete', request, event, () =>
-        this.store.complete(key, token, stored, ttlMs),
+        store.completeWithRecord !== undefined
+          ? store.completeWithRecord(key, token, stored, ttlMs, write)
+          : store.complete(key, token, stored, ttlMs),
       );
-      this.#rememberCall(event, request);
+      if (store.completeWithRecord === undefined) this.#rememberCall(event, request);
     }
     return reply;
   }
@@ -870,17 +892,24 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
    * is stored — not after a fallback, whose retry must run the handler again.
    */
   #rememberCall(event: TEvent, request: WebhookRequest): void {
-    const once = this.#provider.oncePerCall;
-    if (once === undefined || once.length === 0) return;
-    const ends = this.#provider.isCallEnd?.(event) === true;
-    if (!ends && !once.includes(event.name)) return;
-    const key = callRecordKey(this.#provider.name, event.callId);
-    const ttlMs = Math.max(this.#sessionTtlMs, this.#duplicateTtlMs ?? 0);
+    const write = this.#callMemo(event);
+    if (write === undefined) return;
     void this.#store('callRecord', request, event, () =>
-      ends
-        ? this.store.sessionSet(key, CALL_ENDED_FIELD, event.name, ttlMs)
-        : this.store.sessionSet(key, event.name, true, ttlMs),
+      this.store.sessionSet(write.callKey, write.field, write.value, write.ttlMs),
     );
+  }
+
+  /** What {@link #rememberCall} writes for `event` (`undefined`: nothing). */
+  #callMemo(event: TEvent): RecordWrite | undefined {
+    const once = this.#provider.oncePerCall;
+    if (once === undefined || once.length === 0) return undefined;
+    const ends = this.#provider.isCallEnd?.(event) === true;
+    if (!ends && !once.includes(event.name)) return undefined;
+    const callKey = callRecordKey(this.#provider.name, event.callId);
+    const ttlMs = Math.max(this.#sessionTtlMs, this.#duplicateTtlMs ?? 0);
+    return ends
+      ? { callKey, field: CALL_ENDED_FIELD, value: event.name, ttlMs }
+      : { callKey, field: event.name, value: true, ttlMs };
   }
 
   /** Runs the observers and the handler with a deadline, and renders the reply. */

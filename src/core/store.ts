@@ -39,6 +39,34 @@ export type ClaimResult =
   | { readonly state: 'done'; readonly reply: StoredReply };
 
 /**
+ * What {@link CallStore.claimWithRecord} found: the claim, and the call's record (its
+ * once-per-call events, a session in the store's session space) as it was in the same step —
+ * `{}` when the claim is not `claimed` (the core reads it only for a claimed delivery).
+ */
+export interface RecordedClaim {
+  /** As {@link CallStore.claim} resolves. */
+  readonly claim: ClaimResult;
+  /** As {@link CallStore.sessionGetAll} of the record key resolves. */
+  readonly record: Record<string, SessionValue>;
+}
+
+/**
+ * One field a completion writes into its call's record ({@link CallStore.completeWithRecord}),
+ * as {@link CallStore.sessionSet} would: `field` set to `value` under the session key
+ * `callKey`, which then lives `ttlMs` **milliseconds** from now.
+ */
+export interface RecordWrite {
+  /** The record's key in the session space (`<provider>#<call id>`). */
+  readonly callKey: string;
+  /** The field, e.g. the event name or `#ended`. */
+  readonly field: string;
+  /** Its value (JSON). */
+  readonly value: SessionValue;
+  /** How long the record lives from now, in milliseconds. */
+  readonly ttlMs: number;
+}
+
+/**
  * The storage behind duplicate detection and sessions. Keys are opaque strings built by the
  * core (`<provider>:<hash>` for deliveries, `<provider>:<call id>` for calls). All times are in
  * **milliseconds**.
@@ -102,6 +130,32 @@ export interface CallStore {
   sessionExpire(callKey: string, ttlMs: number): Promise<void>;
   /** Frees what the store holds (connections, timers). */
   close(): Promise<void>;
+  /**
+   * Optional. The key under which the core keeps the delivery `key` of the call `callKey`
+   * (`<provider>:<call id>`), when the store wants a call's deliveries beside its sessions
+   * (`RedisStore`: in the call's Redis Cluster hash slot). It must be a pure function of its
+   * arguments, equal in every instance, and distinct for distinct `key`s. The core asks it once
+   * per delivery and then uses its answer for every delivery method. Without it: `key` itself.
+   */
+  deliveryKeyOf?(callKey: string, key: string): string;
+  /**
+   * Optional. {@link CallStore.claim} of `key` and {@link CallStore.sessionGetAll} of
+   * `recordKey` as one operation (one round trip to a remote store); the claim keeps its
+   * atomicity. The core uses it, when present, for deliveries of once-per-call events.
+   */
+  claimWithRecord?(key: string, leaseMs: number, recordKey: string): Promise<RecordedClaim>;
+  /**
+   * Optional. {@link CallStore.complete} and, when `record` is given, the
+   * {@link CallStore.sessionSet} it describes (done whether or not the reply was stored, as two
+   * separate calls would) as one operation. The core uses it, when present, instead of the two.
+   */
+  completeWithRecord?(
+    key: string,
+    token: string,
+    reply: StoredReply,
+    ttlMs: number,
+    record: RecordWrite | undefined,
+  ): Promise<void>;
 }
 
 /**

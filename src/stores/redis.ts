@@ -4,13 +4,25 @@
  *
  * Key layout (every key starts with `keyPrefix`, default `callcontrol:`):
  *
- * | key                                | type   | value                                                      |
- * | ---------------------------------- | ------ | ---------------------------------------------------------- |
- * | `<prefix>delivery:<delivery key>`  | string | `pending:<token>` while leased, then the reply as JSON     |
- * | `<prefix>session:<call key>`       | hash   | one field per session field, each value as JSON text       |
+ * | key                                          | type   | value                                            |
+ * | -------------------------------------------- | ------ | ------------------------------------------------ |
+ * | `<prefix>delivery:<delivery key>`            | string | `pending:<token>` while leased, then the reply as JSON |
+ * | `<prefix>session:{<call id>}<call key>`      | hash   | one field per session field, each value as JSON text |
+ *
+ * The core asks {@link RedisStore.deliveryKeyOf} for its delivery keys, so they read
+ * `{<call id>}<provider>:<hash>`: every key of one call — its deliveries, its session
+ * (`<provider>:<call id>`) and its record of once-per-call events (`<provider>#<call id>`) —
+ * carries the hash tag `{<call id>}` and lives in one Redis Cluster hash slot, which the scripts
+ * touching two of them at once need. (A `keyPrefix` holding a `{…}` of its own is the tag of
+ * every key instead: all in one slot, which works too.)
  *
  * Every key has a TTL (`PX`/`PEXPIRE`, in milliseconds), so nothing stays behind: a leased
  * delivery lives as long as its lease, a done one as long as the duplicate window.
+ *
+ * Round trips: a request of a once-per-call event (Placetel's `IncomingCall`) takes one before
+ * its answer ({@link RedisStore.claimWithRecord}: claim and record read, one Lua script) and one
+ * after it ({@link RedisStore.completeWithRecord}: reply and record stored, one Lua script);
+ * scripts go as `EVALSHA` (see `redis-scripts.ts`).
  *
  * Errors that leave the store never carry the arguments of the Redis command that failed (ioredis
  * puts the `AUTH` password there) nor the URL's password or user name: each is a new `Error`
@@ -21,6 +33,14 @@
 import { randomUUID } from 'node:crypto';
 import type * as IORedis from 'ioredis';
 import type { Redis } from 'ioredis';
+import {
+  CLAIM,
+  CLAIM_WITH_RECORD,
+  COMPLETE,
+  COMPLETE_WITH_RECORD,
+  RELEASE,
+  RENEW,
+} from './redis-scripts';
 
 /**
  * ioredis, loaded when a store first connects by URL: an app that keeps the memory store does
@@ -34,6 +54,8 @@ import {
   sessionRecord,
   type CallStore,
   type ClaimResult,
+  type RecordedClaim,
+  type RecordWrite,
   type SessionValue,
   type StoredReply,
 } from '../core/store';
@@ -89,38 +111,18 @@ function isLeased(value: string): boolean {
 }
 
 /**
- * Claims a delivery: returns `[1]` when it set the key to ARGV[2] (`pending:<token>`, with a TTL
- * of ARGV[1] ms), or `[0, <current value>]` when the key existed.
+ * The hash tag of a call key (`<provider>:<call id>`, or a record's `<provider>#<call id>`): the
+ * call id (what follows the first `:` or `#`; the whole key when there is neither), its `{` and
+ * `}` replaced by `_` so that Redis reads the whole of it as the tag. Equal call ids give equal
+ * tags, so every key of one call shares its Redis Cluster hash slot.
  */
-const CLAIM_SCRIPT = `
-local current = redis.call('GET', KEYS[1])
-if current then return {0, current} end
-redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[1])
-return {1}
-`;
-
-/** Extends the TTL of a delivery key to ARGV[2] ms while it is leased under ARGV[1]: 1 or 0. */
-const RENEW_SCRIPT = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
-return 0
-`;
-
-/**
- * Stores the reply ARGV[2] with a TTL of ARGV[3] ms when the delivery key is leased under ARGV[1]
- * or absent: 1, else 0.
- */
-const COMPLETE_SCRIPT = `
-local current = redis.call('GET', KEYS[1])
-if current and current ~= ARGV[1] then return 0 end
-redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
-return 1
-`;
-
-/** Deletes a delivery key only while it is leased under ARGV[1] (`pending:<token>`). */
-const RELEASE_SCRIPT = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0
-`;
+export function callHashTag(callKey: string): string {
+  const colon = callKey.indexOf(':');
+  const hash = callKey.indexOf('#');
+  const at = colon < 0 ? hash : hash < 0 ? colon : Math.min(colon, hash);
+  const id = at < 0 || at === callKey.length - 1 ? callKey : callKey.slice(at + 1);
+  return id.includes('{') || id.includes('}') ? id.replace(/[{}]/g, '_') : id;
+}
 
 const DEFAULT_PREFIX = 'callcontrol:';
 const DEFAULT_POLL_INTERVAL_MS = 20;
@@ -141,7 +143,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 function looksLikeClient(value: unknown): value is Redis {
   if (typeof value !== 'object' || value === null) return false;
   const candidate = value as Record<string, unknown>;
-  return ['get', 'set', 'eval', 'multi', 'hget', 'hgetall', 'hdel', 'pexpire'].every(
+  return ['get', 'set', 'eval', 'evalsha', 'multi', 'hget', 'hgetall', 'hdel', 'pexpire'].every(
     (method) => typeof candidate[method] === 'function',
   );
 }
@@ -220,6 +222,20 @@ function parseReply(text: string, redisKey: string): StoredReply {
   return value as StoredReply;
 }
 
+/** A claim script's answer (`{1}` or `{0, <current value>}`) as a {@link ClaimResult}. */
+function claimResult(result: unknown, redisKey: string, token: string): ClaimResult {
+  if (!Array.isArray(result) || (result[0] !== 1 && result[0] !== 0)) {
+    throw new Error(`RedisStore: unexpected answer of the claim script for "${redisKey}"`);
+  }
+  if (result[0] === 1) return { state: 'claimed', token };
+  const current: unknown = result[1];
+  if (typeof current !== 'string') {
+    throw new Error(`RedisStore: unexpected answer of the claim script for "${redisKey}"`);
+  }
+  if (isLeased(current)) return { state: 'pending' };
+  return { state: 'done', reply: parseReply(current, redisKey) };
+}
+
 function replyProblem(value: unknown): string | undefined {
   if (!isRecord(value)) return 'not a JSON object';
   if (typeof value.status !== 'number' || !Number.isInteger(value.status)) {
@@ -239,7 +255,9 @@ function replyProblem(value: unknown): string | undefined {
  * one session wherever they are handled.
  *
  * - {@link RedisStore.claim} is one Lua script (`GET`, then `SET <key> pending PX <ttl>` when
- *   absent), atomic across every client of the server.
+ *   absent), atomic across every client of the server; {@link RedisStore.claimWithRecord} reads
+ *   the call's record in the same script, {@link RedisStore.completeWithRecord} writes it with
+ *   the reply: one round trip before the answer, one after it.
  * - {@link RedisStore.waitFor} polls the delivery key every `pollIntervalMs` (one `GET` per
  *   poll, no extra connection) until it is done, gone or the timeout passes.
  * - A delivery is claimed under a lease: `pending:<token>` with the lease as TTL, renewed by its
@@ -380,7 +398,17 @@ export class RedisStore implements CallStore {
   }
 
   #sessionKey(callKey: string): string {
-    return `${this.#prefix}session:${callKey}`;
+    return `${this.#prefix}session:{${callHashTag(callKey)}}${callKey}`;
+  }
+
+  /**
+   * The key the core keeps the delivery `key` of the call `callKey` under: `{<call id>}<key>`,
+   * so that `<prefix>delivery:{<call id>}<key>` shares the hash slot of the call's session and
+   * record (`<prefix>session:{<call id>}<call key>`): one script may touch both, also on Redis
+   * Cluster. See {@link CallStore.deliveryKeyOf}.
+   */
+  deliveryKeyOf(callKey: string, key: string): string {
+    return `{${callHashTag(callKey)}}${key}`;
   }
 
   #checkOpen(): void {
@@ -445,18 +473,47 @@ export class RedisStore implements CallStore {
     const token = randomUUID();
     const lease = ttlArgument('leaseMs', leaseMs);
     const result: unknown = await this.#run(() =>
-      this.#client.eval(CLAIM_SCRIPT, 1, redisKey, lease, leaseValue(token)),
+      CLAIM.run(this.#client, [redisKey, lease, leaseValue(token)]),
     );
-    if (!Array.isArray(result) || (result[0] !== 1 && result[0] !== 0)) {
+    return claimResult(result, redisKey, token);
+  }
+
+  /**
+   * {@link RedisStore.claim} and, when the delivery is claimed, `HGETALL` of the call's record
+   * (the session `recordKey`, e.g. `placetel#<call id>`) in the same Lua script: one round trip.
+   * Resolves `{ claim, record }`, `record` being `{}` unless the claim is `claimed`. The two keys
+   * share a Redis Cluster hash slot when `key` came from {@link RedisStore.deliveryKeyOf} with
+   * the same call id.
+   *
+   * @throws (rejects) as {@link RedisStore.claim} and {@link RedisStore.sessionGetAll} do
+   */
+  async claimWithRecord(key: string, leaseMs: number, recordKey: string): Promise<RecordedClaim> {
+    this.#checkOpen();
+    const redisKey = this.#deliveryKey(key);
+    const recordRedisKey = this.#sessionKey(recordKey);
+    const token = randomUUID();
+    const lease = ttlArgument('leaseMs', leaseMs);
+    const result: unknown = await this.#run(() =>
+      CLAIM_WITH_RECORD.run(this.#client, [redisKey, recordRedisKey, lease, leaseValue(token)]),
+    );
+    const claim = claimResult(result, redisKey, token);
+    if (claim.state !== 'claimed') return { claim, record: {} };
+    const flat: unknown = (result as unknown[])[1];
+    if (!Array.isArray(flat) || flat.some((item) => typeof item !== 'string')) {
       throw new Error(`RedisStore: unexpected answer of the claim script for "${redisKey}"`);
     }
-    if (result[0] === 1) return { state: 'claimed', token };
-    const current: unknown = result[1];
-    if (typeof current !== 'string') {
-      throw new Error(`RedisStore: unexpected answer of the claim script for "${redisKey}"`);
+    const pairs: [string, string][] = [];
+    for (let i = 0; i + 1 < flat.length; i += 2) {
+      pairs.push([flat[i] as string, flat[i + 1] as string]);
     }
-    if (isLeased(current)) return { state: 'pending' };
-    return { state: 'done', reply: parseReply(current, redisKey) };
+    return {
+      claim,
+      record: sessionRecord(
+        pairs,
+        (text, field) =>
+          parseJson(text, recordRedisKey, `session field "${field}"`) as SessionValue,
+      ),
+    };
   }
 
   /**
@@ -470,7 +527,7 @@ export class RedisStore implements CallStore {
     this.#checkOpen();
     const lease = ttlArgument('leaseMs', leaseMs);
     const result: unknown = await this.#run(() =>
-      this.#client.eval(RENEW_SCRIPT, 1, this.#deliveryKey(key), leaseValue(token), lease),
+      RENEW.run(this.#client, [this.#deliveryKey(key), leaseValue(token), lease]),
     );
     return result === 1;
   }
@@ -488,7 +545,40 @@ export class RedisStore implements CallStore {
     const json = JSON.stringify({ status: reply.status, headers: reply.headers, body: reply.body });
     const ttl = ttlArgument('ttlMs', ttlMs);
     await this.#run(() =>
-      this.#client.eval(COMPLETE_SCRIPT, 1, this.#deliveryKey(key), leaseValue(token), json, ttl),
+      COMPLETE.run(this.#client, [this.#deliveryKey(key), leaseValue(token), json, ttl]),
+    );
+  }
+
+  /**
+   * {@link RedisStore.complete} and, when `record` is given, the write of the call's record
+   * ({@link RedisStore.sessionSet} of `record.field` under `record.callKey`, `PEXPIRE` of
+   * `record.ttlMs` milliseconds; done whether or not the reply was stored) in one Lua script:
+   * one round trip.
+   *
+   * @throws (rejects) when Redis fails, or with a `TypeError` when `record.value` has no JSON
+   *   form or a TTL is not a number
+   */
+  async completeWithRecord(
+    key: string,
+    token: string,
+    reply: StoredReply,
+    ttlMs: number,
+    record: RecordWrite | undefined,
+  ): Promise<void> {
+    if (record === undefined) return this.complete(key, token, reply, ttlMs);
+    this.#checkOpen();
+    const json = JSON.stringify({ status: reply.status, headers: reply.headers, body: reply.body });
+    const ttl = ttlArgument('ttlMs', ttlMs);
+    const value: string | undefined = JSON.stringify(record.value);
+    if (value === undefined) {
+      throw new TypeError(
+        `RedisStore: session field "${record.field}" has no JSON form (${typeof record.value})`,
+      );
+    }
+    const recordTtl = ttlArgument('ttlMs', record.ttlMs);
+    const args = [this.#deliveryKey(key), this.#sessionKey(record.callKey), leaseValue(token)];
+    await this.#run(() =>
+      COMPLETE_WITH_RECORD.run(this.#client, [...args, json, ttl, record.field, value, recordTtl]),
     );
   }
 
@@ -501,9 +591,7 @@ export class RedisStore implements CallStore {
    */
   async release(key: string, token: string): Promise<void> {
     this.#checkOpen();
-    await this.#run(() =>
-      this.#client.eval(RELEASE_SCRIPT, 1, this.#deliveryKey(key), leaseValue(token)),
-    );
+    await this.#run(() => RELEASE.run(this.#client, [this.#deliveryKey(key), leaseValue(token)]));
   }
 
   /**

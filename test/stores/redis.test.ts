@@ -27,6 +27,15 @@ const RUN_PREFIX = `callcontrol-test:${randomUUID()}:`;
 
 let admin: Redis;
 
+/**
+ * The Redis key of a call's session: `<prefix>session:{<call id>}<call key>`, the call id being
+ * what follows the first `:` or `#` (the hash tag every key of one call shares).
+ */
+function sessionKey(call: string): string {
+  const id = call.slice(call.search(/[:#]/) + 1).replace(/[{}]/g, '_');
+  return `${RUN_PREFIX}session:{${id}}${call}`;
+}
+
 beforeAll(async () => {
   admin = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
   expect(await admin.ping()).toBe('PONG');
@@ -135,10 +144,11 @@ describe('RedisStore in Redis', () => {
     await store.close();
   });
 
-  test('key layout: <prefix>session:<call key> is a hash of JSON texts with the session TTL', async () => {
+  test('key layout: <prefix>session:{<call id>}<call key> is a hash of JSON texts with the session TTL', async () => {
     const store = new RedisStore({ url: REDIS_URL, keyPrefix: RUN_PREFIX });
     const call = uniqueKey('placetel:call');
-    const redisKey = `${RUN_PREFIX}session:${call}`;
+    const redisKey = `${RUN_PREFIX}session:{${call.slice('placetel:'.length)}}${call}`;
+    expect(sessionKey(call)).toBe(redisKey);
     await store.sessionSet(call, 'menu', { level: 2, path: ['main', 'pin'] }, 30_000);
     await store.sessionSet(call, 'name', 'Jürgen', 30_000);
     expect(await admin.hgetall(redisKey)).toEqual({
@@ -270,8 +280,8 @@ describe('RedisStore with values it did not write', () => {
 
   test('a session field that is not JSON rejects sessionGet and sessionGetAll', async () => {
     const call = uniqueKey('call');
-    await admin.hset(`${RUN_PREFIX}session:${call}`, 'good', '1', 'bad', "{'single':1}");
-    await admin.pexpire(`${RUN_PREFIX}session:${call}`, 5000);
+    await admin.hset(sessionKey(call), 'good', '1', 'bad', "{'single':1}");
+    await admin.pexpire(sessionKey(call), 5000);
     expect(await store.sessionGet(call, 'good')).toBe(1);
     await expect(store.sessionGet(call, 'bad')).rejects.toThrow(
       /session field "bad".*not valid JSON/,
@@ -284,7 +294,7 @@ describe('RedisStore with values it did not write', () => {
     await admin.hset(`${RUN_PREFIX}delivery:${key}`, 'a', 'b');
     await admin.pexpire(`${RUN_PREFIX}delivery:${key}`, 5000);
     await expect(store.claim(key, 1000)).rejects.toThrow(/WRONGTYPE/);
-    await admin.set(`${RUN_PREFIX}session:${key}`, 'text', 'PX', 5000);
+    await admin.set(sessionKey(key), 'text', 'PX', 5000);
     await expect(store.sessionSet(key, 'f', 1, 1000)).rejects.toThrow(/WRONGTYPE/);
     await expect(store.sessionGetAll(key)).rejects.toThrow(/WRONGTYPE/);
   });
