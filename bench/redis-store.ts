@@ -11,7 +11,8 @@
  *
  * Usage (built with esbuild or tsc): `node redis-store.js [--duration 5] [--warmup 2]
  * [--rounds 2] [--connections 10] [--compare <another build of this script>]` (the other build's
- * RedisStore server runs as a third server in every round, e.g. the code before a change); `node redis-store.js serve memory|<redis url>` is the
+ * RedisStore server runs as a third server in every round, e.g. the code before a change;
+ * `--profile <dir>` runs the RedisStore servers under `node --cpu-prof` into that directory); `node redis-store.js serve memory|<redis url>` is the
  * server itself (prints `bench-server listening on 127.0.0.1:<port>`).
  *
  * @module
@@ -38,6 +39,8 @@ function serve(target: string): void {
     placetel.forward({ targets: [{ ringtime: RINGTIME_SECONDS, numbers: FORWARD_NUMBERS }] }),
   );
   const server = createServer(calls.node());
+  // A clean exit, so that `--cpu-prof` writes its profile.
+  process.once('SIGTERM', () => process.exit(0));
   server.listen(0, '127.0.0.1', () => {
     const address = server.address();
     if (address !== null && typeof address === 'object') {
@@ -95,8 +98,9 @@ function start(
   target: string,
   cpu: number,
   script: string = __filename,
+  nodeArgs: readonly string[] = [],
 ): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, [script, 'serve', target], {
+  const child = spawn(process.execPath, [...nodeArgs, script, 'serve', target], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   pin(child.pid as number, cpu);
@@ -155,6 +159,7 @@ async function main(): Promise<void> {
       rounds: { type: 'string', default: '2' },
       connections: { type: 'string', default: '10' },
       compare: { type: 'string' },
+      profile: { type: 'string' },
     },
   });
   const duration = Number(values.duration);
@@ -178,7 +183,11 @@ async function main(): Promise<void> {
         // Every server sees the same bodies, none of them known to its store.
         await admin.flushall();
         traffic.next = 0;
-        const { child, port } = await start(target, 1, script);
+        const profile =
+          values.profile === undefined || target === 'memory'
+            ? []
+            : ['--cpu-prof', `--cpu-prof-dir=${values.profile}`];
+        const { child, port } = await start(target, 1, script, profile);
         await load(port, warmup, connections, traffic);
         const before = await commandStats(admin);
         const cpuBefore = cpuSeconds(child.pid as number);
@@ -197,7 +206,9 @@ async function main(): Promise<void> {
           total += delta;
           perCommand.push(`${name} ${(delta / result.answered).toFixed(2)}`);
         }
-        child.kill('SIGKILL');
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGTERM');
+        await exited;
         rows.push(
           `| ${round} | ${label} | ${Math.round(
             result.answered / seconds,

@@ -280,3 +280,15 @@ describe('RedisStore.claimWithRecord and completeWithRecord', () => {
     expect((await one.claim(key, 5000)).state).toBe('pending');
   });
 });
+
+describe('the client RedisStore creates for url', () => {
+  test('pipelines the commands of one tick automatically (one socket write for many requests)', async () => {
+    const store = new RedisStore({ url: REDIS_URL, keyPrefix: RUN_PREFIX });
+    closing.push(() => store.close());
+    expect(store.client.options.enableAutoPipelining).toBe(true);
+    const keys = Array.from({ length: 20 }, () => uniqueKey('delivery'));
+    const claims = await Promise.all(keys.map((key) => store.claim(key, 5000)));
+    expect(claims.every((claim) => claim.state === 'claimed')).toBe(true);
+    expect(store.client.autoPipelineQueueSize).toBe(0);
+  });
+});
