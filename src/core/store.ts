@@ -226,17 +226,49 @@ function flat(text: string): string {
 }
 
 /**
- * The default {@link CallStore}: this process's memory, bounded (lru-cache) in deliveries,
- * sessions and session bytes. Enough for one instance; use the Redis store when several
- * instances serve one provider.
+ * The bytes a session counts against `maxSessionBytes`: its key and stored text (UTF-16 code
+ * units) and 16 for the entry.
+ */
+function sessionSize(callKey: string, text: string): number {
+  return callKey.length + text.length + 16;
+}
+
+/**
+ * The fields of a stored session text (`<expiry, base 36><JSON object>`); `JSON.parse` makes a
+ * field named `__proto__` an own field, not the object's prototype.
+ */
+function fieldsOf(text: string): Record<string, SessionValue> {
+  return JSON.parse(text.slice(text.indexOf('{'))) as Record<string, SessionValue>;
+}
+
+/**
+ * The default {@link CallStore}: this process's memory, bounded in deliveries (lru-cache),
+ * sessions and session bytes (least recently used first). Enough for one instance; use the Redis
+ * store when several instances serve one provider.
+ *
+ * A session is one map entry: the call key → one flat string, the time it expires
+ * (`performance.now()` milliseconds, base 36) followed by the JSON object of its fields — about
+ * 37 bytes of map entry beside the text, where an lru-cache entry with a TTL and a size costs 89
+ * (see docs/performance.md). The map's order is the order of use: a read or write moves the
+ * session to its end, and the first session goes when a limit is reached. An expired session is
+ * removed when it is next read or written, or when it is the least recently used.
  *
  * @throws {TypeError} for limits that are not positive whole numbers
  */
 export class MemoryStore implements CallStore {
   readonly #deliveries: LRUCache<string, Delivery>;
-  // A session is one string, the JSON of its [field, value] pairs: a Map and a string per field
-  // cost about twice the memory (see docs/performance.md).
-  readonly #sessions: LRUCache<string, string>;
+  /** Call key → `<expiry, base 36><JSON object of the fields>`, least recently used first. */
+  readonly #sessions = new Map<string, string>();
+  readonly #maxSessions: number;
+  readonly #maxSessionBytes: number;
+  /** The bytes counted for the sessions held ({@link sessionSize}). */
+  #sessionBytes = 0;
+  /**
+   * The key of the session used last (the map's last), which a read or write leaves in place: a
+   * map entry deleted and set again leaves a hole in V8's table until it is rebuilt, and moving
+   * every used session doubled the table (73 instead of 37 bytes per session).
+   */
+  #newest: string | undefined;
   readonly #waiters = new Map<string, Set<(reply: StoredReply | undefined) => void>>();
 
   constructor(options: MemoryStoreOptions = {}) {
@@ -244,12 +276,8 @@ export class MemoryStore implements CallStore {
       max: positive('maxDeliveries', options.maxDeliveries, 100_000),
       ttlAutopurge: false,
     });
-    this.#sessions = new LRUCache<string, string>({
-      max: positive('maxSessions', options.maxSessions, 100_000),
-      maxSize: positive('maxSessionBytes', options.maxSessionBytes, 64 * 1024 * 1024),
-      sizeCalculation: (session, key) => key.length + session.length + 16,
-      ttlAutopurge: false,
-    });
+    this.#maxSessions = positive('maxSessions', options.maxSessions, 100_000);
+    this.#maxSessionBytes = positive('maxSessionBytes', options.maxSessionBytes, 64 * 1024 * 1024);
   }
 
   /** @inheritdoc */
@@ -331,22 +359,78 @@ export class MemoryStore implements CallStore {
     for (const waiter of [...(this.#waiters.get(key) ?? [])]) waiter(reply);
   }
 
-  #read(callKey: string): [string, SessionValue][] {
+  /**
+   * The stored text of a live session (moved to the end of the order of use), or `undefined`;
+   * an expired one is removed.
+   */
+  #text(callKey: string): string | undefined {
     const text = this.#sessions.get(callKey);
-    return text === undefined ? [] : (JSON.parse(text) as [string, SessionValue][]);
+    if (text === undefined) return undefined;
+    if (performance.now() > parseInt(text, 36)) {
+      this.#remove(callKey);
+      return undefined;
+    }
+    if (callKey !== this.#newest) {
+      // A map keeps the order of insertion: deleted and set again, the session is the last.
+      this.#sessions.delete(callKey);
+      this.#sessions.set(callKey, text);
+      this.#newest = callKey;
+    }
+    return text;
+  }
+
+  /** The fields of a live session (`{}` when there is none). */
+  #fields(callKey: string): Record<string, SessionValue> {
+    const text = this.#text(callKey);
+    return text === undefined ? {} : fieldsOf(text);
+  }
+
+  /**
+   * Stores `fields` as the session of `callKey`, expiring at `expiresAt` (`performance.now()`
+   * milliseconds), as its most recently used; then removes the least recently used sessions
+   * while a limit is exceeded. A session larger than `maxSessionBytes` on its own is not kept.
+   */
+  #write(callKey: string, fields: Record<string, SessionValue>, expiresAt: number): void {
+    const text = flat(`${Math.ceil(expiresAt).toString(36)}${JSON.stringify(fields)}`);
+    const size = sessionSize(callKey, text);
+    if (size > this.#maxSessionBytes) {
+      this.#remove(callKey);
+      return;
+    }
+    const old = this.#sessions.get(callKey);
+    if (old !== undefined) {
+      this.#sessionBytes -= sessionSize(callKey, old);
+      // The newest session keeps its place (set replaces its text); any other moves to the end.
+      if (callKey !== this.#newest) this.#sessions.delete(callKey);
+    }
+    this.#sessions.set(callKey, text);
+    this.#newest = callKey;
+    this.#sessionBytes += size;
+    for (const [key, oldest] of this.#sessions) {
+      if (this.#sessions.size <= this.#maxSessions && this.#sessionBytes <= this.#maxSessionBytes) {
+        break;
+      }
+      this.#sessions.delete(key);
+      this.#sessionBytes -= sessionSize(key, oldest);
+    }
+  }
+
+  #remove(callKey: string): void {
+    const text = this.#sessions.get(callKey);
+    if (text === undefined) return;
+    this.#sessions.delete(callKey);
+    this.#sessionBytes -= sessionSize(callKey, text);
   }
 
   /** @inheritdoc */
   async sessionGet(callKey: string, field: string): Promise<SessionValue | undefined> {
-    return this.#read(callKey).find(([name]) => name === field)?.[1];
+    const fields = this.#fields(callKey);
+    return Object.hasOwn(fields, field) ? fields[field] : undefined;
   }
 
   /** @inheritdoc */
   async sessionGetAll(callKey: string): Promise<Record<string, SessionValue>> {
-    return sessionRecord(
-      this.#read(callKey).map(([field, value]) => [field, JSON.stringify(value)] as const),
-      (text) => JSON.parse(text) as SessionValue,
-    );
+    return this.#fields(callKey);
   }
 
   /** @inheritdoc */
@@ -356,29 +440,33 @@ export class MemoryStore implements CallStore {
     value: SessionValue,
     ttlMs: number,
   ): Promise<void> {
-    const pairs = this.#read(callKey).filter(([name]) => name !== field);
     // Through JSON, so the stored value is a copy and a value with no JSON form throws now.
-    pairs.push([field, JSON.parse(JSON.stringify(value)) as SessionValue]);
-    this.#sessions.set(callKey, flat(JSON.stringify(pairs)), { ttl: ttl(ttlMs) });
+    const copy = JSON.parse(JSON.stringify(value)) as SessionValue;
+    const fields = this.#fields(callKey);
+    Object.defineProperty(fields, field, {
+      value: copy,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+    this.#write(callKey, fields, performance.now() + ttl(ttlMs));
   }
 
   /** @inheritdoc */
   async sessionDelete(callKey: string, field: string): Promise<void> {
-    const pairs = this.#read(callKey);
-    const left = pairs.filter(([name]) => name !== field);
-    if (left.length === pairs.length) return;
-    if (left.length === 0) {
-      this.#sessions.delete(callKey);
-      return;
-    }
-    const remaining = this.#sessions.getRemainingTTL(callKey);
-    this.#sessions.set(callKey, flat(JSON.stringify(left)), { ttl: ttl(remaining) });
+    const text = this.#text(callKey);
+    if (text === undefined) return;
+    const fields = fieldsOf(text);
+    if (!Object.hasOwn(fields, field)) return;
+    Reflect.deleteProperty(fields, field);
+    if (Object.keys(fields).length === 0) this.#remove(callKey);
+    else this.#write(callKey, fields, parseInt(text, 36));
   }
 
   /** @inheritdoc */
   async sessionExpire(callKey: string, ttlMs: number): Promise<void> {
-    const session = this.#sessions.get(callKey);
-    if (session !== undefined) this.#sessions.set(callKey, session, { ttl: ttl(ttlMs) });
+    const text = this.#text(callKey);
+    if (text !== undefined) this.#write(callKey, fieldsOf(text), performance.now() + ttl(ttlMs));
   }
 
   /** @inheritdoc */
@@ -386,5 +474,7 @@ export class MemoryStore implements CallStore {
     for (const key of [...this.#waiters.keys()]) this.#wake(key, undefined);
     this.#deliveries.clear();
     this.#sessions.clear();
+    this.#sessionBytes = 0;
+    this.#newest = undefined;
   }
 }

@@ -66,6 +66,77 @@ describe('MemoryStore limits', () => {
     await store.close();
   });
 
+  test('reads and writes in any order keep the order of use', async () => {
+    const store = new MemoryStore({ maxSessions: 3 });
+    const [a, b, c, d] = [uniqueKey('a'), uniqueKey('b'), uniqueKey('c'), uniqueKey('d')];
+    for (const call of [a, b, c]) await store.sessionSet(call, 'f', call, 60_000); // a, b, c
+    expect(await store.sessionGet(a, 'f')).toBe(a); // b, c, a
+    await store.sessionSet(a, 'g', 1, 60_000); // a again: b, c, a
+    expect(await store.sessionGet(b, 'f')).toBe(b); // c, a, b
+    await store.sessionSet(d, 'f', d, 60_000); // c goes
+    expect(await store.sessionGetAll(c)).toEqual({});
+    expect(await store.sessionGetAll(a)).toEqual({ f: a, g: 1 }); // b, d, a
+    await store.sessionExpire(b, 60_000); // d, a, b
+    await store.sessionSet(c, 'f', c, 60_000); // d goes
+    expect(await store.sessionGetAll(d)).toEqual({});
+    for (const kept of [a, b, c]) expect(await store.sessionGet(kept, 'f')).toBe(kept);
+    await store.close();
+  });
+
+  test('a session used again after another was added moves behind it', async () => {
+    const store = new MemoryStore({ maxSessions: 3 });
+    const [a, b, c, d, e] = [
+      uniqueKey('a'),
+      uniqueKey('b'),
+      uniqueKey('c'),
+      uniqueKey('d'),
+      uniqueKey('e'),
+    ];
+    await store.sessionSet(a, 'f', 1, 60_000);
+    await store.sessionSet(b, 'f', 1, 60_000);
+    expect(await store.sessionGet(a, 'f')).toBe(1); // b, a
+    await store.sessionSet(c, 'f', 1, 60_000); // b, a, c
+    expect(await store.sessionGet(a, 'f')).toBe(1); // b, c, a
+    await store.sessionSet(d, 'f', 1, 60_000); // b goes: c, a, d
+    await store.sessionSet(e, 'f', 1, 60_000); // c goes: a, d, e
+    expect(await store.sessionGetAll(c)).toEqual({});
+    expect(await store.sessionGet(a, 'f')).toBe(1);
+    await store.close();
+  });
+
+  test('a session written again counts only its latest bytes', async () => {
+    const store = new MemoryStore({ maxSessionBytes: 1000 });
+    await store.sessionSet('other', 'f', 'x'.repeat(400), 60_000);
+    for (let i = 0; i < 50; i++) await store.sessionSet('busy', 'f', `${i}`.repeat(100), 60_000);
+    await store.sessionDelete('busy', 'never-set');
+    await store.sessionExpire('busy', 60_000);
+    expect(await store.sessionGet('other', 'f')).toBe('x'.repeat(400));
+    expect(await store.sessionGet('busy', 'f')).toBe('49'.repeat(100));
+    await store.close();
+  });
+
+  test('an expired session gives its bytes back when it is found expired', async () => {
+    const store = new MemoryStore({ maxSessionBytes: 1000 });
+    await store.sessionSet('short', 'f', 'x'.repeat(400), 20);
+    await store.sessionSet('long', 'f', 'y'.repeat(400), 60_000);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(await store.sessionGetAll('short')).toEqual({});
+    await store.sessionSet('new', 'f', 'z'.repeat(400), 60_000); // fits beside 'long'
+    expect(await store.sessionGet('long', 'f')).toBe('y'.repeat(400));
+    expect(await store.sessionGet('new', 'f')).toBe('z'.repeat(400));
+    await store.close();
+  });
+
+  test('a session larger than maxSessionBytes on its own is not kept, nor what it replaced', async () => {
+    const store = new MemoryStore({ maxSessionBytes: 500 });
+    await store.sessionSet('small', 'f', 'x', 60_000);
+    await store.sessionSet('call', 'f', 'y', 60_000);
+    await store.sessionSet('call', 'g', 'z'.repeat(600), 60_000);
+    expect(await store.sessionGetAll('call')).toEqual({});
+    expect(await store.sessionGetAll('small')).toEqual({ f: 'x' }); // nothing else pushed out
+    await store.close();
+  });
+
   test.each([
     ['maxDeliveries', { maxDeliveries: 0 }],
     ['maxDeliveries', { maxDeliveries: -1 }],
