@@ -1,6 +1,6 @@
 /**
  * `--scenario <file>` of `callcontrol simulate`: a scenario file (JSON or YAML, see
- * `CallScenarioFile` in `src/testing/transcript.ts`) read into the run's options, under the
+ * `CallScenarioFile` in `src/testing/scenario-file.ts`) read into the run's options, under the
  * options given on the command line (a flag given wins over the file).
  *
  * @module
@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command, Option } from 'commander';
 import type { SimulateArguments } from '../providers/plugin';
-import { parseCallScenario } from '../testing/transcript';
+import { parseCallScenario } from '../testing/scenario-file';
 
 /** `call-id` or `--call-id` → `callId`. */
 function camel(name: string): string {

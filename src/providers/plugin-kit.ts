@@ -136,7 +136,7 @@ export function assertValidAnswer(
 
 /**
  * The provider-neutral call plan of a `simulate` run (from its scenario file, see
- * `CallScenarioFile` in `src/testing/transcript.ts`): `targets`, `talkSeconds`,
+ * `CallScenarioFile` in `src/testing/scenario-file.ts`): `targets`, `talkSeconds`,
  * `hangupAfterSeconds`; the keys not given are left out.
  */
 export function callPlanOf(options: SimulateArguments): CallPlan {

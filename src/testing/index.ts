@@ -53,7 +53,6 @@ export {
   clock,
   describeEntry,
   formatTranscript,
-  parseCallScenario,
   ringTargets,
   talkSeconds,
   transcriptLines,
@@ -61,7 +60,6 @@ export {
   DEFAULT_RING_SECONDS,
   type CallEndOutcome,
   type CallPlan,
-  type CallScenarioFile,
   type CallStep,
   type CallSteps,
   type CallTranscript,
@@ -79,4 +77,4 @@ export {
   type TranscriptRings,
   type TranscriptTalks,
 } from './transcript';
-export { loadCallScenario } from './scenario-file';
+export { loadCallScenario, parseCallScenario, type CallScenarioFile } from './scenario-file';

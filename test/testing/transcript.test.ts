@@ -3,12 +3,12 @@ import {
   callStep,
   describeEntry,
   formatTranscript,
-  parseCallScenario,
   ringTargets,
   talkSeconds,
   transcriptLines,
   type TranscriptEntry,
 } from '../../src/testing/transcript';
+import { parseCallScenario } from '../../src/testing/scenario-file';
 import { placetel } from '../../src';
 import { createTestClient } from '../../src/testing';
 import { QUIET } from '../helpers/apps';
