@@ -46,8 +46,12 @@ export type ClaimResult =
 export interface RecordedClaim {
   /** As {@link CallStore.claim} resolves. */
   readonly claim: ClaimResult;
-  /** As {@link CallStore.sessionGetAll} of the record key resolves. */
-  readonly record: Record<string, SessionValue>;
+  /**
+   * As {@link CallStore.sessionGetAll} of the record key resolves; `undefined` when the record
+   * could not be read (a value the store cannot parse), where `sessionGetAll` would reject: the
+   * claim stands, and the core refuses nothing for want of a record.
+   */
+  readonly record: Record<string, SessionValue> | undefined;
 }
 
 /**

@@ -486,11 +486,13 @@ export class RedisStore implements CallStore {
   /**
    * {@link RedisStore.claim} and, when the delivery is claimed, `HGETALL` of the call's record
    * (the session `recordKey`, e.g. `placetel#<call id>`) in the same Lua script: one round trip.
-   * Resolves `{ claim, record }`, `record` being `{}` unless the claim is `claimed`. The two keys
+   * Resolves `{ claim, record }`, `record` being `{}` unless the claim is `claimed`, and
+   * `undefined` when a field of the record is not valid JSON (the claim stands). The two keys
    * share a Redis Cluster hash slot when `key` came from {@link RedisStore.deliveryKeyOf} with
    * the same call id.
    *
-   * @throws (rejects) as {@link RedisStore.claim} and {@link RedisStore.sessionGetAll} do
+   * @throws (rejects) as {@link RedisStore.claim} does, and when the record is not a hash
+   *   (`WRONGTYPE`)
    */
   async claimWithRecord(key: string, leaseMs: number, recordKey: string): Promise<RecordedClaim> {
     this.#checkOpen();
@@ -511,14 +513,20 @@ export class RedisStore implements CallStore {
     for (let i = 0; i + 1 < flat.length; i += 2) {
       pairs.push([flat[i] as string, flat[i + 1] as string]);
     }
-    return {
-      claim,
-      record: sessionRecord(
-        pairs,
-        (text, field) =>
-          parseJson(text, recordRedisKey, `session field "${field}"`) as SessionValue,
-      ),
-    };
+    try {
+      return {
+        claim,
+        record: sessionRecord(
+          pairs,
+          (text, field) =>
+            parseJson(text, recordRedisKey, `session field "${field}"`) as SessionValue,
+        ),
+      };
+    } catch {
+      // Not what callcontrol wrote: the claim stands (a rejection would leave it leased and
+      // unused), and no replay is refused for want of a record.
+      return { claim, record: undefined };
+    }
   }
 
   /**

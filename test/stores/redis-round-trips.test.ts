@@ -271,6 +271,19 @@ describe('RedisStore.claimWithRecord and completeWithRecord', () => {
     ).rejects.toThrow(TypeError);
   });
 
+  test('a record field that is not JSON: the claim stands, the record is undefined', async () => {
+    const one = store();
+    const record = uniqueKey('placetel#call');
+    const recordRedisKey = `${RUN_PREFIX}session:{${record.slice(9)}}${record}`;
+    await admin.hset(recordRedisKey, 'IncomingCall', 'not json {');
+    await admin.pexpire(recordRedisKey, 5000);
+    const key = one.deliveryKeyOf(record, uniqueKey('placetel:delivery'));
+    const found = await one.claimWithRecord(key, 5000, record);
+    expect(found.claim.state).toBe('claimed');
+    expect(found.record).toBeUndefined();
+    expect(await admin.get(`${RUN_PREFIX}delivery:${key}`)).toMatch(/^pending:/);
+  });
+
   test('scripts unknown to the server (SCRIPT FLUSH) are sent again with EVAL', async () => {
     const one = store();
     await admin.script('FLUSH');
