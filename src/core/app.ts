@@ -1027,46 +1027,61 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
    * The first failure of an outage is reported as `CC_ERR_STORE_UNAVAILABLE`, the rest of it
    * not (see {@link StoreGuard}).
    */
-  async #store<T>(
+  #store<T>(
     operation: string,
     request: WebhookRequest,
     event: TEvent,
     run: () => Promise<T>,
     boundMs: number = STORE_TIMEOUT_MS,
   ): Promise<T | undefined> {
-    const result = await this.#guarded(operation, request, event, boundMs, run);
-    return result.ok ? result.value : undefined;
+    return this.#guard.run(boundMs, run).then((result) => {
+      if (result.ok) return result.value;
+      if (result.outageStarted) this.#storeUnavailable(operation, request, event, boundMs, result);
+      return undefined;
+    });
   }
 
   /** {@link #store}, with why there is no value. Never rejects. */
-  async #guarded<T>(
+  #guarded<T>(
     operation: string,
     request: WebhookRequest,
     event: TEvent,
     boundMs: number,
     run: () => Promise<T>,
   ): Promise<GuardedResult<T>> {
-    const result = await this.#guard.run(boundMs, run);
-    if (!result.ok && result.outageStarted) {
-      try {
-        this.#report(
-          new CallControlError(
-            'CC_ERR_STORE_UNAVAILABLE',
-            result.reason === 'timeout'
-              ? `The store did not answer (${operation}) within ${Math.ceil(boundMs)} ms; ` +
-                  'calls are answered without it until it is back'
-              : `The store failed (${operation}); calls are answered without it until it is back`,
-            { cause: result.error },
-          ),
-          request,
-          event,
-          'error',
-        );
-      } catch {
-        // Reporting must not take the reply down with it.
+    return this.#guard.run(boundMs, run).then((result) => {
+      if (!result.ok && result.outageStarted) {
+        this.#storeUnavailable(operation, request, event, boundMs, result);
       }
+      return result;
+    });
+  }
+
+  /** Reports the failure that starts a store outage as `CC_ERR_STORE_UNAVAILABLE`. Never throws. */
+  #storeUnavailable(
+    operation: string,
+    request: WebhookRequest,
+    event: TEvent,
+    boundMs: number,
+    result: Exclude<GuardedResult<unknown>, { ok: true }>,
+  ): void {
+    try {
+      this.#report(
+        new CallControlError(
+          'CC_ERR_STORE_UNAVAILABLE',
+          result.reason === 'timeout'
+            ? `The store did not answer (${operation}) within ${Math.ceil(boundMs)} ms; ` +
+                'calls are answered without it until it is back'
+            : `The store failed (${operation}); calls are answered without it until it is back`,
+          { cause: result.error },
+        ),
+        request,
+        event,
+        'error',
+      );
+    } catch {
+      // Reporting must not take the reply down with it.
     }
-    return result;
   }
 
   /**

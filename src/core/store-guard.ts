@@ -146,9 +146,15 @@ export class StoreGuard {
   /**
    * Calls `work` unless the breaker is open, and gives up waiting for it after `boundMs`
    * milliseconds (a bound ≤ 0 asks nothing: `timeout` at once, not counted). Resolves with the
-   * value or with why there is none; never rejects.
+   * value or with why there is none; never rejects. `work` may also return a plain value (a
+   * store that answers synchronously): no timer is armed then.
+   *
+   * The bound's timer is armed only when `work`'s promise has not settled by the end of the
+   * current run of microtasks (a memory store's promise has: it costs no timer). Node's timers
+   * count from the event loop's time at the start of the current tick, so a timer armed there
+   * fires when one armed at the call would.
    */
-  run<T>(boundMs: number, work: () => Promise<T>): Promise<GuardedResult<T>> {
+  run<T>(boundMs: number, work: () => PromiseLike<T> | T): Promise<GuardedResult<T>> {
     if (!(boundMs > 0)) {
       return Promise.resolve({
         ok: false,
@@ -161,11 +167,53 @@ export class StoreGuard {
       return Promise.resolve({ ok: false, reason: 'open', error: undefined, outageStarted: false });
     }
     const probe = this.#state === 'half-open';
-    const result = this.#bounded(boundMs, work).then((outcome) =>
-      this.#record(outcome, boundMs, probe),
-    );
+    let started: PromiseLike<T> | T;
+    try {
+      started = work();
+    } catch (error) {
+      return Promise.resolve(
+        this.#record({ ok: false, timedOut: false, error: asError(error) }, boundMs, probe),
+      );
+    }
+    if (!isThenable(started)) {
+      return Promise.resolve(this.#record({ ok: true, value: started }, boundMs, probe));
+    }
+    const pending = started;
+    let done = false;
+    let timer: NodeJS.Timeout | undefined;
+    let settle!: (result: GuardedResult<T>) => void;
+    const result = new Promise<GuardedResult<T>>((resolve) => (settle = resolve));
+    const finish = (
+      outcome: { ok: true; value: T } | { ok: false; timedOut: boolean; error: Error },
+    ): void => {
+      if (done) return;
+      done = true;
+      if (timer !== undefined) clearTimeout(timer);
+      this.#inFlight.delete(result);
+      settle(this.#record(outcome, boundMs, probe));
+    };
+    try {
+      pending.then(
+        (value) => finish({ ok: true, value }),
+        (error: unknown) => finish({ ok: false, timedOut: false, error: asError(error) }),
+      );
+    } catch (error) {
+      // A thenable whose `then` throws: a failed call.
+      finish({ ok: false, timedOut: false, error: asError(error) });
+    }
+    if (done) return result;
     this.#inFlight.add(result);
-    void result.finally(() => this.#inFlight.delete(result));
+    // After the microtasks queued now (a settled promise's callbacks among them) have run.
+    process.nextTick(() => {
+      if (done) return;
+      timer = setTimeout(() => {
+        finish({
+          ok: false,
+          timedOut: true,
+          error: new StoreTimeoutError(`the store did not answer within ${Math.ceil(boundMs)} ms`),
+        });
+      }, boundMs);
+    });
     return result;
   }
 
@@ -199,37 +247,6 @@ export class StoreGuard {
     }
     this.#probing = true;
     return true;
-  }
-
-  #bounded<T>(
-    boundMs: number,
-    work: () => Promise<T>,
-  ): Promise<{ ok: true; value: T } | { ok: false; timedOut: boolean; error: Error }> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        resolve({
-          ok: false,
-          timedOut: true,
-          error: new StoreTimeoutError(`the store did not answer within ${Math.ceil(boundMs)} ms`),
-        });
-      }, boundMs);
-      let started: Promise<T>;
-      try {
-        started = work();
-      } catch (error) {
-        started = Promise.reject(error as Error);
-      }
-      Promise.resolve(started).then(
-        (value) => {
-          clearTimeout(timer);
-          resolve({ ok: true, value });
-        },
-        (error: unknown) => {
-          clearTimeout(timer);
-          resolve({ ok: false, timedOut: false, error: asError(error) });
-        },
-      );
-    });
   }
 
   #record<T>(
@@ -267,6 +284,14 @@ export class StoreGuard {
     if (outageStarted) this.#outageSince = this.#now();
     return { ok: false, reason, error: outcome.error, outageStarted };
   }
+}
+
+function isThenable<T>(value: PromiseLike<T> | T): value is PromiseLike<T> {
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
 }
 
 function asError(error: unknown): Error {

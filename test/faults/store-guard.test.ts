@@ -179,3 +179,49 @@ test('invalid options are TypeErrors', () => {
   expect(() => new StoreGuard(store, { coolDownMs: 1.5 })).toThrow(TypeError);
   expect(() => new StoreGuard(store, { recoverySuccesses: -1 })).toThrow(TypeError);
 });
+
+describe('the bound costs no timer when the store has answered within the tick', () => {
+  afterEach(() => jest.restoreAllMocks());
+
+  test('a memory-store call arms no timer, and a call that stays pending arms one', async () => {
+    const { store, guard } = setup();
+    const timers = jest.spyOn(global, 'setTimeout');
+    // Settled after a chain of microtasks, as an async store method calling another does.
+    const chained = guard.run(200, () =>
+      store.sessionGetAll('call').then((found) => Promise.resolve(found)),
+    );
+    expect(await chained).toEqual({ ok: true, value: {} });
+    expect(timers).not.toHaveBeenCalled();
+    store.stall();
+    const stalled = guard.run(150, () => store.sessionGetAll('call'));
+    expect(await stalled).toMatchObject({ ok: false, reason: 'timeout' });
+    expect(timers).toHaveBeenCalledTimes(1);
+    store.recover({ dropStalled: true });
+  });
+
+  test('a store answering after the tick (a timer of its own) is still bounded and answered', async () => {
+    const { guard } = setup();
+    const late = await guard.run(
+      500,
+      () => new Promise<number>((resolve) => setTimeout(() => resolve(7), 20)),
+    );
+    expect(late).toEqual({ ok: true, value: 7 });
+    const never = await guard.run(100, () => new Promise<number>(() => undefined));
+    expect(never).toMatchObject({ ok: false, reason: 'timeout' });
+  });
+
+  test('a plain value, a thenable answering at once and a thenable that throws', async () => {
+    const { guard } = setup();
+    expect(await guard.run(200, () => 3)).toEqual({ ok: true, value: 3 });
+    const now = { then: (ok: (value: number) => void) => ok(4) } as PromiseLike<number>;
+    expect(await guard.run(200, () => now)).toEqual({ ok: true, value: 4 });
+    const broken = {
+      then: () => {
+        throw new Error('broken then');
+      },
+    } as unknown as PromiseLike<number>;
+    expect(await guard.run(200, () => broken)).toMatchObject({ ok: false, reason: 'failed' });
+    // None of them is left in flight.
+    expect(await guard.settled(50)).toBe(true);
+  });
+});
