@@ -126,17 +126,45 @@ const MAX_CLAIM_ATTEMPTS = 5;
 /** A repetition stops waiting for the first delivery this long before its deadline: 100 ms. */
 const WAIT_MARGIN_MS = 100;
 
-/** Resolves with `work`'s value, or with {@link TIMED_OUT} once `ms` milliseconds passed. */
-async function within<T>(work: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<typeof TIMED_OUT>((resolve) => {
-    timer = setTimeout(() => resolve(TIMED_OUT), Math.max(0, ms));
+/**
+ * Resolves with `work`'s value, or with {@link TIMED_OUT} once `ms` milliseconds passed; rejects
+ * when `work` rejects first. The timer is armed only when `work` has not settled by the end of
+ * the current run of microtasks (a handler that answers synchronously costs none); Node's
+ * timers count from the event loop's time at the start of the tick, so it fires when one armed
+ * at the call would.
+ */
+function within<T>(work: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {
+  return new Promise((resolve, reject) => {
+    let done = false;
+    let timer: NodeJS.Timeout | undefined;
+    work.then(
+      (value) => {
+        done = true;
+        if (timer !== undefined) clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        done = true;
+        if (timer !== undefined) clearTimeout(timer);
+        reject(error);
+      },
+    );
+    process.nextTick(() => {
+      if (!done) timer = setTimeout(() => resolve(TIMED_OUT), Math.max(0, ms));
+    });
   });
-  try {
-    return await Promise.race([work, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+}
+
+/** What a handler's call gave: its answer rendered, or the error that stands in for it. */
+type HandlerAnswer = { ok: true; xml: string } | { ok: false; error: CallControlError };
+
+/** Whether `value` is a promise or another thenable (reading `then` may throw: a Proxy). */
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
 }
 
 /** `/a/b/` and `/a/b` are one path; `''` is `/`. */
@@ -953,13 +981,15 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
             ),
           );
     const answering = this.#answer(event, context);
-    const answered = await within(answering, remaining());
+    // A handler that answered synchronously needs no deadline: its answer is here.
+    const answered =
+      answering instanceof Promise ? await within(answering, remaining()) : answering;
     let xml: string;
     let outcome: Outcome = 'handled';
     let code: string | undefined;
     if (answered === TIMED_OUT) {
       // The late result is discarded; what it throws later is not reported again.
-      answering.catch(() => undefined);
+      if (answering instanceof Promise) answering.catch(() => undefined);
       this.#report(
         new CallControlError(
           'CC_ERR_HANDLER_TIMEOUT',
@@ -990,14 +1020,37 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
     return xmlReply(200, xml, {}, outcome, code);
   }
 
-  /** The handler's answer rendered, or the error that stands in for it. */
-  async #answer(
+  /**
+   * The handler's answer rendered, or the error that stands in for it: at once when the handler
+   * answered synchronously (or there is none), else a promise of it (never rejecting).
+   */
+  #answer(event: TEvent, context: HandlerContext): HandlerAnswer | Promise<HandlerAnswer> {
+    let handler: EventHandler<TEvent, unknown> | undefined;
+    let result: unknown;
+    try {
+      handler = this.#handlerFor(event);
+      result = handler === undefined ? undefined : handler(event, context);
+      if (isThenable(result)) {
+        const answering = handler;
+        return Promise.resolve(result).then(
+          (value) => this.#rendered(event, context, answering, value),
+          (error: unknown) => ({ ok: false, error: wrapHandlerError(error, event.name) }),
+        );
+      }
+    } catch (error) {
+      return { ok: false, error: wrapHandlerError(error, event.name) };
+    }
+    return this.#rendered(event, context, handler, result);
+  }
+
+  /** What the handler answered (`result`), checked and rendered, or the error for it. */
+  #rendered(
     event: TEvent,
     context: HandlerContext,
-  ): Promise<{ ok: true; xml: string } | { ok: false; error: CallControlError }> {
+    handler: EventHandler<TEvent, unknown> | undefined,
+    result: unknown,
+  ): HandlerAnswer {
     try {
-      const handler = this.#handlerFor(event);
-      let result = handler === undefined ? undefined : await this.#run(handler, event, context);
       if (!this.#provider.answeredEvents.includes(event.name)) result = undefined;
       // `null` is "no action" on purpose; `undefined` from a handler is a forgotten `return`.
       else if (result === null) result = undefined;

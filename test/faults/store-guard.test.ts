@@ -191,6 +191,8 @@ describe('the bound costs no timer when the store has answered within the tick',
       store.sessionGetAll('call').then((found) => Promise.resolve(found)),
     );
     expect(await chained).toEqual({ ok: true, value: {} });
+    // Past the tick, when a timer would have been armed.
+    await new Promise((resolve) => setImmediate(resolve));
     expect(timers).not.toHaveBeenCalled();
     store.stall();
     const stalled = guard.run(150, () => store.sessionGetAll('call'));
