@@ -326,3 +326,71 @@ describe('the request limits', () => {
     }
   });
 });
+
+describe('readBounded: Node streams with an announced length (own listeners)', () => {
+  afterEach(() => jest.restoreAllMocks());
+
+  const ended = (...chunks: string[]): PassThrough => {
+    const stream = new PassThrough();
+    for (const chunk of chunks) stream.write(chunk);
+    stream.end();
+    return stream;
+  };
+
+  test('exactly the announced length is read whole, in one chunk or several', async () => {
+    expect(
+      (await readBounded(ended('abcdef'), { limitBytes: 6, declaredLength: 6 })).toString(),
+    ).toBe('abcdef');
+    expect(
+      (await readBounded(ended('ab', 'cd', 'ef'), { limitBytes: 6, declaredLength: 6 })).toString(),
+    ).toBe('abcdef');
+    expect((await readBounded(ended(), { limitBytes: 6, declaredLength: 0 })).length).toBe(0);
+  });
+
+  test('streamed past the limit is too large; short or long of the announced length a mismatch', async () => {
+    const over = await readBounded(ended('abc', 'def', 'g'), {
+      limitBytes: 6,
+      declaredLength: 6,
+    }).catch((error: unknown) => error as BoundedReadError);
+    expect(over).toMatchObject({ reason: 'too-large', receivedBytes: 7, declaredLength: 6 });
+    const short = await readBounded(ended('abcde'), { limitBytes: 6, declaredLength: 6 }).catch(
+      (error: unknown) => error as BoundedReadError,
+    );
+    expect(short).toMatchObject({ reason: 'length-mismatch', receivedBytes: 5, declaredLength: 6 });
+    const long = await readBounded(ended('abcdef'), { limitBytes: 6, declaredLength: 5 }).catch(
+      (error: unknown) => error as BoundedReadError,
+    );
+    expect(long).toMatchObject({ reason: 'length-mismatch', receivedBytes: 6 });
+  });
+
+  test('a stalled body times out (the stream paused), a failing one is a stream error, an aborted one ended early', async () => {
+    const stalled = new PassThrough();
+    stalled.write('abc');
+    expect(
+      await reason(readBounded(stalled, { limitBytes: 64, declaredLength: 6, timeoutMs: 50 })),
+    ).toBe('timeout');
+    expect(stalled.isPaused()).toBe(true);
+    const failing = new PassThrough();
+    setTimeout(() => failing.destroy(new Error('reset')), 10);
+    expect(await reason(readBounded(failing, { limitBytes: 64, declaredLength: 6 }))).toBe(
+      'stream-error',
+    );
+    const aborted = new PassThrough();
+    aborted.write('ab');
+    setTimeout(() => aborted.emit('aborted'), 10);
+    const early = await readBounded(aborted, { limitBytes: 64, declaredLength: 6 }).catch(
+      (error: unknown) => error as BoundedReadError,
+    );
+    expect(early).toMatchObject({ reason: 'ended-early', receivedBytes: 2 });
+  });
+
+  test('a body that has all arrived within the turn arms no timeout timer, and leaves no listener', async () => {
+    const timers = jest.spyOn(global, 'setTimeout');
+    const stream = ended('abcdef');
+    const body = await readBounded(stream, { limitBytes: 64, declaredLength: 6, timeoutMs: 5000 });
+    expect(body.toString()).toBe('abcdef');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(timers).not.toHaveBeenCalled();
+    expect(stream.listenerCount('data') + stream.listenerCount('aborted')).toBe(0);
+  });
+});
