@@ -214,6 +214,9 @@ function positive(name: string, value: number | undefined, fallback: number): nu
   return chosen;
 }
 
+/** Most distinct replies {@link MemoryStore} keeps for sharing between deliveries. */
+const SHARED_REPLIES = 256;
+
 function ttl(ms: number): number {
   return Math.max(1, Math.ceil(ms));
 }
@@ -274,6 +277,12 @@ export class MemoryStore implements CallStore {
    */
   #newest: string | undefined;
   readonly #waiters = new Map<string, Set<(reply: StoredReply | undefined) => void>>();
+  /**
+   * Replies remembered recently, by body: most deliveries are answered with one of a few
+   * documents, so a remembered delivery shares the stored reply of an equal one instead of
+   * keeping its own copy of the text (at most {@link SHARED_REPLIES} kept; cleared when full).
+   */
+  readonly #shared = new Map<string, StoredReply>();
 
   constructor(options: MemoryStoreOptions = {}) {
     this.#deliveries = new LRUCache<string, Delivery>({
@@ -291,7 +300,9 @@ export class MemoryStore implements CallStore {
       return found instanceof Lease ? { state: 'pending' } : { state: 'done', reply: found };
     }
     const token = randomUUID();
-    this.#deliveries.set(key, new Lease(token), { ttl: ttl(leaseMs) });
+    // Kept as one flat string: a key built by concatenation (a rope) or cut from a request
+    // (a slice keeps the whole request text alive) would hold more than its own characters.
+    this.#deliveries.set(flat(key), new Lease(token), { ttl: ttl(leaseMs) });
     return { state: 'claimed', token };
   }
 
@@ -312,8 +323,31 @@ export class MemoryStore implements CallStore {
   /** @inheritdoc */
   async complete(key: string, token: string, reply: StoredReply, ttlMs: number): Promise<void> {
     if (this.#deliveries.get(key) !== undefined && this.#held(key, token) === undefined) return;
-    this.#deliveries.set(key, reply, { ttl: ttl(ttlMs) });
-    this.#wake(key, reply);
+    const kept = this.#share(reply);
+    this.#deliveries.set(key, kept, { ttl: ttl(ttlMs) });
+    this.#wake(key, kept);
+  }
+
+  /**
+   * An equal reply remembered before (same status, headers and body), else `reply` itself, its
+   * body flattened, remembered for the next ones.
+   */
+  #share(reply: StoredReply): StoredReply {
+    const known = this.#shared.get(reply.body);
+    if (known !== undefined && known.status === reply.status) {
+      const a = Object.keys(known.headers);
+      const b = reply.headers;
+      if (
+        known.headers === b ||
+        (a.length === Object.keys(b).length && a.every((name) => known.headers[name] === b[name]))
+      ) {
+        return known;
+      }
+    }
+    if (this.#shared.size >= SHARED_REPLIES) this.#shared.clear();
+    flat(reply.body);
+    this.#shared.set(reply.body, reply);
+    return reply;
   }
 
   /** @inheritdoc */
@@ -407,7 +441,8 @@ export class MemoryStore implements CallStore {
       // The newest session keeps its place (set replaces its text); any other moves to the end.
       if (callKey !== this.#newest) this.#sessions.delete(callKey);
     }
-    this.#sessions.set(callKey, text);
+    // A flat key: the call id is often cut from the request text, which a slice keeps alive.
+    this.#sessions.set(flat(callKey), text);
     this.#newest = callKey;
     this.#sessionBytes += size;
     for (const [key, oldest] of this.#sessions) {

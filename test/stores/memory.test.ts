@@ -159,3 +159,49 @@ describe('MemoryStore limits', () => {
     ).not.toThrow();
   });
 });
+
+describe('MemoryStore remembered replies', () => {
+  const headers = { 'content-type': 'application/xml; charset=utf-8' };
+
+  async function remember(
+    store: MemoryStore,
+    key: string,
+    reply: Parameters<MemoryStore['complete']>[2],
+  ) {
+    const claim = await store.claim(key, 60_000);
+    if (claim.state !== 'claimed') throw new Error(`not claimed: ${claim.state}`);
+    await store.complete(key, claim.token, reply, 60_000);
+    const again = await store.claim(key, 60_000);
+    if (again.state !== 'done') throw new Error(`not done: ${again.state}`);
+    return again.reply;
+  }
+
+  test('equal replies of different deliveries are kept once; different ones apart', async () => {
+    const store = new MemoryStore();
+    const body = '<Response><Forward/></Response>';
+    const a = await remember(store, uniqueKey(), { status: 200, headers, body });
+    const b = await remember(store, uniqueKey(), {
+      status: 200,
+      headers: { ...headers },
+      body: `${body}`,
+    });
+    expect(b).toBe(a);
+    const otherStatus = await remember(store, uniqueKey(), { status: 503, headers, body });
+    expect(otherStatus).not.toBe(a);
+    expect(otherStatus.status).toBe(503);
+    const otherHeader = await remember(store, uniqueKey(), {
+      status: 200,
+      headers: { ...headers, 'retry-after': '1' },
+      body,
+    });
+    expect(otherHeader).not.toBe(a);
+    expect(otherHeader.headers['retry-after']).toBe('1');
+    const otherBody = await remember(store, uniqueKey(), {
+      status: 200,
+      headers,
+      body: '<Response/>',
+    });
+    expect(otherBody.body).toBe('<Response/>');
+    await store.close();
+  });
+});
