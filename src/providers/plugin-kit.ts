@@ -6,6 +6,7 @@
  * @internal
  */
 import { CallControlError } from '../core/errors';
+import type { XmlElement } from '../core/xml';
 import type { AnswerRenderer } from '../testing/reply';
 import { runRules } from '../validate/engine';
 import type { ProviderRules } from '../validate/types';
@@ -150,4 +151,33 @@ export function callPlanOf(options: SimulateArguments): CallPlan {
     ...(typeof talk === 'number' ? { talkSeconds: talk } : {}),
     ...(typeof hangup === 'number' ? { hangupAfterSeconds: hangup } : {}),
   };
+}
+
+/** The child elements of `element` (text children left out); none for `undefined`. */
+export function childElements(element: XmlElement | undefined): XmlElement[] {
+  return (element?.children ?? []).filter(
+    (child): child is XmlElement => typeof child !== 'string',
+  );
+}
+
+/** The text of `element`: its text children joined and trimmed (`''` for `undefined`). */
+export function elementText(element: XmlElement | undefined): string {
+  return (element?.children ?? [])
+    .filter((child): child is string => typeof child === 'string')
+    .join('')
+    .trim();
+}
+
+/**
+ * An attribute of whole **milliseconds** as **seconds** (e.g. `timeout="5000"` → 5), or
+ * `fallback` (seconds) when the attribute is absent or not a whole number.
+ */
+export function millisecondsAttributeAsSeconds(
+  element: XmlElement,
+  name: string,
+  fallback: number,
+): number {
+  const value = element.attributes?.[name];
+  if (value === undefined || !/^\d+$/.test(value.trim())) return fallback;
+  return Number(value) / 1000;
 }

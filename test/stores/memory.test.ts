@@ -179,24 +179,24 @@ describe('MemoryStore remembered replies', () => {
   test('equal replies of different deliveries are kept once; different ones apart', async () => {
     const store = new MemoryStore();
     const body = '<Response><Forward/></Response>';
-    const a = await remember(store, uniqueKey(), { status: 200, headers, body });
-    const b = await remember(store, uniqueKey(), {
+    const a = await remember(store, uniqueKey('reply'), { status: 200, headers, body });
+    const b = await remember(store, uniqueKey('reply'), {
       status: 200,
       headers: { ...headers },
       body: `${body}`,
     });
     expect(b).toBe(a);
-    const otherStatus = await remember(store, uniqueKey(), { status: 503, headers, body });
+    const otherStatus = await remember(store, uniqueKey('reply'), { status: 503, headers, body });
     expect(otherStatus).not.toBe(a);
     expect(otherStatus.status).toBe(503);
-    const otherHeader = await remember(store, uniqueKey(), {
+    const otherHeader = await remember(store, uniqueKey('reply'), {
       status: 200,
       headers: { ...headers, 'retry-after': '1' },
       body,
     });
     expect(otherHeader).not.toBe(a);
     expect(otherHeader.headers['retry-after']).toBe('1');
-    const otherBody = await remember(store, uniqueKey(), {
+    const otherBody = await remember(store, uniqueKey('reply'), {
       status: 200,
       headers,
       body: '<Response/>',

@@ -8,7 +8,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { XmlElement } from '../../core/xml';
-import { answerUrlTarget, assertValidAnswer } from '../plugin-kit';
+import {
+  answerUrlTarget,
+  assertValidAnswer,
+  childElements,
+  elementText,
+  millisecondsAttributeAsSeconds,
+} from '../plugin-kit';
 import { parseXml } from '../../testing/xml';
 import type { TestRequest } from '../../testing/reply';
 import { OPENTACT_RULES } from './validate';
@@ -337,26 +343,6 @@ export interface OpentactAnswerReply {
   readonly body: string;
 }
 
-/** The elements among `element`'s children. */
-function elements(element: XmlElement): XmlElement[] {
-  return (element.children ?? []).filter((child): child is XmlElement => typeof child !== 'string');
-}
-
-/** The text of `element` (its string children joined, trimmed). */
-function textOf(element: XmlElement): string {
-  return (element.children ?? [])
-    .filter((child): child is string => typeof child === 'string')
-    .join('')
-    .trim();
-}
-
-/** Seconds of a millisecond attribute (spec §3.1: all durations are ms), or `fallback`. */
-function msAttribute(element: XmlElement, name: string, fallback: number): number {
-  const value = element.attributes?.[name];
-  if (value === undefined || !/^\d+$/.test(value.trim())) return fallback;
-  return Number(value) / 1000;
-}
-
 /** Seconds a prompt is taken to last on the simulated clock (a `<Say>`, a `<Play>`). */
 const PROMPT_SECONDS = 2;
 /** Seconds the caller takes to type one digits entry. */
@@ -484,32 +470,37 @@ export function createOpentactFollower(
   const prompt = (command: XmlElement): boolean => {
     const loop = Math.max(1, Number(command.attributes?.['loop'] ?? '1') || 1);
     if (command.name === 'Say') {
-      const text = command.attributes?.['text'] ?? textOf(command);
+      const text = command.attributes?.['text'] ?? elementText(command);
       return hears(text, PROMPT_SECONDS * loop);
     }
     if (command.name === 'Play') {
-      const url = command.attributes?.['url'] ?? textOf(command);
+      const url = command.attributes?.['url'] ?? elementText(command);
       const record = command.attributes?.['record'];
       return hears(
         record === undefined ? `audio ${url}` : `the recording ${record}`,
         PROMPT_SECONDS * loop,
       );
     }
-    if (command.name === 'Pause') return spend(msAttribute(command, 'length', 1));
+    if (command.name === 'Pause')
+      return spend(millisecondsAttributeAsSeconds(command, 'length', 1));
     return true;
   };
 
   /** Rings a `<Dial>`'s targets; its end, or `undefined` when the flow goes on. */
   const dial = (command: XmlElement, call$: URLSearchParams): RunResult | undefined => {
-    const children = elements(command);
+    const children = childElements(command);
     const targets = children
       .filter((child) => child.name === 'To' || child.name === 'Sip' || child.name === 'Number')
-      .map(textOf)
+      .map(elementText)
       .filter((target) => target !== '');
     const start = now;
     const ring = ringTargets(options, targets, start, {
       simultaneous: true,
-      timeoutSeconds: msAttribute(command, 'timeout', DEFAULT_DIAL_TIMEOUT_SECONDS),
+      timeoutSeconds: millisecondsAttributeAsSeconds(
+        command,
+        'timeout',
+        DEFAULT_DIAL_TIMEOUT_SECONDS,
+      ),
     });
     transcript.push(...ring.transcript);
     now = ring.endedAt;
@@ -556,7 +547,7 @@ export function createOpentactFollower(
     dialRequests.push(...requests);
     const error = children.find((child) => child.name === 'Error');
     if (error === undefined) return undefined;
-    return run(elements(error), call$);
+    return run(childElements(error), call$);
   };
 
   /** Requests of a failed Dial, sent before whatever the flow does next. */
@@ -574,7 +565,7 @@ export function createOpentactFollower(
           if (!prompt(command)) return callerHangsUp;
           continue;
         case 'Answer':
-          if (!spend(msAttribute(command, 'delay', 0))) return callerHangsUp;
+          if (!spend(millisecondsAttributeAsSeconds(command, 'delay', 0))) return callerHangsUp;
           continue;
         case 'Dial': {
           const result = dial(command, call$);
@@ -589,7 +580,7 @@ export function createOpentactFollower(
             text:
               command.name === 'Record'
                 ? 'is recorded'
-                : `(a <Callback> to ${command.attributes?.['url'] ?? textOf(command)} is not followed by the simulation)`,
+                : `(a <Callback> to ${command.attributes?.['url'] ?? elementText(command)} is not followed by the simulation)`,
           });
           continue;
         case 'Gather':
@@ -597,7 +588,7 @@ export function createOpentactFollower(
         default:
           continue;
       }
-      const children = elements(command);
+      const children = childElements(command);
       for (const child of children) {
         if (!prompt(child)) return callerHangsUp;
       }
@@ -606,9 +597,10 @@ export function createOpentactFollower(
         transcript.push({
           kind: 'no-input',
           at: now,
-          waitedSeconds: msAttribute(command, 'timeout', GATHER_TIMEOUT_SECONDS),
+          waitedSeconds: millisecondsAttributeAsSeconds(command, 'timeout', GATHER_TIMEOUT_SECONDS),
         });
-        if (!spend(msAttribute(command, 'timeout', GATHER_TIMEOUT_SECONDS))) return callerHangsUp;
+        if (!spend(millisecondsAttributeAsSeconds(command, 'timeout', GATHER_TIMEOUT_SECONDS)))
+          return callerHangsUp;
       } else {
         transcript.push({ kind: 'presses', at: now, digits: entry });
         if (!spend(PRESS_SECONDS)) return callerHangsUp;
@@ -647,7 +639,7 @@ export function createOpentactFollower(
           : (children.find(
               (child) => child.name === 'DTMF' && child.attributes?.['value'] === entry,
             ) ?? children.find((child) => child.name === 'Error'));
-      const result = branch === undefined ? undefined : run(elements(branch), call$);
+      const result = branch === undefined ? undefined : run(childElements(branch), call$);
       if (result !== undefined) return result;
     }
     return undefined;
@@ -675,7 +667,7 @@ export function createOpentactFollower(
 
   const follow = (document: XmlElement | undefined, call$: URLSearchParams): TestRequest[] => {
     if (document === undefined) return end('failed', 'provider', dialRequests.splice(0));
-    const result = run(elements(document), call$) ?? { end: 'completed', by: 'app' };
+    const result = run(childElements(document), call$) ?? { end: 'completed', by: 'app' };
     const before = dialRequests.splice(0);
     if ('request' in result) return [...before, result.request];
     return end(result.end, result.by, [...before, ...(result.requests ?? [])]);

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import type { XmlElement } from '../../core/xml';
 import type { TestReply, TestRequest } from '../../testing/reply';
 import { parseXml } from '../../testing/xml';
-import { answerUrlTarget, assertValidAnswer } from '../plugin-kit';
+import { answerUrlTarget, assertValidAnswer, childElements } from '../plugin-kit';
 import { OZEKI_RULES } from './validate';
 import type { PlayedCall } from '../../testing/types';
 import {
@@ -125,13 +125,6 @@ export interface OzekiAnswerReply {
   readonly status: number | undefined;
   /** The answer's body as text. */
   readonly body: string;
-}
-
-/** The elements among `element`'s children. */
-function elements(element: XmlElement | undefined): XmlElement[] {
-  return (element?.children ?? []).filter(
-    (child): child is XmlElement => typeof child !== 'string',
-  );
 }
 
 /** An attribute by name in any letter case (Ozeki reads `ForwardToUrl` and `ForwardToURL`). */
@@ -288,11 +281,11 @@ export function createOzekiFollower(
   };
 
   const userInput = (command: XmlElement, callId: string, nested: boolean): RunResult => {
-    const initial = elements(command).find((child) => child.name === 'InitialCommands');
-    const inputs = elements(elements(command).find((child) => child.name === 'Inputs'));
+    const initial = childElements(command).find((child) => child.name === 'InitialCommands');
+    const inputs = childElements(childElements(command).find((child) => child.name === 'Inputs'));
     // Bounded: each pass takes an entry (or ends), so a BackKey loop ends with the entries.
     for (;;) {
-      const heard = run(elements(initial), callId, nested);
+      const heard = run(childElements(initial), callId, nested);
       if (heard.kind !== 'continue') return heard;
       const entry = entries.shift();
       if (entry === undefined) {
@@ -312,7 +305,7 @@ export function createOzekiFollower(
         (input) => input.name === 'Input' && attribute(input, 'Key') === entry,
       );
       if (branch !== undefined) {
-        const result = run(elements(branch), callId, true);
+        const result = run(childElements(branch), callId, true);
         if (result.kind === 'back') continue;
         return result;
       }
@@ -425,7 +418,7 @@ export function createOzekiFollower(
     }
     assertValidAnswer(OZEKI_RULES, 'Ozeki', reply.request.event, reply.body);
     const callId = new URLSearchParams(reply.request.body).get('CallId') ?? '';
-    const result = run(elements(parseXml(reply.body)), callId, false);
+    const result = run(childElements(parseXml(reply.body)), callId, false);
     if (result.kind === 'request') return flush([result.request]);
     end('completed', 'end of the OzML: Ozeki hangs up', 'app');
     return flush([]);

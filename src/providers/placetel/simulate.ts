@@ -8,7 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { XmlElement } from '../../core/xml';
-import { assertValidAnswer } from '../plugin-kit';
+import { assertValidAnswer, elementText } from '../plugin-kit';
 import { parseXml } from '../../testing/xml';
 import type { PlacetelHangupType } from './events';
 import { PLACETEL_RULES } from './validate';
@@ -198,14 +198,6 @@ function childrenNamed(element: XmlElement, name: string): XmlElement[] {
   );
 }
 
-/** The trimmed text of `element`. */
-function textOf(element: XmlElement): string {
-  return (element.children ?? [])
-    .filter((child): child is string => typeof child === 'string')
-    .join('')
-    .trim();
-}
-
 /** A whole number of seconds from an attribute, or `fallback` when absent or not a number. */
 function secondsAttribute(value: string | undefined, fallback: number): number {
   if (value === undefined || !/^\d+$/.test(value.trim())) return fallback;
@@ -370,7 +362,7 @@ class PlacetelCallModel {
     let allBusy = targets.length > 0;
     for (const target of targets) {
       const numbers = childrenNamed(target, 'Number')
-        .map(textOf)
+        .map(elementText)
         .filter((number) => number !== '');
       if (numbers.length === 0) continue;
       const ringtime = secondsAttribute(target.attributes?.['ringtime'], PLACETEL_TARGET_RINGTIME);

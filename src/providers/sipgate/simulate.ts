@@ -23,7 +23,13 @@ import {
   type RingOutcome,
   type TranscriptEntry,
 } from '../../testing/transcript';
-import { answerUrlTarget, assertValidAnswer } from '../plugin-kit';
+import {
+  answerUrlTarget,
+  assertValidAnswer,
+  childElements,
+  elementText,
+  millisecondsAttributeAsSeconds,
+} from '../plugin-kit';
 import type { SipgateHangupCause } from './events';
 import { SIPGATE_RULES } from './validate';
 import { SIPGATE_SIGNATURE_HEADER, signSipgateBody } from './verify';
@@ -208,13 +214,6 @@ export interface SipgateAnswerReply {
   readonly body: string;
 }
 
-/** The elements among `element`'s children. */
-function elements(element: XmlElement | undefined): XmlElement[] {
-  return (element?.children ?? []).filter(
-    (child): child is XmlElement => typeof child !== 'string',
-  );
-}
-
 /** Seconds a prompt (`<Play>`) is taken to last on the simulated clock. */
 const PROMPT_SECONDS = 2;
 /** Seconds the caller takes to type one digits entry. */
@@ -225,21 +224,6 @@ const GATHER_TIMEOUT_SECONDS = 2;
 export const SIPGATE_DEFAULT_TALK_SECONDS = 10;
 /** Prompts in a row without input after which the simulated caller hangs up. */
 const MAX_NO_INPUTS = 2;
-
-/** The text of `element` (its string children joined, trimmed). */
-function textOf(element: XmlElement | undefined): string {
-  return (element?.children ?? [])
-    .filter((child): child is string => typeof child === 'string')
-    .join('')
-    .trim();
-}
-
-/** Seconds of a millisecond attribute, or `fallback`. */
-function msAttribute(element: XmlElement, name: string, fallback: number): number {
-  const value = element.attributes?.[name];
-  if (value === undefined || !/^\d+$/.test(value.trim())) return fallback;
-  return Number(value) / 1000;
-}
 
 /** The neutral outcome of a `--hangup-cause` given for a call left to ring or dialled. */
 function outcomeOfCause(cause: string): { call: CallEndOutcome; ring: RingOutcome } {
@@ -431,7 +415,7 @@ export function createSipgateFollower(
       case 'Hangup':
         return end('normalClearing', established ? 'completed' : 'rejected', 'app');
       case 'Dial': {
-        const children = elements(action);
+        const children = childElements(action);
         if (children.some((child) => child.name === 'Voicemail')) {
           if (ringing !== 'normalClearing') return ring([to]);
           transcript.push({ kind: 'note', at: now, text: 'is put through to the voicemail' });
@@ -442,14 +426,14 @@ export function createSipgateFollower(
         }
         const numbers = children
           .filter((child) => child.name === 'Number')
-          .map(textOf)
+          .map(elementText)
           .filter((number) => number !== '');
         return ring(numbers.length === 0 ? [to] : numbers);
       }
       case 'Gather': {
         established = true;
-        for (const play of elements(action).filter((child) => child.name === 'Play')) {
-          const url = textOf(elements(play).find((child) => child.name === 'Url'));
+        for (const play of childElements(action).filter((child) => child.name === 'Play')) {
+          const url = elementText(childElements(play).find((child) => child.name === 'Url'));
           transcript.push({ kind: 'hears', at: now, what: `audio ${url}` });
           if (!spend(PROMPT_SECONDS)) return callerCancels();
         }
@@ -464,7 +448,7 @@ export function createSipgateFollower(
             });
             return callerCancels();
           }
-          const waited = msAttribute(action, 'timeout', GATHER_TIMEOUT_SECONDS);
+          const waited = millisecondsAttributeAsSeconds(action, 'timeout', GATHER_TIMEOUT_SECONDS);
           transcript.push({ kind: 'no-input', at: now, waitedSeconds: waited });
           if (!spend(waited)) return callerCancels();
         } else {
@@ -485,7 +469,7 @@ export function createSipgateFollower(
         ]);
       }
       case 'Play': {
-        const url = textOf(elements(action).find((child) => child.name === 'Url'));
+        const url = elementText(childElements(action).find((child) => child.name === 'Url'));
         transcript.push({ kind: 'hears', at: now, what: `audio ${url}` });
         if (!spend(PROMPT_SECONDS)) return callerCancels();
         return ring([to]);
@@ -516,7 +500,7 @@ export function createSipgateFollower(
       onHangup = root.attributes?.['onHangup'] ?? onHangup;
     }
     if (hangupAt !== undefined && hangupAt <= now) return { requests: callerCancels(), transcript };
-    return { requests: run(elements(root)[0]), transcript };
+    return { requests: run(childElements(root)[0]), transcript };
   };
 }
 

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { assertValidAnswer } from '../plugin-kit';
+import { assertValidAnswer, elementText } from '../plugin-kit';
 import type { ProviderRules } from '../../validate/types';
 import { parseXml } from '../../testing/xml';
 import type { XmlElement } from '../../core/xml';
@@ -320,14 +320,6 @@ export function twimlCallStep(
   };
 }
 
-/** The text of an element (its text children, trimmed). */
-function textOf(element: XmlElement): string {
-  return (element.children ?? [])
-    .filter((item): item is string => typeof item === 'string')
-    .join('')
-    .trim();
-}
-
 /** A whole number ≥ 0 from an attribute, else `fallback`. */
 function numberAttribute(value: string | undefined, fallback: number): number {
   if (value === undefined || !/^\d+(\.\d+)?$/.test(value.trim())) return fallback;
@@ -540,7 +532,7 @@ export function followTwimlCall(
     if (verb.name === 'Pause') return passes(numberAttribute(attributes['length'], 1));
     if (verb.name !== 'Say' && verb.name !== 'Play') return false;
     const loops = Math.max(1, numberAttribute(attributes['loop'], 1));
-    const text = textOf(verb);
+    const text = elementText(verb);
     const what = verb.name === 'Say' ? text : `audio ${text}`;
     transcript.push({
       kind: 'hears',
@@ -600,7 +592,7 @@ export function followTwimlCall(
         };
       }
       case 'Redirect': {
-        const url = textOf(verb);
+        const url = elementText(verb);
         const target = targetOf(url, request, baseUrl);
         if (target === undefined) return notFollowed(url);
         transcript.push({ kind: 'follows', at: call.clock, url: shownUrl(target, url) });
@@ -684,7 +676,7 @@ export function followTwimlCall(
         transcript.push({
           kind: 'note',
           at: call.clock,
-          text: `waits in queue ${textOf(verb)} (no agent takes the call in the simulation)`,
+          text: `waits in queue ${elementText(verb)} (no agent takes the call in the simulation)`,
         });
         passes(options.talkSeconds ?? options.durationSeconds ?? 30);
         return callerHangsUp();
@@ -746,16 +738,16 @@ function dial(
   const attributes = verb.attributes ?? {};
   const targets: string[] = [];
   let room: string | undefined;
-  const text = textOf(verb);
+  const text = elementText(verb);
   if (text !== '') targets.push(text);
   for (const noun of verb.children ?? []) {
     if (typeof noun === 'string') continue;
     if (noun.name === 'Number' || noun.name === 'Sip' || noun.name === 'Client') {
-      targets.push(textOf(noun));
+      targets.push(elementText(noun));
     } else if (noun.name === 'Conference') {
-      room = `conference ${textOf(noun)}`;
+      room = `conference ${elementText(noun)}`;
     } else if (noun.name === 'Queue') {
-      room = `the next caller of queue ${textOf(noun)}`;
+      room = `the next caller of queue ${elementText(noun)}`;
     }
   }
   const caller = (): TwimlCallEnd => ({

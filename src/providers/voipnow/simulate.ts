@@ -25,7 +25,7 @@ import {
 } from '../../testing/transcript';
 import type { PlayedCall } from '../../testing/types';
 import { parseXml } from '../../testing/xml';
-import { assertValidAnswer } from '../plugin-kit';
+import { assertValidAnswer, childElements, elementText } from '../plugin-kit';
 import { VOIPNOW_RULES } from './validate';
 
 /** Options of {@link voipNowCallScenario} and {@link createVoipNowCall}. */
@@ -244,19 +244,6 @@ export interface VoipNowCall {
   follow(reply: VoipNowAnswerReply, baseUrl?: string): CallStep;
 }
 
-/** The elements among `element`'s children. */
-function elements(element: XmlElement): XmlElement[] {
-  return (element.children ?? []).filter((child): child is XmlElement => typeof child !== 'string');
-}
-
-/** The text of an element (its string children, trimmed). */
-function textOf(element: XmlElement): string {
-  return (element.children ?? [])
-    .filter((child): child is string => typeof child === 'string')
-    .join('')
-    .trim();
-}
-
 /** A whole number of at least 1 from an attribute, else `fallback`. */
 function count(value: string | undefined, fallback: number): number {
   return value !== undefined && /^\d+$/.test(value.trim()) && Number(value) >= 1
@@ -360,7 +347,7 @@ export function createVoipNowCall(options: VoipNowCallScenarioOptions = {}): Voi
           transcript.push({
             kind: 'hears',
             at: clock,
-            what: `sound ${textOf(verb)}${loops > 1 ? ` (${loops} times)` : ''}${background ? ' (in the background)' : ''}`,
+            what: `sound ${elementText(verb)}${loops > 1 ? ` (${loops} times)` : ''}${background ? ' (in the background)' : ''}`,
           });
           if (!pass(background ? 0 : VOIPNOW_PROMPT_SECONDS * loops)) return callerHungUp;
           const digitvar = attributes['digitvar'];
@@ -381,7 +368,7 @@ export function createVoipNowCall(options: VoipNowCallScenarioOptions = {}): Voi
           break;
         }
         case 'PlayTTS':
-          transcript.push({ kind: 'hears', at: clock, what: textOf(verb) });
+          transcript.push({ kind: 'hears', at: clock, what: elementText(verb) });
           if (!pass(VOIPNOW_PROMPT_SECONDS)) return callerHungUp;
           break;
         case 'Pause': {
@@ -391,7 +378,8 @@ export function createVoipNowCall(options: VoipNowCallScenarioOptions = {}): Voi
           break;
         }
         case 'SetVar':
-          if (attributes['name'] !== undefined) variables.set(attributes['name'], textOf(verb));
+          if (attributes['name'] !== undefined)
+            variables.set(attributes['name'], elementText(verb));
           break;
         case 'Hangup':
           return { outcome: 'completed', by: 'app' };
@@ -466,7 +454,7 @@ export function createVoipNowCall(options: VoipNowCallScenarioOptions = {}): Voi
       let verbs: XmlElement[] = [];
       if (ok && reply.body.trim() !== '') {
         assertValidAnswer(VOIPNOW_RULES, 'VoipNow', 'call_interactive', reply.body);
-        verbs = elements(parseXml(reply.body));
+        verbs = childElements(parseXml(reply.body));
       } else {
         transcript.push({
           kind: 'note',
