@@ -55,6 +55,8 @@ export {
   type CallStore,
   type ClaimResult,
   type MemoryStoreOptions,
+  type RecordedClaim,
+  type RecordWrite,
   type StoredReply,
 } from './core/store';
 export {
@@ -160,6 +162,12 @@ export {
   createCallControlApp as createWebhookApp,
 } from './adapters/app';
 export { createFetchHandler, type FetchHandler, type FetchHandlerOptions } from './adapters/fetch';
+export {
+  API_HELMET_OPTIONS,
+  type SecurityHeaders,
+  type SecurityHeadersOption,
+  type SecurityHeadersOptions,
+} from './adapters/security-headers';
 export {
   createFastifyPlugin,
   type CallControlFastifyPlugin,
