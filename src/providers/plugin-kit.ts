@@ -181,3 +181,27 @@ export function millisecondsAttributeAsSeconds(
   if (value === undefined || !/^\d+$/.test(value.trim())) return fallback;
   return Number(value) / 1000;
 }
+
+/** Query parameters a transcript shows as `[redacted]` (a URL token, a key, a signature). */
+const SECRET_PARAMETERS = /^(token|key|secret|password|sig|signature|auth)$/i;
+
+/**
+ * A URL the provider fetches next as a call transcript shows it (`follows` entries): as given
+ * (a path and query below the webhook URL, or absolute), with the value of every query
+ * parameter named like a secret (`token`, `key`, `secret`, `password`, `sig`, `signature`,
+ * `auth`) replaced by `[redacted]`. Never throws.
+ */
+export function transcriptUrl(url: string): string {
+  const mark = url.indexOf('?');
+  if (mark === -1) return url;
+  const query = new URLSearchParams(url.slice(mark + 1));
+  let secret = false;
+  for (const name of [...query.keys()]) {
+    if (SECRET_PARAMETERS.test(name)) {
+      query.set(name, '[redacted]');
+      secret = true;
+    }
+  }
+  if (!secret) return url;
+  return `${url.slice(0, mark)}?${query.toString().replace(/%5Bredacted%5D/g, '[redacted]')}`;
+}

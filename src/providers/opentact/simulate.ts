@@ -14,6 +14,7 @@ import {
   childElements,
   elementText,
   millisecondsAttributeAsSeconds,
+  transcriptUrl,
 } from '../plugin-kit';
 import { parseXml } from '../../testing/xml';
 import type { TestRequest } from '../../testing/reply';
@@ -350,17 +351,10 @@ const PRESS_SECONDS = 1;
 /** A `<Gather>`'s timeout when it names none: 10000 ms (spec §3.1). */
 const GATHER_TIMEOUT_SECONDS = 10;
 
-/** Query parameters shown as `[redacted]` in the transcript. */
-const SECRET_PARAMETERS = /^(token|key|secret|password|sig|signature|auth)$/i;
-
-/** A followed URL as the transcript shows it: path and query, secret parameters redacted. */
+/** A followed URL as the transcript shows it: path and query, secrets redacted. */
 function shownUrl(target: { path: string; query: string }): string {
-  const query = new URLSearchParams(target.query);
-  for (const key of [...query.keys()]) {
-    if (SECRET_PARAMETERS.test(key)) query.set(key, '[redacted]');
-  }
-  const text = query.toString().replace(/%5Bredacted%5D/g, '[redacted]');
-  return text === '' ? target.path || '/' : `${target.path || '/'}?${text}`;
+  const path = target.path || '/';
+  return transcriptUrl(target.query === '' ? path : `${path}?${target.query}`);
 }
 
 /** The Q.850 cause of a dialled leg that did not take the call. */

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import type { XmlElement } from '../../core/xml';
 import type { TestReply, TestRequest } from '../../testing/reply';
 import { parseXml } from '../../testing/xml';
-import { answerUrlTarget, assertValidAnswer, childElements } from '../plugin-kit';
+import { answerUrlTarget, assertValidAnswer, childElements, transcriptUrl } from '../plugin-kit';
 import { OZEKI_RULES } from './validate';
 import type { PlayedCall } from '../../testing/types';
 import {
@@ -273,7 +273,7 @@ export function createOzekiFollower(
     const target = answerUrlTarget(url, baseUrl);
     if (target === undefined)
       return end('failed', `${name} URL cannot be read: ${url}`, 'provider');
-    pending.push({ kind: 'follows', at: now, url });
+    pending.push({ kind: 'follows', at: now, url: transcriptUrl(url) });
     return {
       kind: 'request',
       request: { ...ozekiNotification(name, fields), path: target.path, query: target.query },

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { TWIML_PLAN_NOTES } from '../twiml/simulate';
 import { defineProviderPlugin, type SimulateArguments } from '../plugin';
 import { signalwireFlow } from './flow';
 import {
@@ -119,13 +120,7 @@ requested, a <Dial> or <Record> with an action posts its result; <Hangup>, <Reje
 of the document end the call, then the status callback (--hangup-cause) is sent. URLs outside
 the given URL are not followed. --signing-key signs each request with X-SignalWire-Signature
 for the exact URL it is sent to (§3.1): give the app that URL as its publicUrl.
-The scenario's plan (--scenario file: targets, talkSeconds, hangupAfterSeconds) decides each
-<Dial>: its targets ring at once (one after the other with sequential="true"), each up to its
-timeout (default 30 s); the action gets DialCallStatus completed/busy/no-answer/failed/canceled
-and DialCallDuration (the talk time); --dial-status forces that outcome. The final callback is
-sent when the call ends, with CallDuration from the simulated clock. A first-verb <Reject> ends
-the call unanswered: CallStatus busy (reason="busy") or no-answer (rejected), as the providers'
-<Reject> pages say (the reference lists only the attribute).`,
+${TWIML_PLAN_NOTES}`,
     scenario: (options) => signalwireCallStep(scenarioOf(options)),
     follow: (reply, sent, options, baseUrl) =>
       followSignalwireAnswer(reply, sent, scenarioOf(options), baseUrl),

@@ -29,6 +29,7 @@ import {
   childElements,
   elementText,
   millisecondsAttributeAsSeconds,
+  transcriptUrl,
 } from '../plugin-kit';
 import type { SipgateHangupCause } from './events';
 import { SIPGATE_RULES } from './validate';
@@ -504,17 +505,10 @@ export function createSipgateFollower(
   };
 }
 
-/** Query parameters shown as `[redacted]` in the transcript. */
-const SECRET_PARAMETERS = /^(token|key|secret|password|sig|signature|auth)$/i;
-
-/** A followed URL as the transcript shows it: path and query, secret parameters redacted. */
+/** A followed URL as the transcript shows it: path and query, secrets redacted. */
 function shownUrl(target: { path: string; query: string }): string {
-  const query = new URLSearchParams(target.query);
-  for (const name of [...query.keys()]) {
-    if (SECRET_PARAMETERS.test(name)) query.set(name, '[redacted]');
-  }
-  const text = query.toString().replace(/%5Bredacted%5D/g, '[redacted]');
-  return text === '' ? target.path || '/' : `${target.path || '/'}?${text}`;
+  const path = target.path || '/';
+  return transcriptUrl(target.query === '' ? path : `${path}?${target.query}`);
 }
 
 /**

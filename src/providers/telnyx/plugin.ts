@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { TWIML_PLAN_NOTES } from '../twiml/simulate';
 import { readFileSync } from 'node:fs';
 import { defineProviderPlugin, type SimulateArguments } from '../plugin';
 import { telnyxFlow } from './flow';
@@ -143,13 +144,7 @@ the document end the call, then the call-progress callback (--hangup-cause) is s
 outside the given URL are not followed. --private-key signs each request when it is sent
 (telnyx-timestamp = now, signature over "timestamp|body", §3); the app checks the time within
 300 seconds either way.
-The scenario's plan (--scenario file: targets, talkSeconds, hangupAfterSeconds) decides each
-<Dial>: its targets ring at once (one after the other with sequential="true"), each up to its
-timeout (default 30 s); the action gets DialCallStatus completed/busy/no-answer/failed/canceled
-and DialCallDuration (the talk time); --dial-status forces that outcome. The final callback is
-sent when the call ends, with CallDuration from the simulated clock. A first-verb <Reject> ends
-the call unanswered: CallStatus busy (reason="busy") or no-answer (rejected), as the providers'
-<Reject> pages say (the reference lists only the attribute).`,
+${TWIML_PLAN_NOTES}`,
     scenario: (options) => telnyxCallStep(scenarioOf(options)),
     follow: (reply, sent, options, baseUrl) =>
       followTelnyxAnswer(reply, sent, scenarioOf(options), baseUrl),

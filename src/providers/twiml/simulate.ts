@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { assertValidAnswer, elementText } from '../plugin-kit';
+import { assertValidAnswer, elementText, transcriptUrl } from '../plugin-kit';
 import type { ProviderRules } from '../../validate/types';
 import { parseXml } from '../../testing/xml';
 import type { XmlElement } from '../../core/xml';
@@ -341,10 +341,10 @@ const CALL_FIELDS = [
 const byName = (fields: Array<[string, string]>): Array<[string, string]> =>
   fields.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 
-/** A URL as the transcript shows it: below `baseUrl` when it is there, else absolute. */
+/** A URL as the transcript shows it: below `baseUrl` when it is there, else absolute; secrets redacted. */
 function shownUrl(target: { path: string; query: string } | undefined, url: string): string {
-  if (target === undefined) return url;
-  return target.query === '' ? target.path : `${target.path}?${target.query}`;
+  if (target === undefined) return transcriptUrl(url);
+  return transcriptUrl(target.query === '' ? target.path : `${target.path}?${target.query}`);
 }
 
 /**
@@ -809,3 +809,15 @@ function dial(
   call.failedDial = failure;
   return { status: failure, talkSeconds: 0 };
 }
+
+/**
+ * The part of `callcontrol simulate <twilio|telnyx|signalwire> --help` that says how the
+ * TwiML call model reads the scenario's plan (one text for the three providers).
+ */
+export const TWIML_PLAN_NOTES = `The scenario's plan (--scenario file: targets, talkSeconds, hangupAfterSeconds) decides each
+<Dial>: its targets ring at once (one after the other with sequential="true"), each up to its
+timeout (default 30 s); the action gets DialCallStatus completed/busy/no-answer/failed/canceled
+and DialCallDuration (the talk time); --dial-status forces that outcome. The final callback is
+sent when the call ends, with CallDuration from the simulated clock. A first-verb <Reject> ends
+the call unanswered: CallStatus busy (reason="busy") or no-answer (rejected), as the providers'
+<Reject> pages say (the reference lists only the attribute).`;

@@ -25,7 +25,7 @@ import {
 } from '../../testing/transcript';
 import type { PlayedCall } from '../../testing/types';
 import { parseXml } from '../../testing/xml';
-import { assertValidAnswer, childElements, elementText } from '../plugin-kit';
+import { assertValidAnswer, childElements, elementText, transcriptUrl } from '../plugin-kit';
 import { VOIPNOW_RULES } from './validate';
 
 /** Options of {@link voipNowCallScenario} and {@link createVoipNowCall}. */
@@ -468,7 +468,7 @@ export function createVoipNowCall(options: VoipNowCallScenarioOptions = {}): Voi
       transcript.push({
         kind: 'follows',
         at: clock,
-        url: `${baseUrl}${next.path}?${new URLSearchParams(params()).toString()}`,
+        url: transcriptUrl(`${baseUrl}${next.path}?${new URLSearchParams(params()).toString()}`),
       });
       return { requests: [next], transcript };
     },
