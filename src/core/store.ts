@@ -276,6 +276,8 @@ export class MemoryStore implements CallStore {
    * every used session doubled the table (73 instead of 37 bytes per session).
    */
   #newest: string | undefined;
+  /** The iterator {@link MemoryStore.#evict} takes the least recently used sessions from. */
+  #oldest: MapIterator<[string, string]> | undefined;
   readonly #waiters = new Map<string, Set<(reply: StoredReply | undefined) => void>>();
   /**
    * Replies remembered recently, by body: most deliveries are answered with one of a few
@@ -445,13 +447,38 @@ export class MemoryStore implements CallStore {
     this.#sessions.set(flat(callKey), text);
     this.#newest = callKey;
     this.#sessionBytes += size;
-    for (const [key, oldest] of this.#sessions) {
-      if (this.#sessions.size <= this.#maxSessions && this.#sessionBytes <= this.#maxSessionBytes) {
-        break;
-      }
-      this.#sessions.delete(key);
-      this.#sessionBytes -= sessionSize(key, oldest);
+    this.#evict();
+  }
+
+  /**
+   * Removes the least recently used sessions while a limit is exceeded.
+   *
+   * A map's iteration starts at the front of V8's table and steps over every entry deleted
+   * since the table was last rebuilt; in a full store each write evicts the first session and
+   * every read moves one to the end, so a new iterator per write stepped over up to tens of
+   * thousands of deleted entries (36 % of busy time, docs/performance.md). One iterator is
+   * kept while the writes keep evicting: every entry it passed was deleted, so its next entry
+   * is the map's first. It is dropped after a write that evicted nothing, so that it does not
+   * hold the map's old tables alive.
+   */
+  #evict(): void {
+    if (this.#sessions.size <= this.#maxSessions && this.#sessionBytes <= this.#maxSessionBytes) {
+      this.#oldest = undefined;
+      return;
     }
+    do {
+      this.#oldest ??= this.#sessions.entries();
+      const next = this.#oldest.next();
+      if (next.done === true) {
+        // Not while a limit is exceeded: it ends only past the last entry, and it deleted every
+        // entry it passed (so the map would be empty).
+        this.#oldest = undefined;
+        return;
+      }
+      const [key, text] = next.value;
+      this.#sessions.delete(key);
+      this.#sessionBytes -= sessionSize(key, text);
+    } while (this.#sessions.size > this.#maxSessions || this.#sessionBytes > this.#maxSessionBytes);
   }
 
   #remove(callKey: string): void {
@@ -515,5 +542,6 @@ export class MemoryStore implements CallStore {
     this.#sessions.clear();
     this.#sessionBytes = 0;
     this.#newest = undefined;
+    this.#oldest = undefined;
   }
 }

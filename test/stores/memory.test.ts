@@ -2,6 +2,7 @@
  * MemoryStore: the CallStore contract, and the limits that keep it bounded (least recently used
  * deliveries and sessions go first).
  */
+import fc from 'fast-check';
 import { MemoryStore } from '../../src/core/store';
 import { describeCallStore, uniqueKey } from './contract';
 
@@ -102,6 +103,57 @@ describe('MemoryStore limits', () => {
     expect(await store.sessionGetAll(c)).toEqual({});
     expect(await store.sessionGet(a, 'f')).toBe(1);
     await store.close();
+  });
+
+  test('any run of writes, reads, deletes and evictions keeps the order of a reference LRU', async () => {
+    // The store keeps one iterator over its map across the writes that evict; reads move
+    // sessions behind it and deletes leave holes. A reference model says what must survive.
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 6 }),
+        fc.array(
+          fc.tuple(
+            fc.constantFrom('set', 'get', 'delete', 'expire'),
+            fc.integer({ min: 0, max: 11 }),
+          ),
+          { maxLength: 120 },
+        ),
+        async (max, steps) => {
+          const store = new MemoryStore({ maxSessions: max });
+          const model: string[] = []; // least recently used first
+          const use = (call: string): void => {
+            const at = model.indexOf(call);
+            if (at >= 0) model.splice(at, 1);
+            model.push(call);
+          };
+          for (const [op, n] of steps) {
+            const call = `call-${n}`;
+            const live = model.includes(call);
+            if (op === 'set') {
+              await store.sessionSet(call, 'f', n, 60_000);
+              use(call);
+              while (model.length > max) model.shift();
+            } else if (op === 'get') {
+              expect(await store.sessionGet(call, 'f')).toBe(live ? n : undefined);
+              if (live) use(call);
+            } else if (op === 'delete') {
+              await store.sessionDelete(call, 'f'); // its only field: the session goes
+              if (live) model.splice(model.indexOf(call), 1);
+            } else {
+              await store.sessionExpire(call, 60_000);
+              if (live) use(call);
+            }
+          }
+          for (let n = 0; n < 12; n++) {
+            const call = `call-${n}`;
+            expect(await store.sessionGetAll(call)).toEqual(model.includes(call) ? { f: n } : {});
+            if (model.includes(call)) use(call);
+          }
+          await store.close();
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 
   test('a session written again counts only its latest bytes', async () => {
