@@ -10,7 +10,8 @@
  * @module
  */
 import { isDeepStrictEqual } from 'node:util';
-import { DOMParser, type Element, type Node } from '@xmldom/xmldom';
+import type { Element, Node } from '@xmldom/xmldom';
+import { xmldom } from '../core/xmldom';
 import type { XmlElement } from '../core/xml';
 
 const ELEMENT_NODE = 1;
@@ -52,6 +53,7 @@ function canonical(element: Element): XmlElement {
  */
 export function parseXml(xml: string): XmlElement {
   let failure: string | undefined;
+  const { DOMParser } = xmldom();
   const parser = new DOMParser({
     onError: (level, message) => {
       if (level !== 'warning') failure ??= message;

@@ -8,7 +8,8 @@
  *
  * @module
  */
-import { DOMParser, type Element as DomElement, type Node as DomNode } from '@xmldom/xmldom';
+import type { Element as DomElement, Node as DomNode } from '@xmldom/xmldom';
+import { xmldom } from '../core/xmldom';
 import type {
   AttributeRule,
   ElementRule,
@@ -85,6 +86,7 @@ export function parseDocument(xml: string): Parsed {
   }
   const problems: Problem[] = [];
   let locator: Locator = {};
+  const { DOMParser } = xmldom();
   const parser = new DOMParser({
     locator: true,
     onError: (level, message, context: unknown) => {

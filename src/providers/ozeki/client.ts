@@ -37,13 +37,10 @@
  * @module
  */
 import type { OzekiCallState } from './events';
-import {
-  DOMParser,
-  type Document as XmlDomDocument,
-  type Element as XmlDomElement,
-} from '@xmldom/xmldom';
+import type { Document as XmlDomDocument, Element as XmlDomElement } from '@xmldom/xmldom';
 import { BoundedReadError, readResponseBody } from '../../core/bounded-read';
 import { upstreamFailure } from '../../core/upstream';
+import { xmldom } from '../../core/xmldom';
 import { CallControlError } from '../../core/errors';
 import { renderXml, type XmlElement } from '../../core/xml';
 
@@ -396,6 +393,7 @@ function toReadElement(element: XmlDomElement): ReadElement {
 
 /** Reads a whole XML document strictly; throws {@link XmlSyntaxError}. */
 function readXml(source: string): ReadElement {
+  const { DOMParser } = xmldom();
   const parser = new DOMParser({
     onError: (level, message) => {
       if (level !== 'warning') throw new XmlSyntaxError(message);
