@@ -818,29 +818,35 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
     remaining: () => number,
   ): Promise<WebhookReply> {
     let renewing = true;
-    const renewal = setInterval(() => {
-      void this.#store('renew', request, event, () => this.store.renew(key, token, LEASE_MS)).then(
-        (held) => {
+    let renewal: NodeJS.Timeout | undefined;
+    const stopRenewing = (): void => {
+      renewing = false;
+      if (renewal !== undefined) clearInterval(renewal);
+    };
+    // Armed only when the dispatch has not settled by the end of this run of microtasks (a
+    // handler that answers at once needs no renewal: no timer for it). The first renewal is
+    // due LEASE_RENEW_MS later, a third of the lease, either way.
+    process.nextTick(() => {
+      if (!renewing) return;
+      renewal = setInterval(() => {
+        void this.#store('renew', request, event, () =>
+          this.store.renew(key, token, LEASE_MS),
+        ).then((held) => {
           // Lost (its lease lapsed and another request claimed it): nothing left to renew.
-          if (held === false && renewing) {
-            renewing = false;
-            clearInterval(renewal);
-          }
-        },
-      );
-    }, LEASE_RENEW_MS);
-    renewal.unref();
+          if (held === false && renewing) stopRenewing();
+        });
+      }, LEASE_RENEW_MS);
+      renewal.unref();
+    });
     let reply: WebhookReply;
     try {
       reply = await this.#dispatch(event, request, remaining);
     } catch (error) {
-      renewing = false;
-      clearInterval(renewal);
+      stopRenewing();
       void this.#store('release', request, event, () => this.store.release(key, token));
       throw error;
     }
-    renewing = false;
-    clearInterval(renewal);
+    stopRenewing();
     if (reply.outcome === 'fallback') {
       void this.#store('release', request, event, () => this.store.release(key, token));
     } else {

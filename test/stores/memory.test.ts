@@ -257,3 +257,73 @@ describe('MemoryStore remembered replies', () => {
     await store.close();
   });
 });
+
+describe('MemoryStore.claimWithRecord and completeWithRecord', () => {
+  const REPLY = { status: 200, headers: { 'content-type': 'application/xml' }, body: '<R/>' };
+
+  test('claimed: the record as sessionGetAll reads it; pending and done: no record', async () => {
+    const store = new MemoryStore();
+    const record = uniqueKey('placetel#call');
+    await store.sessionSet(record, 'IncomingCall', true, 5000);
+    await store.sessionSet(record, '#ended', 'HungUp', 5000);
+    const key = uniqueKey('placetel:delivery');
+    const first = await store.claimWithRecord(key, 5000, record);
+    expect(first).toEqual({
+      claim: { state: 'claimed', token: expect.any(String) },
+      record: { IncomingCall: true, '#ended': 'HungUp' },
+    });
+    expect(await store.claimWithRecord(key, 5000, record)).toEqual({
+      claim: { state: 'pending' },
+      record: {},
+    });
+    if (first.claim.state !== 'claimed') throw new Error('not claimed');
+    await store.complete(key, first.claim.token, REPLY, 5000);
+    expect(await store.claimWithRecord(key, 5000, record)).toEqual({
+      claim: { state: 'done', reply: REPLY },
+      record: {},
+    });
+    expect((await store.claimWithRecord(uniqueKey('d'), 5000, uniqueKey('c#x'))).record).toEqual(
+      {},
+    );
+    await store.close();
+  });
+
+  test('the lease is milliseconds: a claim lapses after it', async () => {
+    const store = new MemoryStore();
+    const key = uniqueKey('placetel:delivery');
+    const record = uniqueKey('placetel#call');
+    expect((await store.claimWithRecord(key, 30, record)).claim.state).toBe('claimed');
+    expect((await store.claim(key, 30)).state).toBe('pending');
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    expect((await store.claim(key, 30)).state).toBe('claimed');
+    await store.close();
+  });
+
+  test('only the holder stores the reply; the record is written either way, for its TTL', async () => {
+    const store = new MemoryStore();
+    const record = uniqueKey('placetel#call');
+    const key = uniqueKey('placetel:delivery');
+    const claim = (await store.claimWithRecord(key, 5000, record)).claim;
+    if (claim.state !== 'claimed') throw new Error('not claimed');
+    const write = { callKey: record, field: '#ended', value: 'HungUp', ttlMs: 60 };
+    await store.completeWithRecord(key, 'someone-else', REPLY, 5000, write);
+    expect((await store.claim(key, 5000)).state).toBe('pending');
+    expect(await store.sessionGetAll(record)).toEqual({ '#ended': 'HungUp' });
+    await store.completeWithRecord(key, claim.token, REPLY, 5000, undefined);
+    expect(await store.claim(key, 5000)).toEqual({ state: 'done', reply: REPLY });
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    expect(await store.sessionGetAll(record)).toEqual({}); // the record's TTL: 60 ms
+    await store.close();
+  });
+
+  test('waiters get the reply stored by completeWithRecord', async () => {
+    const store = new MemoryStore();
+    const key = uniqueKey('placetel:delivery');
+    const claim = (await store.claimWithRecord(key, 5000, uniqueKey('placetel#call'))).claim;
+    if (claim.state !== 'claimed') throw new Error('not claimed');
+    const waiting = store.waitFor(key, 5000);
+    await store.completeWithRecord(key, claim.token, REPLY, 5000, undefined);
+    expect(await waiting).toEqual(REPLY);
+    await store.close();
+  });
+});
