@@ -33,7 +33,10 @@
  *    stopped at the end; its own CPU per request is printed apart. Without redis-server it is
  *    left out of the default set with a note (asked for with `--servers`, the run fails);
  * 8. `express-ceiling` — Express with a mounted middleware answering the constant: what Express
- *    itself costs.
+ *    itself costs;
+ * 9. `cc-express-front` — server 4's app answered in front of an Express app by `routeWebhooks`
+ *    (the webhook path never enters Express), against baselines A and B (9/1, 9/2);
+ * 10. `cc-twilio-front` — server 6's Twilio app the same way (10/2).
  *
  * - Every request is distinct: `--bodies` signed bodies (distinct call ids) are generated first
  *   and cycled through, the same for every server. Each carries `X-PLACETEL-SIGNATURE` (HMAC-SHA256
@@ -190,6 +193,22 @@ const SERVERS: readonly ServerDefinition[] = [
     expected: FORWARD_XML,
     remembers: false,
   },
+  {
+    id: 'cc-express-front',
+    label: '9 callcontrol in front of Express: routeWebhooks (defaults)',
+    file: 'callcontrol-express-front.js',
+    env: { [ENV.duplicates]: 'on' },
+    expected: FORWARD_XML,
+    remembers: true,
+  },
+  {
+    id: 'cc-twilio-front',
+    label: '10 callcontrol Twilio in front of Express: routeWebhooks',
+    file: 'callcontrol-twilio.js',
+    env: { [ENV.front]: 'on' },
+    expected: TWIML_XML,
+    remembers: false,
+  },
 ];
 
 /** The servers run without `--servers`. */
@@ -262,6 +281,27 @@ const RATIOS: readonly {
     under: 'b',
     measure: 'requests/s',
     target: 1.6,
+  },
+  {
+    name: '9/1 callcontrol in front of Express ÷ baseline A',
+    over: 'cc-express-front',
+    under: 'a',
+    measure: 'requests/s',
+    target: 1.4,
+  },
+  {
+    name: '9/2 callcontrol in front of Express ÷ baseline B',
+    over: 'cc-express-front',
+    under: 'b',
+    measure: 'requests/s',
+    target: 1.6,
+  },
+  {
+    name: '10/2 callcontrol Twilio in front of Express ÷ baseline B',
+    over: 'cc-twilio-front',
+    under: 'b',
+    measure: 'requests/s',
+    target: 1.5,
   },
   {
     name: '8/3 Express ceiling ÷ ceiling, CPU/request',

@@ -153,6 +153,7 @@ export {
   type ExpressMiddleware,
 } from './adapters/express';
 export { createNodeHandler, type NodeHandler } from './adapters/node';
+export { routeWebhooks, type RequestListener } from './adapters/route-webhooks';
 // `WebhookApp` and `createWebhookApp` of the package: the app with its adapter methods (the
 // core's own class, without them, is its base; see docs/architecture.md).
 export {

@@ -5,12 +5,14 @@
  * request with a `<Dial>` to both numbers — what baseline B does with twilio-node's `webhook()`
  * and `VoiceResponse`. Default options (duplicate detection on: a Twilio voice request without
  * `I-Twilio-Idempotency-Token` is never taken for a repetition, so every request runs).
+ * With `BENCH_FRONT=on`, server 10: the same app answered in front of the Express app by
+ * `routeWebhooks` instead of mounted in it.
  *
  * @module
  */
 import { createServer } from 'node:http';
 import express from 'express';
-import { twilio } from '../../src';
+import { routeWebhooks, twilio } from '../../src';
 import { listen, requiredEnv } from './listen';
 import { BENCH_PATH, ENV, FORWARD_NUMBERS, TWILIO_SIGNED_URL } from './shared';
 
@@ -23,6 +25,13 @@ calls.on('voice', () =>
 );
 
 const app = express();
-app.use(BENCH_PATH, calls.express());
-
-listen(createServer(app));
+if (process.env[ENV.front] === 'on') {
+  // Server 10: the same app answered in front of Express (routeWebhooks).
+  app.get('/health', (_req, res) => {
+    res.send('ok');
+  });
+  listen(createServer(routeWebhooks({ [BENCH_PATH]: calls.node() }, app)));
+} else {
+  app.use(BENCH_PATH, calls.express());
+  listen(createServer(app));
+}

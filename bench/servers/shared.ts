@@ -50,6 +50,8 @@ export const ENV = {
   duplicates: 'BENCH_DUPLICATES',
   /** `redis://127.0.0.1:<port>/0`: callcontrol with a `RedisStore` there (server 7). */
   redisUrl: 'BENCH_REDIS_URL',
+  /** `on`: the Twilio server answers in front of Express (`routeWebhooks`, server 10). */
+  front: 'BENCH_FRONT',
 } as const;
 
 /** The line a server prints once it listens; the driver reads the port from it. */
