@@ -9,21 +9,12 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import Fastify from 'fastify';
 import { createCallControlApp } from '../../src/adapters/app';
-import type { ProviderDefinition } from '../../src/core/provider';
-import type { WebhookEvent } from '../../src/core/types';
+import { pingProvider } from '../helpers/ping-provider';
 import { baseUrlOf, listenOnLoopback } from '../helpers/server';
 
 const LIMIT = 100;
 
-const provider: ProviderDefinition<WebhookEvent, string> = {
-  name: 'test',
-  methods: ['POST'],
-  events: ['Ping'],
-  answeredEvents: [],
-  parse: () => ({ provider: 'test', name: 'Ping', callId: '', from: '', to: '', raw: {} }),
-  isAnswer: (value): value is string => typeof value === 'string',
-  render: () => '<Response/>',
-};
+const provider = pingProvider();
 
 const app = () =>
   createCallControlApp(provider, {

@@ -9,9 +9,7 @@ import express from 'express';
 import twilio from 'twilio';
 import { createCallControlApp } from '../../src/adapters/app';
 import { createUrlToken } from '../../src/core/auth';
-import { CallControlError } from '../../src/core/errors';
-import type { ProviderDefinition } from '../../src/core/provider';
-import type { Authenticator, WebhookEvent } from '../../src/core/types';
+import { pingProvider, twilioUrlSignature } from '../helpers/ping-provider';
 import { baseUrlOf, listenOnLoopback } from '../helpers/server';
 
 const AUTH_TOKEN = 'fake-auth-token-for-tests';
@@ -20,31 +18,11 @@ const FORM = 'application/x-www-form-urlencoded';
 const PARAMS = { CallSid: 'CA00000000000000000000000000000001', From: '+15550001111' };
 const BODY = new URLSearchParams(PARAMS).toString();
 
-const provider: ProviderDefinition<WebhookEvent, string> = {
-  name: 'test',
-  methods: ['POST'],
-  events: ['Ping'],
-  answeredEvents: [],
-  parse: () => ({ provider: 'test', name: 'Ping', callId: '', from: '', to: '', raw: {} }),
-  isAnswer: (value): value is string => typeof value === 'string',
-  render: () => '<Response/>',
-};
-
-/** Twilio's check, over the URL the app says the request was sent to. */
-const twilioSignature: Authenticator = (request, context) => {
-  const url = context?.publicUrl();
-  const params = Object.fromEntries(new URLSearchParams(request.body.toString('utf8')));
-  const signature = request.headers['x-twilio-signature'] ?? '';
-  if (url === undefined || !twilio.validateRequest(AUTH_TOKEN, signature, url, params)) {
-    throw new CallControlError('CC_ERR_SIGNATURE_INVALID', 'The signature does not match');
-  }
-};
-
 function signedApp(options: { publicUrl?: string; trustProxy?: string[] }) {
-  return createCallControlApp(provider, {
+  return createCallControlApp(pingProvider(), {
     stderr: false,
     ...options,
-    authenticators: [createUrlToken({ tokens: URL_TOKEN }), twilioSignature],
+    authenticators: [createUrlToken({ tokens: URL_TOKEN }), twilioUrlSignature(AUTH_TOKEN)],
   });
 }
 
