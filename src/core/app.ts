@@ -25,6 +25,7 @@ import { requestSession, storedSession } from './session';
 import { REDACTED, redactRequest } from './auth';
 import { createRecorder, type Recorder } from './record';
 import { observedExchange, type ExchangeObserver } from './observe';
+import { requestTelemetry, type RequestTelemetry } from './telemetry';
 import { MemoryStore, type CallStore, type RecordWrite, type StoredReply } from './store';
 import {
   LEASE_MS,
@@ -117,6 +118,9 @@ function positiveOption(name: string, value: number | undefined, fallback: numbe
 
 const TIMED_OUT = Symbol('timed out');
 
+/** An empty body, for the stand-in request of a refusal without one. */
+const EMPTY = Buffer.alloc(0);
+
 /**
  * How many times a repetition claims its delivery: again after the request holding it released
  * it or its lease lapsed, while time is left.
@@ -158,6 +162,12 @@ function within<T>(work: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> 
 /** What a handler's call gave: its answer rendered, or the error that stands in for it. */
 type HandlerAnswer = { ok: true; xml: string } | { ok: false; error: CallControlError };
 
+/** The `onAny` observers and the handler, started: what they will give. */
+interface StartedAnswer {
+  readonly observers: Promise<unknown> | undefined;
+  readonly answering: HandlerAnswer | Promise<HandlerAnswer>;
+}
+
 /** Whether `value` is a promise or another thenable (reading `then` may throw: a Proxy). */
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (
@@ -183,6 +193,8 @@ interface RequestTrace<TEvent> {
   skipDuplicates?: boolean;
   /** When the answer is due (`Date.now()` time, in milliseconds); set once the event is known. */
   deadline?: number;
+  /** The request's spans and metrics, when an OpenTelemetry SDK is registered (`telemetry.ts`). */
+  telemetry?: RequestTelemetry;
 }
 
 /** Options of {@link WebhookApp.handle}. */
@@ -263,6 +275,11 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
   readonly #recorder: Recorder | undefined;
   /** The observers of {@link WebhookApp.observe}; without any, nothing is built for them. */
   readonly #observers = new Set<ExchangeObserver>();
+  /**
+   * The telemetry of each traced request (the authenticated request as key), for its store
+   * calls, handler and rendering; made when the first request is traced (with an SDK).
+   */
+  #traced: WeakMap<WebhookRequest, RequestTelemetry> | undefined;
   /** Requests inside {@link WebhookApp.handle} right now. */
   #inFlight = 0;
   /** Called once {@link WebhookApp.handle} has no request in flight (see `drain`). */
@@ -577,6 +594,8 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
     const startedAt = performance.now();
     const trace: RequestTrace<TEvent> =
       options?.duplicates === false ? { skipDuplicates: true } : {};
+    const telemetry = requestTelemetry(this.#provider.name, startedAt);
+    if (telemetry !== undefined) trace.telemetry = telemetry;
     let reply: WebhookReply;
     try {
       reply = await this.#handle(received, trace);
@@ -596,6 +615,11 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
       this.#recorder?.record(received, reply, receivedAt);
       if (this.#observers.size > 0) {
         this.#notify(received, trace.event, reply, receivedAt, performance.now() - startedAt);
+      }
+      if (telemetry !== undefined) {
+        const path =
+          trace.authenticated === undefined ? undefined : this.#loggedPath(trace.authenticated);
+        telemetry.finish(received, trace.event, reply, path);
       }
     } catch {
       // Reporting must not take the reply down with it.
@@ -702,9 +726,14 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
       event = this.#provider.parse(request, { routedEvent, publicUrl: urls.publicUrl });
       trace.event = event;
     } catch (error) {
+      trace.telemetry?.start(undefined);
       return this.#refuse(error, request, checked);
     }
 
+    if (trace.telemetry !== undefined) {
+      trace.telemetry.start(event);
+      (this.#traced ??= new WeakMap()).set(request, trace.telemetry);
+    }
     const deadline = startedAt + (this.#eventTimeoutMs.get(event.name) ?? this.#timeoutMs);
     trace.deadline = deadline;
     const remaining = (): number => Math.max(0, deadline - Date.now());
@@ -947,7 +976,7 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
   }
 
   /** Runs the observers and the handler with a deadline, and renders the reply. */
-  async #dispatch(
+  #dispatch(
     event: TEvent,
     request: WebhookRequest,
     remaining: () => number,
@@ -972,6 +1001,25 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
       session,
       publicUrl: this.#requestUrls.get(request) ?? (() => undefined),
     };
+    const telemetry = this.#traced?.get(request);
+    if (telemetry !== undefined) {
+      // The observers and the handler run in the handler span's context: their spans nest.
+      const run = telemetry.handler(event.name, () => this.#observedAnswer(event, context));
+      return this.#answered(event, request, remaining, session, run.value, run.end);
+    }
+    return this.#answered(
+      event,
+      request,
+      remaining,
+      session,
+      this.#observedAnswer(event, context),
+      undefined,
+    );
+  }
+
+  /** Starts the `onAny` observers and the handler: what they will give. */
+  #observedAnswer(event: TEvent, context: HandlerContext): StartedAnswer {
+    const request = context.request;
     const observers =
       this.#anyHandlers.length === 0
         ? undefined
@@ -986,7 +1034,22 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
               }),
             ),
           );
-    const answering = this.#answer(event, context);
+    return { observers, answering: this.#answer(event, context) };
+  }
+
+  /**
+   * Waits for the handler's answer (and the observers) until the deadline, and makes the reply;
+   * `ended` ends the handler span (with the code standing for the answer, if any).
+   */
+  async #answered(
+    event: TEvent,
+    request: WebhookRequest,
+    remaining: () => number,
+    session: HandlerContext['session'],
+    started: StartedAnswer,
+    ended: ((code?: string) => void) | undefined,
+  ): Promise<WebhookReply> {
+    const { observers, answering } = started;
     // A handler that answered synchronously needs no deadline: its answer is here.
     const answered =
       answering instanceof Promise ? await within(answering, remaining()) : answering;
@@ -1016,6 +1079,7 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
       outcome = 'fallback';
       code = answered.error.code;
     }
+    ended?.(code);
     if (observers !== undefined) await within(observers, remaining());
     if (this.#provider.isCallEnd?.(event) === true && session.key !== '') {
       // Beside the reply, not before it.
@@ -1069,7 +1133,15 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
           `The ${event.name} handler returned ${describe(result)}, not a ${this.#provider.name} answer`,
         );
       }
-      return { ok: true, xml: this.#provider.render(result, event) };
+      const answer = result as TAnswer | undefined;
+      const telemetry = this.#traced?.get(context.request);
+      return {
+        ok: true,
+        xml:
+          telemetry === undefined
+            ? this.#provider.render(answer, event)
+            : telemetry.render(() => this.#provider.render(answer, event)),
+      };
     } catch (error) {
       return { ok: false, error: wrapHandlerError(error, event.name) };
     }
@@ -1093,7 +1165,9 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
     run: () => Promise<T>,
     boundMs: number = STORE_TIMEOUT_MS,
   ): Promise<T | undefined> {
+    const stored = this.#traced?.get(request)?.storeCall(operation);
     return this.#guard.run(boundMs, run).then((result) => {
+      stored?.(result);
       if (result.ok) return result.value;
       if (result.outageStarted) this.#storeUnavailable(operation, request, event, boundMs, result);
       return undefined;
@@ -1108,7 +1182,9 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
     boundMs: number,
     run: () => Promise<T>,
   ): Promise<GuardedResult<T>> {
+    const stored = this.#traced?.get(request)?.storeCall(operation);
     return this.#guard.run(boundMs, run).then((result) => {
+      stored?.(result);
       if (!result.ok && result.outageStarted) {
         this.#storeUnavailable(operation, request, event, boundMs, result);
       }
@@ -1173,7 +1249,17 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
    * Never throws, whatever `error` and `request` are.
    */
   fail(error: unknown, request?: WebhookRequest): WebhookReply {
+    const telemetry = requestTelemetry(this.#provider.name, performance.now());
     const reply = this.#refuse(error, request);
+    if (telemetry !== undefined) {
+      // An adapter's refusal (body too large, aborted): its span and metrics, no path.
+      telemetry.finish(
+        request ?? { method: '', path: '', query: '', headers: {}, body: EMPTY },
+        undefined,
+        reply,
+        undefined,
+      );
+    }
     if (request !== undefined && this.#observers.size > 0) {
       this.#notify(request, undefined, reply, new Date(), 0);
     }
