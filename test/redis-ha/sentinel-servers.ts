@@ -1,0 +1,398 @@
+/**
+ * A Redis Sentinel group on loopback for the tests: one master, one replica and three
+ * sentinels (`redis-server <conf> --sentinel`), each a `redis-server` process of its own on a
+ * free port of 127.0.0.1, with its configuration, log and data in a fresh temp directory.
+ *
+ * - redis-server is found (or installed, as root on a fresh Debian/Ubuntu machine) by
+ *   `scripts/ensure-redis.sh`; nothing else is needed (no redis-cli: the state is read with
+ *   ioredis).
+ * - Readiness is waited for on state, never on fixed sleeps: the master answers `PING`, the
+ *   replica's `INFO replication` says `master_link_status:up`, every sentinel answers
+ *   `SENTINEL get-master-addr-by-name` with the master and knows the other two sentinels and
+ *   the replica (`SENTINEL master`), so that a failover can be agreed on at once. Every wait is
+ *   bounded ({@link START_TIMEOUT_MS}).
+ * - Cleanup, also when a test fails or jest dies: every server is started `detached` (a process
+ *   group of its own) and its pid written to `<dir>/<name>.pid`; {@link SentinelGroup.stop}
+ *   kills every group (SIGKILL) and removes the directory; a `process.on('exit')` hook does the
+ *   same; and a small detached watchdog (`sh`) kills the groups listed in the pid files and
+ *   removes the directory within a second of the jest worker's death (SIGKILL included).
+ *
+ * Sentinel settings: `sentinel monitor <name> 127.0.0.1 <master port> 2` (quorum 2 of 3),
+ * `down-after-milliseconds` 1000, `failover-timeout` 3000, `parallel-syncs` 1.
+ *
+ * @module
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Redis } from 'ioredis';
+
+/** How long {@link startSentinelGroup} waits for the whole group to be ready, in milliseconds. */
+export const START_TIMEOUT_MS = 20_000;
+/** How long `scripts/ensure-redis.sh` may take (apt-get on a slow mirror), in milliseconds. */
+const ENSURE_TIMEOUT_MS = 5 * 60_000;
+/** Sentinel's `down-after-milliseconds`: a master silent this long is subjectively down. */
+export const DOWN_AFTER_MS = 1000;
+/** Sentinel's `failover-timeout`, in milliseconds. */
+export const FAILOVER_TIMEOUT_MS = 3000;
+const POLL_MS = 50;
+
+/** `host:port` of one server of the group. */
+export interface Address {
+  readonly host: '127.0.0.1';
+  readonly port: number;
+}
+
+/** One redis-server process of the group. */
+export interface GroupServer extends Address {
+  /** `master`, `replica`, `sentinel-1` … (also the name of its pid, conf and log files). */
+  readonly name: string;
+  readonly child: ChildProcess;
+}
+
+/** A running Sentinel group (see the module docs). */
+export interface SentinelGroup {
+  /** The master name the sentinels monitor (`sentinel monitor <name> …`). */
+  readonly name: string;
+  /** The three sentinels, as ioredis's `sentinels` option takes them. */
+  readonly sentinels: readonly Address[];
+  /** The same as `host:port` strings. */
+  readonly sentinelList: readonly string[];
+  /** The master when the group started. */
+  readonly master: GroupServer;
+  /** The replica when the group started. */
+  readonly replica: GroupServer;
+  /** The temp directory with every server's conf, log, data and pid file. */
+  readonly dir: string;
+  /**
+   * The master's address as the sentinels see it now (`SENTINEL get-master-addr-by-name`,
+   * asked of each sentinel in turn until one answers; 1 s per sentinel).
+   *
+   * @throws when no sentinel answers
+   */
+  currentMaster(): Promise<Address>;
+  /**
+   * Kills the master's redis-server with SIGKILL (the test's `fail()`), at once.
+   */
+  killMaster(): void;
+  /**
+   * Resolves with the new master once a majority of the sentinels (2 of 3) name another master
+   * than `old` and that server answers `ROLE` as `master`; rejects after `timeoutMs`
+   * milliseconds.
+   */
+  waitForNewMaster(old: Address, timeoutMs: number): Promise<Address>;
+  /** Kills every server of the group (SIGKILL to each process group) and removes `dir`. */
+  stop(): Promise<void>;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** The checkout's root (where package.json is). */
+function root(): string {
+  return path.resolve(__dirname, '..', '..');
+}
+
+/**
+ * Runs `scripts/ensure-redis.sh`: the path of redis-server.
+ *
+ * @throws (rejects) with the script's message when redis-server cannot be found or installed
+ */
+export function ensureRedisServer(): Promise<string> {
+  const script = path.join(root(), 'scripts', 'ensure-redis.sh');
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', [script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const timer = setTimeout(() => child.kill('SIGKILL'), ENSURE_TIMEOUT_MS);
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      reject(new Error(`could not run ${script}: ${error.message}`));
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      const binary = stdout.trim().split('\n').pop() ?? '';
+      if (code === 0 && binary !== '') resolve(binary);
+      else reject(new Error(`${script} failed: ${stderr.trim()}`));
+    });
+  });
+}
+
+/** A loopback port nobody listens on right now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => {
+        if (address !== null && typeof address === 'object') resolve(address.port);
+        else reject(new Error('could not find a free port'));
+      });
+    });
+  });
+}
+
+/** Free ports, distinct from one another. */
+async function freePorts(count: number): Promise<number[]> {
+  const ports = new Set<number>();
+  while (ports.size < count) ports.add(await freePort());
+  return [...ports];
+}
+
+/** A short-lived admin connection to one server (no retries, no offline queue). */
+function admin(port: number): Redis {
+  const client = new Redis({
+    host: '127.0.0.1',
+    port,
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    retryStrategy: () => null,
+    connectTimeout: 1000,
+    commandTimeout: 1000,
+  });
+  client.on('error', () => undefined);
+  return client;
+}
+
+/** Runs `command` on the server at `port` with a fresh connection; undefined when that fails. */
+async function ask(port: number, command: string, ...args: string[]): Promise<unknown> {
+  const client = admin(port);
+  try {
+    await client.connect();
+    return await client.call(command, ...args);
+  } catch {
+    return undefined;
+  } finally {
+    client.disconnect();
+  }
+}
+
+/** Polls `check` every 50 ms until it returns a value other than undefined; bounded. */
+async function until<T>(
+  what: string,
+  deadline: number,
+  check: () => Promise<T | undefined>,
+): Promise<T> {
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`Sentinel group: ${what} not within the bound`);
+    await sleep(POLL_MS);
+  }
+}
+
+/** `SENTINEL master <name>` as a field → value record. */
+function pairs(reply: unknown): Record<string, string> {
+  const record: Record<string, string> = {};
+  if (!Array.isArray(reply)) return record;
+  for (let i = 0; i + 1 < reply.length; i += 2) record[String(reply[i])] = String(reply[i + 1]);
+  return record;
+}
+
+/** Every pid file's process group gets SIGKILL; the pid files and `dir` go. */
+function killAll(dir: string, servers: readonly GroupServer[], watchdog: ChildProcess): void {
+  for (const server of servers) killGroup(server.child);
+  killGroup(watchdog);
+  rmSync(dir, { recursive: true, force: true });
+}
+
+function killGroup(child: ChildProcess): void {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    try {
+      child.kill('SIGKILL');
+    } catch {
+      // gone already
+    }
+  }
+}
+
+/**
+ * The watchdog: `sh`, detached, polls the jest worker's pid every second; once it is gone,
+ * SIGKILLs the process group of every pid file in `dir` and removes `dir`.
+ */
+function startWatchdog(dir: string): ChildProcess {
+  const script =
+    'while kill -0 "$0" 2>/dev/null; do sleep 1; done; ' +
+    'for f in "$1"/*.pid; do [ -f "$f" ] && kill -9 -- "-$(cat "$f")" 2>/dev/null; done; ' +
+    'rm -rf "$1"';
+  const watchdog = spawn('sh', ['-c', script, String(process.pid), dir], {
+    detached: true,
+    stdio: 'ignore',
+  });
+  watchdog.unref();
+  return watchdog;
+}
+
+/** Options of {@link startSentinelGroup}. */
+export interface SentinelGroupOptions {
+  /** The master name the sentinels monitor. Default `callcontrol-test`. */
+  readonly name?: string;
+}
+
+/**
+ * Starts a Sentinel group (one master, one replica, three sentinels) on free loopback ports
+ * and resolves once it is ready (see the module docs). Stop it with {@link SentinelGroup.stop}.
+ *
+ * @throws (rejects) when redis-server cannot be found or installed (the message of
+ *   `scripts/ensure-redis.sh`), or the group is not ready within {@link START_TIMEOUT_MS}; every
+ *   server started is killed then
+ */
+export async function startSentinelGroup(
+  options: SentinelGroupOptions = {},
+): Promise<SentinelGroup> {
+  const name = options.name ?? 'callcontrol-test';
+  const binary = await ensureRedisServer();
+  const dir = mkdtempSync(path.join(tmpdir(), 'callcontrol-sentinel-'));
+  const watchdog = startWatchdog(dir);
+  const servers: GroupServer[] = [];
+  let stopped = false;
+  const onExit = (): void => {
+    if (!stopped) killAll(dir, servers, watchdog);
+  };
+  process.once('exit', onExit);
+
+  const start = (
+    serverName: string,
+    port: number,
+    lines: string[],
+    sentinel: boolean,
+  ): GroupServer => {
+    const conf = path.join(dir, `${serverName}.conf`);
+    writeFileSync(
+      conf,
+      [
+        `port ${port}`,
+        'bind 127.0.0.1',
+        'daemonize no',
+        `dir ${dir}`,
+        `logfile ${path.join(dir, `${serverName}.log`)}`,
+        ...lines,
+        '',
+      ].join('\n'),
+    );
+    const args = sentinel ? [conf, '--sentinel'] : [conf];
+    const child = spawn(binary, args, { detached: true, stdio: 'ignore' });
+    child.unref();
+    child.on('error', () => undefined);
+    if (child.pid !== undefined)
+      writeFileSync(path.join(dir, `${serverName}.pid`), `${child.pid}\n`);
+    const server: GroupServer = { name: serverName, host: '127.0.0.1', port, child };
+    servers.push(server);
+    return server;
+  };
+
+  const stop = async (): Promise<void> => {
+    if (stopped) return;
+    stopped = true;
+    process.off('exit', onExit);
+    const exits = servers.map(
+      (server) =>
+        new Promise<void>((resolve) => {
+          if (server.child.exitCode !== null || server.child.signalCode !== null) resolve();
+          else server.child.once('exit', () => resolve());
+        }),
+    );
+    killAll(dir, servers, watchdog);
+    await Promise.race([Promise.all(exits), sleep(5000)]);
+  };
+
+  try {
+    const [masterPort, replicaPort, ...sentinelPorts] = await freePorts(5);
+    if (masterPort === undefined || replicaPort === undefined) throw new Error('no ports');
+    const data = ['save ""', 'appendonly no'];
+    const master = start('master', masterPort, [...data, 'dbfilename master.rdb'], false);
+    const replica = start(
+      'replica',
+      replicaPort,
+      [...data, 'dbfilename replica.rdb', `replicaof 127.0.0.1 ${masterPort}`],
+      false,
+    );
+    const deadline = Date.now() + START_TIMEOUT_MS;
+    await until('the master answering PING', deadline, async () =>
+      (await ask(masterPort, 'PING')) === 'PONG' ? true : undefined,
+    );
+    await until('the replica in sync', deadline, async () => {
+      const info = await ask(replicaPort, 'INFO', 'replication');
+      return typeof info === 'string' && info.includes('master_link_status:up') ? true : undefined;
+    });
+    sentinelPorts.forEach((port, i) =>
+      start(
+        `sentinel-${i + 1}`,
+        port,
+        [
+          `sentinel monitor ${name} 127.0.0.1 ${masterPort} 2`,
+          `sentinel down-after-milliseconds ${name} ${DOWN_AFTER_MS}`,
+          `sentinel failover-timeout ${name} ${FAILOVER_TIMEOUT_MS}`,
+          `sentinel parallel-syncs ${name} 1`,
+        ],
+        true,
+      ),
+    );
+    for (const port of sentinelPorts) {
+      await until(`sentinel ${port} knowing the group`, deadline, async () => {
+        const master = pairs(await ask(port, 'SENTINEL', 'MASTER', name));
+        return master.port === String(masterPort) &&
+          master['num-other-sentinels'] === '2' &&
+          master['num-slaves'] === '1'
+          ? true
+          : undefined;
+      });
+    }
+
+    const sentinels: Address[] = sentinelPorts.map((port) => ({ host: '127.0.0.1', port }));
+    const currentMaster = async (): Promise<Address> => {
+      for (const sentinel of sentinels) {
+        const reply = await ask(sentinel.port, 'SENTINEL', 'GET-MASTER-ADDR-BY-NAME', name);
+        if (Array.isArray(reply) && reply.length === 2) {
+          return { host: '127.0.0.1', port: Number(reply[1]) };
+        }
+      }
+      throw new Error('Sentinel group: no sentinel named the master');
+    };
+    return {
+      name,
+      sentinels,
+      sentinelList: sentinels.map((s) => `${s.host}:${s.port}`),
+      master,
+      replica,
+      dir,
+      currentMaster,
+      killMaster: () => {
+        master.child.kill('SIGKILL');
+        // Its pid may be reused once it is gone: the watchdog must not kill that process.
+        rmSync(path.join(dir, 'master.pid'), { force: true });
+      },
+      waitForNewMaster: async (old, timeoutMs) =>
+        until('a new master', Date.now() + timeoutMs, async () => {
+          const named = await Promise.all(
+            sentinels.map((s) => ask(s.port, 'SENTINEL', 'GET-MASTER-ADDR-BY-NAME', name)),
+          );
+          const ports = named
+            .filter((reply): reply is unknown[] => Array.isArray(reply) && reply.length === 2)
+            .map((reply) => Number(reply[1]))
+            .filter((port) => port !== old.port);
+          const port = ports[0];
+          if (port === undefined || ports.filter((p) => p === port).length < 2) return undefined;
+          const role = await ask(port, 'ROLE');
+          return Array.isArray(role) && role[0] === 'master'
+            ? { host: '127.0.0.1' as const, port }
+            : undefined;
+        }),
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
