@@ -31,8 +31,9 @@
  * @module
  */
 import { randomUUID } from 'node:crypto';
+import type { ConnectionOptions } from 'node:tls';
 import type * as IORedis from 'ioredis';
-import type { Redis } from 'ioredis';
+import type { Cluster, ClusterOptions, Redis, RedisOptions } from 'ioredis';
 import {
   CLAIM,
   CLAIM_WITH_RECORD,
@@ -60,30 +61,111 @@ import {
   type StoredReply,
 } from '../core/store';
 
-/** Options of {@link RedisStore}: exactly one of `client` and `url`. */
+/**
+ * A Redis Cluster for {@link RedisStoreOptions.cluster}: the store creates an ioredis `Cluster`
+ * for it, owns it and quits it on {@link RedisStore.close}.
+ *
+ * @see https://redis.io/docs/latest/operate/oss_and_stack/reference/cluster-spec/
+ */
+export interface RedisClusterStoreOptions {
+  /**
+   * Some nodes of the cluster as `host:port` (`127.0.0.1:7000`, `redis-0.internal:6379`,
+   * `[::1]:7000`): the client asks the first that answers for the slot map (`CLUSTER SLOTS`) and
+   * finds the other nodes there. One to 64 entries, each a host name or IP address and a port
+   * from 1 to 65535.
+   */
+  readonly nodes: readonly string[];
+  /** The ACL user name of every node (`AUTH <username> <password>`). Never in an error message. */
+  readonly username?: string;
+  /** The password of every node (`requirepass` or the ACL user's). Never in an error message. */
+  readonly password?: string;
+  /** TLS to every node: `true`, or Node's `tls.connect` options (e.g. `{ ca }`). Default none. */
+  readonly tls?: boolean | ConnectionOptions;
+}
+
+/**
+ * A master behind Redis Sentinel for {@link RedisStoreOptions.sentinel}: the store creates an
+ * ioredis client in sentinel mode for it, owns it and quits it on {@link RedisStore.close}.
+ *
+ * @see https://redis.io/docs/latest/operate/oss_and_stack/management/sentinel/
+ */
+export interface RedisSentinelStoreOptions {
+  /**
+   * Sentinels of the group as `host:port` (`127.0.0.1:26379`, `[::1]:26379`): the client asks
+   * them for the master's address (`SENTINEL get-master-addr-by-name <name>`) on every
+   * (re)connect. One to 64 entries, each a host name or IP address and a port from 1 to 65535.
+   */
+  readonly sentinels: readonly string[];
+  /**
+   * The master's name as the sentinels know it (`sentinel monitor <name> …`, e.g. `mymaster`):
+   * 1 to 256 characters without whitespace or control characters.
+   */
+  readonly name: string;
+  /** The ACL user name of the master and replicas. Never in an error message. */
+  readonly username?: string;
+  /** The password of the master and replicas. Never in an error message. */
+  readonly password?: string;
+  /** The ACL user name of the sentinels (`sentinel` processes with `user`/`requirepass`). */
+  readonly sentinelUsername?: string;
+  /** The password of the sentinels. Never in an error message. */
+  readonly sentinelPassword?: string;
+  /**
+   * TLS to the master (`true`, or Node's `tls.connect` options); to the sentinels too unless
+   * `sentinelTls` says otherwise. Default none.
+   */
+  readonly tls?: boolean | ConnectionOptions;
+  /** TLS to the sentinels when it differs from `tls` (`false`: none). Default: as `tls`. */
+  readonly sentinelTls?: boolean | ConnectionOptions;
+}
+
+/**
+ * Options of {@link RedisStore}: exactly one of `client`, `url`, `cluster` and `sentinel`.
+ *
+ * Every client the store creates (`url`, `cluster`, `sentinel`) gives up a command after
+ * `commandTimeoutMs` and after one failed reconnect (`maxRetriesPerRequest: 1`), and a
+ * connection attempt after 2000 ms, so that commands do not pile up while Redis is stopped,
+ * down or failing over; it pipelines the commands issued in one tick (`enableAutoPipelining`:
+ * concurrent requests share a socket write) and waits at most 100 ms for its socket to close on
+ * {@link RedisStore.close}. Pass your own `client` for other settings.
+ */
 export interface RedisStoreOptions {
   /**
-   * An ioredis client to use. The store does not close it ({@link RedisStore.close} leaves it
-   * connected); its own `keyPrefix`, if any, applies in front of the store's `keyPrefix`.
+   * An ioredis client to use: a `Redis` (one server, or sentinel mode) or a `Cluster`. The store
+   * does not close it ({@link RedisStore.close} leaves it connected); its own `keyPrefix`, if
+   * any, applies in front of the store's `keyPrefix`.
    */
-  readonly client?: Redis;
+  readonly client?: Redis | Cluster;
   /**
    * A `redis://` or `rediss://` URL (e.g. `redis://127.0.0.1:6379/0`); the store creates a
-   * client for it, owns it and quits it on {@link RedisStore.close}. That client gives up a
-   * command after `commandTimeoutMs` and after one failed reconnect (`maxRetriesPerRequest: 1`),
-   * and a connection attempt after 2000 ms, so that commands do not pile up while Redis is
-   * stopped or down (and waits at most 100 ms for its socket to close on
-   * {@link RedisStore.close}); it pipelines the commands issued in one tick
-   * (`enableAutoPipelining`: concurrent requests share a socket write). Pass your own `client`
-   * for other settings.
+   * client for it, owns it and quits it on {@link RedisStore.close} (settings: see
+   * {@link RedisStoreOptions}).
    */
   readonly url?: string;
   /**
-   * How long the client the store creates for `url` waits for the answer to one command, in
-   * milliseconds (ioredis `commandTimeout`); then the command rejects with
-   * `RedisStore: Command timed out`. Default 1000; a whole number from 1 to 60000. Only for
-   * `url`: a `client` passed in keeps its own settings. (The app bounds every store call by the
-   * answer deadline anyway; this keeps a stopped Redis from holding commands forever.)
+   * A Redis Cluster (e.g. `{ nodes: ['10.0.0.1:6379', '10.0.0.2:6379'] }`): the store creates an
+   * ioredis `Cluster` for it and owns it. Besides the settings every owned client has, a
+   * command that meets a node that went away, `CLUSTERDOWN` or `TRYAGAIN` is sent again after
+   * 100 ms with a fresh slot map (`retryDelayOnFailover`, `retryDelayOnClusterDown`,
+   * `retryDelayOnTryAgain`; at most 16 times), and the slot map is read again every 2000 ms
+   * (`slotsRefreshInterval`; 1000 ms to answer), so a replica promoted after a master failed is
+   * used as soon as the cluster says so. Every key of one call shares a hash slot (see
+   * {@link RedisStore.deliveryKeyOf}).
+   */
+  readonly cluster?: RedisClusterStoreOptions;
+  /**
+   * A master behind Redis Sentinel (e.g. `{ sentinels: ['10.0.0.1:26379'], name: 'mymaster' }`):
+   * the store creates an ioredis client in sentinel mode and owns it. It connects to the
+   * master the sentinels name, reconnects (after 50 ms, growing to 2000 ms) to the one they
+   * name after a failover, and listens to the sentinels' `+switch-master` so that a failover is
+   * seen at once rather than at the next failed command (`failoverDetector`).
+   */
+  readonly sentinel?: RedisSentinelStoreOptions;
+  /**
+   * How long a client the store creates (`url`, `cluster`, `sentinel`) waits for the answer to
+   * one command, in milliseconds (ioredis `commandTimeout`); then the command rejects with
+   * `RedisStore: Command timed out`. Default 1000; a whole number from 1 to 60000. A `client`
+   * passed in keeps its own settings. (The app bounds every store call by the answer deadline
+   * anyway; this keeps a stopped Redis from holding commands forever.)
    */
   readonly commandTimeoutMs?: number;
   /**
@@ -132,6 +214,11 @@ const MAX_POLL_INTERVAL_MS = 60_000;
 const MAX_PREFIX_LENGTH = 256;
 const OWNED_CONNECT_TIMEOUT_MS = 2000;
 const CLOSE_WAIT_MS = 1000;
+/** `retryDelayOnFailover`, `retryDelayOnClusterDown` and `retryDelayOnTryAgain` of `cluster`. */
+const CLUSTER_RETRY_DELAY_MS = 100;
+const CLUSTER_MAX_REDIRECTIONS = 16;
+const CLUSTER_SLOTS_REFRESH_TIMEOUT_MS = 1000;
+const CLUSTER_SLOTS_REFRESH_INTERVAL_MS = 2000;
 const OWNED_DISCONNECT_TIMEOUT_MS = 100;
 const DEFAULT_COMMAND_TIMEOUT_MS = 1000;
 const MAX_COMMAND_TIMEOUT_MS = 60_000;
@@ -251,6 +338,185 @@ function replyProblem(value: unknown): string | undefined {
   return undefined;
 }
 
+/** A `TypeError` for bad options, with `code: 'ERR_INVALID_ARG_VALUE'` (as Node's own). */
+function optionError(message: string): TypeError {
+  const error = new TypeError(message);
+  Object.defineProperty(error, 'code', { value: 'ERR_INVALID_ARG_VALUE', enumerable: true });
+  return error;
+}
+
+/** The settings of every client the store creates (see {@link RedisStoreOptions}). */
+function ownedRedisSettings(commandTimeoutMs: number): RedisOptions {
+  return {
+    maxRetriesPerRequest: 1,
+    commandTimeout: commandTimeoutMs,
+    // Commands of concurrent requests issued in one tick go out in one socket write: the
+    // writes were a fifth of the server's CPU time under load (docs/performance.md).
+    enableAutoPipelining: true,
+    connectTimeout: OWNED_CONNECT_TIMEOUT_MS,
+    // ioredis waits this long for a socket to close on disconnect(), with a timer that stays
+    // even when the socket was closed already (closing while it reconnects): keep it short.
+    disconnectTimeout: OWNED_DISCONNECT_TIMEOUT_MS,
+  };
+}
+
+/** What the `Cluster` the store creates adds to {@link ownedRedisSettings} (see `cluster`). */
+function ownedClusterSettings(commandTimeoutMs: number): ClusterOptions {
+  return {
+    enableAutoPipelining: true,
+    retryDelayOnFailover: CLUSTER_RETRY_DELAY_MS,
+    retryDelayOnClusterDown: CLUSTER_RETRY_DELAY_MS,
+    retryDelayOnTryAgain: CLUSTER_RETRY_DELAY_MS,
+    maxRedirections: CLUSTER_MAX_REDIRECTIONS,
+    slotsRefreshTimeout: Math.min(commandTimeoutMs, CLUSTER_SLOTS_REFRESH_TIMEOUT_MS),
+    slotsRefreshInterval: CLUSTER_SLOTS_REFRESH_INTERVAL_MS,
+  };
+}
+
+/**
+ * Failures reach the caller as rejected commands; without a listener ioredis would also print
+ * every connection error (with the AUTH command's arguments: the password).
+ */
+function watchErrors<T extends Redis | Cluster>(client: T): T {
+  client.on('error', () => undefined);
+  if (client.isCluster) client.on('node error', () => undefined);
+  return client;
+}
+
+const MAX_ADDRESSES = 64;
+const HOST_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,252})$/;
+const IPV6 = /^[0-9A-Fa-f:.]{2,45}$/;
+
+/** `host:port` (or `[ipv6]:port`) as ioredis wants it; a coded `TypeError` naming `where`. */
+function parseAddress(value: unknown, where: string): { host: string; port: number } {
+  const bad = (why: string): TypeError =>
+    optionError(`RedisStore: ${where} must be "host:port" (e.g. "127.0.0.1:6379"), ${why}`);
+  if (typeof value !== 'string') throw bad(`got ${value === null ? 'null' : typeof value}`);
+  const shown =
+    value.length > 80 ? `${JSON.stringify(value.slice(0, 80))}…` : JSON.stringify(value);
+  let host: string;
+  let port: string;
+  const bracketed = /^\[([^\]]*)\]:([^:]*)$/.exec(value);
+  if (bracketed !== null) {
+    host = bracketed[1] ?? '';
+    port = bracketed[2] ?? '';
+    if (!IPV6.test(host) || !host.includes(':')) throw bad(`got ${shown}: not an IPv6 address`);
+  } else {
+    if (value.includes('://')) throw bad(`got ${shown}: not a URL, without a scheme`);
+    const colon = value.lastIndexOf(':');
+    if (colon < 0) throw bad(`got ${shown}: no port`);
+    host = value.slice(0, colon);
+    port = value.slice(colon + 1);
+    if (host.includes(':')) throw bad(`got ${shown}: write an IPv6 address as "[::1]:6379"`);
+    if (!HOST_NAME.test(host)) throw bad(`got ${shown}: not a host name or IP address`);
+  }
+  if (!/^[0-9]{1,5}$/.test(port) || Number(port) < 1 || Number(port) > 65535) {
+    throw bad(`got ${shown}: the port is not a whole number from 1 to 65535`);
+  }
+  return { host, port: Number(port) };
+}
+
+/** A non-empty list of at most 64 addresses (see {@link parseAddress}). */
+function parseAddresses(value: unknown, where: string): { host: string; port: number }[] {
+  if (!Array.isArray(value) || value.length === 0 || value.length > MAX_ADDRESSES) {
+    throw optionError(
+      `RedisStore: ${where} must be a list of 1 to ${MAX_ADDRESSES} "host:port" strings, got ` +
+        (Array.isArray(value) ? `${value.length} entries` : value === null ? 'null' : typeof value),
+    );
+  }
+  return value.map((entry, index) => parseAddress(entry, `${where}[${index}]`));
+}
+
+/** An optional credential: absent, or a non-empty string (never repeated in the error). */
+function credential(value: unknown, where: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value === '') {
+    throw optionError(`RedisStore: ${where} must be a non-empty string when given`);
+  }
+  return value;
+}
+
+/** An optional `tls` option: absent/false (none), true (`{}`), or `tls.connect` options. */
+function tlsOption(value: unknown, where: string): ConnectionOptions | undefined {
+  if (value === undefined || value === false) return undefined;
+  if (value === true) return {};
+  if (isRecord(value)) return value as ConnectionOptions;
+  throw optionError(`RedisStore: ${where} must be true, false or tls.connect options`);
+}
+
+/** What the store needs of checked `cluster` or `sentinel` options. */
+interface CheckedHaOptions<T> {
+  readonly nodes: { host: string; port: number }[];
+  readonly redisOptions: T;
+  /** The credentials, never to appear in an error message. */
+  readonly secrets: string[];
+}
+
+function checkClusterOptions(cluster: unknown): CheckedHaOptions<RedisOptions> {
+  if (!isRecord(cluster)) {
+    throw optionError('RedisStore: `cluster` must be an object such as { nodes: ["host:port"] }');
+  }
+  const nodes = parseAddresses(cluster.nodes, 'cluster.nodes');
+  const username = credential(cluster.username, 'cluster.username');
+  const password = credential(cluster.password, 'cluster.password');
+  const tls = tlsOption(cluster.tls, 'cluster.tls');
+  const redisOptions: RedisOptions = {};
+  if (username !== undefined) redisOptions.username = username;
+  if (password !== undefined) redisOptions.password = password;
+  if (tls !== undefined) redisOptions.tls = tls;
+  return { nodes, redisOptions, secrets: [username ?? '', password ?? ''] };
+}
+
+function checkSentinelOptions(sentinel: unknown): CheckedHaOptions<RedisOptions> {
+  if (!isRecord(sentinel)) {
+    throw optionError(
+      'RedisStore: `sentinel` must be an object such as { sentinels: ["host:port"], name: "mymaster" }',
+    );
+  }
+  const nodes = parseAddresses(sentinel.sentinels, 'sentinel.sentinels');
+  const { name } = sentinel;
+  if (
+    typeof name !== 'string' ||
+    name.length === 0 ||
+    name.length > MAX_PREFIX_LENGTH ||
+    // eslint-disable-next-line no-control-regex
+    /[\s\x00-\x1f\x7f]/.test(name)
+  ) {
+    throw optionError(
+      "RedisStore: sentinel.name must be the master's name as the sentinels know it " +
+        `(1 to ${MAX_PREFIX_LENGTH} characters, no whitespace), got ` +
+        (typeof name === 'string' ? `${name.length} characters` : typeof name),
+    );
+  }
+  const username = credential(sentinel.username, 'sentinel.username');
+  const password = credential(sentinel.password, 'sentinel.password');
+  const sentinelUsername = credential(sentinel.sentinelUsername, 'sentinel.sentinelUsername');
+  const sentinelPassword = credential(sentinel.sentinelPassword, 'sentinel.sentinelPassword');
+  const tls = tlsOption(sentinel.tls, 'sentinel.tls');
+  const sentinelTls =
+    sentinel.sentinelTls === undefined
+      ? tls
+      : tlsOption(sentinel.sentinelTls, 'sentinel.sentinelTls');
+  const redisOptions: RedisOptions = { sentinels: nodes, name };
+  if (username !== undefined) redisOptions.username = username;
+  if (password !== undefined) redisOptions.password = password;
+  if (sentinelUsername !== undefined) redisOptions.sentinelUsername = sentinelUsername;
+  if (sentinelPassword !== undefined) redisOptions.sentinelPassword = sentinelPassword;
+  if (tls !== undefined) {
+    // ioredis uses `tls` for the master only with this flag set; `sentinelTLS` for sentinels.
+    redisOptions.tls = tls;
+    redisOptions.enableTLSForSentinelMode = true;
+  }
+  if (sentinelTls !== undefined) redisOptions.sentinelTLS = sentinelTls;
+  return {
+    nodes,
+    redisOptions,
+    secrets: [username, password, sentinelUsername, sentinelPassword].filter(
+      (value): value is string => value !== undefined,
+    ),
+  };
+}
+
 /**
  * The {@link CallStore} for several instances of an app: deliveries and sessions live in Redis,
  * so a repeated delivery is recognised whichever instance it reaches, and a call's events share
@@ -270,9 +536,12 @@ function replyProblem(value: unknown): string | undefined {
  *   with an `Error` naming the key when a value read back is not what callcontrol wrote (not
  *   JSON, not a reply). A TTL or timeout that is not a number rejects with a `TypeError`.
  *
- * @throws {TypeError} for bad options: neither or both of `client` and `url`, a `url` that is
- *   not `redis://` or `rediss://` (the message never repeats the URL), a `client` that is not an
- *   ioredis client, a bad `keyPrefix`, `pollIntervalMs` or `commandTimeoutMs`
+ * @throws {TypeError} with `code: 'ERR_INVALID_ARG_VALUE'` for bad options: none or more than
+ *   one of `client`, `url`, `cluster` and `sentinel`, a `url` that is not `redis://` or
+ *   `rediss://` (the message never repeats the URL), a `client` that is not an ioredis client, a
+ *   `cluster.nodes` or `sentinel.sentinels` that is not a list of 1 to 64 `host:port` strings, a
+ *   bad `sentinel.name`, an empty credential (never repeated), a bad `tls`, `keyPrefix`,
+ *   `pollIntervalMs` or `commandTimeoutMs`
  */
 export class RedisStore implements CallStore {
   readonly #client: Redis;
@@ -288,10 +557,14 @@ export class RedisStore implements CallStore {
   #closed = false;
 
   constructor(options: RedisStoreOptions) {
-    if (!isRecord(options)) throw new TypeError('RedisStore: options must be an object');
-    const { client, url } = options;
-    if ((client === undefined) === (url === undefined)) {
-      throw new TypeError('RedisStore: pass exactly one of `client` (an ioredis client) and `url`');
+    if (!isRecord(options)) throw optionError('RedisStore: options must be an object');
+    const { client, url, cluster, sentinel } = options;
+    const given = [client, url, cluster, sentinel].filter((value) => value !== undefined).length;
+    if (given !== 1) {
+      throw optionError(
+        'RedisStore: pass exactly one of `client` (an ioredis client), `url`, `cluster` and ' +
+          `\`sentinel\`, got ${given === 0 ? 'none' : String(given)}`,
+      );
     }
     this.#prefix = RedisStore.#checkPrefix(options.keyPrefix);
     this.#pollIntervalMs = RedisStore.#checkWhole(
@@ -308,15 +581,38 @@ export class RedisStore implements CallStore {
     );
     if (client !== undefined) {
       if (!looksLikeClient(client)) {
-        throw new TypeError('RedisStore: `client` must be an ioredis client (new Redis(...))');
+        throw optionError(
+          'RedisStore: `client` must be an ioredis client (new Redis(...) or new Cluster(...))',
+        );
       }
-      this.#client = client;
+      this.#client = client as Redis;
       this.#ownsClient = false;
       this.#urlSecrets = [];
-    } else {
+    } else if (url !== undefined) {
       const parsed = RedisStore.#parseUrl(url);
       this.#urlSecrets = urlSecrets(parsed);
       this.#client = RedisStore.#connect(parsed, commandTimeoutMs);
+      this.#ownsClient = true;
+    } else if (cluster !== undefined) {
+      const checked = checkClusterOptions(cluster);
+      this.#urlSecrets = checked.secrets;
+      this.#client = watchErrors(
+        new (ioredis().Cluster)(checked.nodes, {
+          ...ownedClusterSettings(commandTimeoutMs),
+          redisOptions: { ...ownedRedisSettings(commandTimeoutMs), ...checked.redisOptions },
+        }),
+      ) as unknown as Redis;
+      this.#ownsClient = true;
+    } else {
+      const checked = checkSentinelOptions(sentinel);
+      this.#urlSecrets = checked.secrets;
+      this.#client = watchErrors(
+        new (ioredis().Redis)({
+          ...ownedRedisSettings(commandTimeoutMs),
+          ...checked.redisOptions,
+          failoverDetector: true,
+        }),
+      );
       this.#ownsClient = true;
     }
   }
@@ -330,7 +626,7 @@ export class RedisStore implements CallStore {
       // eslint-disable-next-line no-control-regex
       /[\s\u0000-\u001f\u007f]/u.test(prefix)
     ) {
-      throw new TypeError(
+      throw optionError(
         `RedisStore: keyPrefix must be a non-empty string of at most ${MAX_PREFIX_LENGTH} ` +
           `characters without whitespace or control characters, got ${JSON.stringify(prefix) ?? String(prefix)}`,
       );
@@ -341,7 +637,7 @@ export class RedisStore implements CallStore {
   static #checkWhole(name: string, value: unknown, fallback: number, max: number): number {
     if (value === undefined) return fallback;
     if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1 || value > max) {
-      throw new TypeError(
+      throw optionError(
         `RedisStore: ${name} must be a whole number of milliseconds from 1 to ${max}, ` +
           `got ${typeof value === 'number' ? String(value) : typeof value}`,
       );
@@ -356,14 +652,14 @@ export class RedisStore implements CallStore {
       if (typeof url !== 'string') throw new TypeError('not a string');
       parsed = new URL(url);
     } catch {
-      throw new TypeError(
+      throw optionError(
         `RedisStore: url must be a redis:// or rediss:// URL, got ${
           typeof url === 'string' ? 'a string that is not a URL' : typeof url
         }`,
       );
     }
     if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
-      throw new TypeError(
+      throw optionError(
         `RedisStore: url must be a redis:// or rediss:// URL, got ${parsed.protocol}//…`,
       );
     }
@@ -371,25 +667,14 @@ export class RedisStore implements CallStore {
   }
 
   static #connect(parsed: URL, commandTimeoutMs: number): Redis {
-    const client = new (ioredis().Redis)(parsed.href, {
-      maxRetriesPerRequest: 1,
-      commandTimeout: commandTimeoutMs,
-      // Commands of concurrent requests issued in one tick go out in one socket write: the
-      // writes were a fifth of the server's CPU time under load (docs/performance.md).
-      enableAutoPipelining: true,
-      connectTimeout: OWNED_CONNECT_TIMEOUT_MS,
-      // ioredis waits this long for a socket to close on disconnect(), with a timer that stays
-      // even when the socket was closed already (closing while it reconnects): keep it short.
-      disconnectTimeout: OWNED_DISCONNECT_TIMEOUT_MS,
-    });
-    // Failures reach the caller as rejected commands; without a listener ioredis would also
-    // print every connection error (with the AUTH command's arguments: the password).
-    client.on('error', () => undefined);
-    return client;
+    return watchErrors(new (ioredis().Redis)(parsed.href, ownedRedisSettings(commandTimeoutMs)));
   }
 
-  /** The ioredis client the store uses (the one passed, or the one it created for `url`). */
-  get client(): Redis {
+  /**
+   * The ioredis client the store uses: the one passed, or the one it created for `url` or
+   * `sentinel` (a `Redis`) or for `cluster` (a `Cluster`).
+   */
+  get client(): Redis | Cluster {
     return this.#client;
   }
 
@@ -422,11 +707,19 @@ export class RedisStore implements CallStore {
 
   /** What an error message must never hold: the URL's and the client's credentials. */
   #secrets(): string[] {
-    const options = (this.#client as { options?: { password?: unknown; username?: unknown } })
+    type Credentials = Partial<
+      Record<'password' | 'username' | 'sentinelPassword' | 'sentinelUsername', unknown>
+    >;
+    const options = (this.#client as { options?: Credentials & { redisOptions?: Credentials } })
       .options;
-    const fromClient = [options?.password, options?.username].filter(
-      (value): value is string => typeof value === 'string' && value !== '',
-    );
+    const fromClient = [
+      options?.password,
+      options?.username,
+      options?.sentinelPassword,
+      options?.sentinelUsername,
+      options?.redisOptions?.password,
+      options?.redisOptions?.username,
+    ].filter((value): value is string => typeof value === 'string' && value !== '');
     return [...this.#urlSecrets, ...fromClient];
   }
 
