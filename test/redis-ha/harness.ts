@@ -123,7 +123,10 @@ export interface FailoverFigures {
   readonly answeredTwiceInOutage: number;
   /** Each delivery run twice: its event, the start of its call id, and when it ran. */
   readonly answeredTwiceDetails: readonly string[];
-  /** Repeats (first delivery and repeat) of which either was sent within the outage. */
+  /**
+   * Repeated deliveries (first delivery and repeat) of which either was in flight at some time
+   * of the outage: the most that may run twice.
+   */
   readonly repeatsInOutage: number;
   /** Repeats whose answer differed from the first delivery's (bodies compared). */
   readonly repeatAnswersDiffering: number;
@@ -135,7 +138,7 @@ export interface FailoverFigures {
   readonly slackMs: number;
   readonly maxLatencyMs: number;
   readonly p99LatencyMs: number;
-  /** Max latency of the requests sent within the outage. */
+  /** Max latency of the requests in flight during the outage. */
   readonly maxLatencyInOutageMs: number;
   /** When `fail()` was called, since the first call. */
   readonly failAtMs: number | undefined;
@@ -412,6 +415,9 @@ export async function runFailover(options: FailoverOptions): Promise<FailoverFig
     const outageStart = failAtMs ?? Infinity;
     const outageEnd = recovered.length > 0 ? Math.max(...recovered) : (failoverEndMs ?? Infinity);
     const inOutage = (at: number): boolean => at >= outageStart && at <= outageEnd;
+    /** Whether a request was in flight at some time of the outage. */
+    const overlapsOutage = (o: RequestOutcome): boolean =>
+      o.sentAtMs <= outageEnd && o.sentAtMs + o.ms >= outageStart;
     const inTime = (o: RequestOutcome): boolean => o.status === 200 && o.ms <= deadlineMs + slackMs;
     const lost = outcomes.filter((o) => o.status !== 200);
     const twice = [...runs.entries()].filter(([, times]) => times.length > 1);
@@ -438,7 +444,7 @@ export async function runFailover(options: FailoverOptions): Promise<FailoverFig
           `${key.slice(0, key.indexOf(':') + 9)}… ran at ${times.map(round).join(', ')} ms`,
       ),
       repeatsInOutage: repeatPairs.filter(
-        ([one, two]) => inOutage(one.sentAtMs) || inOutage(two.sentAtMs),
+        ([one, two]) => overlapsOutage(one) || overlapsOutage(two),
       ).length,
       repeatAnswersDiffering: repeatPairs.filter(([one, two]) => one.body !== two.body).length,
       sessionMisses: sessionMisses.length,
@@ -447,9 +453,7 @@ export async function runFailover(options: FailoverOptions): Promise<FailoverFig
       slackMs,
       maxLatencyMs: round(latencies[latencies.length - 1] ?? 0),
       p99LatencyMs: round(latencies[Math.floor(latencies.length * 0.99)] ?? 0),
-      maxLatencyInOutageMs: round(
-        Math.max(0, ...outcomes.filter((o) => inOutage(o.sentAtMs)).map((o) => o.ms)),
-      ),
+      maxLatencyInOutageMs: round(Math.max(0, ...outcomes.filter(overlapsOutage).map((o) => o.ms))),
       failAtMs: optional(failAtMs),
       failoverMs:
         failAtMs === undefined || failoverEndMs === undefined

@@ -224,7 +224,7 @@ function killGroup(child: ChildProcess): void {
 function startWatchdog(dir: string): ChildProcess {
   const script =
     'while kill -0 "$0" 2>/dev/null; do sleep 1; done; ' +
-    'for f in "$1"/*.pid; do [ -f "$f" ] && kill -9 -- "-$(cat "$f")" 2>/dev/null; done; ' +
+    'for f in "$1"/*.pid; do [ -f "$f" ] && kill -9 "-$(cat "$f")" 2>/dev/null; done; ' +
     'rm -rf "$1"';
   const watchdog = spawn('sh', ['-c', script, String(process.pid), dir], {
     detached: true,
@@ -304,7 +304,12 @@ export async function startSentinelGroup(
         }),
     );
     killAll(dir, servers, watchdog);
-    await Promise.race([Promise.all(exits), sleep(5000)]);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all(exits),
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, 5000))),
+    ]);
+    clearTimeout(timer);
   };
 
   try {
