@@ -60,6 +60,26 @@ it('counts requests and their duration in seconds by provider, event and outcome
   ]);
 });
 
+it('records durations in seconds', async () => {
+  const calls = app().on('IncomingCall', async () => {
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    return null;
+  });
+  const where = { 'callcontrol.event': 'IncomingCall', 'callcontrol.outcome': 'handled' };
+  const before = pointsOf((await sdk.collect()).get('callcontrol.request.duration'), where)[0];
+  const sumBefore = (before?.value as Histogram | undefined)?.sum ?? 0;
+  const countBefore = (before?.value as Histogram | undefined)?.count ?? 0;
+  await calls.handle(incoming('m-seconds-1'));
+  await calls.handle(incoming('m-seconds-2'));
+  const after = pointsOf((await sdk.collect()).get('callcontrol.request.duration'), where)[0];
+  const histogram = after?.value as Histogram;
+  expect(histogram.count - countBefore).toBe(2);
+  const mean = (histogram.sum - sumBefore) / 2;
+  // At least the handler's 30 ms (a timer fires no earlier than 1 ms before), well below 2 s.
+  expect(mean).toBeGreaterThanOrEqual(0.029);
+  expect(mean).toBeLessThan(2);
+});
+
 it('counts fallbacks and refusals by error code', async () => {
   const calls = app()
     .on('IncomingCall', () => {

@@ -7,6 +7,7 @@
 import { context, metrics, trace } from '@opentelemetry/api';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { placetel } from '../../src';
+import { requestTelemetry } from '../../src/core/telemetry';
 import type * as Package from '../../src';
 import { incoming, register, SECRET, total } from './otel';
 
@@ -37,6 +38,12 @@ it('with nothing registered: no tracer and no meter is asked for, the reply as a
   await app().handle(incoming('n-none-2'));
   expect(getMeter.mock.calls.length).toBe(asked);
   expect(trace.getActiveSpan()).toBeUndefined();
+  // Nothing made for the request: no telemetry object at all.
+  expect(requestTelemetry('placetel', performance.now())).toBeUndefined();
+  const sdk = register();
+  expect(requestTelemetry('placetel', performance.now())).toBeDefined();
+  await sdk.unregister();
+  expect(requestTelemetry('placetel', performance.now())).toBeUndefined();
 });
 
 it('a meter provider only: metrics, no spans', async () => {
