@@ -14,7 +14,9 @@
  * requests are signed first, then timed: CPU time (`process.cpuUsage`, user + system) over the
  * batch, divided by its requests. The loop yields to the event loop after every request
  * (`await new Promise(setImmediate)`), or the `process.nextTick` callbacks of the pipeline
- * would pile up. Figures: the median per way over the rounds, and the spread (min–max).
+ * would pile up. Figures: the median per way over the rounds, and the spread (min–max); and the
+ * difference no SDK minus off within each round (median and spread), where the promise is that
+ * it straddles zero.
  *
  * @module
  */
@@ -165,8 +167,16 @@ async function main(): Promise<void> {
     };
   });
   const off = summary[0]?.median ?? Number.NaN;
+  // Paired by round (the batches of one round run back to back): no SDK minus off.
+  const offs = results.get('off') ?? [];
+  const paired = (results.get('no SDK') ?? []).map((value, round) => value - (offs[round] ?? 0));
+  const pairedSummary = {
+    median: median(paired),
+    min: Math.min(...paired),
+    max: Math.max(...paired),
+  };
   if (values.json) {
-    console.log(JSON.stringify({ rounds, requests: count, summary }));
+    console.log(JSON.stringify({ rounds, requests: count, summary, noSdkMinusOff: pairedSummary }));
     return;
   }
   console.log(machineLine());
@@ -187,6 +197,10 @@ async function main(): Promise<void> {
         ).toFixed(1)} %)`,
       ]),
     ),
+  );
+  console.log(
+    `\nno SDK minus off, paired by round: median ${pairedSummary.median.toFixed(2)} µs, ` +
+      `min–max ${pairedSummary.min.toFixed(2)}–${pairedSummary.max.toFixed(2)} µs`,
   );
 }
 
