@@ -276,10 +276,11 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
   /** The observers of {@link WebhookApp.observe}; without any, nothing is built for them. */
   readonly #observers = new Set<ExchangeObserver>();
   /**
-   * The telemetry of each traced request (the authenticated request as key), for its store
-   * calls, handler and rendering; made when the first request is traced (with an SDK).
+   * The telemetry of each traced request, for its store calls, handler and rendering; keyed by
+   * its parsed event (one object per request, even when one request object is handled twice at
+   * once). Made when the first request is traced (with an SDK).
    */
-  #traced: WeakMap<WebhookRequest, RequestTelemetry> | undefined;
+  #traced: WeakMap<WebhookEvent, RequestTelemetry> | undefined;
   /** Requests inside {@link WebhookApp.handle} right now. */
   #inFlight = 0;
   /** Called once {@link WebhookApp.handle} has no request in flight (see `drain`). */
@@ -732,7 +733,7 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
 
     if (trace.telemetry !== undefined) {
       trace.telemetry.start(event);
-      (this.#traced ??= new WeakMap()).set(request, trace.telemetry);
+      (this.#traced ??= new WeakMap()).set(event, trace.telemetry);
     }
     const deadline = startedAt + (this.#eventTimeoutMs.get(event.name) ?? this.#timeoutMs);
     trace.deadline = deadline;
@@ -1001,7 +1002,7 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
       session,
       publicUrl: this.#requestUrls.get(request) ?? (() => undefined),
     };
-    const telemetry = this.#traced?.get(request);
+    const telemetry = this.#traced?.get(event);
     if (telemetry !== undefined) {
       // The observers and the handler run in the handler span's context: their spans nest.
       const run = telemetry.handler(event.name, () => this.#observedAnswer(event, context));
@@ -1134,7 +1135,7 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
         );
       }
       const answer = result as TAnswer | undefined;
-      const telemetry = this.#traced?.get(context.request);
+      const telemetry = this.#traced?.get(event);
       return {
         ok: true,
         xml:
@@ -1165,7 +1166,7 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
     run: () => Promise<T>,
     boundMs: number = STORE_TIMEOUT_MS,
   ): Promise<T | undefined> {
-    const stored = this.#traced?.get(request)?.storeCall(operation);
+    const stored = this.#traced?.get(event)?.storeCall(operation);
     return this.#guard.run(boundMs, run).then((result) => {
       stored?.(result);
       if (result.ok) return result.value;
@@ -1182,7 +1183,7 @@ export class WebhookApp<M extends EventMap, TEvent extends WebhookEvent, TAnswer
     boundMs: number,
     run: () => Promise<T>,
   ): Promise<GuardedResult<T>> {
-    const stored = this.#traced?.get(request)?.storeCall(operation);
+    const stored = this.#traced?.get(event)?.storeCall(operation);
     return this.#guard.run(boundMs, run).then((result) => {
       stored?.(result);
       if (!result.ok && result.outageStarted) {

@@ -171,6 +171,36 @@ describe('the request span', () => {
     expect(spans.some((span) => span.name.startsWith('callcontrol handler'))).toBe(false);
   });
 
+  it('one request object handled twice at once: each span has its own children', async () => {
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const calls = app().on('IncomingCall', async () => {
+      await held;
+      return null;
+    });
+    const request = incoming('call-twice-1');
+    const first = calls.handle(request);
+    const second = calls.handle(request);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    release();
+    const replies = await Promise.all([first, second]);
+    expect(replies.map((reply) => reply.outcome).sort()).toEqual(['duplicate', 'handled']);
+    const spans = await settled();
+    const requests = spans.filter((span) => span.name === 'callcontrol placetel IncomingCall');
+    const handled = requests.find((span) => span.attributes['callcontrol.outcome'] === 'handled');
+    const duplicate = requests.find(
+      (span) => span.attributes['callcontrol.outcome'] === 'duplicate',
+    );
+    expect(parentOf(byName(spans, 'callcontrol handler IncomingCall'))).toBe(
+      handled?.spanContext().spanId,
+    );
+    expect(parentOf(byName(spans, 'callcontrol store waitFor'))).toBe(
+      duplicate?.spanContext().spanId,
+    );
+  });
+
   it('a failing store: the store span has status ERROR and error.type', async () => {
     const store = faultyStore();
     store.fail();
