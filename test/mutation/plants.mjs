@@ -9,7 +9,8 @@
  * @typedef {object} Plant
  * @property {string} id - short name, unique
  * @property {string} group - the property file's topic: auth, limits, deadline, throws, store;
- *   inspector (the live inspector's promises, caught by its own tests)
+ *   inspector (the live inspector's promises, caught by its own tests); telemetry (the
+ *   OpenTelemetry spans and metrics, caught by test/telemetry/)
  * @property {string} bug - what the plant breaks, in words
  * @property {string} file - the production file, relative to the repository root
  * @property {ReadonlyArray<readonly [string, string]>} edits - `[from, to]` text replacements
@@ -447,5 +448,236 @@ export const PLANTS = [
     ],
     tests: INSPECTOR,
     names: 'observer',
+  },
+  {
+    id: 'span-name-without-event',
+    group: 'telemetry',
+    bug: 'the request span is named without its event',
+    file: 'src/core/telemetry.ts',
+    edits: [
+      [': `callcontrol ${this.#provider} ${event.name}`,', ': `callcontrol ${this.#provider}`,'],
+    ],
+    tests: ['test/telemetry/spans.test.ts'],
+    names: 'is named after',
+  },
+  {
+    id: 'trace-not-derived',
+    group: 'telemetry',
+    bug: "a request span gets a trace of its own instead of the call's derived one",
+    file: 'src/core/telemetry.ts',
+    edits: [['else context = api.trace.setSpanContext(active, call);', 'else context = active;']],
+    tests: ['test/telemetry/spans.test.ts'],
+    names: 'one trace per call',
+  },
+  {
+    id: 'trace-no-link',
+    group: 'telemetry',
+    bug: "under the host's HTTP span, the call is not linked",
+    file: 'src/core/telemetry.ts',
+    edits: [['if (hasParent) links = [{ context: call }];', 'if (hasParent) links = undefined;']],
+    tests: ['test/telemetry/spans.test.ts'],
+    names: 'linked',
+  },
+  {
+    id: 'trace-kind-server-under-parent',
+    group: 'telemetry',
+    bug: "under the host's HTTP span, the request span is SERVER too",
+    file: 'src/core/telemetry.ts',
+    edits: [
+      [
+        'kind: hasParent ? api.SpanKind.INTERNAL : api.SpanKind.SERVER,',
+        'kind: api.SpanKind.SERVER,',
+      ],
+    ],
+    tests: ['test/telemetry/spans.test.ts'],
+    names: 'linked',
+  },
+  {
+    id: 'handler-outside-context',
+    group: 'telemetry',
+    bug: "the handler does not run in its span's context: user spans do not nest",
+    file: 'src/core/telemetry.ts',
+    edits: [
+      [
+        'const value = context === undefined ? run() : this.#api.context.with(context, run);',
+        'const value = run();',
+      ],
+    ],
+    tests: ['test/telemetry/spans.test.ts'],
+    names: 'nests',
+  },
+  {
+    id: 'attributes-leak-path-query',
+    group: 'telemetry',
+    bug: 'the path as received (URL token included) and the query go into attributes',
+    file: 'src/core/telemetry.ts',
+    edits: [
+      [
+        "if (path !== undefined) attributes['url.path'] = path;",
+        "attributes['url.path'] = path ?? received.path; attributes['url.query'] = received.query;",
+      ],
+    ],
+    tests: ['test/telemetry/spans.test.ts'],
+    names: 'secret',
+  },
+  {
+    id: 'status-not-error',
+    group: 'telemetry',
+    bug: "refusals and fallbacks leave the request span's status unset",
+    file: 'src/core/telemetry.ts',
+    edits: [
+      [
+        'span.setStatus({ code: this.#api.SpanStatusCode.ERROR, message: code ?? outcome });',
+        'void outcome;',
+      ],
+    ],
+    tests: ['test/telemetry/spans.test.ts'],
+    names: 'ERROR',
+  },
+  {
+    id: 'no-error-code',
+    group: 'telemetry',
+    bug: 'the request span has no callcontrol.error_code',
+    file: 'src/core/telemetry.ts',
+    edits: [["if (code !== undefined) attributes['callcontrol.error_code'] = code;", '']],
+    tests: ['test/telemetry/spans.test.ts'],
+    names: 'code',
+  },
+  {
+    id: 'outcome-from-status',
+    group: 'telemetry',
+    bug: 'the outcome is read off the status: no duplicate, no fallback',
+    file: 'src/core/telemetry.ts',
+    edits: [
+      [
+        "const outcome = reply.outcome ?? (reply.status < 400 ? 'handled' : 'refused');",
+        "const outcome = reply.status < 400 ? 'handled' : 'refused';",
+      ],
+    ],
+    tests: ['test/telemetry/spans.test.ts'],
+    names: 'duplicate|fallback',
+  },
+  {
+    id: 'store-span-no-error',
+    group: 'telemetry',
+    bug: "a failed store call's span has no ERROR status",
+    file: 'src/core/telemetry.ts',
+    edits: [
+      ['span.setStatus({ code: this.#api.SpanStatusCode.ERROR, message: result.reason });', ''],
+    ],
+    tests: ['test/telemetry/spans.test.ts'],
+    names: 'failing store',
+  },
+  {
+    id: 'store-failures-uncounted',
+    group: 'telemetry',
+    bug: 'callcontrol.store.failures is not counted',
+    file: 'src/core/telemetry.ts',
+    edits: [['metrics.storeFailures.add(1, {', 'metrics.storeFailures.add(0, {']],
+    tests: ['test/telemetry/metrics.test.ts'],
+    names: 'store call',
+  },
+  {
+    id: 'duration-in-ms',
+    group: 'telemetry',
+    bug: 'callcontrol.request.duration recorded in milliseconds',
+    file: 'src/core/telemetry.ts',
+    edits: [
+      [
+        'metrics.duration.record((performance.now() - this.#startedAt) / 1000, attributes);',
+        'metrics.duration.record(performance.now() - this.#startedAt, attributes);',
+      ],
+    ],
+    tests: ['test/telemetry/metrics.test.ts'],
+    names: 'seconds',
+  },
+  {
+    id: 'active-never-decremented',
+    group: 'telemetry',
+    bug: 'callcontrol.active_requests never goes down',
+    file: 'src/core/telemetry.ts',
+    edits: [["metrics.active.add(-1, { 'callcontrol.provider': provider });", '']],
+    tests: ['test/telemetry/metrics.test.ts'],
+    names: 'in flight',
+  },
+  {
+    id: 'fallbacks-as-refusals',
+    group: 'telemetry',
+    bug: 'fallbacks are counted in callcontrol.refusals',
+    file: 'src/core/telemetry.ts',
+    edits: [
+      [
+        "(outcome === 'fallback' ? metrics.fallbacks : metrics.refusals).add(1, coded);",
+        'metrics.refusals.add(1, coded);',
+      ],
+    ],
+    tests: ['test/telemetry/metrics.test.ts'],
+    names: 'fallbacks and refusals',
+  },
+  {
+    id: 'no-render-span',
+    group: 'telemetry',
+    bug: 'rendering has no span',
+    file: 'src/core/app.ts',
+    edits: [
+      [
+        ': telemetry.render(() => this.#provider.render(answer, event)),',
+        ': this.#provider.render(answer, event),',
+      ],
+    ],
+    tests: ['test/telemetry/spans.test.ts'],
+    names: 'children',
+  },
+  {
+    id: 'no-store-spans',
+    group: 'telemetry',
+    bug: 'store calls have no spans (nor metrics)',
+    file: 'src/core/app.ts',
+    edits: [
+      [
+        '    const stored = this.#traced?.get(event)?.storeCall(operation);\n    return this.#guard.run(boundMs, run).then((result) => {\n      stored?.(result);\n      if (result.ok) return result.value;',
+        '    const stored = undefined as ((r: unknown) => void) | undefined;\n    return this.#guard.run(boundMs, run).then((result) => {\n      stored?.(result);\n      if (result.ok) return result.value;',
+      ],
+    ],
+    tests: ['test/telemetry/spans.test.ts'],
+    names: 'children',
+  },
+  {
+    id: 'telemetry-without-sdk',
+    group: 'telemetry',
+    bug: 'without an SDK the no-op tracer is taken for one and telemetry is built per request',
+    file: 'src/core/telemetry.ts',
+    edits: [['  if (provider === noopTracerProvider) return undefined;\n', '']],
+    tests: ['test/telemetry/no-sdk.test.ts'],
+    names: 'nothing registered',
+  },
+  {
+    id: 'fail-not-recorded',
+    group: 'telemetry',
+    bug: 'a refusal reported by an adapter (fail) is not recorded',
+    file: 'src/core/app.ts',
+    edits: [
+      [
+        '    const telemetry = requestTelemetry(this.#provider.name, performance.now());\n    const reply = this.#refuse(error, request);',
+        '    const telemetry = undefined as ReturnType<typeof requestTelemetry>;\n    const reply = this.#refuse(error, request);',
+      ],
+    ],
+    tests: ['test/telemetry/metrics.test.ts'],
+    names: 'adapter refusal',
+  },
+  {
+    id: 'api-require-unguarded',
+    group: 'telemetry',
+    bug: 'a missing @opentelemetry/api throws out of the request path',
+    file: 'src/core/telemetry.ts',
+    edits: [
+      ['    } catch {\n      loadedApi = null;\n    }', '    } finally {\n      void 0;\n    }'],
+      [
+        '    return new CallTelemetry(api, tracing, metering, provider, startedAt);\n  } catch {\n    return undefined;\n  }',
+        '    return new CallTelemetry(api, tracing, metering, provider, startedAt);\n  } finally {\n    void 0;\n  }',
+      ],
+    ],
+    tests: ['test/telemetry/no-sdk.test.ts'],
+    names: 'not installed|installed',
   },
 ];
