@@ -121,13 +121,14 @@ function exitOf(process_: ChildProcess, ms: number): Promise<number | null> {
 
 it('exports the request span and the metrics to the collector over OTLP/HTTP', async () => {
   const { port: collectorPort } = collector.address() as AddressInfo;
-  child = spawn(
+  const started = spawn(
     process.execPath,
     ['-r', join(scratch, 'ts-hook.js'), join(ROOT, 'examples/otel.ts')],
     {
       cwd: ROOT,
       env: {
         PATH: process.env['PATH'] ?? '',
+        NODE_ENV: 'test',
         OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${collectorPort}`,
         OTEL_SERVICE_NAME: 'calls-under-test',
         PLACETEL_SECRET: SECRET,
@@ -137,7 +138,8 @@ it('exports the request span and the metrics to the collector over OTLP/HTTP', a
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
-  const [, port] = await lineOf(child, /listening on .*"port":(\d+)/, 20_000);
+  child = started;
+  const [, port] = await lineOf(started, /listening on .*"port":(\d+)/, 20_000);
   const signed = placetel.placetelRequest(
     { call_id: 'otlp-call-1', event: 'IncomingCall', from: '017312345678', to: '022129191999' },
     SECRET,
@@ -151,8 +153,8 @@ it('exports the request span and the metrics to the collector over OTLP/HTTP', a
   expect(reply.status).toBe(200);
   expect(await reply.text()).toContain('<Forward');
   // SIGTERM: the example drains, then flushes both providers before it exits.
-  child.kill('SIGTERM');
-  expect(await exitOf(child, 15_000)).toBe(0);
+  started.kill('SIGTERM');
+  expect(await exitOf(started, 15_000)).toBe(0);
 
   const traces = received.filter((post) => post.path === '/v1/traces');
   const exported = received.filter((post) => post.path === '/v1/metrics');
