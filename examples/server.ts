@@ -21,6 +21,12 @@
  * - `REDIS_URL` (e.g. `redis://127.0.0.1:6379/0`): when set, duplicate detection and call sessions
  *   live in Redis, shared by every instance started with the same URL (`REDIS_KEY_PREFIX`,
  *   default `callcontrol:`); otherwise in this process's memory
+ * - `REDIS_CLUSTER_NODES` (comma-separated `host:port`, e.g. `10.0.0.1:6379,10.0.0.2:6379`):
+ *   the same in a Redis Cluster; `REDIS_SENTINELS` (comma-separated `host:port`) with
+ *   `REDIS_SENTINEL_NAME` (the master's name, e.g. `mymaster`): the same on the master Redis
+ *   Sentinel names. `REDIS_PASSWORD` (and `REDIS_USERNAME`) for the cluster's nodes or the
+ *   Sentinel group's master and replicas, `REDIS_SENTINEL_PASSWORD` for the sentinels. At most
+ *   one of `REDIS_URL`, `REDIS_CLUSTER_NODES` and `REDIS_SENTINELS`: two refuse to start
  * - `OPENTACT_TOKEN`: Opentact requests need `?token=<OPENTACT_TOKEN>`
  * - `OPENTACT_PUBLIC_URL`: where Opentact reaches `/opentact`, for the PIN `<Gather url>`
  *   (default: `http://<Host header>/opentact`)
@@ -278,11 +284,68 @@ export function exampleProviders(options: ExampleOptions = {}): ExampleProvider[
   }));
 }
 
-/** The store `REDIS_URL` names, or `undefined` (each app then keeps its own in memory). */
-export function storeFromEnv(): CallStore | undefined {
-  const url = process.env['REDIS_URL'];
-  if (url === undefined || url === '') return undefined;
-  return new RedisStore({ url, keyPrefix: process.env['REDIS_KEY_PREFIX'] || 'callcontrol:' });
+/**
+ * The store the environment names — `REDIS_URL`, `REDIS_CLUSTER_NODES`, or `REDIS_SENTINELS`
+ * with `REDIS_SENTINEL_NAME` (see the module's list) — or `undefined` (each app then keeps its
+ * own in memory).
+ *
+ * @throws {TypeError} when more than one of them is set, `REDIS_SENTINELS` without
+ *   `REDIS_SENTINEL_NAME`, or a value `RedisStore` refuses (the message never repeats a password)
+ */
+export function storeFromEnv(env: NodeJS.ProcessEnv = process.env): CallStore | undefined {
+  const value = (name: string): string | undefined => {
+    const found = env[name];
+    return found === undefined || found === '' ? undefined : found;
+  };
+  const list = (name: string): string[] | undefined =>
+    value(name)
+      ?.split(',')
+      .map((entry) => entry.trim())
+      .filter((entry) => entry !== '');
+  const url = value('REDIS_URL');
+  const nodes = list('REDIS_CLUSTER_NODES');
+  const sentinels = list('REDIS_SENTINELS');
+  const named = [url, nodes, sentinels].filter((given) => given !== undefined).length;
+  if (named > 1) {
+    throw new TypeError(
+      'Set at most one of REDIS_URL, REDIS_CLUSTER_NODES and REDIS_SENTINELS (one store for all apps)',
+    );
+  }
+  const keyPrefix = value('REDIS_KEY_PREFIX') ?? 'callcontrol:';
+  const username = value('REDIS_USERNAME');
+  const password = value('REDIS_PASSWORD');
+  const credentials = {
+    ...(username === undefined ? {} : { username }),
+    ...(password === undefined ? {} : { password }),
+  };
+  if (url !== undefined) return new RedisStore({ url, keyPrefix });
+  if (nodes !== undefined) return new RedisStore({ cluster: { nodes, ...credentials }, keyPrefix });
+  if (sentinels !== undefined) {
+    const name = value('REDIS_SENTINEL_NAME');
+    if (name === undefined) {
+      throw new TypeError('REDIS_SENTINELS needs REDIS_SENTINEL_NAME, the name of the master');
+    }
+    const sentinelPassword = value('REDIS_SENTINEL_PASSWORD');
+    return new RedisStore({
+      sentinel: {
+        sentinels,
+        name,
+        ...credentials,
+        ...(sentinelPassword === undefined ? {} : { sentinelPassword }),
+      },
+      keyPrefix,
+    });
+  }
+  return undefined;
+}
+
+/** How the startup lines name the store of {@link storeFromEnv}'s environment. */
+export function storeKindFromEnv(
+  env: NodeJS.ProcessEnv = process.env,
+): 'memory' | 'redis' | 'redis cluster' | 'redis sentinel' {
+  if ((env['REDIS_CLUSTER_NODES'] ?? '') !== '') return 'redis cluster';
+  if ((env['REDIS_SENTINELS'] ?? '') !== '') return 'redis sentinel';
+  return (env['REDIS_URL'] ?? '') !== '' ? 'redis' : 'memory';
 }
 
 /** A comma-separated environment variable as a list (empty entries dropped). */
@@ -685,7 +748,7 @@ function checkOf(provider: ExampleProvider): string {
 export function startupLines(
   origin: string,
   providers: readonly ExampleProvider[],
-  store: 'memory' | 'redis',
+  store: 'memory' | 'redis' | 'redis cluster' | 'redis sentinel',
 ): string[] {
   const served = providers.filter((provider) => provider.status !== 'off');
   const paths = served.map((provider, i) => {
@@ -939,7 +1002,7 @@ function main(): void {
       const lines = startupLines(
         `http://127.0.0.1:${port}`,
         providers,
-        store === undefined ? 'memory' : 'redis',
+        store === undefined ? 'memory' : storeKindFromEnv(),
       );
       console.log([...lines, ...example.flowLines].join('\n'));
       if (example.inspector !== undefined) {
