@@ -47,7 +47,10 @@ if (reason !== undefined) {
 }
 const describeIfRedis = reason === undefined ? describe : describe.skip;
 
-/** The client settings of RedisStore's own `url` client, in sentinel mode. */
+/**
+ * A client in sentinel mode of the test's own, with the settings of the store's own `sentinel`
+ * client: for the contract run with `client` (the store does not own it).
+ */
 function sentinelClient(group: SentinelGroup): Redis {
   const client = new Redis({
     sentinels: group.sentinels.map(({ host, port }) => ({ host, port })),
@@ -57,7 +60,6 @@ function sentinelClient(group: SentinelGroup): Redis {
     enableAutoPipelining: true,
     connectTimeout: 2000,
     disconnectTimeout: 100,
-    // Subscribes to the sentinels' +switch-master: the new master is used at once.
     failoverDetector: true,
   });
   client.on('error', () => undefined);
@@ -76,21 +78,94 @@ describeIfRedis('RedisStore behind Redis Sentinel', () => {
     await group?.stop();
   });
 
-  const store = (keyPrefix = `sentinel-test:${Date.now()}:${Math.random()}:`): RedisStore => {
+  const newPrefix = (): string => `sentinel-test:${Date.now()}:${Math.random()}:`;
+
+  /** Stores made with the `sentinel` option, for {@link dropSentinelConnections}. */
+  const owned = new Set<RedisStore>();
+
+  /** A store with the `sentinel` option: it owns its client. */
+  const store = (keyPrefix = newPrefix()): RedisStore => {
+    const created = new RedisStore({
+      sentinel: { sentinels: group.sentinelList, name: group.name },
+      keyPrefix,
+    });
+    owned.add(created);
+    return created;
+  };
+
+  /**
+   * Drops what `close()` leaves of a `sentinel` store's client: ioredis 5.11's `quit()` ends the
+   * master connection but not the failover detector's subscriptions to the sentinels (only
+   * `disconnect()` ends those), and they reconnect for ever. The test below shows it; until
+   * `RedisStore.close()` calls `disconnect()` after `QUIT`, the other tests drop them here.
+   */
+  const dropSentinelConnections = (): void => {
+    for (const created of owned) (created.client as Redis).disconnect();
+    owned.clear();
+  };
+  afterEach(dropSentinelConnections);
+
+  describeCallStore('RedisStore (sentinel option)', () => store(), undefined, {
+    peer: (first) => store(first.keyPrefix),
+  });
+
+  /**
+   * Connections of clients on the sentinels (`CLIENT LIST`), without the sentinels' own links
+   * to one another (`name=sentinel-…`) and the probe asking.
+   */
+  const sentinelClients = async (): Promise<number> => {
+    let total = 0;
+    for (const { port } of group.sentinels) {
+      const probe = new Redis({ host: '127.0.0.1', port, maxRetriesPerRequest: 1 });
+      try {
+        const list = String(await probe.call('CLIENT', 'LIST'));
+        total += list
+          .split('\n')
+          .filter((line) => line.includes(' name= ') && !line.includes('cmd=client')).length;
+      } finally {
+        probe.disconnect();
+      }
+    }
+    return total;
+  };
+
+  // ioredis's quit() leaves the failover detector's sentinel subscriptions open (see
+  // dropSentinelConnections); RedisStore.close() must call client.disconnect() after QUIT. This
+  // test fails while that is so and is marked `failing` until then: make it `test` once fixed.
+  test.failing('close() leaves no connection to the sentinels behind', async () => {
+    const before = await sentinelClients();
+    const created = new RedisStore({
+      sentinel: { sentinels: group.sentinelList, name: group.name },
+      keyPrefix: newPrefix(),
+    });
+    await created.sessionSet('placetel:close-probe', 'f', 1, 1000);
+    const during = await sentinelClients();
+    await created.close();
+    let after = await sentinelClients();
+    for (let i = 0; i < 20 && after > before; i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      after = await sentinelClients();
+    }
+    (created.client as Redis).disconnect();
+    expect(during).toBeGreaterThan(before);
+    expect(after).toBe(before);
+  });
+
+  /** A store on a sentinel-mode client the test owns (the `client` option). */
+  const onClient = (keyPrefix = newPrefix()): RedisStore => {
     const client = sentinelClient(group);
     const created = new RedisStore({ client, keyPrefix });
     clients.set(created, client);
     return created;
   };
-  const close = async (created: RedisStore): Promise<void> => {
+  const closeOnClient = async (created: RedisStore): Promise<void> => {
     await created.close();
-    const client = clients.get(created);
+    clients.get(created)?.disconnect();
     clients.delete(created);
-    client?.disconnect();
   };
 
-  describeCallStore('RedisStore (sentinel)', () => store(), close, {
-    peer: (first) => store(first.keyPrefix),
+  describeCallStore('RedisStore (client in sentinel mode)', () => onClient(), closeOnClient, {
+    peer: (first) => onClient(first.keyPrefix),
   });
 
   describe('failover', () => {
@@ -104,7 +179,6 @@ describeIfRedis('RedisStore behind Redis Sentinel', () => {
         store: () => store(keyPrefix),
         fail: () => group.killMaster(),
       });
-      for (const created of [...clients.keys()]) await close(created);
       const after = await group.waitForNewMaster(before, 10_000);
       reportFigures(figures);
 
