@@ -23,7 +23,7 @@
  * @module
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -85,6 +85,8 @@ export interface SentinelGroup {
   waitForNewMaster(old: Address, timeoutMs: number): Promise<Address>;
   /** Kills every server of the group (SIGKILL to each process group) and removes `dir`. */
   stop(): Promise<void>;
+  /** The last `lines` lines of every server's log, each headed by its name (for a failure). */
+  logs(lines?: number): string;
 }
 
 function sleep(ms: number): Promise<void> {
@@ -395,6 +397,18 @@ export async function startSentinelGroup(
             : undefined;
         }),
       stop,
+      logs: (lines = 40) =>
+        servers
+          .map((server) => {
+            let text: string;
+            try {
+              text = readFileSync(path.join(dir, `${server.name}.log`), 'utf8');
+            } catch {
+              text = '(no log)';
+            }
+            return `== ${server.name} (${server.port})\n${text.split('\n').slice(-lines).join('\n')}`;
+          })
+          .join('\n'),
     };
   } catch (error) {
     await stop();
