@@ -1038,8 +1038,9 @@ export class RedisStore implements CallStore {
    * reject. A client the store created for `url` is quit when connected (commands in flight get
    * their answers first) and dropped when it is not, or when the connection has not ended 850 ms
    * after `QUIT` was sent — Redis stopped (`kill -STOP`) or gone: commands in flight then reject,
-   * and no reconnect is attempted. Resolves within 1000 ms in every case. A client that was
-   * passed in stays open. Calling it again does nothing.
+   * and no reconnect is attempted. The same for the clients created for `cluster` (every node)
+   * and `sentinel` (whose connections to the sentinels are dropped too). Resolves within 1000 ms
+   * in every case. A client that was passed in stays open. Calling it again does nothing.
    */
   async close(): Promise<void> {
     if (this.#closed) return;
@@ -1047,17 +1048,29 @@ export class RedisStore implements CallStore {
     for (const wake of [...this.#sleepers]) wake();
     if (!this.#ownsClient) return;
     const client = this.#client;
-    if (client.status === 'end') return;
+    if (client.status === 'end') return this.#dropSentinelConnections();
     if (client.status === 'ready') {
       const ended = this.#ended(CLOSE_WAIT_MS - CLOSE_DROP_MS);
       // QUIT is never awaited on its own: a stopped Redis does not answer it.
       client.quit().catch(() => undefined);
-      if (await ended) return;
+      if (await ended) return this.#dropSentinelConnections();
     }
     client.disconnect();
     const error = new Error('RedisStore: the store was closed before Redis answered');
     for (const abort of [...this.#inFlight]) abort(error);
     this.#inFlight.clear();
+  }
+
+  /**
+   * In sentinel mode, `QUIT` ends the master connection but not the failover detector's
+   * subscriptions to the sentinels, which would reconnect for ever: `disconnect()` ends them
+   * (and does nothing more to a connection that has ended).
+   */
+  #dropSentinelConnections(): void {
+    const { sentinels } = this.#client.options as RedisOptions;
+    if (!this.#client.isCluster && sentinels !== undefined && sentinels.length > 0) {
+      this.#client.disconnect();
+    }
   }
 
   /** Resolves `true` once the client emits `end`, `false` after `ms` (listener and timer go). */
