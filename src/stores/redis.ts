@@ -1067,8 +1067,9 @@ export class RedisStore implements CallStore {
    * (and does nothing more to a connection that has ended).
    */
   #dropSentinelConnections(): void {
-    const { sentinels } = this.#client.options as RedisOptions;
-    if (!this.#client.isCluster && sentinels !== undefined && sentinels.length > 0) {
+    // ioredis's default for `sentinels` is null.
+    const { sentinels } = this.#client.options as { sentinels?: unknown };
+    if (!this.#client.isCluster && Array.isArray(sentinels) && sentinels.length > 0) {
       this.#client.disconnect();
     }
   }
