@@ -5,7 +5,13 @@
  *
  * Every script touches only the keys it is given (`KEYS`), so that it runs on Redis Cluster too
  * when they share a hash slot: `RedisStore` puts every key of one call (its deliveries, its
- * session, its record) under the hash tag `{<call id>}`.
+ * session, its record) under the hash tag `{<call id>}`, and a script with two keys is always
+ * given two keys of one call. On a cluster, ioredis sends `EVALSHA` to the master of the slot
+ * of its keys; a master that never ran a script (a replica promoted by a failover: replicas
+ * receive a script's writes, not the script) answers `NOSCRIPT` once and gets it as `EVAL`.
+ * No script reads or writes a key it was not given, calls `KEYS`/`SCAN`, or selects a database.
+ *
+ * @see https://redis.io/docs/latest/operate/oss_and_stack/reference/cluster-spec/#hash-tags
  *
  * @module
  */
@@ -30,7 +36,8 @@ export class LuaScript {
 
   /**
    * Runs the script with `args` (its keys first): one `EVALSHA`, and once more as `EVAL` when
-   * Redis answers `NOSCRIPT`.
+   * Redis answers `NOSCRIPT`. `client` may be a `Redis` or (typed as one by `RedisStore`) a
+   * `Cluster`: both route the command by its keys.
    *
    * @throws (rejects) with what ioredis rejects with
    */
