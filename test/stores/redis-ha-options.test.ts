@@ -194,13 +194,15 @@ describe('RedisStore options: cluster and sentinel, accepted', () => {
       cluster: { nodes: ['127.0.0.1:1'], password: SECRET },
       commandTimeoutMs: 200,
     });
+    let timer: NodeJS.Timeout | undefined;
     const outcome = await Promise.race([
       store.sessionGet('placetel:c', 'f').then(
         () => 'resolved',
         (error: unknown) => (error instanceof Error ? error.message : String(error)),
       ),
-      new Promise<string>((resolve) => setTimeout(() => resolve('pending'), 3000)),
+      new Promise<string>((resolve) => (timer = setTimeout(() => resolve('pending'), 3000))),
     ]);
+    clearTimeout(timer);
     await store.close();
     expect(outcome).not.toContain(SECRET);
     // Rejected by ioredis, or still queued until close: both leave the caller's deadline to
