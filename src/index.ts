@@ -49,7 +49,12 @@ export {
   type ErrorCode,
   type ErrorCodeInfo,
 } from './core/errors';
-export { RedisStore, type RedisStoreOptions } from './stores/redis';
+export {
+  RedisStore,
+  type RedisClusterStoreOptions,
+  type RedisSentinelStoreOptions,
+  type RedisStoreOptions,
+} from './stores/redis';
 export {
   MemoryStore,
   type CallStore,
