@@ -10,7 +10,9 @@
  *   replica's `INFO replication` says `master_link_status:up`, every sentinel answers
  *   `SENTINEL get-master-addr-by-name` with the master and knows the other two sentinels and
  *   the replica (`SENTINEL master`), so that a failover can be agreed on at once. Every wait is
- *   bounded ({@link START_TIMEOUT_MS}).
+ *   bounded ({@link START_TIMEOUT_MS} an attempt, {@link START_OVERALL_MS} in all); a server
+ *   that exits (its port taken meanwhile by another process) fails the attempt at once, and the
+ *   group is started again on new ports (3 attempts).
  * - Cleanup, also when a test fails or jest dies: every server is started `detached` (a process
  *   group of its own) and its pid written to `<dir>/<name>.pid`; {@link SentinelGroup.stop}
  *   kills every group (SIGKILL) and removes the directory; a `process.on('exit')` hook does the
@@ -29,8 +31,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 
-/** How long {@link startSentinelGroup} waits for the whole group to be ready, in milliseconds. */
+/** How long one attempt of {@link startSentinelGroup} waits for the group, in milliseconds. */
 export const START_TIMEOUT_MS = 20_000;
+/** How many times {@link startSentinelGroup} tries, each on new ports. */
+const START_ATTEMPTS = 3;
+/** The bound of all attempts together, in milliseconds. */
+export const START_OVERALL_MS = 45_000;
 /** How long `scripts/ensure-redis.sh` may take (apt-get on a slow mirror), in milliseconds. */
 const ENSURE_TIMEOUT_MS = 5 * 60_000;
 /** Sentinel's `down-after-milliseconds`: a master silent this long is subjectively down. */
@@ -182,8 +188,11 @@ async function until<T>(
   what: string,
   deadline: number,
   check: () => Promise<T | undefined>,
+  gone: () => string | undefined = () => undefined,
 ): Promise<T> {
   for (;;) {
+    const exited = gone();
+    if (exited !== undefined) throw new Error(`Sentinel group: ${exited} exited`);
     const value = await check();
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error(`Sentinel group: ${what} not within the bound`);
@@ -247,14 +256,31 @@ export interface SentinelGroupOptions {
  * and resolves once it is ready (see the module docs). Stop it with {@link SentinelGroup.stop}.
  *
  * @throws (rejects) when redis-server cannot be found or installed (the message of
- *   `scripts/ensure-redis.sh`), or the group is not ready within {@link START_TIMEOUT_MS}; every
- *   server started is killed then
+ *   `scripts/ensure-redis.sh`), or the group is not ready after 3 attempts (each bounded by
+ *   {@link START_TIMEOUT_MS}, all by {@link START_OVERALL_MS}; the message has the servers' log
+ *   tails); every server started is killed then
  */
 export async function startSentinelGroup(
   options: SentinelGroupOptions = {},
 ): Promise<SentinelGroup> {
   const name = options.name ?? 'callcontrol-test';
   const binary = await ensureRedisServer();
+  let lastError: unknown;
+  const overall = Date.now() + START_OVERALL_MS;
+  // A free port can be taken by someone else (another test's servers) before redis-server
+  // binds it: a server that exits, or a group that does not form, is tried again on new ports.
+  for (let attempt = 1; attempt <= START_ATTEMPTS && Date.now() < overall; attempt += 1) {
+    try {
+      return await startOnce(binary, name, Math.min(Date.now() + START_TIMEOUT_MS, overall));
+    } catch (error) {
+      lastError = error;
+    }
+  }
+  throw lastError;
+}
+
+/** One attempt of {@link startSentinelGroup}: every server it started is killed on failure. */
+async function startOnce(binary: string, name: string, deadline: number): Promise<SentinelGroup> {
   const dir = mkdtempSync(path.join(tmpdir(), 'callcontrol-sentinel-'));
   const watchdog = startWatchdog(dir);
   const servers: GroupServer[] = [];
@@ -325,14 +351,26 @@ export async function startSentinelGroup(
       [...data, 'dbfilename replica.rdb', `replicaof 127.0.0.1 ${masterPort}`],
       false,
     );
-    const deadline = Date.now() + START_TIMEOUT_MS;
-    await until('the master answering PING', deadline, async () =>
-      (await ask(masterPort, 'PING')) === 'PONG' ? true : undefined,
+    const gone = (): string | undefined =>
+      servers.find((server) => server.child.exitCode !== null || server.child.signalCode !== null)
+        ?.name;
+    await until(
+      'the master answering PING',
+      deadline,
+      async () => ((await ask(masterPort, 'PING')) === 'PONG' ? true : undefined),
+      gone,
     );
-    await until('the replica in sync', deadline, async () => {
-      const info = await ask(replicaPort, 'INFO', 'replication');
-      return typeof info === 'string' && info.includes('master_link_status:up') ? true : undefined;
-    });
+    await until(
+      'the replica in sync',
+      deadline,
+      async () => {
+        const info = await ask(replicaPort, 'INFO', 'replication');
+        return typeof info === 'string' && info.includes('master_link_status:up')
+          ? true
+          : undefined;
+      },
+      gone,
+    );
     sentinelPorts.forEach((port, i) =>
       start(
         `sentinel-${i + 1}`,
@@ -347,14 +385,19 @@ export async function startSentinelGroup(
       ),
     );
     for (const port of sentinelPorts) {
-      await until(`sentinel ${port} knowing the group`, deadline, async () => {
-        const master = pairs(await ask(port, 'SENTINEL', 'MASTER', name));
-        return master.port === String(masterPort) &&
-          master['num-other-sentinels'] === '2' &&
-          master['num-slaves'] === '1'
-          ? true
-          : undefined;
-      });
+      await until(
+        `sentinel ${port} knowing the group`,
+        deadline,
+        async () => {
+          const master = pairs(await ask(port, 'SENTINEL', 'MASTER', name));
+          return master.port === String(masterPort) &&
+            master['num-other-sentinels'] === '2' &&
+            master['num-slaves'] === '1'
+            ? true
+            : undefined;
+        },
+        gone,
+      );
     }
 
     const sentinels: Address[] = sentinelPorts.map((port) => ({ host: '127.0.0.1', port }));
@@ -399,19 +442,32 @@ export async function startSentinelGroup(
       stop,
       logs: (lines = 40) =>
         servers
-          .map((server) => {
-            let text: string;
-            try {
-              text = readFileSync(path.join(dir, `${server.name}.log`), 'utf8');
-            } catch {
-              text = '(no log)';
-            }
-            return `== ${server.name} (${server.port})\n${text.split('\n').slice(-lines).join('\n')}`;
-          })
+          .map((server) => `== ${server.name} (${server.port})\n${tail(dir, server.name, lines)}`)
           .join('\n'),
     };
   } catch (error) {
+    const exited = servers
+      .filter((server) => server.child.exitCode !== null || server.child.signalCode !== null)
+      .map((server) => `${server.name} (${server.port}) exited`);
+    const logs = servers
+      .map((server) => `== ${server.name} (${server.port})\n${tail(dir, server.name, 10)}`)
+      .join('\n');
     await stop();
-    throw error;
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(`${reason}${exited.length > 0 ? `; ${exited.join(', ')}` : ''}\n${logs}`, {
+      cause: error,
+    });
+  }
+}
+
+/** The last `lines` lines of the log of the server `name` in `dir`. */
+function tail(dir: string, name: string, lines: number): string {
+  try {
+    return readFileSync(path.join(dir, `${name}.log`), 'utf8')
+      .split('\n')
+      .slice(-lines)
+      .join('\n');
+  } catch {
+    return '(no log)';
   }
 }

@@ -72,7 +72,7 @@ describeIfRedis('RedisStore behind Redis Sentinel', () => {
 
   beforeAll(async () => {
     group = await startSentinelGroup();
-  }, 60_000);
+  }, 60_000); // START_OVERALL_MS (45 s) and a margin
 
   afterAll(async () => {
     await group?.stop();
