@@ -153,12 +153,27 @@ describeIfRedis('RedisStore behind Redis Sentinel', () => {
       const before = await group.currentMaster();
       expect(before.port).toBe(group.master.port);
       let promoted: Promise<number> | undefined;
+      let killedAt = 0;
+      /** When a store's client ended (ms after the kill) other than by close(): it never reconnects then. */
+      const clientsEnded: number[] = [];
+      const closing = new Set<RedisStore>();
       const figures = await runFailover({
         kind: 'sentinel',
-        store: () => store(keyPrefix),
+        store: () => {
+          const created = store(keyPrefix);
+          const close = created.close.bind(created);
+          created.close = () => {
+            closing.add(created);
+            return close();
+          };
+          (created.client as Redis).on('end', () => {
+            if (!closing.has(created)) clientsEnded.push(Math.round(performance.now() - killedAt));
+          });
+          return created;
+        },
         fail: () => {
           group.killMaster();
-          const killedAt = performance.now();
+          killedAt = performance.now();
           // When the sentinels named the replica as the master (2 of 3), from the kill.
           promoted = group
             .waitForNewMaster(before, 30_000)
@@ -168,7 +183,7 @@ describeIfRedis('RedisStore behind Redis Sentinel', () => {
       });
       const promotedMs = await promoted;
       const after = await group.currentMaster();
-      reportFigures({ ...figures, promotedMs });
+      reportFigures({ ...figures, promotedMs, clientsEnded });
       if (figures.failoverMs === undefined) process.stderr.write(`${group.logs()}\n`);
 
       expect(after.port).toBe(group.replica.port);
