@@ -292,7 +292,9 @@ export function exampleProviders(options: ExampleOptions = {}): ExampleProvider[
  * @throws {TypeError} when more than one of them is set, `REDIS_SENTINELS` without
  *   `REDIS_SENTINEL_NAME`, or a value `RedisStore` refuses (the message never repeats a password)
  */
-export function storeFromEnv(env: NodeJS.ProcessEnv = process.env): CallStore | undefined {
+export function storeFromEnv(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): CallStore | undefined {
   const value = (name: string): string | undefined => {
     const found = env[name];
     return found === undefined || found === '' ? undefined : found;
@@ -341,7 +343,7 @@ export function storeFromEnv(env: NodeJS.ProcessEnv = process.env): CallStore | 
 
 /** How the startup lines name the store of {@link storeFromEnv}'s environment. */
 export function storeKindFromEnv(
-  env: NodeJS.ProcessEnv = process.env,
+  env: Readonly<Record<string, string | undefined>> = process.env,
 ): 'memory' | 'redis' | 'redis cluster' | 'redis sentinel' {
   if ((env['REDIS_CLUSTER_NODES'] ?? '') !== '') return 'redis cluster';
   if ((env['REDIS_SENTINELS'] ?? '') !== '') return 'redis sentinel';

@@ -9,7 +9,7 @@ import { RedisStore } from '../../src';
 
 const PASSWORD = 'fake-redis-password-for-tests';
 
-async function created(env: NodeJS.ProcessEnv): Promise<RedisStore> {
+async function created(env: Record<string, string>): Promise<RedisStore> {
   const store = storeFromEnv(env);
   expect(store).toBeInstanceOf(RedisStore);
   await (store as RedisStore).close();
@@ -50,7 +50,7 @@ describe('storeFromEnv', () => {
   });
 
   test('refused: two stores named, sentinels without a name, a bad node; never the password', () => {
-    const refusals: Array<[NodeJS.ProcessEnv, RegExp]> = [
+    const refusals: Array<[Record<string, string>, RegExp]> = [
       [{ REDIS_URL: 'redis://127.0.0.1:1', REDIS_CLUSTER_NODES: '127.0.0.1:2' }, /at most one/],
       [{ REDIS_CLUSTER_NODES: '127.0.0.1:2', REDIS_SENTINELS: '127.0.0.1:3' }, /at most one/],
       [{ REDIS_SENTINELS: '127.0.0.1:3', REDIS_PASSWORD: PASSWORD }, /REDIS_SENTINEL_NAME/],
