@@ -130,6 +130,14 @@ export interface FailoverFigures {
   readonly repeatsInOutage: number;
   /** Repeats whose answer differed from the first delivery's (bodies compared). */
   readonly repeatAnswersDiffering: number;
+  /**
+   * Of those, the ones where neither delivery overlapped the outage. Within it a delivery may be
+   * answered without the store and, when the store call takes its bound, with the fallback in
+   * time — a different body; outside it, never.
+   */
+  readonly repeatAnswersDifferingOutsideOutage: number;
+  /** Each differing pair: event, the two statuses and answer lengths, when they were sent. */
+  readonly repeatAnswersDifferingDetails: readonly string[];
   /** CallAccepted/HungUp handlers that did not read the `routing` the IncomingCall wrote. */
   readonly sessionMisses: number;
   /**
@@ -452,6 +460,15 @@ export async function runFailover(options: FailoverOptions): Promise<FailoverFig
         ([one, two]) => overlapsOutage(one) || overlapsOutage(two),
       ).length,
       repeatAnswersDiffering: repeatPairs.filter(([one, two]) => one.body !== two.body).length,
+      repeatAnswersDifferingDetails: repeatPairs
+        .filter(([one, two]) => one.body !== two.body)
+        .map(
+          ([one, two]) =>
+            `${one.event}: ${one.status} (${one.body.length} bytes, sent at ${round(one.sentAtMs)} ms, ${round(one.ms)} ms) / ${two.status} (${two.body.length} bytes, sent at ${round(two.sentAtMs)} ms, ${round(two.ms)} ms)`,
+        ),
+      repeatAnswersDifferingOutsideOutage: repeatPairs.filter(
+        ([one, two]) => one.body !== two.body && !overlapsOutage(one) && !overlapsOutage(two),
+      ).length,
       sessionMisses: sessionMisses.length,
       sessionMissesInOutage: sessionMisses.filter(
         ({ at, callId }) =>
