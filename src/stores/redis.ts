@@ -76,11 +76,11 @@ export interface RedisClusterStoreOptions {
    */
   readonly nodes: readonly string[];
   /** The ACL user name of every node (`AUTH <username> <password>`). Never in an error message. */
-  readonly username?: string;
+  readonly username?: string | undefined;
   /** The password of every node (`requirepass` or the ACL user's). Never in an error message. */
-  readonly password?: string;
+  readonly password?: string | undefined;
   /** TLS to every node: `true`, or Node's `tls.connect` options (e.g. `{ ca }`). Default none. */
-  readonly tls?: boolean | ConnectionOptions;
+  readonly tls?: boolean | ConnectionOptions | undefined;
 }
 
 /**
@@ -102,20 +102,20 @@ export interface RedisSentinelStoreOptions {
    */
   readonly name: string;
   /** The ACL user name of the master and replicas. Never in an error message. */
-  readonly username?: string;
+  readonly username?: string | undefined;
   /** The password of the master and replicas. Never in an error message. */
-  readonly password?: string;
+  readonly password?: string | undefined;
   /** The ACL user name of the sentinels (`sentinel` processes with `user`/`requirepass`). */
-  readonly sentinelUsername?: string;
+  readonly sentinelUsername?: string | undefined;
   /** The password of the sentinels. Never in an error message. */
-  readonly sentinelPassword?: string;
+  readonly sentinelPassword?: string | undefined;
   /**
    * TLS to the master (`true`, or Node's `tls.connect` options); to the sentinels too unless
    * `sentinelTls` says otherwise. Default none.
    */
-  readonly tls?: boolean | ConnectionOptions;
+  readonly tls?: boolean | ConnectionOptions | undefined;
   /** TLS to the sentinels when it differs from `tls` (`false`: none). Default: as `tls`. */
-  readonly sentinelTls?: boolean | ConnectionOptions;
+  readonly sentinelTls?: boolean | ConnectionOptions | undefined;
 }
 
 /**
