@@ -30,14 +30,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Redis } from 'ioredis';
-import { ensureRedisServer } from './sentinel-servers';
+import { ask, ensureRedisServer, freePort, killGroup, startWatchdog, until } from './servers';
 
 /** How long {@link startCluster} waits for the cluster to be ready, in milliseconds. */
 export const CLUSTER_START_TIMEOUT_MS = 30_000;
 /** `cluster-node-timeout`, in milliseconds. */
 export const NODE_TIMEOUT_MS = 1000;
-const POLL_MS = 50;
 const SLOTS = 16384;
 
 /** One redis-server of the cluster. */
@@ -79,25 +77,6 @@ export interface TestCluster {
   stop(): Promise<void>;
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => {
-        if (address !== null && typeof address === 'object') resolve(address.port);
-        else reject(new Error('could not find a free port'));
-      });
-    });
-  });
-}
-
 /**
  * Free ports, distinct, whose cluster bus ports (port + 10000) are below 65536 and free too.
  */
@@ -115,73 +94,6 @@ async function freePorts(count: number): Promise<number[]> {
     if (bus) ports.add(port);
   }
   return [...ports];
-}
-
-/** Runs one command on the node at `port` with a fresh connection; undefined when that fails. */
-async function ask(port: number, command: string, ...args: (string | number)[]): Promise<unknown> {
-  const client = new Redis({
-    host: '127.0.0.1',
-    port,
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-    enableOfflineQueue: false,
-    retryStrategy: () => null,
-    connectTimeout: 1000,
-    commandTimeout: 2000,
-  });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-    return await client.call(command, ...args);
-  } catch {
-    return undefined;
-  } finally {
-    client.disconnect();
-  }
-}
-
-/** Polls `check` every 50 ms until it returns a value other than undefined; bounded. */
-async function until<T>(
-  what: string,
-  deadline: number,
-  check: () => Promise<T | undefined>,
-): Promise<T> {
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`Redis Cluster: ${what} not within the bound`);
-    await sleep(POLL_MS);
-  }
-}
-
-function killGroup(child: ChildProcess): void {
-  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-  try {
-    process.kill(-child.pid, 'SIGKILL');
-  } catch {
-    try {
-      child.kill('SIGKILL');
-    } catch {
-      // gone already
-    }
-  }
-}
-
-/**
- * The watchdog: `sh`, detached, polls the jest worker's pid every second; once it is gone,
- * SIGKILLs the process group of every pid file in `dir` and removes `dir`.
- */
-function startWatchdog(dir: string): ChildProcess {
-  const script =
-    'while kill -0 "$0" 2>/dev/null; do sleep 1; done; ' +
-    'for f in "$1"/*.pid; do [ -f "$f" ] && kill -9 "-$(cat "$f")" 2>/dev/null; done; ' +
-    'rm -rf "$1"';
-  const watchdog = spawn('sh', ['-c', script, String(process.pid), dir], {
-    detached: true,
-    stdio: 'ignore',
-  });
-  watchdog.unref();
-  return watchdog;
 }
 
 /** `CLUSTER INFO` as a field → value record ({} when the node does not answer). */
@@ -286,10 +198,15 @@ export async function startCluster(): Promise<TestCluster> {
     const deadline = Date.now() + CLUSTER_START_TIMEOUT_MS;
     const nodes: ClusterNode[] = [];
     for (const [i, { name, port }] of started.entries()) {
-      const id = await until(`${name} answering CLUSTER MYID`, deadline, async () => {
-        const reply = await ask(port, 'CLUSTER', 'MYID');
-        return typeof reply === 'string' && reply !== '' ? reply : undefined;
-      });
+      const id = await until(
+        'Redis Cluster',
+        `${name} answering CLUSTER MYID`,
+        deadline,
+        async () => {
+          const reply = await ask(port, 'CLUSTER', 'MYID');
+          return typeof reply === 'string' && reply !== '' ? reply : undefined;
+        },
+      );
       nodes.push({ name, host: '127.0.0.1', port, id, child: processes[i] as ChildProcess });
     }
     const masters = nodes.slice(0, 3);
@@ -309,7 +226,7 @@ export async function startCluster(): Promise<TestCluster> {
       await ask(meeting?.port ?? 0, 'CLUSTER', 'MEET', '127.0.0.1', node.port);
     }
     for (const node of nodes) {
-      await until(`${node.name} knowing the six nodes`, deadline, async () => {
+      await until('Redis Cluster', `${node.name} knowing the six nodes`, deadline, async () => {
         const text = await ask(node.port, 'CLUSTER', 'NODES');
         if (typeof text !== 'string') return undefined;
         return masters.every((m) => text.includes(m.id)) &&
@@ -320,12 +237,16 @@ export async function startCluster(): Promise<TestCluster> {
     }
     for (const [i, replica] of replicas.entries()) {
       const master = masters[i] as ClusterNode;
-      await until(`${replica.name} replicating ${master.name}`, deadline, async () =>
-        (await ask(replica.port, 'CLUSTER', 'REPLICATE', master.id)) === 'OK' ? true : undefined,
+      await until(
+        'Redis Cluster',
+        `${replica.name} replicating ${master.name}`,
+        deadline,
+        async () =>
+          (await ask(replica.port, 'CLUSTER', 'REPLICATE', master.id)) === 'OK' ? true : undefined,
       );
     }
     for (const node of nodes) {
-      await until(`${node.name} seeing a healthy cluster`, deadline, async () => {
+      await until('Redis Cluster', `${node.name} seeing a healthy cluster`, deadline, async () => {
         const info = await clusterInfo(node.port);
         const text = await ask(node.port, 'CLUSTER', 'NODES');
         return info.cluster_state === 'ok' &&
@@ -339,7 +260,7 @@ export async function startCluster(): Promise<TestCluster> {
       });
     }
     for (const replica of replicas) {
-      await until(`${replica.name} in sync`, deadline, async () => {
+      await until('Redis Cluster', `${replica.name} in sync`, deadline, async () => {
         const info = await ask(replica.port, 'INFO', 'replication');
         return typeof info === 'string' && info.includes('master_link_status:up')
           ? true
@@ -378,6 +299,7 @@ export async function startCluster(): Promise<TestCluster> {
       waitForFailover: async (old, timeoutMs) => {
         const slot = masters.includes(old) ? masters.indexOf(old) * third : 0;
         return until(
+          'Redis Cluster',
           `a replica promoted in place of ${old.name}`,
           Date.now() + timeoutMs,
           async () => {

@@ -26,10 +26,9 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Redis } from 'ioredis';
+import { ask, ensureRedisServer, freePort, killGroup, startWatchdog, until } from './servers';
 
 /** How long one attempt of {@link startSentinelGroup} waits for the group, in milliseconds. */
 export const START_TIMEOUT_MS = 20_000;
@@ -38,12 +37,10 @@ const START_ATTEMPTS = 3;
 /** The bound of all attempts together, in milliseconds. */
 export const START_OVERALL_MS = 45_000;
 /** How long `scripts/ensure-redis.sh` may take (apt-get on a slow mirror), in milliseconds. */
-const ENSURE_TIMEOUT_MS = 5 * 60_000;
 /** Sentinel's `down-after-milliseconds`: a master silent this long is subjectively down. */
 export const DOWN_AFTER_MS = 1000;
 /** Sentinel's `failover-timeout`, in milliseconds. */
 export const FAILOVER_TIMEOUT_MS = 3000;
-const POLL_MS = 50;
 
 /** `host:port` of one server of the group. */
 export interface Address {
@@ -95,109 +92,11 @@ export interface SentinelGroup {
   logs(lines?: number): string;
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** The checkout's root (where package.json is). */
-function root(): string {
-  return path.resolve(__dirname, '..', '..');
-}
-
-/**
- * Runs `scripts/ensure-redis.sh`: the path of redis-server.
- *
- * @throws (rejects) with the script's message when redis-server cannot be found or installed
- */
-export function ensureRedisServer(): Promise<string> {
-  const script = path.join(root(), 'scripts', 'ensure-redis.sh');
-  return new Promise((resolve, reject) => {
-    const child = spawn('bash', [script], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const timer = setTimeout(() => child.kill('SIGKILL'), ENSURE_TIMEOUT_MS);
-    child.on('error', (error) => {
-      clearTimeout(timer);
-      reject(new Error(`could not run ${script}: ${error.message}`));
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      const binary = stdout.trim().split('\n').pop() ?? '';
-      if (code === 0 && binary !== '') resolve(binary);
-      else reject(new Error(`${script} failed: ${stderr.trim()}`));
-    });
-  });
-}
-
-/** A loopback port nobody listens on right now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => {
-        if (address !== null && typeof address === 'object') resolve(address.port);
-        else reject(new Error('could not find a free port'));
-      });
-    });
-  });
-}
-
 /** Free ports, distinct from one another. */
 async function freePorts(count: number): Promise<number[]> {
   const ports = new Set<number>();
   while (ports.size < count) ports.add(await freePort());
   return [...ports];
-}
-
-/** A short-lived admin connection to one server (no retries, no offline queue). */
-function admin(port: number): Redis {
-  const client = new Redis({
-    host: '127.0.0.1',
-    port,
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-    enableOfflineQueue: false,
-    retryStrategy: () => null,
-    connectTimeout: 1000,
-    commandTimeout: 1000,
-  });
-  client.on('error', () => undefined);
-  return client;
-}
-
-/** Runs `command` on the server at `port` with a fresh connection; undefined when that fails. */
-async function ask(port: number, command: string, ...args: string[]): Promise<unknown> {
-  const client = admin(port);
-  try {
-    await client.connect();
-    return await client.call(command, ...args);
-  } catch {
-    return undefined;
-  } finally {
-    client.disconnect();
-  }
-}
-
-/** Polls `check` every 50 ms until it returns a value other than undefined; bounded. */
-async function until<T>(
-  what: string,
-  deadline: number,
-  check: () => Promise<T | undefined>,
-  gone: () => string | undefined = () => undefined,
-): Promise<T> {
-  for (;;) {
-    const exited = gone();
-    if (exited !== undefined) throw new Error(`Sentinel group: ${exited} exited`);
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`Sentinel group: ${what} not within the bound`);
-    await sleep(POLL_MS);
-  }
 }
 
 /** `SENTINEL master <name>` as a field → value record. */
@@ -213,36 +112,6 @@ function killAll(dir: string, servers: readonly GroupServer[], watchdog: ChildPr
   for (const server of servers) killGroup(server.child);
   killGroup(watchdog);
   rmSync(dir, { recursive: true, force: true });
-}
-
-function killGroup(child: ChildProcess): void {
-  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-  try {
-    process.kill(-child.pid, 'SIGKILL');
-  } catch {
-    try {
-      child.kill('SIGKILL');
-    } catch {
-      // gone already
-    }
-  }
-}
-
-/**
- * The watchdog: `sh`, detached, polls the jest worker's pid every second; once it is gone,
- * SIGKILLs the process group of every pid file in `dir` and removes `dir`.
- */
-function startWatchdog(dir: string): ChildProcess {
-  const script =
-    'while kill -0 "$0" 2>/dev/null; do sleep 1; done; ' +
-    'for f in "$1"/*.pid; do [ -f "$f" ] && kill -9 "-$(cat "$f")" 2>/dev/null; done; ' +
-    'rm -rf "$1"';
-  const watchdog = spawn('sh', ['-c', script, String(process.pid), dir], {
-    detached: true,
-    stdio: 'ignore',
-  });
-  watchdog.unref();
-  return watchdog;
 }
 
 /** Options of {@link startSentinelGroup}. */
@@ -355,12 +224,14 @@ async function startOnce(binary: string, name: string, deadline: number): Promis
       servers.find((server) => server.child.exitCode !== null || server.child.signalCode !== null)
         ?.name;
     await until(
+      'Sentinel group',
       'the master answering PING',
       deadline,
       async () => ((await ask(masterPort, 'PING')) === 'PONG' ? true : undefined),
       gone,
     );
     await until(
+      'Sentinel group',
       'the replica in sync',
       deadline,
       async () => {
@@ -386,6 +257,7 @@ async function startOnce(binary: string, name: string, deadline: number): Promis
     );
     for (const port of sentinelPorts) {
       await until(
+        'Sentinel group',
         `sentinel ${port} knowing the group`,
         deadline,
         async () => {
@@ -424,7 +296,7 @@ async function startOnce(binary: string, name: string, deadline: number): Promis
         rmSync(path.join(dir, 'master.pid'), { force: true });
       },
       waitForNewMaster: async (old, timeoutMs) =>
-        until('a new master', Date.now() + timeoutMs, async () => {
+        until('Sentinel group', 'a new master', Date.now() + timeoutMs, async () => {
           const named = await Promise.all(
             sentinels.map((s) => ask(s.port, 'SENTINEL', 'GET-MASTER-ADDR-BY-NAME', name)),
           );

@@ -1,0 +1,154 @@
+/**
+ * What the Redis Cluster and Sentinel tests share to run servers on loopback: finding
+ * redis-server (`scripts/ensure-redis.sh`), free ports, one-off admin commands, bounded polling,
+ * and the cleanup of detached process groups (also after jest dies, by a watchdog).
+ *
+ * @module
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { Redis } from 'ioredis';
+
+/** How often {@link until} looks again, in milliseconds. */
+const POLL_MS = 50;
+
+/** Longest run of `scripts/ensure-redis.sh` (an apt-get install on a fresh machine). */
+const ENSURE_TIMEOUT_MS = 5 * 60_000;
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** The checkout's root (where package.json is). */
+function root(): string {
+  return path.resolve(__dirname, '..', '..');
+}
+
+/**
+ * Runs `scripts/ensure-redis.sh`: the path of redis-server.
+ *
+ * @throws (rejects) with the script's message when redis-server cannot be found or installed
+ */
+export function ensureRedisServer(): Promise<string> {
+  const script = path.join(root(), 'scripts', 'ensure-redis.sh');
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', [script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const timer = setTimeout(() => child.kill('SIGKILL'), ENSURE_TIMEOUT_MS);
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      reject(new Error(`could not run ${script}: ${error.message}`));
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      const binary = stdout.trim().split('\n').pop() ?? '';
+      if (code === 0 && binary !== '') resolve(binary);
+      else reject(new Error(`${script} failed: ${stderr.trim()}`));
+    });
+  });
+}
+
+/** A loopback port nobody listens on right now. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => {
+        if (address !== null && typeof address === 'object') resolve(address.port);
+        else reject(new Error('could not find a free port'));
+      });
+    });
+  });
+}
+
+/** A short-lived admin connection to one server (no retries, no offline queue). */
+export function admin(port: number, commandTimeoutMs = 1000): Redis {
+  const client = new Redis({
+    host: '127.0.0.1',
+    port,
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    retryStrategy: () => null,
+    connectTimeout: 1000,
+    commandTimeout: commandTimeoutMs,
+  });
+  client.on('error', () => undefined);
+  return client;
+}
+
+/** Runs `command` on the server at `port` with a fresh connection; undefined when that fails. */
+export async function ask(
+  port: number,
+  command: string,
+  ...args: (string | number)[]
+): Promise<unknown> {
+  const client = admin(port, 2000);
+  try {
+    await client.connect();
+    return await client.call(command, ...args);
+  } catch {
+    return undefined;
+  } finally {
+    client.disconnect();
+  }
+}
+
+/**
+ * Polls `check` every 50 ms until it returns a value other than undefined; throws (named by
+ * `label`) past `deadline` (`Date.now()` milliseconds) or once `gone` names a server that exited.
+ */
+export async function until<T>(
+  label: string,
+  what: string,
+  deadline: number,
+  check: () => Promise<T | undefined>,
+  gone: () => string | undefined = () => undefined,
+): Promise<T> {
+  for (;;) {
+    const exited = gone();
+    if (exited !== undefined) throw new Error(`${label}: ${exited} exited`);
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`${label}: ${what} not within the bound`);
+    await sleep(POLL_MS);
+  }
+}
+
+/** SIGKILL to the process group of `child` (started `detached`), else to it alone. */
+export function killGroup(child: ChildProcess): void {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    try {
+      child.kill('SIGKILL');
+    } catch {
+      // gone already
+    }
+  }
+}
+
+/**
+ * The watchdog: `sh`, detached, polls the jest worker's pid every second; once it is gone,
+ * SIGKILLs the process group of every pid file in `dir` and removes `dir`.
+ */
+export function startWatchdog(dir: string): ChildProcess {
+  const script =
+    'while kill -0 "$0" 2>/dev/null; do sleep 1; done; ' +
+    'for f in "$1"/*.pid; do [ -f "$f" ] && kill -9 "-$(cat "$f")" 2>/dev/null; done; ' +
+    'rm -rf "$1"';
+  const watchdog = spawn('sh', ['-c', script, String(process.pid), dir], {
+    detached: true,
+    stdio: 'ignore',
+  });
+  watchdog.unref();
+  return watchdog;
+}
