@@ -22,42 +22,17 @@
  *   key in the killed master's slots succeeds again (`slotsWritableMs`). The figures go to
  *   `test-output/redis-ha-cluster.json`.
  *
- * When redis-server cannot be found or installed (`scripts/ensure-redis.sh`), the file is
- * skipped with the reason on stderr.
+ * When redis-server cannot be found or installed (`scripts/ensure-redis.sh`), the tests fail
+ * with the script's reason (as the other Redis tests do): they are never skipped.
  */
-import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
 import { Cluster } from 'ioredis';
 import { RedisStore } from '../../src/stores/redis';
 import { describeCallStore } from '../stores/contract';
 import { startCluster, type ClusterNode, type TestCluster } from './cluster-servers';
 import { reportFigures, runFailover } from './harness';
 
-/** Why the file is skipped: redis-server cannot be had. Undefined: it can. */
-function unavailable(): string | undefined {
-  try {
-    execFileSync('bash', [path.resolve(__dirname, '..', '..', 'scripts', 'ensure-redis.sh')], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      timeout: 5 * 60_000,
-    });
-    return undefined;
-  } catch (error) {
-    const stderr = (error as { stderr?: Buffer }).stderr?.toString('utf8').trim();
-    return stderr === undefined || stderr === '' ? String(error) : stderr;
-  }
-}
-
-const reason = unavailable();
-if (reason !== undefined) {
-  process.stderr.write(
-    `\n*** SKIPPED test/redis-ha/cluster.test.ts: no redis-server for the Redis Cluster.\n` +
-      `${reason}\n*** Install redis-server (or run the tests as root where apt-get works).\n\n`,
-  );
-}
-const describeIfRedis = reason === undefined ? describe : describe.skip;
-
-describeIfRedis('RedisStore on a Redis Cluster', () => {
+describe('RedisStore on a Redis Cluster', () => {
   let cluster: TestCluster;
   /** An admin connection to the cluster (CLUSTER KEYSLOT, SCAN of every master). */
   let admin: Cluster;

@@ -13,39 +13,14 @@
  *   the other instance gets the stored reply and a session written on one instance is read on
  *   the other. The figures go to `test-output/redis-ha-sentinel.json`.
  *
- * When redis-server cannot be found or installed (`scripts/ensure-redis.sh`), the file is
- * skipped with the reason on stderr.
+ * When redis-server cannot be found or installed (`scripts/ensure-redis.sh`), the tests fail
+ * with the script's reason (as the other Redis tests do): they are never skipped.
  */
-import { execFileSync } from 'node:child_process';
-import path from 'node:path';
 import { Redis } from 'ioredis';
 import { RedisStore } from '../../src/stores/redis';
 import { describeCallStore } from '../stores/contract';
 import { reportFigures, runFailover } from './harness';
 import { startSentinelGroup, type SentinelGroup } from './sentinel-servers';
-
-/** Why the file is skipped: redis-server cannot be had. Undefined: it can. */
-function unavailable(): string | undefined {
-  try {
-    execFileSync('bash', [path.resolve(__dirname, '..', '..', 'scripts', 'ensure-redis.sh')], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      timeout: 5 * 60_000,
-    });
-    return undefined;
-  } catch (error) {
-    const stderr = (error as { stderr?: Buffer }).stderr?.toString('utf8').trim();
-    return stderr === undefined || stderr === '' ? String(error) : stderr;
-  }
-}
-
-const reason = unavailable();
-if (reason !== undefined) {
-  process.stderr.write(
-    `\n*** SKIPPED test/redis-ha/sentinel.test.ts: no redis-server for the Sentinel group.\n` +
-      `${reason}\n*** Install redis-server (or run the tests as root where apt-get works).\n\n`,
-  );
-}
-const describeIfRedis = reason === undefined ? describe : describe.skip;
 
 /**
  * A client in sentinel mode of the test's own, with the settings of the store's own `sentinel`
@@ -66,7 +41,7 @@ function sentinelClient(group: SentinelGroup): Redis {
   return client;
 }
 
-describeIfRedis('RedisStore behind Redis Sentinel', () => {
+describe('RedisStore behind Redis Sentinel', () => {
   let group: SentinelGroup;
   const clients = new Map<RedisStore, Redis>();
 
