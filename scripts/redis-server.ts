@@ -26,12 +26,16 @@ function ensureScript(): string {
   return path.join(dir, 'scripts', 'ensure-redis.sh');
 }
 
-function sleep(ms: number): Promise<void> {
+/** Resolves after `ms` milliseconds. */
+export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** Runs `scripts/ensure-redis.sh`: the path of redis-server, or an error with its message. */
-function ensureRedisBinary(): Promise<string> {
+/**
+ * Runs `scripts/ensure-redis.sh`: the path of redis-server, or an error with its message (it
+ * installs Debian's package where apt-get runs as root; at most 5 minutes).
+ */
+export function ensureRedisBinary(): Promise<string> {
   const script = ensureScript();
   return new Promise((resolve, reject) => {
     const child = spawn('bash', [script], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -60,7 +64,7 @@ function ensureRedisBinary(): Promise<string> {
 }
 
 /** A loopback port nobody listens on right now (redis-server cannot pick one itself). */
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();

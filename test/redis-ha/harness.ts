@@ -517,3 +517,25 @@ export function reportFigures<F extends FailoverFigures>(figures: F): void {
   writeFileSync(path.join(dir, `redis-ha-${figures.kind}.json`), `${text}\n`);
   process.stdout.write(`redis-ha ${figures.kind} failover figures:\n${text}\n`);
 }
+
+/**
+ * What every failover test asserts of its figures: every request answered within the deadline,
+ * none late or lost, the store written again after the failover; a handler run twice, a repeat
+ * answered differently and a session missed only where the outage explains it; and after it,
+ * without a restart, duplicate detection and shared sessions work again.
+ */
+export function expectPromisesKept(figures: FailoverFigures): void {
+  expect(figures.lostDetails).toEqual([]);
+  expect(figures.answeredLate).toBe(0);
+  expect(figures.answeredInTime).toBe(figures.requests);
+  expect(figures.failoverMs).toBeDefined();
+  // A handler runs twice only for a delivery handled while the store was out (no duplicate
+  // detection then), and only for one that was sent again.
+  expect(figures.answeredTwiceDetails).toHaveLength(figures.answeredTwiceInOutage);
+  expect(figures.answeredTwiceInOutage).toBeLessThanOrEqual(figures.repeatsInOutage);
+  expect(figures.repeatAnswersDifferingOutsideOutage).toBe(0);
+  expect(figures.repeatAnswersDiffering).toBeLessThanOrEqual(figures.repeatsInOutage);
+  expect(figures.sessionMisses).toBe(figures.sessionMissesInOutage);
+  expect(figures.duplicatesDetectedAgain).toBe(true);
+  expect(figures.sessionsSharedAgain).toBe(true);
+}

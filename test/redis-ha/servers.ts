@@ -6,67 +6,17 @@
  * @module
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
-import path from 'node:path';
 import { Redis } from 'ioredis';
+import { sleep } from '../../scripts/redis-server';
+
+export {
+  ensureRedisBinary as ensureRedisServer,
+  freePort,
+  sleep,
+} from '../../scripts/redis-server';
 
 /** How often {@link until} looks again, in milliseconds. */
 const POLL_MS = 50;
-
-/** Longest run of `scripts/ensure-redis.sh` (an apt-get install on a fresh machine). */
-const ENSURE_TIMEOUT_MS = 5 * 60_000;
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** The checkout's root (where package.json is). */
-function root(): string {
-  return path.resolve(__dirname, '..', '..');
-}
-
-/**
- * Runs `scripts/ensure-redis.sh`: the path of redis-server.
- *
- * @throws (rejects) with the script's message when redis-server cannot be found or installed
- */
-export function ensureRedisServer(): Promise<string> {
-  const script = path.join(root(), 'scripts', 'ensure-redis.sh');
-  return new Promise((resolve, reject) => {
-    const child = spawn('bash', [script], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const timer = setTimeout(() => child.kill('SIGKILL'), ENSURE_TIMEOUT_MS);
-    child.on('error', (error) => {
-      clearTimeout(timer);
-      reject(new Error(`could not run ${script}: ${error.message}`));
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      const binary = stdout.trim().split('\n').pop() ?? '';
-      if (code === 0 && binary !== '') resolve(binary);
-      else reject(new Error(`${script} failed: ${stderr.trim()}`));
-    });
-  });
-}
-
-/** A loopback port nobody listens on right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => {
-        if (address !== null && typeof address === 'object') resolve(address.port);
-        else reject(new Error('could not find a free port'));
-      });
-    });
-  });
-}
 
 /** A short-lived admin connection to one server (no retries, no offline queue). */
 export function admin(port: number, commandTimeoutMs = 1000): Redis {
