@@ -11,6 +11,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
+import { TS_REQUIRE_HOOK } from '../helpers/ts-require-hook';
 
 const ROOT = resolve(__dirname, '../..');
 
@@ -36,21 +37,8 @@ interface Report {
   };
 }
 
-const CHILD = `
-const { readFileSync } = require('node:fs');
+const CHILD = `${TS_REQUIRE_HOOK}
 const { Readable } = require('node:stream');
-const ts = require(${JSON.stringify(require.resolve('typescript'))});
-require.extensions['.ts'] = (module, filename) => {
-  const { outputText } = ts.transpileModule(readFileSync(filename, 'utf8'), {
-    fileName: filename,
-    compilerOptions: {
-      module: ts.ModuleKind.CommonJS,
-      target: ts.ScriptTarget.ES2022,
-      esModuleInterop: true,
-    },
-  });
-  module._compile(outputText, filename);
-};
 const lazy = ${JSON.stringify(LAZY)};
 const loaded = () =>
   Object.fromEntries(

@@ -12,32 +12,12 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { placetel } from '../../src';
+import { TS_REQUIRE_HOOK } from '../helpers/ts-require-hook';
 import { SECRET } from './otel';
 
 jest.setTimeout(30_000);
 
 const ROOT = resolve(__dirname, '../..');
-
-/**
- * A `-r` hook that transpiles TypeScript on require, so that the child runs the example from its
- * source, as `node dist/examples/otel.js` would after a build. (In a child process: the OTLP
- * exporters load their transport with a dynamic `import()`, which jest's module sandbox refuses.)
- */
-const HOOK = `
-const { readFileSync } = require('node:fs');
-const ts = require(${JSON.stringify(require.resolve('typescript'))});
-require.extensions['.ts'] = (module, filename) => {
-  const { outputText } = ts.transpileModule(readFileSync(filename, 'utf8'), {
-    fileName: filename,
-    compilerOptions: {
-      module: ts.ModuleKind.CommonJS,
-      target: ts.ScriptTarget.ES2022,
-      esModuleInterop: true,
-    },
-  });
-  module._compile(outputText, filename);
-};
-`;
 
 interface Received {
   readonly path: string;
@@ -52,7 +32,9 @@ const received: Received[] = [];
 
 beforeAll(async () => {
   scratch = mkdtempSync(join(tmpdir(), 'callcontrol-otlp-'));
-  writeFileSync(join(scratch, 'ts-hook.js'), HOOK);
+  // In a child process: the OTLP exporters load their transport with a dynamic `import()`,
+  // which jest's module sandbox refuses.
+  writeFileSync(join(scratch, 'ts-hook.js'), TS_REQUIRE_HOOK);
   collector = createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
