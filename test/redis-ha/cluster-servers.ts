@@ -25,12 +25,20 @@
  *
  * @module
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ask, ensureRedisServer, freePort, killGroup, startWatchdog, until } from './servers';
+import {
+  ask,
+  ensureRedisServer,
+  freePort,
+  killGroup,
+  spawnServer,
+  startWatchdog,
+  until,
+} from './servers';
 
 /** How long {@link startCluster} waits for the cluster to be ready, in milliseconds. */
 export const CLUSTER_START_TIMEOUT_MS = 30_000;
@@ -163,30 +171,16 @@ export async function startCluster(): Promise<TestCluster> {
   };
 
   const start = (name: string, port: number): ChildProcess => {
-    const conf = path.join(dir, `${name}.conf`);
-    writeFileSync(
-      conf,
-      [
-        `port ${port}`,
-        'bind 127.0.0.1',
-        'daemonize no',
-        `dir ${dir}`,
-        `logfile ${path.join(dir, `${name}.log`)}`,
-        'save ""',
-        'appendonly no',
-        `dbfilename ${name}.rdb`,
-        'cluster-enabled yes',
-        `cluster-config-file ${name}-nodes.conf`,
-        `cluster-node-timeout ${NODE_TIMEOUT_MS}`,
-        'cluster-replica-validity-factor 0',
-        '',
-      ].join('\n'),
-    );
-    const child = spawn(binary, [conf], { detached: true, stdio: 'ignore' });
-    child.unref();
-    child.on('error', () => undefined);
+    const child = spawnServer(binary, dir, name, port, [
+      'save ""',
+      'appendonly no',
+      `dbfilename ${name}.rdb`,
+      'cluster-enabled yes',
+      `cluster-config-file ${name}-nodes.conf`,
+      `cluster-node-timeout ${NODE_TIMEOUT_MS}`,
+      'cluster-replica-validity-factor 0',
+    ]);
     children.push(child);
-    if (child.pid !== undefined) writeFileSync(path.join(dir, `${name}.pid`), `${child.pid}\n`);
     return child;
   };
 

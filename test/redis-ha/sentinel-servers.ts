@@ -24,11 +24,19 @@
  *
  * @module
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ask, ensureRedisServer, freePort, killGroup, startWatchdog, until } from './servers';
+import {
+  ask,
+  ensureRedisServer,
+  freePort,
+  killGroup,
+  spawnServer,
+  startWatchdog,
+  until,
+} from './servers';
 
 /** How long one attempt of {@link startSentinelGroup} waits for the group, in milliseconds. */
 export const START_TIMEOUT_MS = 20_000;
@@ -36,7 +44,6 @@ export const START_TIMEOUT_MS = 20_000;
 const START_ATTEMPTS = 3;
 /** The bound of all attempts together, in milliseconds. */
 export const START_OVERALL_MS = 45_000;
-/** How long `scripts/ensure-redis.sh` may take (apt-get on a slow mirror), in milliseconds. */
 /** Sentinel's `down-after-milliseconds`: a master silent this long is subjectively down. */
 export const DOWN_AFTER_MS = 1000;
 /** Sentinel's `failover-timeout`, in milliseconds. */
@@ -165,25 +172,7 @@ async function startOnce(binary: string, name: string, deadline: number): Promis
     lines: string[],
     sentinel: boolean,
   ): GroupServer => {
-    const conf = path.join(dir, `${serverName}.conf`);
-    writeFileSync(
-      conf,
-      [
-        `port ${port}`,
-        'bind 127.0.0.1',
-        'daemonize no',
-        `dir ${dir}`,
-        `logfile ${path.join(dir, `${serverName}.log`)}`,
-        ...lines,
-        '',
-      ].join('\n'),
-    );
-    const args = sentinel ? [conf, '--sentinel'] : [conf];
-    const child = spawn(binary, args, { detached: true, stdio: 'ignore' });
-    child.unref();
-    child.on('error', () => undefined);
-    if (child.pid !== undefined)
-      writeFileSync(path.join(dir, `${serverName}.pid`), `${child.pid}\n`);
+    const child = spawnServer(binary, dir, serverName, port, lines, sentinel ? ['--sentinel'] : []);
     const server: GroupServer = { name: serverName, host: '127.0.0.1', port, child };
     servers.push(server);
     return server;

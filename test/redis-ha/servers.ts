@@ -6,6 +6,8 @@
  * @module
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { Redis } from 'ioredis';
 import { sleep } from '../../scripts/redis-server';
 
@@ -101,4 +103,38 @@ export function startWatchdog(dir: string): ChildProcess {
   });
   watchdog.unref();
   return watchdog;
+}
+
+/**
+ * Starts one redis-server on 127.0.0.1:`port` in the foreground, detached (a process group of
+ * its own, its pid in `<dir>/<name>.pid` for {@link startWatchdog}), with `<dir>/<name>.conf`:
+ * the port, loopback only, `dir` and `<dir>/<name>.log`, then `lines` (e.g. `cluster-enabled
+ * yes`, `sentinel monitor …`). `args` follow the configuration file (e.g. `--sentinel`).
+ */
+export function spawnServer(
+  binary: string,
+  dir: string,
+  name: string,
+  port: number,
+  lines: readonly string[],
+  args: readonly string[] = [],
+): ChildProcess {
+  const conf = path.join(dir, `${name}.conf`);
+  writeFileSync(
+    conf,
+    [
+      `port ${port}`,
+      'bind 127.0.0.1',
+      'daemonize no',
+      `dir ${dir}`,
+      `logfile ${path.join(dir, `${name}.log`)}`,
+      ...lines,
+      '',
+    ].join('\n'),
+  );
+  const child = spawn(binary, [conf, ...args], { detached: true, stdio: 'ignore' });
+  child.unref();
+  child.on('error', () => undefined);
+  if (child.pid !== undefined) writeFileSync(path.join(dir, `${name}.pid`), `${child.pid}\n`);
+  return child;
 }

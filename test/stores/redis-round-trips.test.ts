@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { placetel, RedisStore, type WebhookRequest } from '../../src';
 import { QUIET } from '../helpers/apps';
+import { deleteKeys } from '../helpers/redis';
 import { sleep, uniqueKey } from './contract';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -34,12 +35,7 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
-  let cursor = '0';
-  do {
-    const [next, keys] = await admin.scan(cursor, 'MATCH', `${RUN_PREFIX}*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) await admin.del(...keys);
-  } while (cursor !== '0');
+  await deleteKeys(admin, RUN_PREFIX);
   await admin.quit();
 });
 

@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
 import { RedisStore } from '../../src/stores/redis';
+import { deleteKeys } from '../helpers/redis';
 import { describeCallStore, sleep, uniqueKey } from './contract';
 
 const setupError = process.env.CALLCONTROL_REDIS_SETUP_ERROR;
@@ -42,12 +43,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  let cursor = '0';
-  do {
-    const [next, keys] = await admin.scan(cursor, 'MATCH', `${RUN_PREFIX}*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) await admin.del(...keys);
-  } while (cursor !== '0');
+  await deleteKeys(admin, RUN_PREFIX);
   await admin.quit();
 });
 
